@@ -1,0 +1,5 @@
+"""Entry point for ``python -m promptwise``."""
+
+from promptwise.cli import main
+
+raise SystemExit(main())

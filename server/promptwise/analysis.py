@@ -1,0 +1,134 @@
+"""The core: one function from a document and settings to an Analysis.
+
+The CLI and the language server are thin adapters over :func:`analyze`.
+Everything here is pure apart from reading the bundled rule files and price
+table (cached); failure logs are read by the caller and passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from promptwise.config import Settings, resolve_path
+from promptwise.document.model import PromptDocument
+from promptwise.document.parse import parse_document
+from promptwise.document.text import Span
+from promptwise.findings import Finding
+from promptwise.pricing.catalogue import Catalogue, PriceEntry, load_catalogue
+from promptwise.pricing.cost import CostEstimate, estimate
+from promptwise.rules import engine
+from promptwise.rules.checks import CheckContext
+from promptwise.rules.loader import RuleSet, load_rules
+from promptwise.tokens.counter import (
+    DocumentTokens,
+    EncodingChoice,
+    TokenCounter,
+    count_document,
+    default_counter,
+    encoding_for_name,
+    pieces_of,
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    document: PromptDocument
+    settings: Settings
+    model_name: str  # the file's model, else the settings' model
+    price: PriceEntry | None
+    tokens: DocumentTokens
+    output_tokens: int
+    cost: CostEstimate | None
+    findings: tuple[Finding, ...]
+    escalation: Any = None
+
+    @property
+    def approximate(self) -> bool:
+        return self.tokens.approximate
+
+
+def catalogue_for(settings: Settings) -> Catalogue:
+    overrides: list[Any] = []
+    for item in settings.pricing:
+        overrides.append(resolve_path(settings, item) if isinstance(item, str) else item)
+    return load_catalogue(overrides)
+
+
+def rules_for(settings: Settings) -> RuleSet:
+    return load_rules(resolve_path(settings, d) for d in settings.rule_dirs)
+
+
+def encoding_choice(model: str, price: PriceEntry | None) -> EncodingChoice:
+    if price is not None:
+        return EncodingChoice(price.encoding, price.approximate)
+    return encoding_for_name(model)
+
+
+def source_pieces(doc: PromptDocument) -> list[tuple[Span, str]]:
+    """Pieces of source text the declarative rules scan (and cache by)."""
+    if any(s.value is not None for s in doc.walk()):
+        return [(s.span, doc.text[s.span.start : s.span.end]) for s in doc.walk()
+                if s.value is not None]
+    return pieces_of(doc)
+
+
+def analyze(
+    document: PromptDocument,
+    settings: Settings,
+    *,
+    rules: RuleSet | None = None,
+    catalogue: Catalogue | None = None,
+    counter: TokenCounter | None = None,
+    escalation: Any = None,
+    model_override: str | None = None,
+) -> Analysis:
+    """Count, price and lint one document.
+
+    ``model_override`` (the ``--model`` flag) beats the file's model, which
+    beats the ``model`` setting.
+    """
+    catalogue = catalogue or catalogue_for(settings)
+    rules = rules or rules_for(settings)
+    model_name = model_override or (document.model.name if document.model else settings.model)
+    price = catalogue.lookup(model_name)
+    tokens = count_document(document, encoding_choice(model_name, price),
+                            counter or default_counter())
+    output_tokens = document.max_output_tokens or settings.expected_output_tokens
+    cost = estimate(price, tokens.total, output_tokens, settings.calls_per_day) \
+        if price is not None else None
+    base = CheckContext(
+        document=document, settings=settings, tokens=tokens, output_tokens=output_tokens,
+        model_name=model_name, price=price, cost=cost, catalogue=catalogue,
+        rule=rules.rules[0], escalation=escalation,
+    )
+    findings = engine.lint(document, rules, base, source_pieces(document))
+    return Analysis(
+        document=document, settings=settings, model_name=model_name, price=price,
+        tokens=tokens, output_tokens=output_tokens, cost=cost, findings=tuple(findings),
+        escalation=escalation,
+    )
+
+
+def analyze_text(text: str, path: str, settings: Settings, **kwargs: Any) -> Analysis:
+    return analyze(parse_document(text, path), settings, **kwargs)
+
+
+def comparison(analysis: Analysis, models: Sequence[str], catalogue: Catalogue,
+               counter: TokenCounter | None = None) -> list[CostEstimate | str]:
+    """The same prompt priced on other models (re-counted with each one's encoding).
+
+    Unknown names come back as the name itself, so callers can say so.
+    """
+    out: list[CostEstimate | str] = []
+    for name in models:
+        price = catalogue.lookup(name)
+        if price is None:
+            out.append(name)
+            continue
+        tokens = count_document(analysis.document, encoding_choice(name, price),
+                                counter or default_counter())
+        out.append(estimate(price, tokens.total, analysis.output_tokens,
+                            analysis.settings.calls_per_day))
+    return out

@@ -1,0 +1,408 @@
+"""Command-line front end: ``check``, ``tokens``, ``rules``, ``advise``, ``serve``.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage,
+configuration or internal error. Errors a user can fix are printed as one
+line naming the file, line and key; tracebacks never reach the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from promptwise import __version__
+from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
+from promptwise.config import Settings
+from promptwise.errors import PromptwiseError
+from promptwise.files import Candidate, walk
+from promptwise.findings import Severity
+from promptwise.pricing.cost import CostEstimate, format_usd
+from promptwise.report import render
+from promptwise.report.model import CheckReport, FileReport
+from promptwise.runner import (
+    FileResult,
+    RunOptions,
+    default_jobs,
+    flags_to_settings,
+    parse_bytes,
+    read_document,
+    result_of,
+    run,
+    settings_for,
+)
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit code 2)."""
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="promptwise",
+        description="Lint LLM prompt files, count their tokens and cost, and know when to "
+                    "stop prompting.",
+    )
+    parser.add_argument("--version", action="version", version=f"promptwise {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", metavar="FILE",
+                       help="use this config file instead of discovering one per file")
+        p.add_argument("--isolated", action="store_true",
+                       help="ignore all config files")
+        p.add_argument("--model", help="price every file with this model")
+        p.add_argument("--calls-per-day", type=int, metavar="N",
+                       help="calls per day for daily cost (setting: calls_per_day)")
+        p.add_argument("--expected-output-tokens", type=int, metavar="N",
+                       help="output tokens per call when the file sets no limit")
+
+    check = sub.add_parser("check", help="lint prompt files (exit 1 on findings)")
+    check.add_argument("paths", nargs="*", default=["."],
+                       help="files or directories ('-' reads stdin)")
+    common(check)
+    check.add_argument("--format", choices=FORMATS, default=None,
+                       help="output format (default: text; github inside GitHub Actions)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--fail-on", choices=FAIL_ON, default="warning",
+                       help="lowest severity that makes the exit code 1 (default: warning)")
+    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
+    check.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes")
+    check.add_argument("--preview", action="store_true", help="enable preview rules")
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="file name for '-' (format detection and config discovery)")
+    check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                       help="parallel worker processes (default: all cores)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print a count per rule instead of each finding")
+    check.add_argument("--include", action="append", metavar="GLOB",
+                       help="also check files matching GLOB when walking directories")
+    check.add_argument("--exclude", action="append", metavar="GLOB",
+                       help="skip files and folders matching GLOB")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    tokens = sub.add_parser("tokens", help="token counts and cost per file")
+    tokens.add_argument("paths", nargs="+", help="files or directories")
+    common(tokens)
+    tokens.add_argument("--segments", action="store_true", help="show every segment")
+    tokens.add_argument("--compare", action="store_true",
+                        help="compare the cost on the configured comparison models")
+    tokens.add_argument("--format", choices=("text", "json"), default="text")
+
+    rules = sub.add_parser("rules", help="list rules, or explain one")
+    rules.add_argument("code", nargs="?", help="a rule code (PW201) or name")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--all", action="store_true", help="include preview and removed rules")
+
+    serve = sub.add_parser("serve", help="run the language server on stdio")
+    serve.add_argument("--stdio", action="store_true", help="accepted for editor compatibility")
+    serve.add_argument("--log-file", metavar="FILE", help="also log to this file")
+    return parser
+
+
+def _codes(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _options(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> RunOptions:
+    overrides = flags_to_settings(
+        calls_per_day=getattr(args, "calls_per_day", None),
+        expected_output_tokens=getattr(args, "expected_output_tokens", None),
+        select=_codes(getattr(args, "select", None)),
+        extend_select=_codes(getattr(args, "extend_select", None)),
+        ignore=_codes(getattr(args, "ignore", None)),
+        preview=True if getattr(args, "preview", False) else None,
+    )
+    overrides.update(extra or {})
+    return RunOptions(config=args.config, overrides=overrides, model=args.model,
+                      isolated=args.isolated)
+
+
+def _candidates(paths: Sequence[str], options: RunOptions, include: Sequence[str] = (),
+                exclude: Sequence[str] = ()) -> list[Candidate]:
+    root_settings = settings_for(Path.cwd(), options)
+    return list(walk(paths, (*root_settings.include, *include),
+                     (*root_settings.exclude, *exclude)))
+
+
+# ----------------------------------------------------------------------- check
+
+
+def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
+    name = args.stdin_filename or "<stdin>"
+    data = sys.stdin.buffer.read()
+    settings = settings_for(Path(name).resolve() if args.stdin_filename else Path.cwd(),
+                            options)
+    doc = parse_bytes(data, name, fmt=None if args.stdin_filename else None)
+    assert doc is not None
+    return result_of(analyze(doc, settings, model_override=options.model))
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args)
+    results: list[FileResult] = []
+    paths = [p for p in args.paths if p != "-"]
+    if "-" in args.paths:
+        results.append(_stdin_result(args, options))
+    if paths:
+        candidates = _candidates(paths, options, args.include or (), args.exclude or ())
+        jobs = args.jobs if args.jobs is not None else default_jobs()
+        if jobs > 1 and len(candidates) >= 4:
+            from promptwise.tokens.encodings import get_encoding
+
+            get_encoding("o200k_base")  # loaded once here, shared by forked workers
+        results.extend(run(candidates, options, jobs))
+    settings = settings_for(Path.cwd(), options)
+    ruleset = rules_for(settings)
+    report = CheckReport(
+        files=tuple(FileReport(r.path, r.text, r.findings) for r in results),
+        rules=ruleset.by_code(),
+        version=__version__,
+    )
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    color = args.color == "always" or (args.color == "auto" and not args.output
+                                       and out.isatty() and "NO_COLOR" not in os.environ)
+    if args.statistics and fmt == "text":
+        text = _statistics(report)
+    else:
+        text = render(report, fmt, color=color)
+    _emit(text, args.output, out)
+    if args.fail_on == "never":
+        return 0
+    threshold = Severity(args.fail_on).rank
+    failing = any(f.severity.rank >= threshold for _, f in report.findings)
+    return 1 if failing else 0
+
+
+def _statistics(report: CheckReport) -> str:
+    counts = Counter((f.code, f.name, f.severity.value) for _, f in report.findings)
+    if not counts:
+        return f"All checked: {len(report.files)} files, no findings.\n"
+    width = max(len(str(n)) for n in counts.values())
+    lines = [f"{n:>{width}}  {code}  {name} ({sev})"
+             for (code, name, sev), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    lines.append(f"Found {sum(counts.values())} findings in "
+                 f"{sum(1 for f in report.files if f.findings)} of {len(report.files)} files.")
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: str | None, out: TextIO) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+        out.flush()
+
+
+# ---------------------------------------------------------------------- tokens
+
+
+def _cost_row(estimate: CostEstimate) -> dict[str, Any]:
+    return {
+        "model": estimate.model,
+        "input_tokens": estimate.input_tokens,
+        "output_tokens": estimate.output_tokens,
+        "approximate": estimate.approximate,
+        "cost_per_call": estimate.cost_per_call,
+        "cost_per_day": estimate.cost_per_day,
+        "calls_per_day": estimate.calls_per_day,
+        "context_window": estimate.context_window,
+        "context_share": estimate.context_share,
+    }
+
+
+def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args)
+    files: list[dict[str, Any]] = []
+    failed = False
+    for candidate in _candidates(args.paths, options):
+        settings = settings_for(candidate.path, options)
+        doc = read_document(candidate, str(candidate.path))
+        if doc is None:
+            continue
+        if doc.problems and doc.problems[0].code == "PW000":
+            print(f"promptwise: {doc.path}: {doc.problems[0].message}", file=sys.stderr)
+            failed = True
+            continue
+        analysis = analyze(doc, settings, model_override=options.model)
+        entry: dict[str, Any] = {
+            "path": doc.path,
+            "format": doc.format.value,
+            "model": analysis.model_name,
+            "known_model": analysis.price is not None,
+            "encoding": analysis.tokens.encoding,
+            "approximate": analysis.tokens.approximate,
+            "input_tokens": analysis.tokens.total,
+            "output_tokens": analysis.output_tokens,
+            "cost": _cost_row(analysis.cost) if analysis.cost else None,
+        }
+        if args.segments:
+            entry["segments"] = [
+                {
+                    "kind": s.kind.value,
+                    "title": s.title or s.role or "",
+                    "line": doc.lines.line_of(s.span.start),
+                    "depth": depth,
+                    "tokens": analysis.tokens.for_segment(s),
+                }
+                for s, depth in _segments_with_depth(doc.segments)
+                if s.kind.value != "comment"
+            ]
+        if args.compare:
+            catalogue = catalogue_for(settings)
+            entry["comparison"] = [
+                _cost_row(c) if isinstance(c, CostEstimate) else {"model": c, "unknown": True}
+                for c in comparison(analysis, settings.comparison_models, catalogue)
+            ]
+        files.append(entry)
+    if args.format == "json":
+        out.write(json.dumps({"version": __version__, "files": files}, indent=2) + "\n")
+    else:
+        out.write(_tokens_text(files))
+    return 2 if failed else 0
+
+
+def _segments_with_depth(segments: Sequence[Any], depth: int = 0) -> list[tuple[Any, int]]:
+    out: list[tuple[Any, int]] = []
+    for segment in segments:
+        out.append((segment, depth))
+        out.extend(_segments_with_depth(segment.children, depth + 1))
+    return out
+
+
+def _tokens_text(files: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for entry in files:
+        mark = "≈" if entry["approximate"] else ""
+        lines.append(f"{entry['path']}  ({entry['format']}, model {entry['model']}, "
+                     f"{entry['encoding']}{', approximate' if entry['approximate'] else ''})")
+        lines.append(f"  input tokens   {mark}{entry['input_tokens']:,}")
+        lines.append(f"  output tokens  {entry['output_tokens']:,} (expected per call)")
+        cost = entry["cost"]
+        if cost:
+            lines.append(f"  cost per call  {format_usd(cost['cost_per_call'])}")
+            lines.append(f"  cost per day   {format_usd(cost['cost_per_day'])} at "
+                         f"{cost['calls_per_day']:,} calls/day")
+            lines.append(f"  context        {cost['context_share'] * 100:.1f}% of "
+                         f"{cost['context_window']:,} tokens")
+        else:
+            lines.append(f"  cost           unknown: `{entry['model']}` is not in the price table")
+        for seg in entry.get("segments", []):
+            label = f"{seg['kind']}" + (f" {seg['title']}" if seg["title"] else "")
+            indent = "  " * seg["depth"]
+            lines.append(f"    {indent}{label[:48]:<{50 - len(indent)}} line {seg['line'] + 1:>5}"
+                         f"  {mark}{seg['tokens']:>8,}")
+        if entry.get("comparison"):
+            lines.append("  comparison:")
+            for row in entry["comparison"]:
+                if row.get("unknown"):
+                    lines.append(f"    {row['model']:<28} unknown model")
+                    continue
+                approx = "≈" if row["approximate"] else ""
+                lines.append(f"    {row['model']:<28} {approx}{row['input_tokens']:>8,} tok  "
+                             f"{format_usd(row['cost_per_call']):>10}/call  "
+                             f"{format_usd(row['cost_per_day']):>10}/day")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------- rules
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    ruleset = rules_for(Settings())
+    rules = [r for r in ruleset.rules if args.all or r.status != "removed"]
+    if args.code:
+        wanted = args.code.strip()
+        match = [r for r in rules if r.code == wanted.upper() or r.name == wanted.lower()]
+        if not match:
+            raise UsageError(f"no rule {wanted!r}; `promptwise rules` lists them all")
+        rule = match[0]
+        if args.format == "json":
+            out.write(json.dumps(_rule_json(rule), indent=2) + "\n")
+        elif args.format == "markdown":
+            out.write(rule.render_markdown() + "\n")
+        else:
+            out.write(rule.render_docs())
+        return 0
+    if args.format == "json":
+        out.write(json.dumps([_rule_json(r) for r in rules], indent=2) + "\n")
+        return 0
+    for rule in rules:
+        status = "" if rule.status == "stable" else f" [{rule.status}]"
+        fix = " (fix)" if rule.fixable else ""
+        out.write(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} "
+                  f"{rule.summary}{fix}{status}\n")
+    return 0
+
+
+def _rule_json(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "status": rule.status,
+        "summary": rule.summary,
+        "fixable": rule.fixable,
+        "url": rule.docs_url,
+        "docs": {"what": rule.docs.what, "why": rule.docs.why, "example": rule.docs.example,
+                 "better": rule.docs.better, "options": rule.docs.options},
+    }
+
+
+# ----------------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from promptwise.lsp.server import start
+
+    start(log_file=args.log_file)
+    return 0
+
+
+# ------------------------------------------------------------------------ main
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(out)
+        return 2
+    handlers = {"check": cmd_check, "tokens": cmd_tokens, "rules": cmd_rules,
+                "serve": cmd_serve}
+    try:
+        return handlers[args.command](args, out)
+    except (PromptwiseError, UsageError) as exc:
+        print(f"promptwise: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
+        if os.environ.get("PROMPTWISE_DEBUG"):
+            raise
+        print(f"promptwise: internal error: {type(exc).__name__}: {exc} "
+              "(set PROMPTWISE_DEBUG=1 for the traceback, and please report it)",
+              file=sys.stderr)
+        return 2
+

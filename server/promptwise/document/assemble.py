@@ -1,0 +1,152 @@
+"""Pieces every format parser shares: reading frontmatter values, declaring
+inputs, scanning the template, and building the final document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from promptwise.document import template
+from promptwise.document.frontmatter import Frontmatter
+from promptwise.document.model import (
+    ModelRef,
+    ParseProblem,
+    PromptDocument,
+    PromptFormat,
+    Segment,
+    SegmentKind,
+    TemplateSyntax,
+    Variable,
+    VariableRole,
+)
+from promptwise.document.text import Span
+
+OUTPUT_LIMIT_KEYS = (
+    "maxOutputTokens", "max_output_tokens", "max_tokens", "max_completion_tokens",
+    "maxTokens", "max_new_tokens", "maxCompletionTokens",
+)
+
+
+def get_path(data: Mapping[str, Any] | None, dotted: str) -> Any:
+    """``get_path(fm, "model.configuration.name")`` or None when any step is missing."""
+    current: Any = data
+    for part in dotted.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def model_from(fm: Frontmatter | None, paths: Sequence[str]) -> ModelRef | None:
+    """The first non-empty model name found at ``paths`` in the frontmatter."""
+    if fm is None or fm.data is None:
+        return None
+    for path in paths:
+        value = get_path(fm.data, path)
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            value, path = value[0], f"{path}[0]"
+        if isinstance(value, str) and value.strip() and "${" not in value:
+            return ModelRef(value.strip(), fm.value_spans.get(path), path)
+    return None
+
+
+def output_limit_from(data: Mapping[str, Any] | None, parents: Sequence[str]) -> int | None:
+    """The output-token limit set under any of ``parents`` ("" is the top level)."""
+    for parent in parents:
+        holder = get_path(data, parent) if parent else data
+        if not isinstance(holder, Mapping):
+            continue
+        for key in OUTPUT_LIMIT_KEYS:
+            value = holder.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+    return None
+
+
+def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source: str
+                ) -> Variable:
+    """A declared input; ``spec`` is whatever the frontmatter says about it."""
+    declared_type: str | None = None
+    default: Any = None
+    description: str | None = None
+    if isinstance(spec, Mapping):
+        raw_type = spec.get("type", spec.get("kind"))
+        declared_type = str(raw_type) if raw_type is not None else None
+        default = spec.get("default", spec.get("example", spec.get("sample")))
+        desc = spec.get("description")
+        description = str(desc) if desc is not None else None
+    elif isinstance(spec, str):
+        # Picoschema: "string" or "string, the user's name"
+        type_part, _, desc_part = spec.partition(",")
+        declared_type = type_part.strip() or None
+        description = desc_part.strip() or None
+    elif spec is not None:
+        default = spec
+    return Variable(name, span, VariableRole.DECLARATION, syntax, declared_type=declared_type,
+                    default=default, description=description, source=source)
+
+
+def scan_template(text: str, regions: Iterable[Span], syntax: TemplateSyntax
+                  ) -> template.TemplateScan:
+    """Scan every region and merge the results in document order."""
+    merged = template.TemplateScan()
+    for region in regions:
+        part = template.scan(text, region, syntax)
+        merged.tags.extend(part.tags)
+        merged.uses.extend(part.uses)
+        merged.problems.extend(part.problems)
+    return merged
+
+
+def build(
+    *,
+    path: str,
+    text: str,
+    fmt: PromptFormat,
+    syntax: TemplateSyntax,
+    segments: Sequence[Segment],
+    frontmatter: Frontmatter | None,
+    scan: template.TemplateScan,
+    declarations: Sequence[Variable] = (),
+    model: ModelRef | None = None,
+    max_output_tokens: int | None = None,
+    problems: Sequence[ParseProblem] = (),
+    declares_inputs: bool = False,
+) -> PromptDocument:
+    all_segments: list[Segment] = []
+    if frontmatter is not None:
+        all_segments.append(Segment(SegmentKind.FRONTMATTER, frontmatter.span,
+                                    header=_first_line(text, frontmatter.span),
+                                    title="frontmatter"))
+    all_segments.extend(segments)
+    comment_segments = [
+        Segment(SegmentKind.COMMENT, tag.span) for tag in scan.tags if tag.kind == "comment"
+    ]
+    variables = sorted([*declarations, *scan.uses], key=lambda v: v.span)
+    return PromptDocument(
+        path=path,
+        text=text,
+        format=fmt,
+        syntax=syntax,
+        segments=tuple(sorted(all_segments, key=lambda s: s.span.start)),
+        frontmatter=frontmatter.data if frontmatter else None,
+        frontmatter_span=frontmatter.span if frontmatter else None,
+        variables=tuple(variables),
+        tags=tuple(scan.tags),
+        model=model,
+        max_output_tokens=max_output_tokens,
+        problems=tuple([*(frontmatter.problems if frontmatter else ()), *problems,
+                        *scan.problems]),
+        declares_inputs=declares_inputs,
+        key_spans=dict(frontmatter.key_spans) if frontmatter else {},
+        value_spans=dict(frontmatter.value_spans) if frontmatter else {},
+        comment_spans=tuple(s.span for s in comment_segments),
+    )
+
+
+def _first_line(text: str, span: Span) -> Span:
+    nl = text.find("\n", span.start, span.end)
+    end = span.end if nl == -1 else nl
+    if end > span.start and text[end - 1] == "\r":
+        end -= 1
+    return Span(span.start, end)

@@ -1,0 +1,40 @@
+"""Markdown prompt and agent files, and plain-text prompts.
+
+Copilot prompt/instruction/agent/chat-mode files, ``SKILL.md``, ``AGENTS.md``,
+``CLAUDE.md`` and Cursor ``.mdc`` rules share one shape: optional YAML
+frontmatter and a markdown body whose headings are its sections. Plain text
+is the same without frontmatter, with its template syntax guessed from the
+text.
+"""
+
+from __future__ import annotations
+
+from promptwise.document import blocks, template
+from promptwise.document.assemble import build, model_from, output_limit_from, scan_template
+from promptwise.document.frontmatter import find_frontmatter
+from promptwise.document.model import PromptDocument, PromptFormat, TemplateSyntax
+from promptwise.document.text import Span
+
+
+def parse_markdown(path: str, text: str) -> PromptDocument:
+    fm = find_frontmatter(text)
+    body = Span(fm.span.end if fm else 0, len(text))
+    syntax = TemplateSyntax.VSCODE if "${" in text else TemplateSyntax.NONE
+    return build(
+        path=path, text=text, fmt=PromptFormat.MARKDOWN, syntax=syntax,
+        segments=blocks.scan_blocks(text, body), frontmatter=fm,
+        scan=scan_template(text, [body], syntax),
+        model=model_from(fm, ("model",)),
+        max_output_tokens=output_limit_from(fm.data if fm else None, ("",)),
+    )
+
+
+def parse_text(path: str, text: str) -> PromptDocument:
+    start = 1 if text.startswith("\ufeff") else 0
+    body = Span(start, len(text))
+    syntax = template.detect_syntax(text)
+    return build(
+        path=path, text=text, fmt=PromptFormat.TEXT, syntax=syntax,
+        segments=blocks.scan_blocks(text, body), frontmatter=None,
+        scan=scan_template(text, [body], syntax),
+    )

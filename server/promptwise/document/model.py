@@ -1,0 +1,243 @@
+"""The parsed form of a prompt file that every later stage reads.
+
+A :class:`PromptDocument` is built once per text and never mutated. Segments
+form a tree (messages and sections contain examples, code blocks and
+sub-sections); each knows whether its prose is an *instruction*, so that
+phrase-level rules can stay out of examples, code, quoted data and
+frontmatter without each rule re-deriving that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import Any
+
+from promptwise.document.text import LineIndex, Span
+
+
+class PromptFormat(str, Enum):
+    PROMPTY = "prompty"
+    DOTPROMPT = "dotprompt"
+    MARKDOWN = "markdown"
+    CHAT = "chat"
+    TEXT = "text"
+
+
+class TemplateSyntax(str, Enum):
+    """Which template language the body is written in, if any."""
+
+    JINJA = "jinja"
+    HANDLEBARS = "handlebars"
+    MUSTACHE = "mustache"
+    FORMAT = "format"  # Python str.format / LangChain style ``{name}``
+    VSCODE = "vscode"  # VS Code prompt-file variables: ``${input:name}``, ``${selection}``
+    NONE = "none"
+
+
+class SegmentKind(str, Enum):
+    FRONTMATTER = "frontmatter"
+    MESSAGE = "message"  # a role turn: system / user / assistant / model / tool
+    SECTION = "section"  # a markdown heading and everything under it
+    BODY = "body"  # the whole body of a file with no roles or headings
+    EXAMPLE = "example"  # a worked example: <example> block, Input:/Output: pair, example heading
+    CODE = "code"  # a fenced or indented code block
+    DATA = "data"  # quoted material the prompt processes (<document>, a variable's slot, ...)
+    COMMENT = "comment"  # a template comment; never reaches the model
+
+
+# Kinds whose prose counts as instructions to the model.
+INSTRUCTION_KINDS = frozenset({SegmentKind.MESSAGE, SegmentKind.SECTION, SegmentKind.BODY})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One structural piece of a prompt, with its exact source extent.
+
+    ``span`` covers the whole segment including its header; ``header`` is the
+    line that introduces it (role line, heading, fence, opening tag), when
+    there is one; ``content`` is what follows the header.
+    """
+
+    kind: SegmentKind
+    span: Span
+    header: Span | None = None
+    title: str = ""
+    role: str | None = None
+    children: tuple[Segment, ...] = ()
+    level: int = 0  # heading depth for sections
+    # What the model sees when it differs from the source slice (an escaped
+    # JSON/YAML string in a chat file); None means "the source text itself".
+    value: str | None = None
+
+    @property
+    def content(self) -> Span:
+        if self.header is None:
+            return self.span
+        return Span(min(self.header.end, self.span.end), self.span.end)
+
+    def walk(self) -> Iterator[Segment]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def is_instruction(self) -> bool:
+        return self.kind in INSTRUCTION_KINDS
+
+
+class VariableRole(str, Enum):
+    USE = "use"
+    DECLARATION = "declaration"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable occurrence: declared in frontmatter or used in the body."""
+
+    name: str
+    span: Span
+    role: VariableRole
+    syntax: TemplateSyntax
+    raw: str = ""  # the whole tag as written, e.g. ``{{ user.name | upper }}``
+    declared_type: str | None = None
+    default: Any = None
+    description: str | None = None
+    source: str = ""  # the frontmatter key that declared it: "inputs", "sample", "input.schema"
+
+
+@dataclass(frozen=True)
+class TemplateTag:
+    """A template tag in the body: expression, block open/close, comment, partial."""
+
+    kind: str  # "expr" | "open" | "close" | "else" | "comment" | "partial" | "statement"
+    span: Span
+    name: str = ""  # block name for open/close ("if", "each", "role", "for")
+    argument: str = ""  # the rest of the tag, trimmed
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Something the parser could not make sense of, reported as a finding.
+
+    ``code`` names the structural rule that reports it (PW001 frontmatter,
+    PW002 template syntax, ...), so the rule engine decides severity and
+    suppression like for any other finding.
+    """
+
+    code: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """The model a file names, and where, so hovers and findings can point at it."""
+
+    name: str
+    span: Span | None = None
+    source: str = ""  # the frontmatter key path it came from, e.g. "model.id"
+
+
+@dataclass(frozen=True)
+class PromptDocument:
+    path: str
+    text: str
+    format: PromptFormat
+    syntax: TemplateSyntax
+    segments: tuple[Segment, ...]
+    frontmatter: Mapping[str, Any] | None = None
+    frontmatter_span: Span | None = None
+    variables: tuple[Variable, ...] = ()
+    tags: tuple[TemplateTag, ...] = ()
+    model: ModelRef | None = None
+    max_output_tokens: int | None = None
+    problems: tuple[ParseProblem, ...] = ()
+    # The file has a block that declares its inputs (Prompty `inputs`, Dotprompt `input.schema`).
+    declares_inputs: bool = False
+    # Where each frontmatter key path sits in the text ("inputs.question" -> span),
+    # and where its value sits.
+    key_spans: Mapping[str, Span] = field(default_factory=dict)
+    value_spans: Mapping[str, Span] = field(default_factory=dict)
+    # Template comments ({# #}, {{! }}): never rendered, home of suppressions.
+    comment_spans: tuple[Span, ...] = ()
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    def walk(self) -> Iterator[Segment]:
+        for segment in self.segments:
+            yield from segment.walk()
+
+    @cached_property
+    def body_span(self) -> Span:
+        """The part of the file that reaches the model (everything after frontmatter)."""
+        start = self.frontmatter_span.end if self.frontmatter_span else 0
+        return Span(min(start, len(self.text)), len(self.text))
+
+    @cached_property
+    def declared(self) -> dict[str, Variable]:
+        return {v.name: v for v in self.variables if v.role is VariableRole.DECLARATION}
+
+    @cached_property
+    def used(self) -> tuple[Variable, ...]:
+        return tuple(v for v in self.variables if v.role is VariableRole.USE)
+
+    @cached_property
+    def instruction_spans(self) -> tuple[Span, ...]:
+        """Spans of instruction prose.
+
+        The body minus examples, code, quoted data, comments and template
+        tags. For chat files, whose body is JSON or YAML syntax, only the
+        message contents count.
+        """
+        holes: list[Span] = [tag.span for tag in self.tags]
+        roots: list[Span] = []
+        for segment in self.walk():
+            if segment.value is not None:
+                roots.append(segment.content)
+            elif segment.kind not in INSTRUCTION_KINDS:
+                holes.append(segment.span)
+        if not roots:
+            roots = [self.body_span]
+        return _subtract(_merge(roots), _merge(holes))
+
+    def segment_at(self, offset: int) -> Segment | None:
+        """The innermost segment that contains ``offset``."""
+        found: Segment | None = None
+        for segment in self.walk():
+            if segment.span.start <= offset < segment.span.end:
+                found = segment
+        return found
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in sorted(spans):
+        if out and span.start <= out[-1].end:
+            if span.end > out[-1].end:
+                out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+def _subtract(keep: list[Span], holes: list[Span]) -> tuple[Span, ...]:
+    out: list[Span] = []
+    j = 0
+    for span in keep:
+        start = span.start
+        while j < len(holes) and holes[j].end <= start:
+            j += 1
+        k = j
+        while k < len(holes) and holes[k].start < span.end:
+            if holes[k].start > start:
+                out.append(Span(start, holes[k].start))
+            start = max(start, holes[k].end)
+            k += 1
+        if start < span.end:
+            out.append(Span(start, span.end))
+    return tuple(out)

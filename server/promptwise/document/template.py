@@ -1,0 +1,540 @@
+"""Scan template tags and variables without rendering anything.
+
+Prompt templates are Jinja2 (Prompty), Handlebars (Dotprompt), Mustache
+(Prompty's other engine) or Python/LangChain ``{name}`` format strings. The
+scanner finds every tag with its exact span, the variables each expression
+reads, and structural errors (unterminated tags, unclosed or mismatched
+blocks). It never evaluates an expression, includes a partial or imports a
+macro: the text is data.
+
+Names bound inside the template (loop variables, ``set``, macro arguments,
+names relative to a Handlebars ``each``/``with`` context) are not reported as
+inputs, so "undefined variable" only ever means a real missing input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from promptwise.document.model import (
+    ParseProblem,
+    TemplateSyntax,
+    TemplateTag,
+    Variable,
+    VariableRole,
+)
+from promptwise.document.text import Span
+
+TEMPLATE_PROBLEM = "PW002"
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+JINJA_KEYWORDS = frozenset(
+    "and or not in is if else elif true false none True False None loop self super varargs "
+    "kwargs caller range lipsum dict cycler joiner namespace recursive ignore missing with "
+    "without context import as from".split()
+)
+JINJA_BLOCKS = frozenset(
+    "for if macro call filter block with autoescape raw trans set".split()
+)
+JINJA_MIDDLE = {"elif": "if", "else": "if|for"}
+
+# Helpers that Handlebars and Dotprompt provide; their arguments are
+# expressions, their names are not variables.
+HANDLEBARS_HELPERS = frozenset(
+    "if unless each with lookup log role history section media json ifEquals unlessEquals "
+    "else".split()
+)
+CONTEXT_BLOCKS = frozenset({"each", "with"})
+_HB_LITERALS = frozenset({"true", "false", "null", "undefined", "this", "else"})
+
+
+@dataclass
+class TemplateScan:
+    tags: list[TemplateTag] = field(default_factory=list)
+    uses: list[Variable] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+
+_FORMAT_FIELD = re.compile(
+    r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]{}]*\])*)"
+    r"(?:![rsa])?(?::[^{}\n]*)?\}(?!\})"
+)
+
+
+def detect_syntax(text: str, hint: TemplateSyntax | None = None) -> TemplateSyntax:
+    """Guess the template language of ``text`` when the format does not say."""
+    if hint is not None and hint is not TemplateSyntax.NONE:
+        return hint
+    if "{%" in text or "{#" in text:
+        return TemplateSyntax.JINJA
+    if "{{" in text:
+        if re.search(r"\{\{[~]?\s*[#/^>!]", text):
+            return TemplateSyntax.HANDLEBARS
+        return TemplateSyntax.JINJA
+    if _FORMAT_FIELD.search(text):
+        return TemplateSyntax.FORMAT
+    return TemplateSyntax.NONE
+
+
+def scan(text: str, span: Span, syntax: TemplateSyntax) -> TemplateScan:
+    """Scan ``text[span]`` for tags and variable uses in ``syntax``."""
+    if syntax is TemplateSyntax.JINJA:
+        return _JinjaScanner(text, span).run()
+    if syntax in (TemplateSyntax.HANDLEBARS, TemplateSyntax.MUSTACHE):
+        return _HandlebarsScanner(text, span, syntax).run()
+    if syntax is TemplateSyntax.FORMAT:
+        return _scan_format(text, span)
+    if syntax is TemplateSyntax.VSCODE:
+        return _scan_vscode(text, span)
+    return TemplateScan()
+
+
+_VSCODE_VAR = re.compile(
+    r"\$\{(?:(input):([A-Za-z_][\w-]*)(?::[^}\n]*)?|(selection|selectedText|file|fileBasename|"
+    r"fileDirname|fileBasenameNoExtension|workspaceFolder|workspaceFolderBasename))\}"
+)
+
+
+def _scan_vscode(text: str, span: Span) -> TemplateScan:
+    """``${input:name:placeholder}`` asks the user; ``${selection}`` etc. are editor values."""
+    result = TemplateScan()
+    for m in _VSCODE_VAR.finditer(text, span.start, span.end):
+        name_group = 2 if m.group(2) else 3
+        result.tags.append(TemplateTag("expr", Span(m.start(), m.end()), argument=m.group(0)[2:-1]))
+        result.uses.append(Variable(m.group(name_group), Span(m.start(name_group), m.end(name_group)),
+                                    VariableRole.USE, TemplateSyntax.VSCODE, raw=m.group(0)))
+    return result
+
+
+# --------------------------------------------------------------------- format
+
+
+def _scan_format(text: str, span: Span) -> TemplateScan:
+    result = TemplateScan()
+    for m in _FORMAT_FIELD.finditer(text, span.start, span.end):
+        tag_span = Span(m.start(), m.end())
+        result.tags.append(TemplateTag("expr", tag_span, argument=m.group(0)[1:-1]))
+        result.uses.append(
+            Variable(m.group(1), Span(m.start(1), m.end(1)), VariableRole.USE,
+                     TemplateSyntax.FORMAT, raw=m.group(0))
+        )
+    return result
+
+
+# ---------------------------------------------------------------------- jinja
+
+
+def _expression_names(expr: str, base: int) -> Iterable[tuple[str, int]]:
+    """Free identifiers an expression reads, with their absolute offsets."""
+    masked = _STRING.sub(lambda m: " " * len(m.group(0)), expr)
+    for m in _IDENT.finditer(masked):
+        name = m.group(0)
+        if name in JINJA_KEYWORDS:
+            continue
+        before = masked[: m.start()].rstrip()
+        if before.endswith((".", "|")) or re.search(r"\bis\s+(?:not\s+)?$", before):
+            continue
+        after = masked[m.end() :].lstrip()
+        if after.startswith("(") or (after.startswith("=") and not after.startswith("==")):
+            continue
+        if before and before[-1].isdigit():
+            continue
+        yield name, base + m.start()
+
+
+def _find_closer(text: str, pos: int, end: int, closer: str, opener: re.Pattern[str]
+                 ) -> tuple[int, re.Match[str] | None]:
+    """Find a tag's closer, skipping string literals; report a new opener met first."""
+    quote = ""
+    i = pos
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+            elif ch == "\n":
+                quote = ""  # an unterminated string ends at the line; keep scanning
+        elif ch in "'\"":
+            quote = ch
+        elif text.startswith(closer, i):
+            return i, None
+        elif ch == "{" and i + 1 < end and text[i + 1] in "{%":
+            return -1, opener.match(text, i)
+        i += 1
+    return -1, None
+
+
+class _JinjaScanner:
+    def __init__(self, text: str, span: Span) -> None:
+        self.text = text
+        self.span = span
+        self.out = TemplateScan()
+        self.blocks: list[tuple[str, Span]] = []
+        self.scopes: list[set[str]] = [set()]
+
+    def bound(self, name: str) -> bool:
+        return any(name in scope for scope in self.scopes)
+
+    def use(self, expr: str, base: int, raw: str) -> None:
+        for name, offset in _expression_names(expr, base):
+            if not self.bound(name):
+                self.out.uses.append(
+                    Variable(name, Span(offset, offset + len(name)), VariableRole.USE,
+                             TemplateSyntax.JINJA, raw=raw)
+                )
+
+    def problem(self, message: str, span: Span) -> None:
+        self.out.problems.append(ParseProblem(TEMPLATE_PROBLEM, message, span))
+
+    def run(self) -> TemplateScan:
+        text, pos, end = self.text, self.span.start, self.span.end
+        opener = re.compile(r"\{[{%#]")
+        while True:
+            m = opener.search(text, pos, end)
+            if not m:
+                break
+            start = m.start()
+            kind = text[start + 1]
+            closer = {"{": "}}", "%": "%}", "#": "#}"}[kind]
+            if kind == "#":
+                close = text.find(closer, start + 2, end)
+                nested = None
+            else:
+                close, nested = _find_closer(text, start + 2, end, closer, opener)
+            if close == -1 or nested is not None:
+                stop = nested.start() if nested else end
+                self.problem(f"`{text[start:start + 2]}` tag is never closed with `{closer}`",
+                             Span(start, min(stop, _line_end(text, start))))
+                pos = stop if nested else start + 2
+                continue
+            tag_span = Span(start, close + 2)
+            inner_start, inner_end = start + 2, close
+            if text.startswith(("-", "+"), inner_start):
+                inner_start += 1
+            if inner_end > inner_start and text[inner_end - 1] in "-+":
+                inner_end -= 1
+            inner = text[inner_start:inner_end]
+            raw = text[tag_span.start : tag_span.end]
+            if kind == "#":
+                self.out.tags.append(TemplateTag("comment", tag_span, argument=inner.strip()))
+            elif kind == "{":
+                self.out.tags.append(TemplateTag("expr", tag_span, argument=inner.strip()))
+                self.use(inner, inner_start, raw)
+            else:
+                pos = self.statement(inner, inner_start, tag_span, raw)
+                continue
+            pos = tag_span.end
+        for name, open_span in self.blocks:
+            self.problem(f"`{{% {name} %}}` block is never closed with `{{% end{name} %}}`",
+                         open_span)
+        return self.out
+
+    def statement(self, inner: str, base: int, tag_span: Span, raw: str) -> int:
+        stripped = inner.strip()
+        lead = len(inner) - len(inner.lstrip())
+        word_match = _IDENT.match(stripped)
+        word = word_match.group(0) if word_match else ""
+        rest = stripped[len(word) :]
+        rest_base = base + lead + len(word)
+        if word.startswith("end") and word[3:] in JINJA_BLOCKS:
+            name = word[3:]
+            self.out.tags.append(TemplateTag("close", tag_span, name=name))
+            if self.blocks and self.blocks[-1][0] == name:
+                self.blocks.pop()
+                if len(self.scopes) > 1:
+                    self.scopes.pop()
+            elif any(b[0] == name for b in self.blocks):
+                while self.blocks and self.blocks[-1][0] != name:
+                    inner_name, inner_span = self.blocks.pop()
+                    if len(self.scopes) > 1:
+                        self.scopes.pop()
+                    self.problem(f"`{{% {inner_name} %}}` block is never closed before "
+                                 f"`{{% {word} %}}`", inner_span)
+                self.blocks.pop()
+                if len(self.scopes) > 1:
+                    self.scopes.pop()
+            else:
+                self.problem(f"`{{% {word} %}}` has no matching `{{% {name} %}}`", tag_span)
+            return tag_span.end
+        if word in ("elif", "else"):
+            self.out.tags.append(TemplateTag("else", tag_span, name=word, argument=rest.strip()))
+            allowed = JINJA_MIDDLE[word].split("|")
+            if not self.blocks or self.blocks[-1][0] not in allowed:
+                self.problem(f"`{{% {word} %}}` outside of an `{{% if %}}` block", tag_span)
+            if word == "elif":
+                self.use(rest, rest_base, raw)
+            return tag_span.end
+        if word == "set" and "=" not in rest:
+            # Block assignment: {% set x %}...{% endset %}
+            target = rest.strip()
+            self.scopes[0].add(target)
+            self.open_block("set", tag_span, rest)
+            return tag_span.end
+        if word == "set":
+            target, _, value = rest.partition("=")
+            for name in _IDENT.findall(target):
+                self.scopes[0].add(name)
+            self.out.tags.append(TemplateTag("statement", tag_span, name=word,
+                                             argument=rest.strip()))
+            self.use(value, rest_base + len(target) + 1, raw)
+            return tag_span.end
+        if word == "raw":
+            self.out.tags.append(TemplateTag("open", tag_span, name="raw"))
+            m = re.compile(r"\{%-?\s*endraw\s*-?%\}").search(self.text, tag_span.end,
+                                                              self.span.end)
+            if not m:
+                self.problem("`{% raw %}` block is never closed with `{% endraw %}`", tag_span)
+                return self.span.end
+            self.out.tags.append(TemplateTag("close", Span(m.start(), m.end()), name="raw"))
+            return m.end()
+        if word in JINJA_BLOCKS:
+            self.open_block(word, tag_span, rest)
+            scope = self.scopes[-1]
+            if word == "for":
+                targets, _, source = rest.partition(" in ")
+                for name in _IDENT.findall(targets):
+                    scope.add(name)
+                self.use(source.split(" if ")[0], rest_base + len(targets) + 4, raw)
+            elif word == "macro" or word == "call":
+                args = rest[rest.find("(") + 1 : rest.rfind(")")] if "(" in rest else ""
+                for part in args.split(","):
+                    name = part.split("=")[0].strip()
+                    if _IDENT.fullmatch(name):
+                        scope.add(name)
+            elif word == "with":
+                for assignment in rest.split(","):
+                    name, _, value = assignment.partition("=")
+                    if _IDENT.fullmatch(name.strip()):
+                        scope.add(name.strip())
+            elif word in ("if", "filter"):
+                self.use(rest, rest_base, raw)
+            return tag_span.end
+        # include / import / from / extends / do / break / continue / unknown tags.
+        self.out.tags.append(TemplateTag("statement", tag_span, name=word, argument=rest.strip()))
+        if word == "do":
+            self.use(rest, rest_base, raw)
+        elif word in ("import", "from"):
+            m = re.search(r"\bas\s+([A-Za-z_]\w*)", rest)
+            if m:
+                self.scopes[0].add(m.group(1))
+            m = re.search(r"\bimport\s+(.+)$", rest)
+            if word == "from" and m:
+                for name in _IDENT.findall(m.group(1)):
+                    self.scopes[0].add(name)
+        return tag_span.end
+
+    def open_block(self, name: str, tag_span: Span, rest: str) -> None:
+        self.out.tags.append(TemplateTag("open", tag_span, name=name, argument=rest.strip()))
+        self.blocks.append((name, tag_span))
+        self.scopes.append(set())
+
+
+# ----------------------------------------------------------------- handlebars
+
+
+_HB_TOKEN = re.compile(
+    r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()]|\([^()]*\))*\)|[^\s=()]+=|[^\s()]+"
+)
+
+
+class _HandlebarsScanner:
+    def __init__(self, text: str, span: Span, syntax: TemplateSyntax) -> None:
+        self.text = text
+        self.span = span
+        self.syntax = syntax
+        self.out = TemplateScan()
+        # (block name, opening span, names bound by `as |x y|`, opens a new context)
+        self.blocks: list[tuple[str, Span, set[str], bool]] = []
+
+    @property
+    def context_depth(self) -> int:
+        return sum(1 for b in self.blocks if b[3])
+
+    def problem(self, message: str, span: Span) -> None:
+        self.out.problems.append(ParseProblem(TEMPLATE_PROBLEM, message, span))
+
+    def run(self) -> TemplateScan:
+        text, pos, end = self.text, self.span.start, self.span.end
+        while True:
+            start = text.find("{{", pos, end)
+            if start == -1:
+                break
+            if start > 0 and text[start - 1] == "\\":
+                pos = start + 2  # escaped mustache: literal text
+                continue
+            if text.startswith("{{!--", start):
+                close = text.find("--}}", start + 5, end)
+                if close == -1:
+                    self.problem("`{{!--` comment is never closed with `--}}`",
+                                 Span(start, _line_end(text, start)))
+                    break
+                self.out.tags.append(TemplateTag("comment", Span(start, close + 4)))
+                pos = close + 4
+                continue
+            triple = text.startswith("{{{", start)
+            closer = "}}}" if triple else "}}"
+            body_start = start + (3 if triple else 2)
+            close = text.find(closer, body_start, end)
+            nested = text.find("{{", body_start, close if close != -1 else end)
+            is_comment = text.startswith(("{{!", "{{~!"), start)
+            if close == -1 or (nested != -1 and not is_comment):
+                stop = nested if nested != -1 else end
+                self.problem(f"`{{{{` tag is never closed with `{closer}`",
+                             Span(start, min(stop, _line_end(text, start))))
+                pos = stop if nested != -1 else body_start
+                continue
+            tag_span = Span(start, close + len(closer))
+            inner_start, inner_end = body_start, close
+            if text.startswith("~", inner_start):
+                inner_start += 1
+            if inner_end > inner_start and text[inner_end - 1] == "~":
+                inner_end -= 1
+            self.tag(text[inner_start:inner_end], inner_start, tag_span)
+            pos = tag_span.end
+        for name, open_span, _, _ in self.blocks:
+            self.problem(f"`{{{{#{name}}}}}` block is never closed with `{{{{/{name}}}}}`",
+                         open_span)
+        return self.out
+
+    def tag(self, inner: str, base: int, tag_span: Span) -> None:
+        stripped = inner.strip()
+        base += len(inner) - len(inner.lstrip())
+        if not stripped:
+            self.problem("empty `{{}}` tag", tag_span)
+            return
+        sigil = stripped[0]
+        if sigil == "!":
+            self.out.tags.append(TemplateTag("comment", tag_span, argument=stripped[1:].strip()))
+            return
+        if sigil == ">":
+            self.out.tags.append(TemplateTag("partial", tag_span, name=stripped[1:].split()[0]
+                                             if stripped[1:].split() else "",
+                                             argument=stripped[1:].strip()))
+            return
+        if sigil == "=":
+            self.out.tags.append(TemplateTag("statement", tag_span, name="delimiters"))
+            return
+        if sigil in "#^":
+            body = stripped[1:]
+            if body.startswith(("*", ">")):
+                body = body[1:]
+            self.open_block(body, base + 1 + (len(stripped[1:]) - len(body)), tag_span,
+                            inverse=sigil == "^")
+            return
+        if sigil == "/":
+            self.close_block(stripped[1:].strip(), tag_span)
+            return
+        if sigil == "&":
+            stripped, base = stripped[1:].lstrip(), base + 1 + (len(stripped[1:]) - len(stripped[1:].lstrip()))
+        first = stripped.split()[0]
+        if first == "else" or stripped == "^":
+            self.out.tags.append(TemplateTag("else", tag_span, name="else",
+                                             argument=stripped[4:].strip()))
+            if not self.blocks:
+                self.problem("`{{else}}` outside of a block", tag_span)
+            self.expression(stripped[4:], base + 4, tag_span, skip_helper=True)
+            return
+        self.out.tags.append(TemplateTag("expr", tag_span, name=first, argument=stripped))
+        self.expression(stripped, base, tag_span)
+
+    def open_block(self, body: str, base: int, tag_span: Span, *, inverse: bool) -> None:
+        tokens = body.split()
+        name = tokens[0] if tokens else ""
+        bound: set[str] = set()
+        m = re.search(r"\bas\s*\|([^|]*)\|", body)
+        if m:
+            bound = set(m.group(1).split())
+            body_for_args = body[: m.start()]
+        else:
+            body_for_args = body
+        self.out.tags.append(TemplateTag("open", tag_span, name=name, argument=body.strip()))
+        has_params = len(body_for_args.split()) > 1
+        if self.syntax is TemplateSyntax.MUSTACHE or (not has_params and name not in
+                                                       HANDLEBARS_HELPERS):
+            # A section over a variable: the name is read, the inside is relative to it.
+            self.variable(name, base, tag_span)
+            self.blocks.append((name, tag_span, bound, not inverse))
+            return
+        self.expression(body_for_args, base, tag_span)
+        self.blocks.append((name, tag_span, bound, name in CONTEXT_BLOCKS))
+
+    def close_block(self, name: str, tag_span: Span) -> None:
+        self.out.tags.append(TemplateTag("close", tag_span, name=name))
+        if self.blocks and self.blocks[-1][0] == name:
+            self.blocks.pop()
+            return
+        if any(b[0] == name for b in self.blocks):
+            while self.blocks and self.blocks[-1][0] != name:
+                inner_name, inner_span, _, _ = self.blocks.pop()
+                self.problem(f"`{{{{#{inner_name}}}}}` block is never closed before "
+                             f"`{{{{/{name}}}}}`", inner_span)
+            self.blocks.pop()
+            return
+        if self.blocks:
+            self.problem(f"`{{{{/{name}}}}}` does not match the open "
+                         f"`{{{{#{self.blocks[-1][0]}}}}}`", tag_span)
+        else:
+            self.problem(f"`{{{{/{name}}}}}` has no matching `{{{{#{name}}}}}`", tag_span)
+
+    def expression(self, expr: str, base: int, tag_span: Span, *, skip_helper: bool = False
+                   ) -> None:
+        tokens = [(m.group(0), base + m.start()) for m in _HB_TOKEN.finditer(expr)]
+        if not tokens:
+            return
+        params = tokens
+        if not skip_helper:
+            head, head_at = tokens[0]
+            if len(tokens) > 1 or head in HANDLEBARS_HELPERS:
+                params = tokens[1:]  # a helper call: the head is the helper
+            else:
+                self.variable(head, head_at, tag_span)
+                return
+        for token, at in params:
+            if token.endswith("="):
+                continue  # hash key; its value is the next token
+            if token.startswith("("):
+                self.expression(token[1:-1], at + 1, tag_span)
+                continue
+            self.variable(token, at, tag_span)
+
+    def variable(self, path: str, at: int, tag_span: Span) -> None:
+        if not path or path[0] in "\"'" or path in _HB_LITERALS:
+            return
+        if re.fullmatch(r"-?\d+(?:\.\d+)?", path):
+            return
+        relative = self.context_depth > 0
+        if path.startswith("@root."):
+            path, at, relative = path[6:], at + 6, False
+        elif path.startswith("@"):
+            return  # data variables: @index, @key, @first, @last
+        elif path.startswith("this.") or path.startswith("./"):
+            return
+        ups = 0
+        while path.startswith("../"):
+            path, at, ups = path[3:], at + 3, ups + 1
+        if ups:
+            relative = self.context_depth - ups > 0
+        m = _IDENT.match(path.replace("-", "_"))
+        if not m:
+            return
+        name = path[: m.end()]
+        if any(name in b[2] for b in self.blocks):
+            return  # bound by `as |name|`
+        if relative:
+            return
+        self.out.uses.append(
+            Variable(name, Span(at, at + len(name)), VariableRole.USE, self.syntax,
+                     raw=self.text[tag_span.start : tag_span.end])
+        )
+
+
+def _line_end(text: str, start: int) -> int:
+    nl = text.find("\n", start)
+    return len(text) if nl == -1 else nl

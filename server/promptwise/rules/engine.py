@@ -1,0 +1,309 @@
+"""Run the active rules over a document and turn hits into findings.
+
+Selection (``select``/``ignore`` by code prefix, most specific wins, like
+ruff), per-file ignores, severity overrides and in-file suppressions are all
+applied here, once, so rules never look at configuration. Declarative
+matchers run per piece of text and cache their matches by the piece's text,
+which keeps re-analysis after a one-character edit proportional to the edit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import PurePath, PurePosixPath
+
+from promptwise.config import Settings
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import Span
+from promptwise.findings import Finding, Fix, Severity, TextEdit
+from promptwise.rules import checks, matchers
+from promptwise.rules.checks import CheckContext, Hit, first_body_line
+from promptwise.rules.loader import RuleSet
+from promptwise.rules.model import Rule
+from promptwise.rules.suppress import Directive, directives
+
+log = logging.getLogger(__name__)
+
+UNUSED_SUPPRESSION = "PW007"
+INTERNAL_ERROR = "PW008"
+
+
+# ------------------------------------------------------------------ selection
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> int:
+    best = -1
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def _relative(path: str, settings: Settings) -> str:
+    if settings.root:
+        try:
+            return PurePath(path).resolve().relative_to(settings.root).as_posix() \
+                if PurePath(path).is_absolute() else PurePosixPath(path).as_posix()
+        except ValueError:
+            pass
+    return PurePosixPath(path.replace("\\", "/")).as_posix()
+
+
+def per_file_ignored(path: str, settings: Settings) -> tuple[str, ...]:
+    rel = _relative(path, settings)
+    name = PurePosixPath(rel).name
+    out: list[str] = []
+    for glob, codes in settings.per_file_ignores.items():
+        if fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(name, glob) or \
+                fnmatch.fnmatchcase(rel, f"**/{glob}") or fnmatch.fnmatchcase(path, glob):
+            out.extend(codes)
+    return tuple(out)
+
+
+def is_enabled(rule: Rule, settings: Settings, ignored_here: Sequence[str] = ()) -> bool:
+    if rule.status == "removed":
+        return False
+    selects = (*settings.select, *settings.extend_select)
+    chosen = _longest(rule.code, selects)
+    dropped = _longest(rule.code, (*settings.ignore, *ignored_here))
+    if chosen < 0 or dropped >= chosen:
+        return False
+    if rule.status == "preview" and not settings.preview:
+        return rule.code in selects  # preview rules need opting in by full code
+    return True
+
+
+def severity_for(rule: Rule, settings: Settings) -> Severity:
+    best, level = -1, rule.severity
+    for prefix, severity in settings.severity.items():
+        score = _longest(rule.code, (prefix,))
+        if score > best:
+            best, level = score, severity
+    return level
+
+
+def active_rules(ruleset: RuleSet, settings: Settings, path: str) -> list[Rule]:
+    ignored_here = per_file_ignored(path, settings)
+    return [rule for rule in ruleset.rules if is_enabled(rule, settings, ignored_here)]
+
+
+# ---------------------------------------------------------- declarative rules
+
+_compiled: dict[tuple[str, str], matchers.CompiledMatcher] = {}
+_piece_cache: OrderedDict[tuple[str, str, str], tuple[tuple[int, int], ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+_PIECE_CACHE_MAX = 200_000
+
+
+def _compile(rule: Rule) -> matchers.CompiledMatcher:
+    key = (rule.source, rule.code)
+    found = _compiled.get(key)
+    if found is None:
+        found = matchers.compile_spec(rule.kind or "", rule.matcher)
+        _compiled[key] = found
+    return found
+
+
+def _piece_matches(rule: Rule, matcher: matchers.CompiledMatcher, text: str
+                   ) -> tuple[tuple[int, int], ...]:
+    key = (rule.source, rule.code, text)
+    with _cache_lock:
+        hit = _piece_cache.get(key)
+        if hit is not None:
+            _piece_cache.move_to_end(key)
+            return hit
+    assert matcher.search is not None
+    found = tuple(matchers.find_all(matcher.search, text))
+    with _cache_lock:
+        _piece_cache[key] = found
+        if len(_piece_cache) > _PIECE_CACHE_MAX:
+            _piece_cache.popitem(last=False)
+    return found
+
+
+def scope_spans(doc: PromptDocument, scope: str) -> tuple[Span, ...]:
+    if scope == "instructions":
+        return doc.instruction_spans
+    if scope == "body":
+        return (doc.body_span,)
+    return (Span(0, len(doc.text)),)
+
+
+def _inside(spans: Sequence[Span], starts: Sequence[int], start: int, end: int) -> bool:
+    i = bisect.bisect_right(starts, start) - 1
+    return i >= 0 and spans[i].start <= start and end <= spans[i].end
+
+
+def _matches(rule: Rule, matcher: matchers.CompiledMatcher, doc: PromptDocument,
+             pieces: Sequence[tuple[Span, str]]) -> list[tuple[int, int]]:
+    scope = scope_spans(doc, matcher.scope)
+    starts = [s.start for s in scope]
+    out: list[tuple[int, int]] = []
+    for span, text in pieces:
+        for start, end in _piece_matches(rule, matcher, text):
+            a, b = span.start + start, span.start + end
+            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b):
+                out.append((a, b))
+    return out
+
+
+def _format(template: str, **values: object) -> str:
+    text = template.replace("%s", "{match}")
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def run_declarative(rule: Rule, doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+                    ) -> list[Hit]:
+    matcher = _compile(rule)
+    text = doc.text
+    hits: list[Hit] = []
+    if matcher.kind == "requires":
+        scope = scope_spans(doc, matcher.scope)
+        trigger: tuple[int, int] | None = None
+        if matcher.when is not None:
+            for span in scope:
+                m = matcher.when.search(text, span.start, span.end)
+                if m:
+                    trigger = (m.start(), m.end())
+                    break
+            if trigger is None:
+                return []
+        assert matcher.require is not None
+        if any(matcher.require.search(text, s.start, s.end) for s in scope):
+            return []
+        if trigger is not None and matcher.anchor == "when":
+            anchor = Span(*trigger)
+        else:
+            anchor = first_body_line(doc)
+        matched = text[anchor.start : anchor.end]
+        return [Hit(anchor, _format(rule.message, match=matched))]
+    found = _matches(rule, matcher, doc, pieces)
+    if matcher.kind == "occurrence":
+        if len(found) < matcher.min_count:
+            return []
+        found = found[matcher.min_count - 1 :]
+    for start, end in found:
+        matched = text[start:end]
+        fixes: tuple[Fix, ...] = ()
+        replacement = ""
+        if matcher.kind == "substitution":
+            replacement = matchers.replacement_for(matcher, matched) or ""
+            if replacement:
+                title = _format(matcher.fix_title, match=matched,
+                                replacement=_plain(replacement))
+                fixes = (Fix(title, (TextEdit(Span(start, end), replacement,
+                                              snippet="$" in replacement),),
+                             safe=matcher.fix_safe),)
+        hits.append(Hit(Span(start, end),
+                        _format(rule.message, match=matched, replacement=_plain(replacement),
+                                count=len(found) + matcher.min_count - 1),
+                        fixes=fixes))
+        if matcher.max_findings and len(hits) >= matcher.max_findings:
+            break
+    return hits
+
+
+def _plain(text: str) -> str:
+    from promptwise.findings import strip_snippet
+
+    return strip_snippet(text)
+
+
+# ---------------------------------------------------------------------- lint
+
+
+def lint(doc: PromptDocument, ruleset: RuleSet, base: CheckContext,
+         pieces: Sequence[tuple[Span, str]]) -> list[Finding]:
+    """All findings for ``doc``: active rules, severities and suppressions applied."""
+    settings = base.settings
+    rules = active_rules(ruleset, settings, doc.path)
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.code in (UNUSED_SUPPRESSION, INTERNAL_ERROR):
+            continue
+        try:
+            if rule.check is not None:
+                ctx = replace(base, rule=rule)
+                hits = list(checks.REGISTRY[rule.check](ctx))
+            else:
+                hits = run_declarative(rule, doc, pieces)
+        except Exception as exc:  # one broken rule must not take the others down
+            log.exception("rule %s failed on %s", rule.code, doc.path)
+            internal = ruleset.get(INTERNAL_ERROR)
+            if internal is not None and any(r.code == INTERNAL_ERROR for r in rules):
+                findings.append(Finding(
+                    code=INTERNAL_ERROR, name=internal.name,
+                    severity=severity_for(internal, settings),
+                    message=f"rule {rule.code} ({rule.name}) failed on this file: "
+                            f"{type(exc).__name__}: {exc}; please report it",
+                    span=first_body_line(doc), path=doc.path))
+            continue
+        severity = severity_for(rule, settings)
+        for hit in hits:
+            findings.append(Finding(
+                code=rule.code, name=rule.name, severity=severity, message=hit.message,
+                span=hit.span, path=doc.path, fixes=hit.fixes, related=hit.related,
+                data=hit.data,
+            ))
+    findings = _suppress(doc, findings, ruleset, rules, settings)
+    findings.sort(key=lambda f: (f.span.start, f.span.end, f.code))
+    return findings
+
+
+def _suppress(doc: PromptDocument, findings: list[Finding], ruleset: RuleSet,
+              rules: Sequence[Rule], settings: Settings) -> list[Finding]:
+    found = directives(doc)
+    if not found:
+        return findings
+    used: set[tuple[int, str]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        line = doc.lines.line_of(finding.span.start)
+        suppressed = False
+        for index, directive in enumerate(found):
+            listed = directive.covers(finding.code, line)
+            if listed is not None:
+                used.add((index, listed))
+                suppressed = True
+        if not suppressed:
+            kept.append(finding)
+    unused_rule = ruleset.get(UNUSED_SUPPRESSION)
+    if unused_rule is None or not any(r.code == UNUSED_SUPPRESSION for r in rules):
+        return kept
+    known = {r.code for r in ruleset.rules}
+    for index, directive in enumerate(found):
+        for code in directive.codes:
+            if (index, code) in used:
+                continue
+            if code != "ALL" and not any(k.startswith(code) for k in known):
+                message = f"`{code}` is not a rule code; this suppression does nothing"
+            else:
+                message = f"suppression of `{code}` is unused: nothing here triggers it"
+            kept.append(Finding(
+                code=UNUSED_SUPPRESSION, name=unused_rule.name,
+                severity=severity_for(unused_rule, settings), message=message,
+                span=directive.span, path=doc.path,
+                fixes=(_remove_directive(doc, directive),) if len(directive.codes) == 1 else (),
+            ))
+    return kept
+
+
+def _remove_directive(doc: PromptDocument, directive: Directive) -> Fix:
+    span = directive.span
+    text = doc.text
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end == -1 else line_end
+    if not text[line_start : span.start].strip() and not text[span.end : line_end].strip():
+        span = Span(line_start, min(len(text), line_end + 1))
+    return Fix("Remove the unused suppression comment", (TextEdit(span, ""),), safe=True)

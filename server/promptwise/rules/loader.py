@@ -1,0 +1,193 @@
+"""Load and validate rule files: the built-in ``lint_rules/`` and user folders.
+
+A rule file is data. It is validated field by field so that a typo in a
+user's rule is an error naming the file and key, not a rule that silently
+never fires. User rule folders may only hold declarative rules: naming a
+Python check is refused, because nothing from a workspace is ever run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from promptwise.document import yamlnodes
+from promptwise.errors import RuleFileError
+from promptwise.findings import Severity
+from promptwise.rules import checks, matchers
+from promptwise.rules.model import Rule, RuleDocs
+
+_CODE = re.compile(r"^PW\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_REQUIRED = ("id", "name", "severity", "summary", "message", "docs")
+_KNOWN = {*_REQUIRED, "kind", "check", "status", "fixable", "options", *matchers.FIELDS}
+_STATUSES = ("stable", "preview", "removed")
+
+
+def builtin_rules_dir() -> Path:
+    """Where the bundled rule files are: inside the wheel, or the source tree."""
+    packaged = resources.files("promptwise").joinpath("lint_rules")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "lint_rules"
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+
+    def by_code(self) -> dict[str, Rule]:
+        return {rule.code: rule for rule in self.rules}
+
+    def get(self, code: str) -> Rule | None:
+        return self.by_code().get(code.upper())
+
+
+def _line_of(key_lines: Mapping[str, int], key: str) -> int | None:
+    return key_lines.get(key)
+
+
+def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
+    """Validate one rule file's text into a :class:`Rule`."""
+    try:
+        loaded = yamlnodes.load(text)
+    except yamlnodes.YamlProblem as exc:
+        raise RuleFileError(f"invalid YAML: {exc.message}", path=source,
+                            line=exc.line + 1) from None
+    data = loaded.value
+    lines = {path: text.count("\n", 0, start) + 1
+             for path, start, _, _ in yamlnodes.key_spans(loaded.node)}
+
+    def fail(key: str, message: str) -> RuleFileError:
+        return RuleFileError(message, path=source, line=_line_of(lines, key), key=key)
+
+    if not isinstance(data, dict):
+        raise RuleFileError("a rule file must be a mapping", path=source, line=1)
+    for key in data:
+        if key not in _KNOWN:
+            raise fail(str(key), "unknown key in rule file")
+    for key in _REQUIRED:
+        if key not in data:
+            raise RuleFileError(f"missing required key `{key}`", path=source)
+    code = str(data["id"])
+    if not _CODE.match(code):
+        raise fail("id", f"{code!r} is not a rule code (PW followed by three digits)")
+    name = str(data["name"])
+    if not _NAME.match(name):
+        raise fail("name", f"{name!r} is not kebab-case")
+    try:
+        severity = Severity.parse(str(data["severity"]))
+    except ValueError as exc:
+        raise fail("severity", str(exc)) from None
+    status = str(data.get("status", "stable"))
+    if status not in _STATUSES:
+        raise fail("status", f"expected one of {', '.join(_STATUSES)}")
+    docs = data["docs"]
+    if not isinstance(docs, dict):
+        raise fail("docs", "expected a mapping with what, why, example, better")
+    for part in ("what", "why", "example", "better"):
+        if not isinstance(docs.get(part), str) or not docs[part].strip():
+            raise fail(f"docs.{part}", "missing or empty; every rule documents itself")
+    if not isinstance(docs.get("config", {}), dict):
+        raise fail("docs.config", "expected a mapping of settings")
+    if not isinstance(docs.get("filename", ""), str):
+        raise fail("docs.filename", "expected a file name")
+    for key in ("summary", "message"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise fail(key, "expected a non-empty string")
+    kind = data.get("kind")
+    check = data.get("check")
+    if (kind is None) == (check is None):
+        raise RuleFileError("a rule needs exactly one of `kind` (declarative) or `check` "
+                            "(built-in)", path=source)
+    matcher: dict[str, Any] = {}
+    if check is not None:
+        if not builtin:
+            raise fail("check", "user rules may only be declarative (`kind:`); "
+                                "built-in checks run Python and are reserved to bundled rules")
+        if str(check) not in checks.REGISTRY:
+            raise fail("check", f"no built-in check named {check!r}")
+    else:
+        if str(kind) not in matchers.KINDS:
+            raise fail("kind", f"unknown matcher kind {kind!r} "
+                               f"(expected one of {', '.join(matchers.KINDS)})")
+        matcher = {k: data[k] for k in matchers.FIELDS if k in data}
+        try:
+            matchers.validate(str(kind), matcher)
+        except matchers.MatcherError as exc:
+            raise fail(exc.key, exc.message) from None
+    options = data.get("options", {})
+    if options is not None and not isinstance(options, dict):
+        raise fail("options", "expected a mapping")
+    if options:
+        matcher["options"] = options
+    return Rule(
+        code=code,
+        name=name,
+        severity=severity,
+        summary=data["summary"].strip(),
+        message=data["message"].strip(),
+        docs=RuleDocs(
+            what=docs["what"], why=docs["why"], example=docs["example"], better=docs["better"],
+            options=str(docs.get("options", "")),
+            config=dict(docs.get("config") or {}),
+            filename=str(docs.get("filename") or "example.txt"),
+        ),
+        source=source,
+        kind=str(kind) if kind is not None else None,
+        check=str(check) if check is not None else None,
+        matcher=matcher,
+        status=status,
+        family=code[:3],
+        fixable=bool(data.get("fixable", kind == "substitution")),
+        builtin=builtin,
+    )
+
+
+def _load_dir(directory: Path, *, builtin: bool) -> list[Rule]:
+    if not directory.is_dir():
+        raise RuleFileError("rule folder not found", path=str(directory))
+    rules = []
+    for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleFileError(f"cannot read rule file: {exc}", path=str(path)) from None
+        rules.append(parse_rule(text, str(path), builtin=builtin))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> tuple[Rule, ...]:
+    return tuple(_load_dir(builtin_rules_dir(), builtin=True))
+
+
+@lru_cache(maxsize=32)
+def _load_cached(dirs: tuple[str, ...], stamps: tuple[float, ...]) -> RuleSet:
+    del stamps  # part of the cache key: a changed rule file reloads
+    rules: dict[str, Rule] = {rule.code: rule for rule in _builtin()}
+    for directory in dirs:
+        for rule in _load_dir(Path(directory), builtin=False):
+            if rule.code in rules and rules[rule.code].builtin:
+                raise RuleFileError(f"{rule.code} is a built-in rule code; user rules need "
+                                    "codes of their own", path=rule.source, key="id")
+            rules[rule.code] = rule
+    return RuleSet(tuple(sorted(rules.values(), key=lambda r: r.code)))
+
+
+def load_rules(rule_dirs: Iterable[str | Path] = ()) -> RuleSet:
+    """The built-in rules plus every rule in ``rule_dirs``."""
+    dirs = tuple(str(Path(d).resolve()) for d in rule_dirs)
+    stamps = []
+    for directory in dirs:
+        folder = Path(directory)
+        try:
+            stamps.append(max((p.stat().st_mtime for p in folder.glob("*.y*ml")), default=0.0))
+        except OSError:
+            stamps.append(-1.0)
+    return _load_cached(dirs, tuple(stamps))

@@ -1,0 +1,104 @@
+"""What a rule is, as loaded from its YAML file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from promptwise.findings import Severity
+
+# Where rule pages live; the rule's YAML file is its page.
+DOCS_BASE_URL = "https://github.com/promptwise/promptwise/blob/main/lint_rules/"
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    better: str
+    options: str = ""
+    # Settings and file name under which ``example`` and ``better`` are checked.
+    config: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    filename: str = "example.txt"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata plus how it matches.
+
+    Exactly one of ``kind`` (a declarative matcher) or ``check`` (a built-in
+    Python check) is set. ``matcher`` keeps the declarative fields verbatim
+    for the matcher kind to interpret.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    message: str
+    docs: RuleDocs
+    source: str  # the YAML file it came from
+    kind: str | None = None
+    check: str | None = None
+    matcher: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    status: str = "stable"  # "stable" | "preview" | "removed"
+    family: str = ""
+    fixable: bool = False
+    builtin: bool = True
+
+    @property
+    def docs_url(self) -> str:
+        if self.builtin:
+            return DOCS_BASE_URL + self.source.rsplit("/", 1)[-1]
+        return "file://" + self.source
+
+    def render_docs(self) -> str:
+        """The rule page as plain text (``promptwise rules PW201``)."""
+        parts = [
+            f"{self.code} ({self.name})",
+            "",
+            f"Severity: {self.severity.value}" + ("" if self.status == "stable" else f"  [{self.status}]"),
+            f"Summary: {self.summary}",
+            "",
+            "## What it does",
+            self.docs.what.strip(),
+            "",
+            "## Why is this bad?",
+            self.docs.why.strip(),
+            "",
+            "## Example",
+            _indent(self.docs.example),
+            "",
+            "## Use instead",
+            _indent(self.docs.better),
+        ]
+        if self.docs.options.strip():
+            parts += ["", "## Options", self.docs.options.strip()]
+        return "\n".join(parts) + "\n"
+
+    def render_markdown(self) -> str:
+        """The same page as markdown, for SARIF help and LSP hovers."""
+        parts = [
+            f"**{self.code} — {self.name}** ({self.severity.value})",
+            "",
+            self.docs.what.strip(),
+            "",
+            "**Why is this bad?** " + self.docs.why.strip(),
+            "",
+            "**Example**",
+            "```",
+            self.docs.example.rstrip(),
+            "```",
+            "**Use instead**",
+            "```",
+            self.docs.better.rstrip(),
+            "```",
+        ]
+        if self.docs.options.strip():
+            parts += ["", "**Options** " + self.docs.options.strip()]
+        return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.rstrip().splitlines())

@@ -1,0 +1,222 @@
+"""Batch analysis for the command line: files in, one result per file out.
+
+Settings are resolved per file (nearest config file, then command-line
+overrides) and cached per config file. With ``jobs > 1`` files are spread
+over worker processes; each worker loads rules, prices and encodings once.
+A file that cannot be read still yields a result, with a PW000 finding, so
+nothing is silently skipped and the exit code reflects it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from promptwise.analysis import Analysis, analyze
+from promptwise.config import Settings, find_config, load_settings, merge_overrides
+from promptwise.document import chat
+from promptwise.document.model import ParseProblem, PromptDocument, PromptFormat, TemplateSyntax
+from promptwise.document.parse import MAX_FILE_BYTES, decode, parse_document
+from promptwise.document.text import Span
+from promptwise.errors import ConfigError, InputError, PromptwiseError
+from promptwise.files import Candidate
+from promptwise.findings import Finding
+
+READ_PROBLEM = "PW000"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line says, independent of any one file."""
+
+    config: str | None = None  # --config: use this file for every path
+    overrides: Mapping[str, Any] = field(default_factory=dict)  # flags as settings
+    model: str | None = None  # --model: beats the file's own model
+    isolated: bool = False  # --isolated: ignore config files
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    text: str
+    findings: tuple[Finding, ...]
+    tokens: int = 0
+    approximate: bool = False
+    model: str = ""
+    cost_per_call: float | None = None
+    skipped: bool = False  # a JSON/YAML file found by walking that is not a chat file
+
+
+@lru_cache(maxsize=256)
+def _settings_for_config(config: str | None, overrides: tuple[tuple[str, Any], ...]
+                         ) -> Settings:
+    settings = load_settings(Path(config) if config else None)
+    return merge_overrides(settings, [("command line", dict(overrides))])
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2
+                                                   and isinstance(v[0], str) for v in value):
+        return {k: _thaw(v) for k, v in value}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def settings_for(path: Path, options: RunOptions) -> Settings:
+    """Nearest config for ``path`` (or the --config file), then the flags."""
+    if options.config:
+        config: str | None = options.config
+    elif options.isolated:
+        config = None
+    else:
+        found = find_config(path if path.exists() else Path.cwd())
+        config = str(found) if found else None
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in options.overrides.items()))
+    try:
+        return _settings_for_config(config, frozen)
+    except TypeError:  # unhashable override values: skip the cache
+        settings = load_settings(Path(config) if config else None)
+        return merge_overrides(settings, [("command line", {k: _thaw(v) for k, v in frozen})])
+
+
+def error_document(path: str, message: str, text: str = "", line: int | None = None
+                   ) -> PromptDocument:
+    """A document that carries only the reason it could not be read."""
+    span = Span(0, 0)
+    if line is not None and text:
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        start = starts[min(line - 1, len(starts) - 1)]
+        end = text.find("\n", start)
+        span = Span(start, len(text) if end == -1 else end)
+    return PromptDocument(
+        path=path, text=text, format=PromptFormat.TEXT, syntax=TemplateSyntax.NONE,
+        segments=(), problems=(ParseProblem(READ_PROBLEM, message, span),),
+    )
+
+
+def read_document(candidate: Candidate, display: str) -> PromptDocument | None:
+    """Parse one candidate; None when a walked JSON/YAML file is not a chat file."""
+    path = candidate.path
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"file is {size / 1_048_576:.1f} MB; prompt files over "
+                             f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed", path=display)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return error_document(display, "no such file")
+    except IsADirectoryError:
+        return error_document(display, "is a directory")
+    except PermissionError:
+        return error_document(display, "permission denied")
+    except InputError as exc:
+        return error_document(display, exc.detail)
+    except OSError as exc:
+        return error_document(display, f"cannot read: {exc.strerror or exc}")
+    return parse_bytes(data, display, sniff_chat=candidate.sniff_chat)
+
+
+def parse_bytes(data: bytes, display: str, *, sniff_chat: bool = False,
+                fmt: PromptFormat | None = None) -> PromptDocument | None:
+    try:
+        text = decode(data, display)
+    except InputError as exc:
+        if exc.line is not None:
+            return error_document(display, exc.detail, data.decode("utf-8", "replace"),
+                                  exc.line)
+        return error_document(display, exc.detail)
+    if sniff_chat and not chat.looks_like_chat(text):
+        return None
+    try:
+        return parse_document(text, display, fmt)
+    except chat.NotChat as exc:
+        if sniff_chat:
+            return None
+        return error_document(display, str(exc).split(": ", 1)[-1], text)
+
+
+def analyze_candidate(candidate: Candidate, options: RunOptions, display: str | None = None
+                      ) -> FileResult:
+    display = display or str(candidate.path)
+    settings = settings_for(candidate.path, options)
+    doc = read_document(candidate, display)
+    if doc is None:
+        return FileResult(display, "", (), skipped=True)
+    return result_of(analyze(doc, settings, model_override=options.model))
+
+
+def result_of(analysis: Analysis) -> FileResult:
+    return FileResult(
+        path=analysis.document.path,
+        text=analysis.document.text,
+        findings=analysis.findings,
+        tokens=analysis.tokens.total,
+        approximate=analysis.tokens.approximate,
+        model=analysis.model_name,
+        cost_per_call=analysis.cost.cost_per_call if analysis.cost else None,
+    )
+
+
+def _worker(args: tuple[Candidate, RunOptions, str]) -> FileResult | tuple[str, str]:
+    candidate, options, display = args
+    try:
+        return analyze_candidate(candidate, options, display)
+    except PromptwiseError as exc:
+        return ("config", str(exc))
+
+
+def display_path(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path) if not str(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1
+        ) -> list[FileResult]:
+    """Analyse every candidate; ConfigError propagates (exit code 2)."""
+    items = [(c, options, str(c.path)) for c in candidates]
+    results: list[FileResult] = []
+    if jobs <= 1 or len(items) < 4:
+        for candidate, opts, display in items:
+            results.append(analyze_candidate(candidate, opts, display))
+    else:
+        context = None
+        if sys.platform != "win32":
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if sys.platform == "linux"
+                                                  else "spawn")
+        chunk = max(1, len(items) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for outcome in pool.map(_worker, items, chunksize=chunk):
+                if isinstance(outcome, tuple):
+                    raise ConfigError(outcome[1])
+                results.append(outcome)
+    return [r for r in results if not r.skipped]
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def flags_to_settings(**flags: Sequence[str] | str | int | None) -> dict[str, Any]:
+    """Command-line flags in the shape of a settings mapping (unset flags dropped)."""
+    return {key: (list(value) if isinstance(value, (list, tuple)) else value)
+            for key, value in flags.items() if value not in (None, [], ())}
