@@ -1,0 +1,190 @@
+"""Token counting: offline, exact against tiktoken, cached per piece."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tiktoken
+
+from promptwise.document import parse_document
+from promptwise.tokens import encodings
+from promptwise.tokens.counter import (
+    EncodingChoice,
+    TokenCounter,
+    count_document,
+    encoding_for_name,
+    pieces_of,
+)
+from tests.conftest import EXAMPLES, need_corpus
+
+URLS = {
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tiktoken.Encoding]]:
+    """tiktoken's own encodings, fed from its cache directory so no download happens.
+
+    tiktoken looks for ``sha1(url)`` in TIKTOKEN_CACHE_DIR and verifies the
+    SHA-256 itself, so this is tiktoken's published definition, not ours.
+    """
+    cache = tmp_path_factory.mktemp("tiktoken-cache")
+    for name, url in URLS.items():
+        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(
+            encodings.bundled_bytes(name))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    try:
+        yield {name: tiktoken.get_encoding(name) for name in URLS}
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_bundled_files_match_published_hashes() -> None:
+    for name, spec in encodings.SPECS.items():
+        assert hashlib.sha256(encodings.bundled_bytes(name)).hexdigest() == spec.sha256
+
+
+def test_definition_matches_tiktoken(reference: dict[str, tiktoken.Encoding]) -> None:
+    for name, ref in reference.items():
+        ours = encodings.get_encoding(name)
+        assert ours._pat_str == ref._pat_str
+        assert ours._special_tokens == ref._special_tokens
+        assert ours.n_vocab == ref.n_vocab
+
+
+SAMPLES = [
+    "",
+    "Hello, world!",
+    "  leading spaces\n\n\ttabs\r\nCRLF",
+    "emoji 😀🎉 and CJK 中文字符 and accents café",
+    "<|endoftext|> special tokens are plain text here <|endofprompt|>",
+    "x" * 5000,
+    "code:\n```python\ndef f(x):\n    return x ** 2\n```\n",
+    "numbers 1234567890 3.14159 -42",
+]
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_counts_equal_tiktoken(reference: dict[str, tiktoken.Encoding], name: str,
+                               no_network: None) -> None:
+    counter = TokenCounter()
+    for sample in SAMPLES:
+        expected = len(reference[name].encode(sample, disallowed_special=()))
+        assert counter.count(sample, name) == expected, sample[:40]
+
+
+def test_counting_opens_no_connection(no_network: None) -> None:
+    encodings._loaded.clear()  # force a fresh load with sockets refused
+    counter = TokenCounter()
+    assert counter.count("Hello offline world", "o200k_base") > 0
+    assert counter.count("Hello offline world", "cl100k_base") > 0
+
+
+def test_tampered_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = encodings.SPECS["cl100k_base"]
+    monkeypatch.setitem(encodings.SPECS, "cl100k_base",
+                        encodings.EncodingSpec(spec.name, "0" * 64, spec.pattern,
+                                               spec.special_tokens))
+    with pytest.raises(Exception, match="does not match its published SHA-256"):
+        encodings.bundled_bytes("cl100k_base")
+
+
+def test_cache_encodes_each_piece_once() -> None:
+    counter = TokenCounter()
+    path = EXAMPLES / "support.prompty"
+    doc = parse_document(path.read_text(), str(path))
+    choice = EncodingChoice("o200k_base", False)
+    first = count_document(doc, choice, counter)
+    encoded = counter.encoded_chars
+    again = count_document(doc, choice, counter)
+    assert again.total == first.total and counter.encoded_chars == encoded
+    edited = doc.text.replace("Refunds are possible", "Refunds are allowed")
+    count_document(parse_document(edited, str(path)), choice, counter)
+    # Only the piece holding the edit was encoded again.
+    assert 0 < counter.encoded_chars - encoded < len(edited) // 2
+
+
+def test_cache_is_bounded() -> None:
+    counter = TokenCounter(max_chars=100)
+    for i in range(50):
+        counter.count(f"text number {i} " * 3, "o200k_base")
+    assert counter._chars <= 100
+
+
+def test_segment_counts_and_total(reference: dict[str, tiktoken.Encoding]) -> None:
+    path = EXAMPLES / "support.prompty"
+    doc = parse_document(path.read_text(), str(path))
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    body = doc.text[doc.body_span.start :]
+    assert tokens.total == len(reference["o200k_base"].encode(body, disallowed_special=()))
+    messages = [s for s in doc.segments if s.kind.value == "message"]
+    assert sum(tokens.for_segment(m) for m in messages) == tokens.total
+    system = messages[0]
+    exact = len(reference["o200k_base"].encode(doc.text[system.span.start : system.span.end],
+                                               disallowed_special=()))
+    assert tokens.for_segment(system) == exact
+
+
+def test_chat_files_count_decoded_content() -> None:
+    path = EXAMPLES / "extract-invoice.chat.json"
+    doc = parse_document(path.read_text(), str(path))
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    counter = TokenCounter()
+    assert tokens.total == sum(counter.count(s.value or "", "o200k_base") for s in doc.segments)
+
+
+@pytest.mark.parametrize(
+    ("model", "encoding", "approximate"),
+    [
+        ("gpt-4o", "o200k_base", False),
+        ("openai/gpt-4.1-mini", "o200k_base", False),
+        ("gpt-4", "cl100k_base", False),
+        ("gpt-3.5-turbo", "cl100k_base", False),
+        ("claude-sonnet-4-5", "o200k_base", True),
+        ("gemini-2.5-flash", "o200k_base", True),
+        ("llama-3.1-70b", "o200k_base", True),
+        ("mistral-large", "o200k_base", True),
+    ],
+)
+def test_encoding_for_unpriced_names(model: str, encoding: str, approximate: bool) -> None:
+    assert encoding_for_name(model) == EncodingChoice(encoding, approximate)
+
+
+def test_corpus_totals_equal_whole_body_counts(reference: dict[str, tiktoken.Encoding]) -> None:
+    corpus = need_corpus()
+    files = sorted(p for p in corpus.rglob("*") if p.suffix in (".md", ".prompt", ".prompty",
+                                                                 ".txt"))
+    assert len(files) > 800
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        doc = parse_document(text, str(path))
+        for name in ("o200k_base", "cl100k_base"):
+            tokens = count_document(doc, EncodingChoice(name, False))
+            body = text[doc.body_span.start :]
+            assert tokens.total == len(reference[name].encode(body, disallowed_special=())), path
+        assert all(a.end == b.start for a, b in zip(tokens.pieces, tokens.pieces[1:]))
+        assert len(pieces_of(doc)) == len(tokens.pieces)
+
+
+def test_long_file_is_cut_into_pieces(reference: dict[str, tiktoken.Encoding]) -> None:
+    text = "\n".join(f"Line {i}: the quick brown fox jumps over the lazy dog." for i in range(3000))
+    doc = parse_document(text, Path("big.txt").name)
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    assert len(tokens.pieces) > 10
+    assert tokens.total == len(reference["o200k_base"].encode(text, disallowed_special=()))
