@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the language server on stdio")
     serve.add_argument("--stdio", action="store_true", help="accepted for editor compatibility")
     serve.add_argument("--log-file", metavar="FILE", help="also log to this file")
+    serve.add_argument("--log-level", choices=("error", "warning", "info", "debug"),
+                       help="level of the log sent to the editor (default: info, or the "
+                            "editor's `promptwise.trace` setting)")
     return parser
 
 
@@ -134,9 +137,18 @@ def _options(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> R
 
 def _candidates(paths: Sequence[str], options: RunOptions, include: Sequence[str] = (),
                 exclude: Sequence[str] = ()) -> list[Candidate]:
-    root_settings = settings_for(Path.cwd(), options)
-    return list(walk(paths, (*root_settings.include, *include),
-                     (*root_settings.exclude, *exclude)))
+    """Files to check; each directory is walked with the include/exclude of its own config."""
+    out: list[Candidate] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        settings = settings_for(Path(raw) if Path(raw).exists() else Path.cwd(), options)
+        for candidate in walk([raw], (*settings.include, *include),
+                              (*settings.exclude, *exclude)):
+            key = candidate.path.resolve() if candidate.path.exists() else candidate.path
+            if key not in seen:
+                seen.add(key)
+                out.append(candidate)
+    return out
 
 
 # ----------------------------------------------------------------------- check
@@ -370,7 +382,7 @@ def _rule_json(rule: Any) -> dict[str, Any]:
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from promptwise.lsp.server import start
 
-    start(log_file=args.log_file)
+    start(log_file=args.log_file, log_level=args.log_level)
     return 0
 
 

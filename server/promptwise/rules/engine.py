@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import PurePath, PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from promptwise.config import Settings
 from promptwise.document.model import PromptDocument
@@ -48,10 +48,11 @@ def _longest(code: str, prefixes: Iterable[str]) -> int:
 
 
 def _relative(path: str, settings: Settings) -> str:
+    """``path`` relative to the config's folder when it lies inside it."""
     if settings.root:
         try:
-            return PurePath(path).resolve().relative_to(settings.root).as_posix() \
-                if PurePath(path).is_absolute() else PurePosixPath(path).as_posix()
+            absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+            return absolute.relative_to(settings.root).as_posix()
         except ValueError:
             pass
     return PurePosixPath(path.replace("\\", "/")).as_posix()
@@ -146,11 +147,16 @@ def _matches(rule: Rule, matcher: matchers.CompiledMatcher, doc: PromptDocument,
              pieces: Sequence[tuple[Span, str]]) -> list[tuple[int, int]]:
     scope = scope_spans(doc, matcher.scope)
     starts = [s.start for s in scope]
+    if matcher.scope == "all":
+        # The pieces cover only what reaches the model; `all` must also see
+        # the frontmatter and a chat file's JSON/YAML around the messages.
+        pieces = [(Span(0, len(doc.text)), doc.text)]
     out: list[tuple[int, int]] = []
     for span, text in pieces:
         for start, end in _piece_matches(rule, matcher, text):
             a, b = span.start + start, span.start + end
-            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b):
+            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b) \
+                    and matchers.in_context(matcher, doc.text, a):
                 out.append((a, b))
     return out
 

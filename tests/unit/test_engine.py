@@ -1,0 +1,254 @@
+"""Rule engine: loading, validation, selection, severities, suppressions, structural rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings, apply
+from promptwise.errors import RuleFileError
+from promptwise.findings import Severity, apply_edits
+from promptwise.rules import engine
+from promptwise.rules.loader import builtin_rules_dir, load_rules, parse_rule
+from tests.conftest import EXAMPLES
+
+PROMPTY = """---
+model:
+  id: gpt-4o
+inputs:
+  question:
+    type: string
+  unused_one:
+    type: string
+---
+system:
+Answer in at most 2 sentences.
+
+user:
+{{ questoin }}
+"""
+
+
+def codes(analysis) -> list[str]:
+    return [f.code for f in analysis.findings]
+
+
+def settings(**values) -> Settings:
+    return apply(Settings(), values, "test")
+
+
+# ---------------------------------------------------------------- loading
+
+
+def test_builtin_rules_load_and_are_documented() -> None:
+    ruleset = load_rules()
+    assert len(ruleset.rules) >= 11
+    for rule in ruleset.rules:
+        assert rule.docs.what and rule.docs.why and rule.docs.example and rule.docs.better
+        assert Path(rule.source).parent == builtin_rules_dir()
+        assert Path(rule.source).name.startswith(f"{rule.code}-{rule.name}")
+
+
+BASE_RULE = """id: PW801
+name: no-please
+severity: info
+summary: Politeness words cost tokens
+message: "Drop `{match}`"
+kind: existence
+tokens: [please, kindly]
+docs:
+  what: Flags politeness.
+  why: Tokens.
+  example: Please summarise.
+  better: Summarise.
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "fragment"),
+    [
+        (("id: PW801", "id: X801"), "id", "not a rule code"),
+        (("name: no-please", "name: No Please"), "name", "kebab-case"),
+        (("severity: info", "severity: fatal"), "severity", "unknown severity"),
+        (("kind: existence", "kind: magic"), "kind", "unknown matcher kind"),
+        (("tokens: [please, kindly]", "patterns: ['(a+)+b']"), "patterns[0]", "nests quantifiers"),
+        (("tokens: [please, kindly]", "patterns: ['[unclosed']"), "patterns[0]",
+         "invalid regular expression"),
+        (("kind: existence", "check: budget"), "check", "only be declarative"),
+        (("  why: Tokens.\n", ""), "docs.why", "missing or empty"),
+        (("message:", "mesage:"), "mesage", "unknown key"),
+    ],
+)
+def test_bad_user_rule_names_file_and_key(change: tuple[str, str], key: str,
+                                          fragment: str) -> None:
+    text = BASE_RULE.replace(*change)
+    with pytest.raises(RuleFileError) as info:
+        parse_rule(text, "/rules/PW801-no-please.yaml", builtin=False)
+    assert info.value.key == key, info.value
+    assert fragment in str(info.value)
+    assert "/rules/PW801-no-please.yaml" in str(info.value)
+
+
+def test_user_rule_folder(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "PW801-no-please.yaml").write_text(BASE_RULE)
+    (tmp_path / "promptwise.yaml").write_text("rule_dirs: [rules]\n")
+    from promptwise.config import load_settings
+
+    config = load_settings(tmp_path / "promptwise.yaml")
+    result = analyze_text("Please summarise the text, kindly.\n", str(tmp_path / "a.txt"), config)
+    hits = [f for f in result.findings if f.code == "PW801"]
+    assert [result.document.text[f.span.start:f.span.end] for f in hits] == ["Please", "kindly"]
+    assert hits[0].message == "Drop `Please`" and hits[0].severity is Severity.INFO
+
+
+def test_user_rule_cannot_take_a_builtin_code(tmp_path: Path) -> None:
+    (tmp_path / "PW003-mine.yaml").write_text(BASE_RULE.replace("PW801", "PW003")
+                                              .replace("no-please", "mine"))
+    with pytest.raises(RuleFileError, match="built-in rule code"):
+        load_rules([tmp_path])
+
+
+# -------------------------------------------------------------- structural
+
+
+def test_undefined_and_unused_variables() -> None:
+    result = analyze_text(PROMPTY, "q.prompty", Settings())
+    undefined = [f for f in result.findings if f.code == "PW003"]
+    assert len(undefined) == 1
+    assert result.document.text[undefined[0].span.start:undefined[0].span.end] == "questoin"
+    assert "did you mean `question`" in undefined[0].message
+    assert undefined[0].related and undefined[0].related[0].span is not None
+    unused = {result.document.text[f.span.start:f.span.end] for f in result.findings
+              if f.code == "PW004"}
+    assert unused == {"question", "unused_one"}
+
+
+def test_dotprompt_without_schema_does_not_require_declarations() -> None:
+    result = analyze_text("---\nmodel: gemini-2.5-flash\n---\nHi {{name}}\n", "a.prompt",
+                          Settings())
+    assert "PW003" not in codes(result)
+
+
+def test_template_error_is_reported_with_exact_range() -> None:
+    text = "---\nmodel: gemini-2.5-flash\n---\n{{#if premium}}\nUpgrade.\n"
+    result = analyze_text(text, "a.prompt", Settings())
+    [finding] = [f for f in result.findings if f.code == "PW002"]
+    assert text[finding.span.start:finding.span.end] == "{{#if premium}}"
+    assert finding.severity is Severity.ERROR
+
+
+def test_empty_messages() -> None:
+    result = analyze_text("---\nmodel:\n  id: gpt-4o\n---\nsystem:\nBe terse.\n\nuser:\n\n",
+                          "e.prompty", Settings())
+    [finding] = [f for f in result.findings if f.code == "PW005"]
+    assert result.document.text[finding.span.start:finding.span.end] == "user:"
+    chat = analyze_text('{"messages": [{"role": "user", "content": ""}]}', "c.json", Settings())
+    assert "PW005" in codes(chat)
+
+
+def test_unknown_model_and_suggestion() -> None:
+    text = "---\nmodel: gpt-4o-turbo-max\n---\nHello\n"
+    result = analyze_text(text, "m.prompt", Settings())
+    [finding] = [f for f in result.findings if f.code == "PW501"]
+    assert text[finding.span.start:finding.span.end] == "gpt-4o-turbo-max"
+    assert "not in the price table" in finding.message and result.cost is None
+
+
+def test_context_window_overflow() -> None:
+    text = "---\nmodel:\n  id: gpt-4o\n  options:\n    maxOutputTokens: 200000\n---\nsystem:\nHi\n"
+    result = analyze_text(text, "o.prompty", Settings())
+    [finding] = [f for f in result.findings if f.code == "PW502"]
+    assert "context window" in finding.message and text[finding.span.start:finding.span.end] == \
+        "gpt-4o"
+
+
+def test_budget() -> None:
+    over = settings(budget={"max_tokens": 3, "max_cost_per_call": 0.0000001,
+                            "max_cost_per_day": 0.0000001})
+    result = analyze_text("Summarise the following text in two sentences.", "b.txt", over)
+    messages = [f.message for f in result.findings if f.code == "PW503"]
+    assert len(messages) == 3
+    assert any("budget.max_tokens" in m for m in messages)
+    assert not [f for f in analyze_text("Hi", "b.txt", Settings()).findings if f.code == "PW503"]
+
+
+# ---------------------------------------------------------------- selection
+
+
+def test_select_ignore_most_specific_wins() -> None:
+    ruleset = load_rules()
+    rule = ruleset.get("PW003")
+    assert engine.is_enabled(rule, Settings())
+    assert not engine.is_enabled(rule, settings(ignore=["PW0"]))
+    assert engine.is_enabled(rule, settings(ignore=["PW0"], select=["PW003"]))
+    assert not engine.is_enabled(rule, settings(select=["PW5"]))
+    assert engine.is_enabled(rule, settings(select=["PW5"], extend_select=["PW00"]))
+
+
+def test_severity_override_by_prefix() -> None:
+    result = analyze_text(PROMPTY, "q.prompty", settings(severity={"PW0": "info",
+                                                                  "PW003": "hint"}))
+    found = {f.code: f.severity for f in result.findings}
+    assert found["PW003"] is Severity.HINT and found["PW004"] is Severity.INFO
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    config = settings(per_file_ignores={"legacy/*.prompty": ["PW003"]})
+    config = config.replace(root=str(tmp_path))
+    ignored = analyze_text(PROMPTY, str(tmp_path / "legacy" / "q.prompty"), config)
+    kept = analyze_text(PROMPTY, str(tmp_path / "new" / "q.prompty"), config)
+    assert "PW003" not in codes(ignored) and "PW003" in codes(kept)
+
+
+# -------------------------------------------------------------- suppression
+
+
+def test_suppression_comments_per_format() -> None:
+    jinja = PROMPTY.replace("{{ questoin }}", "{{ questoin }} {# promptwise: disable-line=PW003 #}")
+    assert "PW003" not in codes(analyze_text(jinja, "q.prompty", Settings()))
+    hbs = ("---\nmodel: gemini-2.5-flash\ninput:\n  schema:\n    a: string\n---\n"
+           "{{! promptwise: disable-next-line=PW003 }}\n{{b}} {{a}}\n")
+    assert "PW003" not in codes(analyze_text(hbs, "a.prompt", Settings()))
+    whole = PROMPTY.replace("system:\n", "system:\n{# promptwise: disable=PW0 #}\n")
+    result = analyze_text(whole, "q.prompty", Settings())
+    assert not [c for c in codes(result) if c.startswith("PW00")]
+
+
+def test_suppression_only_covers_its_line() -> None:
+    text = PROMPTY.replace("system:\n", "system: \n{# promptwise: disable-line=PW003 #}\n")
+    assert "PW003" in codes(analyze_text(text, "q.prompty", Settings()))
+
+
+def test_unused_and_unknown_suppressions_are_reported_with_a_fix() -> None:
+    text = "<!-- promptwise: disable=PW003 -->\n# Title\n\nDo the task.\n"
+    result = analyze_text(text, "AGENTS.md", Settings())
+    [finding] = [f for f in result.findings if f.code == "PW007"]
+    assert "unused" in finding.message
+    assert apply_edits(text, finding.fix.edits) == "# Title\n\nDo the task.\n"
+    unknown = analyze_text("<!-- promptwise: disable=PW777 -->\nHi\n", "AGENTS.md", Settings())
+    assert any("not a rule code" in f.message for f in unknown.findings if f.code == "PW007")
+
+
+def test_a_crashing_rule_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptwise.rules import checks
+
+    def boom(ctx):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setitem(checks.REGISTRY, "empty-message", boom)
+    result = analyze_text(PROMPTY, "q.prompty", Settings())
+    assert "PW003" in codes(result)  # other rules still ran
+    [failure] = [f for f in result.findings if f.code == "PW008"]
+    assert "PW005" in failure.message and "kaboom" in failure.message
+
+
+def test_examples_analyse_without_internal_errors() -> None:
+    for path in sorted(EXAMPLES.iterdir()):
+        if path.name == "promptwise.yaml":
+            continue
+        result = analyze_text(path.read_text(), str(path), Settings())
+        assert "PW008" not in codes(result), path
+        assert result.tokens.total > 0
