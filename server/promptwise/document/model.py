@@ -9,6 +9,7 @@ frontmatter without each rule re-deriving that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -192,7 +193,10 @@ class PromptDocument:
 
         The body minus examples, code, quoted data, comments and template
         tags. For chat files, whose body is JSON or YAML syntax, only the
-        message contents count.
+        message contents count. A double-quoted string inside a line is
+        quoted material too (a reply to give verbatim, a user request, a
+        word being discussed), not an instruction in the author's voice, and
+        an inline `code span` is code.
         """
         holes: list[Span] = [tag.span for tag in self.tags]
         roots: list[Span] = []
@@ -203,6 +207,9 @@ class PromptDocument:
                 holes.append(segment.span)
         if not roots:
             roots = [self.body_span]
+        for root in roots:
+            holes.extend(Span(m.start(), m.end())
+                         for m in _INLINE_QUOTE.finditer(self.text, root.start, root.end))
         return _subtract(_merge(roots), _merge(holes))
 
     def segment_at(self, offset: int) -> Segment | None:
@@ -212,6 +219,16 @@ class PromptDocument:
             if segment.span.start <= offset < segment.span.end:
                 found = segment
         return found
+
+
+# "..." (also escaped inside JSON strings), “...” or `code` on one line. The opening
+# quote must not follow a word character, so inch marks (5") and stray quotes
+# inside words do not open a quotation.
+_INLINE_QUOTE = re.compile(
+    r'(?<![\w"])(\\?)"(?=[^\s"])[^"\n]{0,300}?(?<=[^\s\\])\1"(?!\w)'
+    r"|\u201c[^\u201d\n]{1,300}\u201d"
+    r"|(?<!`)`[^`\n]{1,300}`(?!`)"
+)
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -8,7 +8,9 @@
 Every kind searches only the text its ``scope`` names (instruction prose by
 default: never examples, code, quoted data, frontmatter or template tags) and
 can be silenced by a pattern ``unless_near`` the match on the same line, which
-is how "brief" next to "3 sentences" stays quiet.
+is how "brief" next to "3 sentences" stays quiet. ``preceded_by`` narrows a
+phrase to one context (a vague "some" only counts after a verb that asks the
+model to produce something: "give some tips").
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 FIELDS = (
     "tokens", "patterns", "ignorecase", "scope", "unless_near", "window", "unless_line", "swap",
     "fix_safe", "fix_title", "when", "require", "anchor", "min_count", "max_findings",
+    "preceded_by",
 )
 KINDS = ("existence", "substitution", "occurrence", "requires")
 SCOPES = ("instructions", "body", "all")
@@ -80,6 +83,7 @@ class CompiledMatcher:
     require: re.Pattern[str] | None
     unless_near: re.Pattern[str] | None
     unless_line: re.Pattern[str] | None
+    preceded_by: re.Pattern[str] | None
     window: int
     scope: str
     anchor: str
@@ -132,6 +136,9 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
         raise MatcherError("tokens", f"a {kind} rule needs `tokens` or `patterns`")
     near = _strings(spec, "unless_near")
     line = _strings(spec, "unless_line")
+    before = _strings(spec, "preceded_by")
+    for i, pattern in enumerate(before):
+        _check_pattern(f"preceded_by[{i}]", pattern, flags)
     for i, pattern in enumerate(near):
         _check_pattern(f"unless_near[{i}]", pattern, flags)
     for i, pattern in enumerate(line):
@@ -154,6 +161,8 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
         require=require,
         unless_near=re.compile("|".join(f"(?:{p})" for p in near), flags) if near else None,
         unless_line=re.compile("|".join(f"(?:{p})" for p in line), flags) if line else None,
+        preceded_by=re.compile("(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z",
+                               flags) if before else None,
         window=window,
         scope=str(scope),
         anchor=str(anchor),
@@ -181,6 +190,15 @@ def silenced(matcher: CompiledMatcher, text: str, start: int, end: int) -> bool:
             if m.end() <= start or m.start() >= end:
                 return True
     return False
+
+
+def in_context(matcher: CompiledMatcher, text: str, start: int) -> bool:
+    """Does ``preceded_by`` (if set) end right before the match, on its line?"""
+    if matcher.preceded_by is None:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    lo = max(line_start, start - matcher.window)
+    return matcher.preceded_by.search(text[lo:start]) is not None
 
 
 def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:
