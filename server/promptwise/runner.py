@@ -57,7 +57,7 @@ class FileResult:
 def _settings_for_config(config: str | None, overrides: tuple[tuple[str, Any], ...]
                          ) -> Settings:
     settings = load_settings(Path(config) if config else None)
-    return merge_overrides(settings, [("command line", dict(overrides))])
+    return merge_overrides(settings, [("command line", {k: _thaw(v) for k, v in overrides})])
 
 
 def _freeze(value: Any) -> Any:
@@ -87,11 +87,7 @@ def settings_for(path: Path, options: RunOptions) -> Settings:
         found = find_config(path if path.exists() else Path.cwd())
         config = str(found) if found else None
     frozen = tuple(sorted((k, _freeze(v)) for k, v in options.overrides.items()))
-    try:
-        return _settings_for_config(config, frozen)
-    except TypeError:  # unhashable override values: skip the cache
-        settings = load_settings(Path(config) if config else None)
-        return merge_overrides(settings, [("command line", {k: _thaw(v) for k, v in frozen})])
+    return _settings_for_config(config, frozen)
 
 
 def error_document(path: str, message: str, text: str = "", line: int | None = None
