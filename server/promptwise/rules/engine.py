@@ -26,6 +26,7 @@ from promptwise.rules import checks, matchers
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.loader import RuleSet
 from promptwise.rules.model import Rule
+from promptwise.rules.prefilter import MultiScanner
 from promptwise.rules.suppress import Directive, directives
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def active_rules(ruleset: RuleSet, settings: Settings, path: str) -> list[Rule]:
 # ---------------------------------------------------------- declarative rules
 
 _compiled: dict[tuple[str, str], matchers.CompiledMatcher] = {}
-_piece_cache: OrderedDict[tuple[str, str, str], tuple[tuple[int, int], ...]] = OrderedDict()
+_piece_cache: OrderedDict[tuple[object, str], dict[str, list[tuple[int, int]]]] = OrderedDict()
 _cache_lock = threading.Lock()
 _PIECE_CACHE_MAX = 200_000
 
@@ -113,21 +114,58 @@ def _compile(rule: Rule) -> matchers.CompiledMatcher:
     return found
 
 
-def _piece_matches(rule: Rule, matcher: matchers.CompiledMatcher, text: str
-                   ) -> tuple[tuple[int, int], ...]:
-    key = (rule.source, rule.code, text)
+_scanners: dict[tuple[tuple[str, str], ...], MultiScanner] = {}
+
+
+def _scanner(rules: Sequence[Rule]) -> tuple[tuple[tuple[str, str], ...], MultiScanner]:
+    key = tuple((rule.source, rule.code) for rule in rules)
+    scanner = _scanners.get(key)
+    if scanner is None:
+        patterns = {}
+        for rule in rules:
+            search = _compile(rule).search
+            assert search is not None
+            patterns[rule.code] = search
+        scanner = _scanners[key] = MultiScanner(patterns)
+    return key, scanner
+
+
+def _scan_cached(key: tuple[tuple[str, str], ...], scanner: MultiScanner, text: str
+                 ) -> dict[str, list[tuple[int, int]]]:
+    cache_key = (key, text)
     with _cache_lock:
-        hit = _piece_cache.get(key)
+        hit = _piece_cache.get(cache_key)
         if hit is not None:
-            _piece_cache.move_to_end(key)
+            _piece_cache.move_to_end(cache_key)
             return hit
-    assert matcher.search is not None
-    found = tuple(matchers.find_all(matcher.search, text))
+    found = scanner.scan(text)
     with _cache_lock:
-        _piece_cache[key] = found
+        _piece_cache[cache_key] = found
         if len(_piece_cache) > _PIECE_CACHE_MAX:
             _piece_cache.popitem(last=False)
     return found
+
+
+def raw_matches(rules: Sequence[Rule], doc: PromptDocument,
+                pieces: Sequence[tuple[Span, str]]) -> dict[str, list[tuple[int, int]]]:
+    """Every phrase/pattern match of the declarative ``rules``, in document offsets.
+
+    One scan per piece for all rules together, cached by the piece's text,
+    so an edit re-scans only the piece it touched. Rules scoped to ``all``
+    also see the frontmatter, so they scan the whole text.
+    """
+    out: dict[str, list[tuple[int, int]]] = {rule.code: [] for rule in rules}
+    scoped = [r for r in rules if _compile(r).scope != "all"]
+    everywhere = [r for r in rules if _compile(r).scope == "all"]
+    for group, group_pieces in ((scoped, pieces), (everywhere, [(Span(0, len(doc.text)),
+                                                                 doc.text)])):
+        if not group:
+            continue
+        key, scanner = _scanner(group)
+        for span, text in group_pieces:
+            for code, found in _scan_cached(key, scanner, text).items():
+                out[code].extend((span.start + a, span.start + b) for a, b in found)
+    return out
 
 
 def scope_spans(doc: PromptDocument, scope: str) -> tuple[Span, ...]:
@@ -143,22 +181,14 @@ def _inside(spans: Sequence[Span], starts: Sequence[int], start: int, end: int) 
     return i >= 0 and spans[i].start <= start and end <= spans[i].end
 
 
-def _matches(rule: Rule, matcher: matchers.CompiledMatcher, doc: PromptDocument,
-             pieces: Sequence[tuple[Span, str]]) -> list[tuple[int, int]]:
+def _matches(matcher: matchers.CompiledMatcher, doc: PromptDocument,
+             found: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The raw matches that lie in the rule's scope and are not made precise nearby."""
     scope = scope_spans(doc, matcher.scope)
     starts = [s.start for s in scope]
-    if matcher.scope == "all":
-        # The pieces cover only what reaches the model; `all` must also see
-        # the frontmatter and a chat file's JSON/YAML around the messages.
-        pieces = [(Span(0, len(doc.text)), doc.text)]
-    out: list[tuple[int, int]] = []
-    for span, text in pieces:
-        for start, end in _piece_matches(rule, matcher, text):
-            a, b = span.start + start, span.start + end
-            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b) \
-                    and matchers.in_context(matcher, doc.text, a):
-                out.append((a, b))
-    return out
+    return [(a, b) for a, b in found
+            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b)
+            and matchers.in_context(matcher, doc.text, a)]
 
 
 def _format(template: str, **values: object) -> str:
@@ -168,7 +198,7 @@ def _format(template: str, **values: object) -> str:
     return text
 
 
-def run_declarative(rule: Rule, doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]
                     ) -> list[Hit]:
     matcher = _compile(rule)
     text = doc.text
@@ -193,7 +223,7 @@ def run_declarative(rule: Rule, doc: PromptDocument, pieces: Sequence[tuple[Span
             anchor = first_body_line(doc)
         matched = text[anchor.start : anchor.end]
         return [Hit(anchor, _format(rule.message, match=matched))]
-    found = _matches(rule, matcher, doc, pieces)
+    found = _matches(matcher, doc, found)
     if matcher.kind == "occurrence":
         if len(found) < matcher.min_count:
             return []
@@ -234,6 +264,12 @@ def lint(doc: PromptDocument, ruleset: RuleSet, base: CheckContext,
     settings = base.settings
     rules = active_rules(ruleset, settings, doc.path)
     findings: list[Finding] = []
+    scanned = [r for r in rules if r.kind in ("existence", "substitution", "occurrence")]
+    try:
+        matches = raw_matches(scanned, doc, pieces)
+    except Exception:  # keep going: each rule then reports its own failure below
+        log.exception("phrase scan failed on %s", doc.path)
+        matches = {}
     for rule in rules:
         if rule.code in (UNUSED_SUPPRESSION, INTERNAL_ERROR):
             continue
@@ -242,7 +278,8 @@ def lint(doc: PromptDocument, ruleset: RuleSet, base: CheckContext,
                 ctx = replace(base, rule=rule)
                 hits = list(checks.REGISTRY[rule.check](ctx))
             else:
-                hits = run_declarative(rule, doc, pieces)
+                hits = run_declarative(rule, doc, matches.get(rule.code, ())
+                                       if rule.kind != "requires" else ())
         except Exception as exc:  # one broken rule must not take the others down
             log.exception("rule %s failed on %s", rule.code, doc.path)
             internal = ruleset.get(INTERNAL_ERROR)

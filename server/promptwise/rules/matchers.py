@@ -20,6 +20,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from promptwise.rules.prefilter import Prefilter
+
 FIELDS = (
     "tokens", "patterns", "ignorecase", "scope", "unless_near", "window", "unless_line", "swap",
     "fix_safe", "fix_title", "when", "require", "anchor", "min_count", "max_findings",
@@ -212,7 +214,13 @@ def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:
     return replacement
 
 
+_prefilters: dict[tuple[str, int], Prefilter] = {}
+
+
 def find_all(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
-    for m in pattern.finditer(text):
-        if m.end() > m.start():
-            yield m.start(), m.end()
+    """Non-empty matches, found through a literal prefilter where the pattern allows one."""
+    key = (pattern.pattern, pattern.flags)
+    prefilter = _prefilters.get(key)
+    if prefilter is None:
+        prefilter = _prefilters[key] = Prefilter(pattern)
+    return prefilter.finditer(text)

@@ -1,0 +1,235 @@
+"""A literal prefilter that makes phrase regexes fast.
+
+Rule patterns start with lookbehinds (``(?<![\\w-])good``) and run
+case-insensitively. Both switch off the ``re`` module's fast first-character
+scan, so a list of thirty phrases is tried at every position of the text,
+branch by branch: seconds per megabyte. Almost every branch, though, must
+begin with a known word. This module reads the parsed pattern, collects the
+literal each branch has to start with, and finds candidates with a plain
+case-sensitive literal search over the lower-cased text (which ``re`` does
+at C speed); the full pattern is then tried only where a candidate starts.
+
+When a pattern has a branch that does not start with a literal, there is no
+prefilter and the caller falls back to an ordinary scan, so correctness never
+depends on this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+try:  # Python 3.11+
+    from re import _constants as sre_constants  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+_ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+            getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
+_MAX_CLASS = 6  # a class like [Ss] or [pousr] stays part of the prefix
+_SPACE = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_SPACE)])]
+
+
+def _small_class(av: Any) -> list[str] | None:
+    if len(av) <= _MAX_CLASS and all(o is sre_constants.LITERAL for o, _ in av):
+        return [chr(a) for _, a in av]
+    return None
+
+
+def _is_space_run(op: Any, av: Any) -> bool:
+    if op not in _REPEATS:
+        return False
+    low, _, body = av
+    return bool(low >= 1 and list(body) == _SPACE)
+
+
+Atom = str  # one regex atom: an escaped character, a small class, or \s+
+Fragment = tuple[Atom, ...]
+
+
+def _prefixes(items: Any, lower: bool) -> set[Fragment] | None:
+    """Fragments one of which every match of ``items`` must start with.
+
+    A fragment is a run of literals, small character classes and whitespace
+    runs: the part of a phrase pattern that is cheap to search for.
+    """
+    parts: list[Atom] = []
+    literal_seen = False
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            char = chr(av).lower() if lower else chr(av)
+            parts.append(re.escape(char))
+            literal_seen = True
+            continue
+        if literal_seen:
+            chars = _small_class(av) if op is sre_constants.IN else None
+            if chars is not None:
+                parts.append("[" + "".join(re.escape(c.lower() if lower else c)
+                                           for c in chars) + "]")
+                continue
+            if _is_space_run(op, av):
+                parts.append(r"\s+")
+                continue
+            return {tuple(parts)}
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre_constants.SUBPATTERN:
+            return _prefixes(av[-1], lower)
+        if op is sre_constants.BRANCH:
+            out: set[Fragment] = set()
+            for branch in av[1]:
+                found = _prefixes(branch, lower)
+                if not found:
+                    return None
+                out |= found
+            return out
+        if op in _REPEATS:
+            low, _, body = av
+            return _prefixes(body, lower) if low >= 1 else None
+        if op is sre_constants.IN:
+            chars = _small_class(av)
+            if chars is None:
+                return None
+            literal_seen = True
+            parts.append("[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]")
+            continue
+        return None
+    return {tuple(parts)} if parts else None
+
+
+def _first_chars(atom: Atom) -> list[str]:
+    """The characters an atom can start with (atoms here are literals or small classes)."""
+    if atom.startswith("[") and atom.endswith("]"):
+        body = atom[1:-1]
+        chars: list[str] = []
+        i = 0
+        while i < len(body):
+            if body[i] == "\\" and i + 1 < len(body):
+                chars.append(body[i + 1])
+                i += 2
+            else:
+                chars.append(body[i])
+                i += 1
+        return chars
+    return [atom[1:] if atom.startswith("\\") and len(atom) == 2 else atom]
+
+
+def _trie_regex(fragments: set[Fragment]) -> str:
+    """One regex matching any fragment, as a trie so each position tries few branches."""
+    trie: dict[Atom, Any] = {}
+    for fragment in fragments:
+        node = trie
+        for atom in fragment:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict[Atom, Any]) -> str:
+        if "" in node:
+            return ""  # a shorter fragment already matched: the prefix is enough
+        parts = [atom + emit(child) for atom, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return emit(trie)
+
+
+class Prefilter:
+    """Candidate finder for one compiled pattern, or none if it cannot have one."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.literal: re.Pattern[str] | None = None
+        self.ignorecase = bool(pattern.flags & re.IGNORECASE)
+        try:
+            found = _prefixes(sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase)
+        except Exception:  # an unusual construct: no prefilter, never an error
+            found = None
+        self.fragments = found
+        if found:
+            self.literal = re.compile(_trie_regex(found))
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int]]:
+        """Non-empty matches of the pattern in ``text``, like ``finditer``."""
+        haystack = text.lower() if self.ignorecase else text
+        if self.literal is None or len(haystack) != len(text):
+            for m in self.pattern.finditer(text):
+                if m.end() > m.start():
+                    yield m.start(), m.end()
+            return
+        last_end = 0
+        match = self.pattern.match
+        for hit in self.literal.finditer(haystack):
+            start = hit.start()
+            if start < last_end:
+                continue
+            m = match(text, start)
+            if m is not None and m.end() > m.start():
+                last_end = m.end()
+                yield m.start(), m.end()
+
+
+class MultiScanner:
+    """Finds the matches of many patterns with one pass over the text.
+
+    The fragments of every pattern are merged into one scan whose branches
+    each consume a single first character and look ahead for the rest, so no
+    starting position is skipped and the scan stays a C loop. At each
+    candidate position only the patterns whose own prefilter matches there
+    are tried in full. Patterns without a prefilter are scanned on their own.
+    """
+
+    def __init__(self, patterns: dict[str, re.Pattern[str]]) -> None:
+        self.patterns = patterns
+        self.filters = {key: Prefilter(p) for key, p in patterns.items()}
+        self.unfiltered = [k for k, f in self.filters.items() if f.literal is None]
+        self.groups: list[tuple[bool, re.Pattern[str], dict[str, list[str]]]] = []
+        for lower in (True, False):
+            members = [k for k, f in self.filters.items()
+                       if f.literal is not None and f.ignorecase == lower]
+            if not members:
+                continue
+            by_char: dict[str, set[Fragment]] = {}
+            owners: dict[str, list[str]] = {}
+            for key in members:
+                for fragment in self.filters[key].fragments or ():
+                    for char in _first_chars(fragment[0]):
+                        by_char.setdefault(char, set()).add(fragment[1:])
+                        owners.setdefault(char, [])
+                        if key not in owners[char]:
+                            owners[char].append(key)
+            branches = []
+            for char, rests in sorted(by_char.items()):
+                rest = "" if () in rests else _trie_regex(rests)
+                branches.append(re.escape(char) + (f"(?={rest})" if rest else ""))
+            self.groups.append((lower, re.compile("|".join(branches)), owners))
+
+    def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        out: dict[str, list[tuple[int, int]]] = {key: [] for key in self.patterns}
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        for lower, scanner, owners in self.groups:
+            if lower and not same_length:
+                for key in {k for ks in owners.values() for k in ks}:
+                    out[key] = list(self.filters[key].finditer(text))
+                continue
+            haystack = lowered if lower else text
+            last_end: dict[str, int] = {}
+            for hit in scanner.finditer(haystack):
+                start = hit.start()
+                for key in owners.get(haystack[start], ()):
+                    if start < last_end.get(key, 0):
+                        continue
+                    literal = self.filters[key].literal
+                    if literal is None or not literal.match(haystack, start):
+                        continue
+                    m = self.patterns[key].match(text, start)
+                    if m is not None and m.end() > m.start():
+                        last_end[key] = m.end()
+                        out[key].append((m.start(), m.end()))
+        for key in self.unfiltered:
+            out[key] = [(m.start(), m.end()) for m in self.patterns[key].finditer(text)
+                        if m.end() > m.start()]
+        return out
