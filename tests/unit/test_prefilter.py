@@ -1,0 +1,56 @@
+"""The phrase prefilter finds exactly what a plain regex scan finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from promptwise.rules import matchers
+from promptwise.rules.loader import load_rules
+from promptwise.rules.prefilter import MultiScanner, Prefilter
+from tests.conftest import CORPUS, EXAMPLES
+
+
+def _patterns() -> dict[str, re.Pattern[str]]:
+    out = {}
+    for rule in load_rules().rules:
+        if rule.kind in ("existence", "substitution", "occurrence"):
+            search = matchers.compile_spec(rule.kind, rule.matcher).search
+            if search is not None:
+                out[rule.code] = search
+    out["case"] = re.compile(r"(?<![\w-])(?:AKIA|ASIA)[0-9A-Z]{4}|\bgh[pousr]_\w+")
+    out["nofilter"] = re.compile(r"(?:^|(?<=\. ))never\b[^.\n]*", re.I | re.M)
+    return out
+
+
+def _plain(patterns: dict[str, re.Pattern[str]], text: str) -> dict[str, list[tuple[int, int]]]:
+    return {k: [(m.start(), m.end()) for m in p.finditer(text) if m.end() > m.start()]
+            for k, p in patterns.items()}
+
+
+PATTERNS = _patterns()
+SCANNER = MultiScanner(PATTERNS)
+WORDS = ["some", "a few", "brief", "good", "try to", "if possible", "etc.", "IMPORTANT",
+         "NEVER", "never", "AKIA1234", "ghp_abc", "Some", "BRIEF", "İstanbul", "ß", "\n", ". ",
+         "be concise", "where appropriate", "!!!", "sk-" + "a" * 24, "x", "- ", "when"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=5), max_size=40).map(" ".join))
+def test_scanner_equals_plain_scan(text: str) -> None:
+    assert SCANNER.scan(text) == _plain(PATTERNS, text)
+
+
+def test_prefilters_exist_for_phrase_rules() -> None:
+    assert Prefilter(re.compile(r"(?<![\w-])(?:good|nice)(?![\w-])", re.I)).literal is not None
+    assert Prefilter(re.compile(r"(?:^|x)?never", re.I)).literal is None
+
+
+def test_examples_and_corpus_files() -> None:
+    texts = [p.read_text() for p in EXAMPLES.iterdir() if p.is_file()]
+    # The corpus adds real files when it is there; the examples always run.
+    texts += [p.read_text() for p in sorted((CORPUS / "labeled").glob("*.*"))]
+    for text in texts:
+        assert SCANNER.scan(text) == _plain(PATTERNS, text)
