@@ -1,115 +1,269 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
-Every rule of the run is described (help text and URI from the rule's own
-page), results carry 1-based regions in UTF-16 columns (SARIF's default
-column kind, declared on the run) and a partial fingerprint built from the
-rule, the path and the flagged text, so an alert survives lines moving
-above it.
+What code scanning needs, and why each piece is here:
+
+* Every rule of the run is described, not only the ones that fired, so an
+  alert's page can show the rule's help even for runs that dismissed others;
+  the help text and markdown are the rule's own page (``promptwise rules``).
+* Regions are 1-based, with columns in UTF-16 code units: SARIF's default
+  ``columnKind``, declared on the run so no consumer has to guess.
+* Paths stay relative to where promptwise ran (the repository root in CI),
+  tagged ``uriBaseId: %SRCROOT%``; code scanning resolves them against the
+  checkout. ``originalUriBaseIds`` says what ``%SRCROOT%`` is, with an
+  absolute URI only when the caller passes one (a report should not depend on
+  the machine it was written on).
+* ``partialFingerprints`` hash the rule, the path, the flagged text and which
+  occurrence of that text it is, never the line number, so an alert keeps its
+  identity (and its dismissal) when lines are added above it. GitHub computes
+  its own ``primaryLocationLineHash`` on upload; we do not imitate that key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
-from pathlib import PurePosixPath
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import quote
 
 from promptwise.document.text import LineIndex, Span
-from promptwise.findings import Severity
-from promptwise.report.model import CheckReport
+from promptwise.findings import Finding, Related, Severity
+from promptwise.report.json_format import files_in_order, findings_in_order
+from promptwise.report.model import CheckReport, FileReport
 from promptwise.rules.model import Rule
 
-SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://github.com/promptwise/promptwise"
-_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
-          Severity.HINT: "note"}
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "promptwiseFinding/v1"
+
+LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.HINT: "note",
+}
+
+# Tags group rules in code scanning's filters; named for what each family is about.
+_FAMILY_TAGS = {
+    "PW0": "structure",
+    "PW1": "examples",
+    "PW2": "vague-instructions",
+    "PW3": "edge-cases",
+    "PW4": "input-safety",
+    "PW5": "tokens-and-cost",
+    "PW9": "escalation",
+}
+
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+)
 
 
-def _region(lines: LineIndex, span: Span) -> dict[str, int]:
-    """1-based region; an empty span is an insertion point (end column = start column)."""
-    rng = lines.range(span, "utf-16")
-    return {"startLine": rng.start.line + 1, "startColumn": rng.start.character + 1,
-            "endLine": rng.end.line + 1, "endColumn": rng.end.character + 1}
+def rule_name(kebab: str) -> str:
+    """``unmeasured-length`` -> ``UnmeasuredLength``: SARIF names are identifiers."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_\s]+", kebab) if part)
+
+
+def _prose(text: str) -> str:
+    """Reflow YAML block text: join wrapped lines, keep paragraph breaks."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
-    return {
+    tags = ["prompt", _FAMILY_TAGS.get(rule.family or rule.code[:3], "other")]
+    if rule.status != "stable":
+        tags.append(rule.status)
+    if rule.fixable:
+        tags.append("fixable")
+    descriptor: dict[str, Any] = {
         "id": rule.code,
-        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "name": rule_name(rule.name),
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.docs.what.strip()},
+        "fullDescription": {"text": _prose(rule.docs.what) or rule.summary},
         "help": {"text": rule.render_docs(), "markdown": rule.render_markdown()},
-        "helpUri": rule.docs_url,
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        "properties": {"tags": ["prompt", rule.family, rule.name], "precision": "high"
-                       if rule.family == "PW0" else "medium"},
+    }
+    # A user rule's docs URL is a file:// path on the machine that ran the check;
+    # useless (and revealing) once uploaded, so only web pages are linked.
+    if rule.docs_url.startswith(("https://", "http://")):
+        descriptor["helpUri"] = rule.docs_url
+    descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
+    descriptor["properties"] = {"tags": tags}
+    return descriptor
+
+
+def _stand_in_descriptor(finding: Finding) -> dict[str, Any]:
+    """For a code the report has no rule for (a rule folder that went away)."""
+    title = finding.name or finding.code
+    return {
+        "id": finding.code,
+        "name": rule_name(title),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": title},
+        "help": {"text": f"{finding.code} ({title})"},
+        "defaultConfiguration": {"level": LEVELS[finding.severity]},
+        "properties": {"tags": ["prompt"]},
     }
 
 
-def _location(path: str) -> dict[str, Any]:
+def artifact_uri(path: str) -> tuple[str, bool]:
+    """The path as a URI reference, and whether it is relative to ``%SRCROOT%``.
+
+    Backslashes become slashes and ``./`` prefixes go, so the same file gets
+    the same URI (and fingerprint) from any shell; characters that are not
+    allowed in a URI are percent-encoded.
+    """
+    windows = PureWindowsPath(path)
+    if windows.drive and windows.is_absolute():
+        absolute = windows.as_posix()
+        if absolute.startswith("//"):  # UNC: \\server\share\file -> file://server/share/file
+            return "file:" + quote(absolute, safe="/"), False
+        return "file:///" + quote(absolute, safe="/:"), False
     posix = path.replace("\\", "/")
     if PurePosixPath(posix).is_absolute():
-        return {"uri": "file://" + posix}
-    return {"uri": posix[2:] if posix.startswith("./") else posix, "uriBaseId": "%SRCROOT%"}
+        return "file://" + quote(posix, safe="/"), False
+    while posix.startswith("./"):
+        posix = posix[2:]
+    return quote(posix, safe="/"), True
 
 
-def render_sarif(report: CheckReport, *, color: bool = False) -> str:
-    del color
-    used = sorted({f.code for _, f in report.findings})
-    codes = sorted(set(report.rules) | set(used))
-    index = {code: i for i, code in enumerate(codes)}
-    rules = []
-    for code in codes:
-        rule = report.rules.get(code)
-        if rule is not None:
-            rules.append(_descriptor(rule))
-        else:
-            rules.append({"id": code, "shortDescription": {"text": code}})
-    results = []
-    for file in sorted(report.files, key=lambda f: f.path):
-        seen: Counter[str] = Counter()
-        for finding in sorted(file.findings, key=lambda f: (f.span.start, f.code)):
-            flagged = file.text[finding.span.start : finding.span.end]
-            key = f"{finding.code}\x00{file.path}\x00{flagged}"
-            seen[key] += 1
-            fingerprint = hashlib.sha256(f"{key}\x00{seen[key]}".encode()).hexdigest()[:32]
-            result: dict[str, Any] = {
-                "ruleId": finding.code,
-                "ruleIndex": index[finding.code],
-                "level": _LEVEL[finding.severity],
-                "message": {"text": finding.message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": _location(file.path),
-                    "region": _region(file.lines, finding.span),
-                }}],
-                "partialFingerprints": {"promptwiseFindingHash/v1": fingerprint},
-            }
-            if finding.fix is not None:
-                result["fixes"] = [{
-                    "description": {"text": finding.fix.title},
-                    "artifactChanges": [{
-                        "artifactLocation": _location(file.path),
-                        "replacements": [{
-                            "deletedRegion": _region(file.lines, edit.span),
-                            "insertedContent": {"text": edit.plain_text},
-                        } for edit in finding.fix.edits],
-                    }],
-                }]
-            results.append(result)
-    sarif = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "promptwise",
-                "version": report.version,
-                "semanticVersion": report.version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-        }],
+def _artifact_location(path: str) -> dict[str, str]:
+    uri, relative = artifact_uri(path)
+    return {"uri": uri, "uriBaseId": SRCROOT} if relative else {"uri": uri}
+
+
+def _region(lines: LineIndex, span: Span) -> dict[str, int]:
+    """1-based region in UTF-16 columns; an empty span is an insertion point."""
+    rng = lines.range(span, "utf-16")
+    return {
+        "startLine": rng.start.line + 1,
+        "startColumn": rng.start.character + 1,
+        "endLine": rng.end.line + 1,
+        "endColumn": rng.end.character + 1,
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def fingerprint(code: str, path: str, flagged: str, occurrence: int) -> str:
+    """Identity of a finding that survives lines moving: no line or column in it."""
+    uri, _ = artifact_uri(path)
+    key = "\x00".join((code, uri, flagged, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _related_location(index: int, item: Related, files: dict[str, FileReport]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact_location(item.path)}
+    target = files.get(item.path)
+    if item.span is not None and target is not None:
+        physical["region"] = _region(target.lines, item.span)
+    elif item.line is not None:
+        physical["region"] = {"startLine": max(1, item.line)}
+    return {"id": index, "physicalLocation": physical, "message": {"text": item.message}}
+
+
+def _result(
+    file: FileReport,
+    finding: Finding,
+    rule_index: int,
+    occurrence: int,
+    files: dict[str, FileReport],
+) -> dict[str, Any]:
+    flagged = file.text[finding.span.start : finding.span.end]
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(file.path),
+                    "region": _region(file.lines, finding.span),
+                }
+            }
+        ],
+        "partialFingerprints": {
+            FINGERPRINT_KEY: fingerprint(finding.code, file.path, flagged, occurrence)
+        },
+    }
+    if finding.related:
+        result["relatedLocations"] = [
+            _related_location(i, item, files) for i, item in enumerate(finding.related, 1)
+        ]
+    if finding.fixes:
+        result["fixes"] = [
+            {
+                "description": {"text": fix.title},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": _artifact_location(file.path),
+                        "replacements": [
+                            {
+                                "deletedRegion": _region(file.lines, edit.span),
+                                "insertedContent": {"text": edit.plain_text},
+                            }
+                            for edit in fix.edits
+                        ],
+                    }
+                ],
+            }
+            for fix in finding.fixes
+        ]
+    return result
+
+
+def _driver(report: CheckReport, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    driver: dict[str, Any] = {"name": "promptwise"}
+    if report.version:
+        driver["version"] = report.version
+        if _SEMVER.fullmatch(report.version):
+            driver["semanticVersion"] = report.version
+    driver["informationUri"] = INFORMATION_URI
+    driver["rules"] = rules
+    return driver
+
+
+def render_sarif(report: CheckReport, *, srcroot: str | None = None) -> str:
+    """The report as one SARIF run.
+
+    ``srcroot``, an absolute ``file://`` URI ending in ``/``, pins what
+    ``%SRCROOT%`` means; without it the base is described, not located.
+    """
+    descriptors: dict[str, dict[str, Any]] = {
+        code: _descriptor(rule) for code, rule in report.rules.items()
+    }
+    for _, finding in report.findings:
+        if finding.code not in descriptors:
+            descriptors[finding.code] = _stand_in_descriptor(finding)
+    codes = sorted(descriptors)
+    rule_index = {code: i for i, code in enumerate(codes)}
+
+    ordered = files_in_order(report)
+    by_path = {file.path: file for file in ordered}
+    results = []
+    for file in ordered:
+        seen: Counter[tuple[str, str]] = Counter()
+        for finding in findings_in_order(file):
+            flagged = file.text[finding.span.start : finding.span.end]
+            occurrence = seen[finding.code, flagged]
+            seen[finding.code, flagged] += 1
+            results.append(_result(file, finding, rule_index[finding.code], occurrence, by_path))
+
+    root: dict[str, Any] = {
+        "description": {"text": "The directory promptwise was run in (the repository root in CI)."}
+    }
+    if srcroot is not None:
+        root = {"uri": srcroot if srcroot.endswith("/") else srcroot + "/", **root}
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver(report, [descriptors[code] for code in codes])},
+        "originalUriBaseIds": {SRCROOT: root},
+        "results": results,
+        "columnKind": "utf16CodeUnits",
+    }
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

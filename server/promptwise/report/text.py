@@ -1,15 +1,28 @@
 """Human-readable output: ``path:line:col: CODE message``, the line, a caret.
 
-Columns are 1-based and counted in characters, as people and most editors'
-"go to line:column" expect. Colour only when asked (a TTY without NO_COLOR).
+The header's line and column are 1-based and the column counts code points,
+which is what people and most editors' "go to line:column" mean. The quoted
+line and its caret line share a ``N | `` gutter (as ruff and rustc print
+them); the caret line repeats every tab of the source and uses two spaces for
+each wide (CJK, emoji) character, so the caret sits under the flagged text in
+a terminal rather than merely at the right code-point count. Control
+characters in the quoted line are shown as their Unicode pictures, so a stray
+escape sequence or carriage return in a prompt cannot rewrite the terminal.
+
+Colour is opt-in (``color=True``): the caller knows whether the output is a
+TTY and whether ``NO_COLOR`` is set; this module never looks.
 """
 
 from __future__ import annotations
 
-from promptwise.findings import Severity
+import unicodedata
+from collections import Counter
+
+from promptwise.findings import Finding, Severity
+from promptwise.report.json_format import files_in_order, findings_in_order
 from promptwise.report.model import CheckReport, FileReport
 
-_COLORS = {
+_SEVERITY_COLOR = {
     Severity.ERROR: "\x1b[31m",
     Severity.WARNING: "\x1b[33m",
     Severity.INFO: "\x1b[36m",
@@ -19,60 +32,127 @@ _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
 
+# Lines longer than this many code points are shown as a window around the
+# finding; prompts stored as JSON often keep a whole message on one line.
+_LONG_LINE = 120
+_WINDOW = 100
+_CONTEXT = 40
+_ELLIPSIS = "…"
 
-def _caret(line: str, start_col: int, end_col: int) -> str:
-    """Spaces (tabs kept) up to the start, then carets over the span on this line."""
-    prefix = "".join("\t" if ch == "\t" else " " for ch in line[:start_col])
-    width = max(1, min(end_col, len(line)) - start_col)
-    return prefix + "^" * width
+# Bidirectional overrides reorder what the terminal shows; render them inert.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _visible(ch: str) -> str:
+    """One code point as one printable code point (tabs are kept)."""
+    code = ord(ch)
+    if ch == "\t":
+        return ch
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    if 0x80 <= code < 0xA0 or ch in _BIDI_CONTROLS or 0xD800 <= code < 0xE000:
+        return "\ufffd"
+    return ch
+
+
+def _cells(ch: str) -> int:
+    """Terminal cells a code point occupies: 0 for combining marks, 2 for wide ones."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def caret_line(line: str, start: int, end: int) -> str:
+    """Padding that mirrors ``line[:start]`` (tabs as tabs), then carets up to ``end``.
+
+    ``start`` and ``end`` are code-point columns on ``line``; the carets cover
+    the display width of ``line[start:end]``, and there is always at least one.
+    """
+    pad = "".join(ch if ch == "\t" else " " * _cells(ch) for ch in line[:start])
+    width = sum(_cells(ch) if ch != "\t" else 1 for ch in line[start : max(start, end)])
+    return pad + "^" * max(1, width)
+
+
+def _window(line: str, start: int, end: int) -> tuple[str, int, int]:
+    """Cut a long line down to a window around the finding, marking the cuts."""
+    if len(line) <= _LONG_LINE:
+        return line, start, end
+    left = max(0, start - _CONTEXT)
+    left = min(left, max(0, len(line) - _WINDOW))
+    right = min(len(line), left + _WINDOW)
+    shown = line[left:right]
+    lead = _ELLIPSIS if left else ""
+    tail = _ELLIPSIS if right < len(line) else ""
+    shift = len(lead) - left
+    return lead + shown + tail, start + shift, min(end, right) + shift
+
+
+def _one_line(message: str) -> str:
+    """Keep a finding on one line whatever its message contains."""
+    return "".join(_visible(ch) for ch in message.replace("\r\n", " ").replace("\n", " "))
+
+
+def _paint(text: str, *styles: str, color: bool) -> str:
+    return "".join(styles) + text + _RESET if color else text
+
+
+def _finding_lines(file: FileReport, finding: Finding, color: bool) -> list[str]:
+    lines = file.lines
+    start = lines.position(finding.span.start)
+    end = lines.position(finding.span.end)
+    where = _paint(f"{file.path}:{start.line + 1}:{start.character + 1}:", _BOLD, color=color)
+    code = _paint(finding.code, _BOLD, _SEVERITY_COLOR[finding.severity], color=color)
+    out = [f"{where} {code} {_one_line(finding.message)}"]
+
+    source = lines.line_text(start.line)
+    number = str(start.line + 1)
+    margin = " " * len(number)
+    if source.strip():
+        end_col = end.character if end.line == start.line else len(source)
+        shown, first, last = _window(source, start.character, end_col)
+        shown = "".join(_visible(ch) for ch in shown)
+        carets = caret_line(shown, first, last)
+        pad = carets.rstrip("^")
+        marks = _paint(carets[len(pad) :], _SEVERITY_COLOR[finding.severity], color=color)
+        out.append(_paint(f"{number} |", _DIM, color=color) + f" {shown}")
+        out.append(_paint(f"{margin} |", _DIM, color=color) + f" {pad}{marks}")
+    fix = finding.fix
+    if fix is not None:
+        out.append(f"{margin} = fix: {_one_line(fix.title)}")
+    return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 or word == "info" else f"{n} {word}s"
+
+
+def summary_line(report: CheckReport) -> str:
+    """``Found N findings (...) in F files.`` or ``All checked: F files, no findings.``"""
+    severities = Counter(finding.severity for _, finding in report.findings)
+    total = sum(severities.values())
+    if not total:
+        # "1 files" is deliberate: this exact line is what scripts match on.
+        return f"All checked: {len(report.files)} files, no findings."
+    parts = [
+        _count(severities[Severity.ERROR], "error"),
+        _count(severities[Severity.WARNING], "warning"),
+        _count(severities[Severity.INFO], "info"),
+    ]
+    if severities[Severity.HINT]:
+        parts.append(_count(severities[Severity.HINT], "hint"))
+    flagged = sum(1 for file in report.files if file.findings)
+    return f"Found {_count(total, 'finding')} ({', '.join(parts)}) in {_count(flagged, 'file')}."
 
 
 def render_text(report: CheckReport, *, color: bool = False) -> str:
-    out: list[str] = []
-    for file in report.files:
-        out.extend(_file(file, color))
-    summary = report.summary
-    total = int(summary["findings"])  # type: ignore[call-overload]
-    by = summary["by_severity"]
-    assert isinstance(by, dict)
-    if total:
-        files = summary["files_with_findings"]
-        noun = "finding" if total == 1 else "findings"
-        counts = ", ".join(_plural(n, word) for n, word in (
-            (by["error"], "error"), (by["warning"], "warning"), (by["info"] + by["hint"], "info")))
-        out.append(f"Found {total} {noun} ({counts}) in {files} of {summary['files']} files.")
-    else:
-        out.append(f"All checked: {summary['files']} files, no findings.")
+    """Every finding as a header, the quoted line with a caret, and its fix; then a summary."""
+    blocks = [
+        _finding_lines(file, finding, color)
+        for file in files_in_order(report)
+        for finding in findings_in_order(file)
+    ]
+    out = [line for block in blocks for line in [*block, ""]]
+    out.append(_paint(summary_line(report), _BOLD, color=color))
     return "\n".join(out) + "\n"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
-
-
-def _file(file: FileReport, color: bool) -> list[str]:
-    lines: list[str] = []
-    for finding in sorted(file.findings, key=lambda f: (f.span.start, f.code)):
-        start = file.lines.position(finding.span.start)
-        end = file.lines.position(finding.span.end)
-        where = f"{file.path}:{start.line + 1}:{start.character + 1}:"
-        code = finding.code
-        if color:
-            where = f"{_BOLD}{where}{_RESET}"
-            code = f"{_COLORS[finding.severity]}{_BOLD}{code}{_RESET}"
-        lines.append(f"{where} {code} {finding.message}")
-        source = file.lines.line_text(start.line) if file.text else ""
-        if source.strip():
-            end_col = end.character if end.line == start.line else len(source)
-            caret = _caret(source, start.character, end_col)
-            gutter = f"{start.line + 1:>5} | "
-            blank = " " * (len(gutter) - 2) + "| "
-            if color:
-                caret = f"{_COLORS[finding.severity]}{caret}{_RESET}"
-                gutter, blank = f"{_DIM}{gutter}{_RESET}", f"{_DIM}{blank}{_RESET}"
-            lines.append(gutter + source)
-            lines.append(blank + caret)
-        if finding.fix is not None:
-            lines.append(f"      = fix: {finding.fix.title}")
-        lines.append("")
-    return lines
