@@ -1,39 +1,60 @@
-"""Cost arithmetic over token counts and a price row.
+"""Cost arithmetic over token counts and one price row.
 
-Plain float arithmetic in USD: per call, input tokens times the input price
-plus expected output tokens times the output price (cached input tokens at
-the cached price when the caller has any); per day, times calls per day.
+Per call: input tokens times the input price plus expected output tokens
+times the output price, with any cached input tokens at the cached price.
+Per day: the per-call cost times calls per day. Plain float arithmetic in
+USD: the inputs are estimates (expected output, calls per day, sometimes
+approximate token counts), so decimal exactness would promise a precision
+the numbers do not have, and floats keep the arithmetic cheap enough to run
+on every keystroke.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from promptwise.pricing.catalogue import PriceEntry
-
-PER_MILLION = 1_000_000
+from promptwise.pricing.catalogue import PER_MILLION, PriceEntry
 
 
 @dataclass(frozen=True)
 class CostEstimate:
-    model: str  # the price row's id
+    """What one prompt costs on one model, with the parts that add up to it.
+
+    ``price_origin`` names the table the row came from so a surprising number
+    can be traced to its price row.
+    """
+
+    model: str  # the price row's canonical id
     input_tokens: int
     output_tokens: int
-    cost_per_call: float
+    cost_per_call: float  # USD
     cost_per_day: float
     calls_per_day: int
     input_cost_per_call: float
     output_cost_per_call: float
     context_window: int
-    context_share: float  # (input + output) / context window
-    approximate: bool
+    context_share: float  # (input + output tokens) / context window
+    approximate: bool  # token counts come from a stand-in tokenizer
     price_origin: str
 
 
-def estimate(entry: PriceEntry, input_tokens: int, output_tokens: int, calls_per_day: int,
-             *, cached_input_tokens: int = 0) -> CostEstimate:
+def estimate(
+    entry: PriceEntry,
+    input_tokens: int,
+    output_tokens: int,
+    calls_per_day: int,
+    *,
+    cached_input_tokens: int = 0,
+) -> CostEstimate:
+    """Price ``input_tokens`` in and ``output_tokens`` out on ``entry``'s model.
+
+    ``cached_input_tokens`` of the input (clamped to the input) are billed at
+    the cached price; a model without one bills them at the full input price,
+    which overstates rather than understates the cost.
+    """
     cached = min(max(cached_input_tokens, 0), input_tokens)
-    cached_price = entry.cached_input if entry.cached_input is not None else entry.input
+    cached_price = entry.input if entry.cached_input is None else entry.cached_input
     input_cost = ((input_tokens - cached) * entry.input + cached * cached_price) / PER_MILLION
     output_cost = output_tokens * entry.output / PER_MILLION
     per_call = input_cost + output_cost
@@ -48,29 +69,36 @@ def estimate(entry: PriceEntry, input_tokens: int, output_tokens: int, calls_per
         input_cost_per_call=input_cost,
         output_cost_per_call=output_cost,
         context_window=window,
-        context_share=(input_tokens + output_tokens) / window if window else 0.0,
+        context_share=(input_tokens + output_tokens) / window if window > 0 else 0.0,
         approximate=entry.approximate,
         price_origin=entry.origin,
     )
 
 
 def format_usd(amount: float) -> str:
-    """Money for people: ``$0.0042``, ``$1.23``, ``$12,345``.
+    """Money for people: ``$0``, ``$0.0042``, ``$1.23``, ``$12,345``.
 
-    Amounts under a cent keep two significant digits, so a per-call cost of
-    a fraction of a cent never shows as ``$0.00``.
+    A single call usually costs a fraction of a cent, and ``$0.00`` would
+    hide the number the user came for, so amounts under a cent keep two
+    significant digits. Cents are shown up to $1,000; above that they are
+    noise next to a daily bill.
     """
     if amount == 0:
         return "$0"
+    if not math.isfinite(amount):
+        return f"${amount}"
     sign = "-" if amount < 0 else ""
     value = abs(amount)
-    if value >= 1000:
-        return f"{sign}${value:,.0f}"
     if value >= 0.01:
-        return f"{sign}${value:,.2f}"
-    text = f"{value:.2g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        digits = -int(exponent) - 1
-        text = f"{value:.{digits + max(1, len(mantissa.replace('.', '')))}f}"
+        cents = f"{value:,.2f}"
+        if value >= 1000 or cents == "1,000.00":
+            return f"{sign}${value:,.0f}"
+        return f"{sign}${cents}"
+    decimals = 1 - math.floor(math.log10(value))  # two significant digits
+    text = f"{value:.{decimals}f}"
+    if float(text) >= 10.0 ** (2 - decimals):  # 0.00099996 -> 0.0010, not 0.00100
+        decimals -= 1
+        text = f"{value:.{decimals}f}"
+    if float(text) >= 0.01:
+        text = "0.01"
     return f"{sign}${text}"
