@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from promptwise import __version__
+from promptwise import __version__, costdiff, gitbase
 from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
 from promptwise.errors import PromptwiseError
@@ -92,6 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", action="append", metavar="GLOB",
                        help="skip files and folders matching GLOB")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--new-only", nargs="?", const="", default=None, metavar="BASE",
+                       help="report only findings the change since BASE introduced (default "
+                            "BASE: the merge base with the default branch)")
+    check.add_argument("--budget-delta", metavar="LIMIT",
+                       help="fail when the change since the base adds more than LIMIT tokens "
+                            "per call (500) or dollars per day ($5)")
+    check.add_argument("--base", metavar="BASE",
+                       help="the git base for --budget-delta (default: --new-only's, else the "
+                            "merge base with the default branch)")
+
+    diff = sub.add_parser("diff", help="tokens, cost and findings a change adds, per file")
+    diff.add_argument("base", nargs="?", default=None,
+                      help="git revision to compare with (default: the merge base with the "
+                           "default branch, else HEAD)")
+    diff.add_argument("paths", nargs="*", help="limit to these files or folders")
+    common(diff)
+    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
 
     tokens = sub.add_parser("tokens", help="token counts and cost per file")
     tokens.add_argument("paths", nargs="+", help="files or directories")
@@ -180,6 +198,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         results.extend(run(candidates, options, jobs))
     settings = settings_for(Path.cwd(), options)
     ruleset = rules_for(settings)
+    if args.new_only is not None:
+        results = costdiff.new_findings_only(results, args.new_only or None,
+                                             lambda p: settings_for(p, options))
+    over_budget = _budget_delta(args, options) if args.budget_delta else None
     report = CheckReport(
         files=tuple(FileReport(r.path, r.text, r.findings) for r in results),
         rules=ruleset.by_code(),
@@ -193,11 +215,60 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         text = render(report, fmt, color=color)
     _emit(text, args.output, out)
+    if over_budget:
+        print(f"promptwise: {over_budget}", file=sys.stderr)
+        return 1
     if args.fail_on == "never":
         return 0
     threshold = Severity(args.fail_on).rank
     failing = any(f.severity.rank >= threshold for _, f in report.findings)
     return 1 if failing else 0
+
+
+def _budget_delta(args: argparse.Namespace, options: RunOptions) -> str | None:
+    """The reason the change breaks ``--budget-delta``, or None when it does not."""
+    try:
+        unit, limit = costdiff.parse_budget_delta(args.budget_delta)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    root = gitbase.repo_root(Path.cwd())
+    if root is None:
+        raise UsageError("--budget-delta compares with a git base; run it inside a repository")
+    base = args.base or args.new_only or None
+    diff = costdiff.compute(root, base, lambda p: settings_for(p, options))
+    if unit == "tokens" and diff.token_delta > limit:
+        return (f"the change adds {diff.token_delta:+,} tokens per call vs {diff.base}, "
+                f"over --budget-delta {limit:,.0f}")
+    if unit == "usd" and diff.cost_per_day_delta > limit:
+        return (f"the change adds {format_usd(diff.cost_per_day_delta)} per day vs {diff.base}, "
+                f"over --budget-delta {format_usd(limit)}")
+    return None
+
+
+def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args)
+    root = gitbase.repo_root(Path.cwd())
+    if root is None:
+        raise UsageError("`promptwise diff` compares with a git base; run it inside a "
+                         "git repository")
+    base = args.base
+    if base is not None and Path(base).exists() and gitbase.repo_root(Path(base)) and \
+            not _is_revision(root, base):
+        args.paths.insert(0, base)  # `promptwise diff prompts/`: a path, not a revision
+        base = None
+    report = costdiff.compute(root, base, lambda p: settings_for(p, options), args.paths)
+    renderers = {"text": costdiff.render_text, "json": costdiff.render_json,
+                 "markdown": costdiff.render_markdown}
+    _emit(renderers[args.format](report), args.output, out)
+    return 0
+
+
+def _is_revision(root: Path, name: str) -> bool:
+    try:
+        gitbase.resolve(root, name)
+    except gitbase.GitError:
+        return False
+    return True
 
 
 def _statistics(report: CheckReport) -> str:
@@ -400,7 +471,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         parser.print_help(out)
         return 2
     handlers = {"check": cmd_check, "tokens": cmd_tokens, "rules": cmd_rules,
-                "serve": cmd_serve}
+                "serve": cmd_serve, "diff": cmd_diff}
     try:
         return handlers[args.command](args, out)
     except (PromptwiseError, UsageError) as exc:

@@ -39,6 +39,25 @@ def excluded(rel: str, name: str, exclude: Sequence[str]) -> bool:
     return name in DEFAULT_EXCLUDE or _match(rel, name, exclude)
 
 
+def is_prompt_path(rel: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+                   ) -> bool | None:
+    """Would a walk pick up this repository-relative path?
+
+    True for prompt file names (and ``include`` matches), None for JSON/YAML
+    files that are prompts only if they hold chat messages, False otherwise.
+    """
+    parts = PurePosixPath(rel).parts
+    for i, part in enumerate(parts[:-1]):
+        if excluded("/".join(parts[: i + 1]), part, exclude):
+            return False
+    name = parts[-1] if parts else rel
+    if excluded(rel, name, exclude):
+        return False
+    if _match(rel, name, (*DEFAULT_INCLUDE, *include)):
+        return None if name.lower().endswith(CHAT_SUFFIXES) else True
+    return None if name.lower().endswith(CHAT_SUFFIXES) else False
+
+
 def walk(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
          ) -> Iterator[Candidate]:
     """Candidates from ``paths``; ``include``/``exclude`` are globs on names or
