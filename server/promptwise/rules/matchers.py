@@ -195,12 +195,16 @@ def silenced(matcher: CompiledMatcher, text: str, start: int, end: int) -> bool:
 
 
 def in_context(matcher: CompiledMatcher, text: str, start: int) -> bool:
-    """Does ``preceded_by`` (if set) end right before the match, on its line?"""
+    """Does ``preceded_by`` (if set) end right before the match, on its line?
+
+    The whole line up to the match is searched (not a window), so a pattern
+    may anchor at the line start with ``^`` ("an imperative verb opening the
+    clause") without a window edge passing for the start of the line.
+    """
     if matcher.preceded_by is None:
         return True
     line_start = text.rfind("\n", 0, start) + 1
-    lo = max(line_start, start - matcher.window)
-    return matcher.preceded_by.search(text[lo:start]) is not None
+    return matcher.preceded_by.search(text[line_start:start]) is not None
 
 
 def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:

@@ -66,5 +66,8 @@ def directives(doc: PromptDocument) -> list[Directive]:
             elif kind == "disable-line":
                 out.append(Directive("line", codes, span, line))
             else:
-                out.append(Directive("line", codes, span, doc.lines.line_of(span.end) + 1))
+                # A block comment's span ends after its newline; its last line is the one
+                # holding its last character.
+                last = doc.lines.line_of(max(span.start, span.end - 1))
+                out.append(Directive("line", codes, span, last + 1))
     return out

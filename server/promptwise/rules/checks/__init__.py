@@ -83,4 +83,18 @@ def first_body_line(document: PromptDocument) -> Span:
 
 
 # Importing the modules registers their checks.
-from promptwise.rules.checks import structure, cost  # noqa: E402,F401
+from promptwise.rules.checks import (  # noqa: E402,F401
+    cache_order,
+    cost,
+    duplicates,
+    edge_cases,
+    escalation,
+    example_format,
+    fallback_label,
+    missing_examples,
+    output_format,
+    single_example,
+    structure,
+    unknown_answer,
+    user_input,
+)

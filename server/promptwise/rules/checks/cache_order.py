@@ -1,0 +1,78 @@
+"""PW504: a template variable comes before a long static part of the prompt."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from promptwise.document.model import PromptFormat, TemplateSyntax
+from promptwise.document.text import Span
+from promptwise.pricing.cost import format_usd
+from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.tokens.counter import count_text, pieces_of
+
+# Providers cache prompt prefixes from 1,024 tokens on (OpenAI, Anthropic,
+# Gemini implicit caching); a shorter static prefix is never cached.
+DEFAULT_MIN_TOKENS = 1024
+_TEMPLATE_TAG = re.compile(
+    r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}|(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?"
+    r"(?::[^{}\n]*)?\}(?!\})", re.S)
+
+
+@register("cache-unfriendly-order")
+def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
+    """Prompt caching reuses the longest identical *prefix* of consecutive
+    calls. Everything after the first variable differs per call, so static
+    instructions placed after it are paid at the full input price every time."""
+    doc = ctx.document
+    if doc.syntax is TemplateSyntax.VSCODE:
+        # Copilot assembles its own request around a prompt file, so the
+        # file's text is never the cached prefix, and nobody pays per call.
+        return
+    minimum = int(ctx.options.get("min_cacheable_tokens", DEFAULT_MIN_TOKENS))
+    body = doc.body_span
+    uses = [v for v in doc.used if v.span.start >= body.start]
+    if not uses:
+        return
+    first = min(uses, key=lambda v: v.span.start)
+    tag = next((t.span for t in doc.tags
+                if t.span.start <= first.span.start and first.span.end <= t.span.end),
+               first.span)
+    before: list[str] = []
+    after: list[str] = []
+    for span, visible in pieces_of(doc):
+        if doc.format is PromptFormat.CHAT:
+            cut = visible.find(doc.text[tag.start : tag.end]) if span.start <= tag.start \
+                < span.end else -1
+        else:
+            cut = tag.start - span.start if span.start <= tag.start < span.end else -1
+        if span.end <= tag.start and cut == -1:
+            before.append(visible)
+        elif cut != -1:
+            before.append(visible[:cut])
+            after.append(visible[cut:])
+        else:
+            after.append(visible)
+    encoding = ctx.tokens.encoding
+    static_after = count_text(_TEMPLATE_TAG.sub("", "".join(after)), encoding)
+    if static_after < minimum:
+        return
+    prefix = count_text(_TEMPLATE_TAG.sub("", "".join(before)), encoding)
+    cached_now = prefix if prefix >= minimum else 0
+    cacheable = prefix + static_after
+    gained = cacheable - cached_now
+    approx = "≈" if ctx.tokens.approximate else ""
+    raw = doc.text[tag.start : tag.end]
+    message = (f"`{raw}` comes before {approx}{static_after:,} tokens of static text, so "
+               "prompt caching cannot reuse them; move the variable after the static "
+               f"instructions to cache {approx}{cacheable:,} tokens per call")
+    saving = None
+    price = ctx.price
+    if price is not None and price.cached_input is not None:
+        per_token = (price.input - price.cached_input) / 1_000_000
+        saving = gained * per_token * ctx.settings.calls_per_day
+        message += (f" (saves {format_usd(saving)}/day at {ctx.settings.calls_per_day:,} "
+                    f"calls/day on `{price.id}`)")
+    yield Hit(Span(tag.start, tag.end), message,
+              data={"static_after": static_after, "cacheable": cacheable,
+                    "saving_per_day": saving})

@@ -1,0 +1,55 @@
+"""PW103: an example's output contradicts the output format the prompt declares."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from promptwise.rules import features
+from promptwise.rules.checks import CheckContext, Hit, register
+
+_JSON_ASKED = re.compile(
+    r"\b(?:respond|reply|answer|return|output|format(?:ted)?|give|provide|produce|emit)\b"
+    r"[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b", re.I)
+
+
+def _is_json(value: str) -> bool:
+    body = value.strip()
+    if body.startswith("```"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+        body = body.rsplit("```", 1)[0]
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return body.lstrip()[:1] in ("{", "[")
+
+
+@register("example-format")
+def example_format(ctx: CheckContext) -> Iterator[Hit]:
+    """An example is the strongest format instruction in a prompt: when it
+    disagrees with the written rule, the model follows the example."""
+    doc = ctx.document
+    profile = features.profile(doc)
+    text = doc.text
+    spans = features.prose_spans(doc)
+    frontmatter_json = "json" in str((doc.frontmatter or {}).get("output", "")).lower()
+    json_asked = frontmatter_json or features.search(_JSON_ASKED, text, spans) is not None
+    labels = profile.label_set if profile.label_set and profile.label_set.declared else None
+    for example in profile.examples:
+        if example.output is None:
+            continue
+        value = text[example.output.start : example.output.end]
+        if json_asked and example.source in ("pair", "turn", "block") and not _is_json(value):
+            yield Hit(example.output,
+                      "the prompt asks for JSON but this example output is not valid JSON; "
+                      "the model will copy the example")
+            continue
+        if labels is not None and example.source in ("pair", "labels", "turn"):
+            label = value.strip().strip("`'\".").lower()
+            if label and len(label.split()) <= 3 and label not in labels.labels:
+                allowed = ", ".join(f"`{x}`" for x in labels.labels)
+                yield Hit(example.output,
+                          f"example label `{value.strip()}` is not one of the declared labels "
+                          f"({allowed})")

@@ -1,0 +1,162 @@
+"""PW401: a variable carrying user input is pasted into the instructions with no delimiters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from promptwise.document.model import (
+    PromptDocument,
+    Segment,
+    SegmentKind,
+    TemplateSyntax,
+    TemplateTag,
+    Variable,
+)
+from promptwise.document.text import Span
+from promptwise.findings import Fix, TextEdit
+from promptwise.rules.checks import CheckContext, Hit, register
+
+# Names (or parts of names) of variables that usually hold free text someone
+# else wrote. The rule file can replace the list (`options.input_names`).
+DEFAULT_INPUT_NAMES = (
+    "input", "text", "query", "question", "message", "msg", "request", "prompt", "content",
+    "document", "doc", "article", "passage", "email", "review", "comment", "feedback",
+    "ticket", "transcript", "conversation", "chat", "history", "context", "body", "code",
+    "snippet", "data", "page", "html", "post", "tweet", "reply", "answer", "notes", "essay",
+    "story", "paragraph", "sentence", "utterance", "search", "results", "source",
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
+_FIELD_LABEL = re.compile(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
+_QUOTES = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019"}
+
+
+def _words(name: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {w.lower() for w in re.split(r"[\W_]+", spaced) if w}
+
+
+def _tag_of(doc: PromptDocument, use: Variable) -> TemplateTag | None:
+    for tag in doc.tags:
+        if tag.span.start <= use.span.start and use.span.end <= tag.span.end:
+            return tag
+    return None
+
+
+def _line(text: str, span: Span) -> tuple[int, int]:
+    start = text.rfind("\n", 0, span.start) + 1
+    end = text.find("\n", span.end)
+    return start, len(text) if end == -1 else end
+
+
+def _block_position(text: str, span: Span) -> bool:
+    """Alone on its line, after a field label ("Text: {input}") or after a colon.
+
+    A variable in the middle of a sentence ("You are an expert in {{topic}}")
+    is a short slot (a name, a topic), not a block of someone else's text.
+    """
+    start, end = _line(text, span)
+    before = text[start : span.start].rstrip()
+    after = text[span.end : end].strip()
+    if after.strip(".,;:!?)\"'"):
+        return False
+    return not before or before.endswith(":")
+
+
+def _quoted(text: str, span: Span) -> bool:
+    start, end = _line(text, span)
+    before = text[start : span.start].rstrip()
+    after = text[span.end : end].lstrip()
+    if before[-1:] in _QUOTES and after[:1] == _QUOTES[before[-1]]:
+        return True
+    above = text.rfind('"""', 0, span.start)
+    return above != -1 and text.count('"""', above, span.start) % 2 == 1 and \
+        text.find('"""', span.end) != -1
+
+
+def _inside_tags(text: str, segment_start: int, span: Span) -> bool:
+    """Between an opening XML-style tag and its closing tag."""
+    stack: list[str] = []
+    for m in _TAG.finditer(text, segment_start, span.start):
+        if m.group(1):
+            if m.group(2) in stack:
+                while stack and stack.pop() != m.group(2):
+                    pass
+        else:
+            stack.append(m.group(2))
+    return any(re.search(rf"</{re.escape(name)}\s*>", text[span.end :]) for name in stack)
+
+
+def _message(doc: PromptDocument, offset: int) -> Segment | None:
+    for segment in doc.segments:
+        if segment.kind is SegmentKind.MESSAGE and segment.span.start <= offset < segment.span.end:
+            return segment
+    return None
+
+
+def _only_fields(doc: PromptDocument, message: Segment, tags: Sequence[TemplateTag]) -> bool:
+    """A user turn holding nothing but variables and field labels is already delimited
+    by the role boundary: there are no instructions in it to override."""
+    text = doc.text
+    content = message.content
+    chars = list(text[content.start : content.end])
+    for tag in tags:
+        if content.start <= tag.span.start and tag.span.end <= content.end:
+            for i in range(tag.span.start - content.start, tag.span.end - content.start):
+                chars[i] = " "
+    rest = _FIELD_LABEL.sub("", "".join(chars))
+    return not re.search(r"[A-Za-z]{2,}", rest)
+
+
+def _wrap(doc: PromptDocument, tag: Span, name: str) -> Fix:
+    text = doc.text
+    element = re.sub(r"[^a-z0-9_]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+                     .lower()).strip("_") or "input"
+    start, end = _line(text, tag)
+    raw = text[tag.start : tag.end]
+    if not text[start : tag.start].strip() and not text[tag.end : end].strip():
+        indent = text[start : tag.start]
+        edit = TextEdit(Span(start, end), f"{indent}<{element}>\n{indent}{raw}\n{indent}"
+                                          f"</{element}>")
+    else:
+        edit = TextEdit(tag, f"<{element}>{raw}</{element}>")
+    return Fix(f"Wrap `{raw}` in `<{element}>` tags", (edit,))
+
+
+@register("undelimited-user-input")
+def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
+    """Delimiters (tags, fences, quotes) mark where the caller's text starts
+    and stops, so instructions hidden in it read as data. VS Code prompt
+    files are skipped: the person typing `${input:x}` runs the prompt."""
+    doc = ctx.document
+    if doc.syntax is TemplateSyntax.VSCODE:
+        return
+    names = ctx.options.get("input_names", DEFAULT_INPUT_NAMES)
+    wanted = {str(n).lower() for n in names}
+    text = doc.text
+    reported: set[str] = set()
+    for use in doc.used:
+        if use.name in reported or not (_words(use.name) & wanted):
+            continue
+        found = _tag_of(doc, use)
+        if found is not None and found.kind != "expr":
+            continue  # a block ({{#each items}}, {% for %}) is not an interpolation
+        tag = found.span if found is not None else use.span
+        segment = doc.segment_at(tag.start)
+        if segment is not None and segment.kind in (SegmentKind.DATA, SegmentKind.CODE,
+                                                    SegmentKind.EXAMPLE, SegmentKind.COMMENT):
+            continue
+        if _quoted(text, tag) or not _block_position(text, tag):
+            continue
+        message = _message(doc, tag.start)
+        if message is not None and message.role == "user" and message.header is not None \
+                and _only_fields(doc, message, doc.tags):
+            continue
+        scope_start = message.content.start if message is not None else doc.body_span.start
+        if _inside_tags(text, scope_start, tag):
+            continue
+        reported.add(use.name)
+        raw = text[tag.start : tag.end]
+        yield Hit(tag, f"`{raw}` is inserted without delimiters, so text in it can pass for "
+                       "instructions; wrap it in tags and refer to it by that name",
+                  fixes=(_wrap(doc, tag, use.name),), data={"variable": use.name})
