@@ -124,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.add_argument("--all", action="store_true", help="include preview and removed rules")
 
+    advise = sub.add_parser("advise", help="from failure logs: keep prompting, or RAG or "
+                                           "fine-tuning next, with data readiness and costs")
+    advise.add_argument("prompt", help="the prompt file")
+    common(advise)
+    advise.add_argument("--logs", action="append", metavar="GLOB",
+                        help="failure logs to read (native JSONL, promptfoo JSON); repeatable; "
+                             "replaces `escalation.logs`")
+    advise.add_argument("--promptfoo-db", metavar="PATH",
+                        help="promptfoo's database, or `auto` for its default location")
+    advise.add_argument("--threshold", type=int, metavar="N",
+                        help="failing iterations before escalating "
+                             "(setting: escalation.iteration_threshold, default 30)")
+    advise.add_argument("--format", choices=("text", "markdown", "json", "html"),
+                        default="text")
+    advise.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    advise.add_argument("--chart", metavar="FILE",
+                        help="also write the cost chart to FILE (SVG); markdown links to it "
+                             "instead of embedding it")
+
     serve = sub.add_parser("serve", help="run the language server on stdio")
     serve.add_argument("--stdio", action="store_true", help="accepted for editor compatibility")
     serve.add_argument("--log-file", metavar="FILE", help="also log to this file")
@@ -447,6 +466,53 @@ def _rule_json(rule: Any) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------- advise
+
+
+def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
+    from promptwise.escalation.store import AUTO, EscalationStore
+
+    # Paths typed on the command line are relative to the working directory,
+    # not to the config file, so they are made absolute before they become settings.
+    escalation: dict[str, Any] = {}
+    if args.logs:
+        escalation["logs"] = [os.path.abspath(os.path.expanduser(g)) for g in args.logs]
+    if args.promptfoo_db:
+        escalation["promptfoo_db"] = AUTO if args.promptfoo_db.strip().lower() == AUTO \
+            else os.path.abspath(os.path.expanduser(args.promptfoo_db))
+    if args.threshold is not None:
+        escalation["iteration_threshold"] = args.threshold
+    options = _options(args, {"escalation": escalation} if escalation else None)
+    path = Path(args.prompt)
+    settings = settings_for(path.resolve() if path.exists() else Path.cwd(), options)
+    doc = read_document(Candidate(path, explicit=True), args.prompt)
+    if doc is None or (doc.problems and doc.problems[0].code == "PW000"):
+        reason = doc.problems[0].message if doc is not None else "not a prompt file"
+        raise UsageError(f"{args.prompt}: {reason}")
+    store = EscalationStore(settings)
+    if not store.configured:
+        raise UsageError("no failure logs: set `escalation.logs` or `escalation.promptfoo_db` "
+                         "in promptwise.yaml, or pass --logs / --promptfoo-db")
+    evidence = store.for_document(str(path), document=doc, model=options.model)
+    for warning in store.warnings:
+        print(f"promptwise: warning: {warning}", file=sys.stderr)
+    if evidence is None:
+        files = store.files()
+        print(f"promptwise: no result in the {len(files)} failure log"
+              f"{'s' if len(files) != 1 else ''} read is about {args.prompt} (matched by the "
+              "prompt's path, its text, or the end of its path)", file=sys.stderr)
+        return 0
+    href = None
+    if args.chart and evidence.break_even is not None:
+        from promptwise.escalation.render.chart import svg
+
+        Path(args.chart).write_text(svg(evidence.break_even), encoding="utf-8")
+        base = Path(args.output).resolve().parent if args.output else Path.cwd()
+        href = Path(os.path.relpath(Path(args.chart).resolve(), base)).as_posix()
+    _emit(evidence.render(args.format, href), args.output, out)
+    return 0
+
+
 # ----------------------------------------------------------------------- serve
 
 
@@ -471,7 +537,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         parser.print_help(out)
         return 2
     handlers = {"check": cmd_check, "tokens": cmd_tokens, "rules": cmd_rules,
-                "serve": cmd_serve, "diff": cmd_diff}
+                "serve": cmd_serve, "diff": cmd_diff, "advise": cmd_advise}
     try:
         return handlers[args.command](args, out)
     except (PromptwiseError, UsageError) as exc:

@@ -25,6 +25,7 @@ from promptwise.document.model import ParseProblem, PromptDocument, PromptFormat
 from promptwise.document.parse import MAX_FILE_BYTES, decode, parse_document
 from promptwise.document.text import Span
 from promptwise.errors import ConfigError, InputError, PromptwiseError
+from promptwise.escalation.store import evidence_for
 from promptwise.files import Candidate
 from promptwise.findings import Finding
 
@@ -153,7 +154,10 @@ def analyze_candidate(candidate: Candidate, options: RunOptions, display: str | 
     doc = read_document(candidate, display)
     if doc is None:
         return FileResult(display, "", (), skipped=True)
-    return result_of(analyze(doc, settings, model_override=options.model))
+    # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
+    evidence = None if any(p.code == READ_PROBLEM for p in doc.problems) \
+        else evidence_for(doc, settings, options.model)
+    return result_of(analyze(doc, settings, model_override=options.model, escalation=evidence))
 
 
 def result_of(analysis: Analysis) -> FileResult:

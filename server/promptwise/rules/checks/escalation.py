@@ -34,8 +34,9 @@ def _evidence(ctx: CheckContext) -> PromptEvidence | None:
     return evidence  # type: ignore[no-any-return]
 
 
-def _related(evidence: PromptEvidence, cases: tuple[CaseHistory, ...] | list[CaseHistory]
-             ) -> tuple[Related, ...]:
+def _related(
+    evidence: PromptEvidence, cases: tuple[CaseHistory, ...] | list[CaseHistory]
+) -> tuple[Related, ...]:
     out = []
     for case in cases[:5]:
         record = case.latest_failure or case.latest
@@ -55,9 +56,14 @@ def _names(cases: tuple[CaseHistory, ...]) -> str:
 
 
 def _case_data(case: CaseHistory) -> dict[str, object]:
-    return {"case": case.case, "title": case.title, "category": case.category,
-            "failed_versions": case.failed_versions, "input": case.latest.input,
-            "expected": case.latest.expected}
+    return {
+        "case": case.case,
+        "title": case.title,
+        "category": case.category,
+        "failed_versions": case.failed_versions,
+        "input": case.latest.input,
+        "expected": case.latest.expected,
+    }
 
 
 @register("escalation-failing-case")
@@ -80,25 +86,36 @@ def failing_case(ctx: CheckContext) -> Iterator[Hit]:
         if item.escalate and not premature and case.remedy is not Remedy.PROMPT:
             continue  # PW902 / PW903 speak for it
         if item.escalate and not premature:
-            message = (f"case `{title}` ({case.category}) has failed for {n} iterations; "
-                       "neither RAG nor fine-tuning fixes this kind of failure: rework the "
-                       "prompt (steps, chain-of-thought, guardrails) or try a stronger model")
+            message = (
+                f"case `{title}` ({case.category}) has failed for {n} iterations; "
+                "neither RAG nor fine-tuning fixes this kind of failure: rework the "
+                "prompt (steps, chain-of-thought, guardrails) or try a stronger model"
+            )
         elif item.escalate:
-            message = (f"case `{title}` has failed for {n} iterations, but only "
-                       f"{advice.experiments} experiments are logged (the method asks for "
-                       f"{advice.min_experiments}+ before escalating); add it to the prompt as "
-                       "a worked example or an explicit rule")
+            message = (
+                f"case `{title}` has failed for {n} iterations, but only "
+                f"{advice.experiments} experiments are logged (the method asks for "
+                f"{advice.min_experiments}+ before escalating); add it to the prompt as "
+                "a worked example or an explicit rule"
+            )
         else:
-            message = (f"case `{title}` has failed for {n} iteration{'s' if n != 1 else ''} "
-                       f"(since iteration {since}); add it to the prompt as a worked example or "
-                       f"an explicit rule (escalate at {advice.threshold})")
+            message = (
+                f"case `{title}` has failed for {n} iteration{'s' if n != 1 else ''} "
+                f"(since iteration {since}); add it to the prompt as a worked example or "
+                f"an explicit rule (escalate at {advice.threshold})"
+            )
         fixes: list[Fix] = []
         for make in (example_fix, rule_fix):
             fix = make(ctx.document, case)
             if fix is not None:
                 fixes.append(fix)
-        yield Hit(anchor, message, fixes=tuple(fixes), related=_related(evidence, [case]),
-                  data=_case_data(case))
+        yield Hit(
+            anchor,
+            message,
+            fixes=tuple(fixes),
+            related=_related(evidence, [case]),
+            data=_case_data(case),
+        )
 
 
 def _cost_phrase(evidence: PromptEvidence, option: str) -> str:
@@ -131,13 +148,15 @@ def consider_rag(ctx: CheckContext) -> Iterator[Hit]:
         return
     cases = rec.cases
     worst = max(c.failed_versions for c in cases)
-    yield Hit(first_body_line(ctx.document),
-              f"{len(cases)} knowledge case{'s' if len(cases) != 1 else ''} failing for "
-              f"{_span(cases)} iterations (threshold {advice.threshold}): {_names(cases)}; the "
-              f"model lacks facts no prompt edit supplies — consider RAG"
-              f"{_cost_phrase(evidence, 'rag')}",
-              related=_related(evidence, cases),
-              data={"remedy": "rag", "cases": [c.title for c in cases], "iterations": worst})
+    yield Hit(
+        first_body_line(ctx.document),
+        f"{len(cases)} knowledge case{'s' if len(cases) != 1 else ''} failing for "
+        f"{_span(cases)} iterations (threshold {advice.threshold}): {_names(cases)}; the "
+        f"model lacks facts no prompt edit supplies — consider RAG"
+        f"{_cost_phrase(evidence, 'rag')}",
+        related=_related(evidence, cases),
+        data={"remedy": "rag", "cases": [c.title for c in cases], "iterations": worst},
+    )
 
 
 @register("escalation-fine-tune")
@@ -162,13 +181,18 @@ def consider_fine_tuning(ctx: CheckContext) -> Iterator[Hit]:
         data = f"{ready.total:,} labeled examples: enough for production"
     first = "try structured output / JSON mode first, then " if "format" in rec.categories else ""
     kinds = "/".join(rec.categories)
-    yield Hit(first_body_line(ctx.document),
-              f"{len(cases)} {kinds} case{'s' if len(cases) != 1 else ''} failing for "
-              f"{_span(cases)} iterations (threshold {advice.threshold}): {_names(cases)}; "
-              f"{first}consider fine-tuning — {data}{_cost_phrase(evidence, 'fine-tune')}",
-              related=_related(evidence, cases),
-              data={"remedy": "fine-tune", "cases": [c.title for c in cases],
-                    "readiness": ready.level.value})
+    yield Hit(
+        first_body_line(ctx.document),
+        f"{len(cases)} {kinds} case{'s' if len(cases) != 1 else ''} failing for "
+        f"{_span(cases)} iterations (threshold {advice.threshold}): {_names(cases)}; "
+        f"{first}consider fine-tuning — {data}{_cost_phrase(evidence, 'fine-tune')}",
+        related=_related(evidence, cases),
+        data={
+            "remedy": "fine-tune",
+            "cases": [c.title for c in cases],
+            "readiness": ready.level.value,
+        },
+    )
 
 
 def _span(cases: tuple[CaseHistory, ...]) -> str:
@@ -184,9 +208,11 @@ def skipped_records(ctx: CheckContext) -> Iterator[Hit]:
     skipped = sum(w.count for w in evidence.warnings)
     first = evidence.warnings[0]
     line = first.location.line if first.location.table is None else None
-    yield Hit(first_body_line(ctx.document),
-              f"{skipped:,} failure-log record{'s' if skipped != 1 else ''} or file"
-              f"{'s' if skipped != 1 else ''} could not be read, so iteration counts may be "
-              f"low; first: {first}",
-              related=(Related(first.message, first.location.path, line=line),),
-              data={"skipped": skipped, "warnings": [str(w) for w in evidence.warnings[:20]]})
+    yield Hit(
+        first_body_line(ctx.document),
+        f"{skipped:,} failure-log record{'s' if skipped != 1 else ''} or file"
+        f"{'s' if skipped != 1 else ''} could not be read, so iteration counts may be "
+        f"low; first: {first}",
+        related=(Related(first.message, first.location.path, line=line),),
+        data={"skipped": skipped, "warnings": [str(w) for w in evidence.warnings[:20]]},
+    )

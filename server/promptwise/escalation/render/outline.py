@@ -1,0 +1,324 @@
+"""The report's content, once, as blocks every output format renders its own way.
+
+Text, markdown and HTML say the same things in the same order (verdict
+first, then the failing cases and their history, data readiness, the cost
+comparison, warnings), so the wording lives here and the renderers only
+decide how a heading, a table or a code span looks. Text that comes from a
+log is carried as :class:`Code` or plain strings and escaped by each
+renderer; nothing from a log is ever emitted as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptwise.escalation.advice import Verdict
+from promptwise.escalation.breakeven import BreakEven, OptionCost, round_volume
+from promptwise.escalation.evidence import PromptEvidence
+from promptwise.escalation.history import CaseHistory, PromptHistory
+from promptwise.escalation.records import format_timestamp
+from promptwise.pricing.cost import format_usd
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+
+
+Inline = str | Code | Strong
+Text = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    numeric: tuple[int, ...] = ()  # right-aligned columns
+
+
+@dataclass(frozen=True)
+class Chart:
+    data: BreakEven
+
+
+Block = Heading | Para | Bullets | Table | Chart
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+HISTORY_WIDTH = 40
+
+
+def inline(text: str) -> Text:
+    """A sentence with `code` spans, split into pieces (advice texts use backticks)."""
+    out: list[Inline] = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(text):
+        if m.start() > pos:
+            out.append(text[pos : m.start()])
+        out.append(Code(m.group(1)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+    return tuple(out)
+
+
+def plain(text: Text) -> str:
+    return "".join(p if isinstance(p, str) else p.text for p in text)
+
+
+def one_line(text: str | None, limit: int = 120) -> str:
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def history_strip(case: CaseHistory) -> str:
+    """✗ failed, ✓ passed, · not run, one mark per version (the latest at the right)."""
+    marks = "".join("·" if s is None else ("✓" if s else "✗") for s in case.statuses)
+    if len(marks) > HISTORY_WIDTH:
+        marks = "…" + marks[-(HISTORY_WIDTH - 1) :]
+    return marks
+
+
+def _version(history: PromptHistory, index: int | None) -> str:
+    if index is None:
+        return ""
+    version = history.versions[index - 1]
+    when = format_timestamp(version.timestamp)
+    return f"iteration {version.index}" + (f" ({when})" if when else "")
+
+
+def verdict_blocks(ev: PromptEvidence) -> list[Block]:
+    advice = ev.advice
+    blocks: list[Block] = [Para((Strong(advice.headline),))]
+    items: list[Text] = []
+    for rec in advice.recommendations:
+        if rec.first_step:
+            items.append(inline(rec.first_step))
+        items.append(inline(rec.text))
+    if advice.verdict in (Verdict.KEEP_PROMPTING, Verdict.PREMATURE):
+        for case in advice.cases:
+            items.append((Code(case.case.title), ": " + case.action))
+    elif advice.below_threshold:
+        for case in advice.below_threshold:
+            items.append((Code(case.case.title), ": " + case.action))
+    if items:
+        blocks.append(Bullets(tuple(items)))
+    return blocks
+
+
+def _facts(ev: PromptEvidence) -> Para:
+    history = ev.history
+    parts: list[Inline] = []
+    if history.versions:
+        first, last = history.versions[0], history.versions[-1]
+        span = f"{len(history.versions)} version{'s' if len(history.versions) != 1 else ''} logged"
+        start, end = format_timestamp(first.timestamp), format_timestamp(last.timestamp)
+        if start and end and start != end:
+            span += f" ({start} to {end})"
+        parts.append(span + f", {history.experiments:,} experiments. ")
+    parts.append(f"Logs tied to this file by {ev.matched_by}; read from ")
+    for i, source in enumerate(history.sources[:5]):
+        if i:
+            parts.append(", ")
+        parts.append(Code(source))
+    if len(history.sources) > 5:
+        parts.append(f" and {len(history.sources) - 5} more")
+    parts.append(".")
+    if ev.edited_since_last_eval:
+        parts.append(
+            " The file has changed since its last evaluated version: run the evals "
+            "again so the current text counts as an iteration."
+        )
+    return Para(tuple(parts))
+
+
+def case_table(ev: PromptEvidence, cases: tuple[CaseHistory, ...]) -> Table:
+    history = ev.history
+    rows = []
+    for case in cases:
+        record = case.latest_failure or case.latest
+        since = _version(history, case.first_failed.index if case.first_failed else None)
+        rows.append(
+            (
+                (Code(case.title),),
+                (f"{case.category} ({case.category_source})",),
+                (f"{case.failed_versions} of {len(history.versions)}",),
+                (since,),
+                (Code(history_strip(case)),),
+                (one_line(record.reason) or one_line(record.output),),
+            )
+        )
+    return Table(
+        ("case", "category (from)", "failed in", "failing since", "history", "latest failure"),
+        tuple(rows),
+        (2,),
+    )
+
+
+def fixed_table(ev: PromptEvidence) -> Table:
+    history = ev.history
+    rows = []
+    for case in ev.history.resolved:
+        fixed = _version(history, case.fixed_at.index if case.fixed_at else None)
+        rows.append(
+            (
+                (Code(case.title),),
+                (case.category,),
+                (f"{case.failed_versions}",),
+                (fixed,),
+                (Code(history_strip(case)),),
+            )
+        )
+    return Table(("case", "category", "failed in", "passing since", "history"), tuple(rows), (2,))
+
+
+def data_blocks(ev: PromptEvidence) -> list[Block]:
+    advice = ev.advice
+    mark = "enough" if advice.experiments >= advice.min_experiments else "not enough yet"
+    items: list[Text] = [
+        (
+            f"{advice.experiments:,} experiments logged; the method asks for "
+            f"{advice.min_experiments}–100 before committing to an escalation ({mark}).",
+        ),
+        inline(advice.readiness.sentence()),
+        inline(
+            f"Escalation threshold: {advice.threshold} iterations "
+            "(`escalation.iteration_threshold`)."
+        ),
+    ]
+    return [Heading(2, "Experiments and data"), Bullets(tuple(items))]
+
+
+def _cost_row(option: OptionCost, data: BreakEven) -> Text:
+    tokens = f"{option.name}: {option.input_tokens:,} input tokens"
+    if option.name == "RAG":
+        retrieved = option.input_tokens - data.prompt.input_tokens
+        tokens += f" ({data.prompt.input_tokens:,} + {retrieved:,} retrieved)"
+    if option.name == "fine-tuned" and data.few_shot_tokens:
+        tokens += f" (few-shot examples, {data.few_shot_tokens:,} tokens, removed)"
+    row = option.row
+    text = (
+        f"{tokens} × ${row.input:g}/1M + {option.output_tokens:,} output × "
+        f"${row.output:g}/1M = {format_usd(option.per_call)} per call — "
+    )
+    return (text, *inline(row.describe()))
+
+
+def _break_even_sentences(data: BreakEven) -> Text:
+    tuned = data.fine_tuned
+    assert tuned is not None
+    out: list[Inline] = []
+    if data.vs_prompt is not None:
+        out.append(Strong(f"Fine-tuning pays above {round_volume(data.vs_prompt):,} calls a day"))
+        out.append(f" compared with prompt only ({data.vs_prompt:,.0f} exactly)")
+        if data.vs_rag is not None:
+            out.append(f", and above {round_volume(data.vs_rag):,} compared with RAG")
+        out.append(".")
+        return tuple(out)
+    out.append(Strong("Fine-tuning never pays on cost here"))
+    out.append(": a call to ")
+    out.append(Code(tuned.model))
+    out.append(
+        " costs no less than a prompt-only call, so fine-tune for behaviour, not to save money."
+    )
+    if data.vs_rag is not None:
+        out.append(f" Against RAG it pays above {round_volume(data.vs_rag):,} calls a day.")
+    return tuple(out)
+
+
+def cost_blocks(ev: PromptEvidence, *, chart: bool) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "Cost: prompt only, RAG or fine-tuned")]
+    data = ev.break_even
+    if data is None:
+        blocks.append(Para(inline(ev.cost_note or "No cost comparison.")))
+        return blocks
+    header = ["calls per day", "prompt only", "RAG"]
+    if data.fine_tuned is not None:
+        header.append("fine-tuned")
+    header.append("cheapest")
+    rows = []
+    for volume in data.volumes:
+        label = f"{volume:,}" + (" (yours)" if volume == data.calls_per_day else "")
+        row: list[Text] = [
+            (label,),
+            (format_usd(data.prompt.per_day(volume)),),
+            (format_usd(data.rag.per_day(volume)),),
+        ]
+        if data.fine_tuned is not None:
+            row.append((format_usd(data.fine_tuned.per_day(volume)),))
+        row.append((data.cheapest(volume).name,))
+        rows.append(tuple(row))
+    blocks.append(Table(tuple(header), tuple(rows), tuple(range(0, len(header) - 1))))
+    if data.fine_tuned is not None and data.training is not None:
+        blocks.append(Para(_break_even_sentences(data)))
+    if chart:
+        blocks.append(Chart(data))
+    items: list[Text] = [_cost_row(o, data) for o in data.options]
+    if data.training is not None:
+        t = data.training
+        items.append(
+            (
+                f"training: {t.examples:,} examples ({t.examples_basis}) × "
+                f"{t.tokens_per_example:,} tokens × {t.epochs} epochs × "
+                f"${t.price_per_million:g}/1M = {format_usd(t.cost)}, amortised over "
+                f"{t.retrain_days} days = {format_usd(t.per_day)} a day",
+            )
+        )
+    items.append(
+        (
+            "not priced: retrieval infrastructure and embeddings for RAG, hosting fees "
+            "for tuned models, the work of labeling data",
+        )
+    )
+    items.extend(inline(note) for note in data.notes)
+    blocks.append(Heading(3, "Where the numbers come from"))
+    blocks.append(Bullets(tuple(items)))
+    return blocks
+
+
+def outline(ev: PromptEvidence, *, chart: bool = True) -> list[Block]:
+    """The whole report, verdict first."""
+    # An editor passes absolute paths; the file name is what a reader needs there.
+    name = Path(ev.path).name if Path(ev.path).is_absolute() else ev.path
+    blocks: list[Block] = [Heading(1, f"Escalation advice: {name}")]
+    blocks.extend(verdict_blocks(ev))
+    blocks.append(_facts(ev))
+    failing = ev.history.persistent
+    if failing:
+        blocks.append(Heading(2, "Failing in the latest version"))
+        blocks.append(case_table(ev, failing))
+    if ev.history.resolved:
+        blocks.append(Heading(2, "Fixed by prompt iterations"))
+        blocks.append(fixed_table(ev))
+    blocks.extend(data_blocks(ev))
+    blocks.extend(cost_blocks(ev, chart=chart))
+    if ev.warnings:
+        blocks.append(Heading(2, "Log warnings"))
+        blocks.append(Bullets(tuple((str(w),) for w in ev.warnings[:20])))
+        if len(ev.warnings) > 20:
+            blocks.append(Para((f"… and {len(ev.warnings) - 20} more kinds of warning.",)))
+    return blocks

@@ -1,0 +1,496 @@
+"""Where the failure logs are, what they say, and which prompt file each result is about.
+
+The store expands ``escalation.logs`` (globs, relative to the folder of the
+config file that set them) and adds promptfoo's database when
+``escalation.promptfoo_db`` names one, or finds it at its default place
+when that setting is ``auto`` (``$PROMPTFOO_CONFIG_DIR/promptfoo.db``, else
+``~/.promptfoo/promptfoo.db``). Each file is read once and folded into
+per-prompt logs; the result is cached by the file's modification time and
+size, so the language server can ask on every keystroke and a changed log
+is re-read on the next request.
+
+A result is matched to a prompt file by, in order:
+
+1. path: the log's prompt path (absolute, or relative to the config folder
+   or to the log's folder) is the file;
+2. text: a logged version's template text equals the file's text;
+3. path suffix: a logged path that does not exist on this machine (an eval
+   run in CI or another checkout) ends with the file's last two path parts,
+   or a relative logged path is a suffix of the file's path.
+
+The first rule that matches anything wins; all prompts it matches are
+merged (the same prompt evaluated by several tools).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from promptwise.config import Settings, resolve_path
+from promptwise.escalation.dataset import count_examples
+from promptwise.escalation.history import PromptHistory, PromptLog, analyse, fold
+from promptwise.escalation.native import looks_native, read_native
+from promptwise.escalation.promptfoo import read_promptfoo_json
+from promptwise.escalation.promptfoo_db import is_sqlite, read_promptfoo_db
+from promptwise.escalation.records import (
+    EvalRecord,
+    LogLocation,
+    LogWarning,
+    Warnings,
+    is_absolute,
+    normalise_path,
+    template_hash,
+)
+
+if TYPE_CHECKING:
+    from promptwise.document.model import PromptDocument
+    from promptwise.escalation.evidence import PromptEvidence
+
+AUTO = "auto"
+NATIVE = "native"
+PROMPTFOO_JSON = "promptfoo-json"
+PROMPTFOO_DB = "promptfoo-db"
+RESCAN_SECONDS = 2.0  # how long a glob expansion is trusted before the folders are listed again
+
+
+def default_promptfoo_db() -> Path:
+    """Where promptfoo keeps its database on this machine."""
+    configured = os.environ.get("PROMPTFOO_CONFIG_DIR")
+    folder = Path(configured).expanduser() if configured else Path.home() / ".promptfoo"
+    return folder / "promptfoo.db"
+
+
+def detect_kind(path: Path) -> str | None:
+    """Which reader a log needs, from its first bytes (the name only breaks ties)."""
+    if is_sqlite(path):
+        return PROMPTFOO_DB
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline(1 << 20)
+    except OSError:
+        return None
+    if not head.strip():
+        return NATIVE if path.suffix.lower() in (".jsonl", ".ndjson") else None
+    if path.suffix.lower() in (".jsonl", ".ndjson") or looks_native(head.strip()):
+        return NATIVE
+    if head.lstrip().startswith(b"{"):
+        return PROMPTFOO_JSON
+    return None
+
+
+def read_log(path: Path, kind: str, warnings: Warnings, display: str) -> Iterator[EvalRecord]:
+    """Records of one log; any failure becomes a warning, never an exception."""
+    try:
+        if kind == NATIVE:
+            yield from read_native(path, warnings, display=display)
+        elif kind == PROMPTFOO_JSON:
+            yield from read_promptfoo_json(path, warnings, display=display)
+        elif kind == PROMPTFOO_DB:
+            yield from read_promptfoo_db(path, warnings, display=display)
+    except PermissionError:
+        warnings.add(LogLocation(display), "permission denied; skipped", "read")
+    except OSError as exc:
+        warnings.add(LogLocation(display), f"cannot read ({exc.strerror or exc}); skipped", "read")
+    except MemoryError:
+        warnings.add(LogLocation(display), "too large to read; skipped", "read")
+    except Exception as exc:  # a reader bug must not take the editor or CI down
+        warnings.add(
+            LogLocation(display),
+            f"could not be read ({type(exc).__name__}: {exc}); skipped — please report it",
+            "bug",
+        )
+
+
+@dataclass(frozen=True)
+class _Digest:
+    """One log file, read: per-prompt logs and the warnings reading it produced."""
+
+    stamp: tuple[int, int]
+    kind: str
+    logs: dict[tuple[str, ...], PromptLog]
+    warnings: tuple[LogWarning, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The logs about one prompt file, and how they were tied to it."""
+
+    log: PromptLog
+    how: str  # "path" | "text" | "path suffix"
+
+
+class EscalationStore:
+    """Failure logs for one settings scope, read lazily and cached by file stamps.
+
+    Thread-safe: the language server asks from its analysis thread while a
+    command may ask from another.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._digests: dict[str, _Digest] = {}
+        self._files: list[tuple[Path, str | None]] = []
+        self._scan_warnings: tuple[LogWarning, ...] = ()
+        self._scanned_at: float | None = None
+        self._merged: (
+            tuple[tuple[Any, ...], dict[tuple[str, ...], PromptLog], tuple[LogWarning, ...]] | None
+        ) = None
+        self._dataset: tuple[tuple[int, int], int | None, tuple[LogWarning, ...]] | None = None
+        self._evidence: OrderedDict[tuple[Any, ...], PromptEvidence | None] = OrderedDict()
+
+    # ------------------------------------------------------------ locations
+
+    @property
+    def configured(self) -> bool:
+        esc = self.settings.escalation
+        return bool(esc.logs) or bool(esc.promptfoo_db)
+
+    def _db_path(self) -> tuple[Path | None, bool]:
+        """The promptfoo database to read, and whether the user named it explicitly."""
+        value = self.settings.escalation.promptfoo_db
+        if not value:
+            return None, False
+        if value.strip().lower() == AUTO:
+            return default_promptfoo_db(), False
+        return resolve_path(self.settings, value), True
+
+    def _patterns(self) -> list[str]:
+        return [str(resolve_path(self.settings, p)) for p in self.settings.escalation.logs]
+
+    def watch_patterns(self) -> list[str]:
+        """Absolute globs and paths whose changes should trigger re-analysis."""
+        out = self._patterns()
+        db, _ = self._db_path()
+        if db is not None:
+            out.append(str(db))
+            out.append(str(db) + "-wal")  # promptfoo writes through SQLite's write-ahead log
+        if self.settings.escalation.dataset:
+            out.append(str(resolve_path(self.settings, self.settings.escalation.dataset)))
+        return out
+
+    def invalidate(self) -> None:
+        """Forget everything read; the next request lists and stats the logs again."""
+        with self._lock:
+            self._digests.clear()
+            self._files = []
+            self._scanned_at = None
+            self._merged = None
+            self._dataset = None
+            self._evidence.clear()
+
+    def files(self) -> list[Path]:
+        with self._lock:
+            self._scan()
+            return [path for path, _ in self._files]
+
+    def _scan(self) -> None:
+        now = time.monotonic()
+        if self._scanned_at is not None and now - self._scanned_at < RESCAN_SECONDS:
+            return
+        self._scanned_at = now
+        warnings = Warnings()
+        found: dict[str, tuple[Path, str | None]] = {}
+        for pattern in self._patterns():
+            matches = (
+                sorted(glob.glob(pattern, recursive=True))
+                if glob.has_magic(pattern)
+                else ([pattern] if os.path.exists(pattern) else [])
+            )
+            files = [m for m in matches if os.path.isfile(m)]
+            if not files:
+                warnings.add(
+                    LogLocation(self._display(Path(pattern))),
+                    "`escalation.logs` entry matches no file",
+                    "nomatch",
+                )
+            for name in files:
+                found.setdefault(os.path.realpath(name), (Path(name), None))
+        db, explicit = self._db_path()
+        if db is not None:
+            if db.is_file():
+                found.setdefault(os.path.realpath(db), (db, PROMPTFOO_DB))
+            elif explicit:
+                warnings.add(
+                    LogLocation(self._display(db)),
+                    "`escalation.promptfoo_db` names a file that does not exist",
+                    "nodb",
+                )
+        self._files = list(found.values())
+        self._scan_warnings = warnings.items()
+
+    def _display(self, path: Path) -> str:
+        """A log's name in messages: relative to the config folder (else the working
+        folder) when it lies inside it, so related-information links resolve."""
+        base = self.settings.root or os.getcwd()
+        absolute = os.path.abspath(path)
+        try:
+            inside = os.path.commonpath([absolute, os.path.abspath(base)]) == os.path.abspath(base)
+        except ValueError:  # another drive on Windows
+            inside = False
+        return Path(os.path.relpath(absolute, base)).as_posix() if inside else str(path)
+
+    # -------------------------------------------------------------- reading
+
+    def _digest(self, path: Path, kind_hint: str | None) -> _Digest | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size)
+        if kind_hint == PROMPTFOO_DB:
+            wal = Path(str(path) + "-wal")
+            if wal.exists():  # new evals land in the WAL file before the database file
+                wal_info = wal.stat()
+                stamp = (max(stamp[0], wal_info.st_mtime_ns), stamp[1] + wal_info.st_size)
+        key = str(path)
+        found = self._digests.get(key)
+        if found is not None and found.stamp == stamp:
+            return found
+        warnings = Warnings()
+        display = self._display(path)
+        kind = kind_hint or detect_kind(path)
+        if kind is None:
+            warnings.add(
+                LogLocation(display),
+                "not a failure log this tool reads (native JSON "
+                "Lines, promptfoo JSON or promptfoo database); "
+                "skipped",
+                "kind",
+            )
+            digest = _Digest(stamp, "unknown", {}, warnings.items())
+        else:
+            logs = fold(read_log(path, kind, warnings, display))
+            digest = _Digest(stamp, kind, logs, warnings.items())
+        self._digests[key] = digest
+        return digest
+
+    def _load(self) -> tuple[dict[tuple[str, ...], PromptLog], tuple[LogWarning, ...]]:
+        self._scan()
+        digests: list[tuple[int, _Digest]] = []
+        for index, (path, kind) in enumerate(self._files):
+            digest = self._digest(path, kind)
+            if digest is not None:
+                digests.append((index, digest))
+        stamps = (*((i, d.stamp) for i, d in digests), self._scan_warnings)
+        if self._merged is not None and self._merged[0] == stamps:
+            return self._merged[1], self._merged[2]
+        merged: dict[tuple[str, ...], PromptLog] = {}
+        warnings = Warnings()
+        warnings.extend(self._scan_warnings)
+        for index, digest in digests:
+            warnings.extend(digest.warnings)
+            for key, log in digest.logs.items():
+                target = merged.get(key)
+                if target is None:
+                    target = merged[key] = PromptLog(log.ref)
+                target.merge(log, index)
+        self._merged = (stamps, merged, warnings.items())
+        self._evidence.clear()
+        return merged, warnings.items()
+
+    @property
+    def warnings(self) -> tuple[LogWarning, ...]:
+        with self._lock:
+            return self._load()[1]
+
+    def histories(self) -> list[PromptHistory]:
+        """Every prompt the logs mention, analysed."""
+        with self._lock:
+            logs, _ = self._load()
+            return [analyse(log) for log in logs.values()]
+
+    def dataset_examples(self) -> tuple[int | None, tuple[LogWarning, ...]]:
+        name = self.settings.escalation.dataset
+        if not name:
+            return None, ()
+        path = resolve_path(self.settings, name)
+        try:
+            info = path.stat()
+            stamp = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = (0, -1)
+        if self._dataset is not None and self._dataset[0] == stamp:
+            return self._dataset[1], self._dataset[2]
+        warnings = Warnings()
+        count = count_examples(path, warnings, self._display(path))
+        self._dataset = (stamp, count, warnings.items())
+        return count, warnings.items()
+
+    # -------------------------------------------------------------- matching
+
+    def _candidates(self, log: PromptLog) -> list[str]:
+        ref = log.ref
+        if ref.path is None:
+            return []
+        raw = os.path.expanduser(ref.path)
+        if is_absolute(raw):
+            return [normalise_path(raw)]
+        bases = [b for b in (self.settings.root, ref.base) if b]
+        return [normalise_path(os.path.join(os.path.abspath(b), raw)) for b in bases]
+
+    @staticmethod
+    def _suffix_match(log: PromptLog, target: str) -> bool:
+        ref = log.ref
+        if ref.path is None:
+            return False
+        logged = normalise_path(os.path.expanduser(ref.path))
+        parts = [p for p in logged.split("/") if p and p != ".."]
+        wanted = target.split("/")
+        if is_absolute(logged):
+            if os.path.exists(logged) or len(parts) < 2:
+                return False  # the file exists here, so it is another file
+            parts = parts[-2:]
+        return len(parts) <= len(wanted) and wanted[-len(parts) :] == parts
+
+    def match(self, path: str, text: str | None = None, body: str | None = None) -> Match | None:
+        """The logs about the prompt file at ``path`` (whose current text may be given)."""
+        with self._lock:
+            logs, _ = self._load()
+            target = normalise_path(os.path.abspath(os.path.expanduser(path)))
+            real = normalise_path(os.path.realpath(os.path.expanduser(path)))
+            hashes = {template_hash(t) for t in (text, body) if t and t.strip()}
+            for how in ("path", "text", "path suffix"):
+                found = [
+                    log for log in logs.values() if self._matches(log, how, target, real, hashes)
+                ]
+                if found:
+                    return Match(_combine(found), how)
+            return None
+
+    def _matches(self, log: PromptLog, how: str, target: str, real: str, hashes: set[str]) -> bool:
+        if how == "path":
+            return any(c in (target, real) for c in self._candidates(log))
+        if how == "text":
+            return bool(hashes & log.text_hashes)
+        return self._suffix_match(log, target)
+
+    def history_for(self, path: str, text: str | None = None) -> tuple[PromptHistory, str] | None:
+        found = self.match(path, text)
+        if found is None:
+            return None
+        return analyse(found.log), found.how
+
+    # -------------------------------------------------------------- evidence
+
+    def for_document(
+        self,
+        path: str,
+        text: str | None = None,
+        document: PromptDocument | None = None,
+        settings: Settings | None = None,
+        model: str | None = None,
+    ) -> PromptEvidence | None:
+        """Everything the advisor says about one prompt file; None when no log mentions it.
+
+        ``document`` (or ``text``) is the file as the editor has it; without
+        either the file is read from disk. ``settings`` may differ from the
+        store's in what prices the file (model, calls per day): logs come
+        from the store's scope, costs from the caller's settings. ``model``
+        (the ``--model`` flag) beats the file's own model.
+        """
+        from promptwise.document.parse import parse_document
+        from promptwise.escalation.evidence import build_evidence
+
+        if document is None:
+            if text is None:
+                try:
+                    text = Path(path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+            document = parse_document(text or "", path)
+        body = document.text[document.body_span.start :]
+        settings = settings or self.settings
+        with self._lock:
+            logs, warnings = self._load()
+            key = (
+                path,
+                template_hash(document.text),
+                model,
+                settings.model,
+                settings.calls_per_day,
+                settings.expected_output_tokens,
+                repr(settings.pricing),
+                settings.escalation,
+                id(logs),
+            )
+            if key in self._evidence:
+                self._evidence.move_to_end(key)
+                return self._evidence[key]
+            found = self.match(path, document.text, body)
+            evidence = None
+            if found is not None:
+                count, dataset_warnings = self.dataset_examples()
+                evidence = build_evidence(
+                    document,
+                    settings,
+                    found.log,
+                    found.how,
+                    (*warnings, *dataset_warnings),
+                    count,
+                    model=model,
+                )
+            self._evidence[key] = evidence
+            while len(self._evidence) > 64:
+                self._evidence.popitem(last=False)
+            return evidence
+
+
+def _combine(logs: list[PromptLog]) -> PromptLog:
+    if len(logs) == 1:
+        return logs[0]
+    combined = PromptLog(logs[0].ref)
+    for log in logs:
+        combined.merge(log)
+    return combined
+
+
+# ------------------------------------------------------------- shared stores
+
+_stores: OrderedDict[tuple[Any, ...], EscalationStore] = OrderedDict()
+_stores_lock = threading.Lock()
+
+
+def store_for(settings: Settings) -> EscalationStore:
+    """One store per settings scope (config folder and escalation settings), reused."""
+    key = (settings.root, settings.escalation)
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = EscalationStore(settings)
+            while len(_stores) > 16:
+                _stores.popitem(last=False)
+        else:
+            _stores.move_to_end(key)
+        return store
+
+
+def evidence_for(
+    document: PromptDocument, settings: Settings, model: str | None = None
+) -> PromptEvidence | None:
+    """The advisor's evidence for a document, or None when no configured log mentions it.
+
+    This is what the CLI's ``check`` and the language server pass to
+    :func:`promptwise.analysis.analyze` as ``escalation``.
+    """
+    esc = settings.escalation
+    if not esc.logs and not esc.promptfoo_db:
+        return None
+    return store_for(settings).for_document(
+        document.path, document=document, settings=settings, model=model
+    )
+
+
+def invalidate_all() -> None:
+    """Forget every store's cached logs (a watched log changed and stamps may lag)."""
+    with _stores_lock:
+        for store in _stores.values():
+            store.invalidate()
