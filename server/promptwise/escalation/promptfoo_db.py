@@ -2,9 +2,12 @@
 
 The database holds every eval ever run, so the whole iteration history is
 there with no export step. It belongs to promptfoo and may be open in a
-running promptfoo, so it is opened read-only through a ``mode=ro`` URI and,
-if it is locked or its folder is read-only, with ``immutable=1`` (which
-reads without taking locks; a warning says results may be incomplete).
+running promptfoo, so it is opened read-only through a ``mode=ro`` URI. When
+no write-ahead log sits beside it (no promptfoo is writing), it is opened
+``immutable=1`` as well: a read-only reader of a WAL database would otherwise
+create ``-shm``/``-wal`` files in the user's folder, and reading must never
+write. If a normal read-only open fails (locked, read-only folder) the
+immutable open is the fallback, with a warning that results may be incomplete.
 
 promptfoo's schema changes between versions. Columns are discovered with
 ``PRAGMA table_info`` and only known ones are selected, by name; a missing
@@ -76,8 +79,9 @@ def _connect(path: Path, immutable: bool) -> sqlite3.Connection:
 def open_readonly(path: Path, warnings: Warnings, name: str) -> sqlite3.Connection | None:
     """A read-only connection, falling back to an immutable one when locked."""
     where = LogLocation(name)
+    quiet = not Path(f"{path}-wal").exists()
     try:
-        return _connect(path, immutable=False)
+        return _connect(path, immutable=quiet)
     except sqlite3.DatabaseError as exc:
         message = str(exc).lower()
         if "not a database" in message or "malformed" in message or "encrypted" in message:
