@@ -1,0 +1,1 @@
+"""One module per LSP feature; each handler gets the document, calls the core, converts."""

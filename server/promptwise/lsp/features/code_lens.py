@@ -1,0 +1,80 @@
+"""The cost lens at the top of the file, and the escalation advisor's slot under it.
+
+Lens 1: input and expected output tokens, cost per call and per day, and
+the share of the context window, for the file's model (or the configured
+one); clicking it runs ``promptwise.showCostComparison``. Lens 2 appears
+when the analysis carries escalation evidence with a ``summary`` (the
+advisor fills it) and runs ``promptwise.showEscalationReport``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from promptwise.analysis import Analysis
+from promptwise.lsp import convert
+from promptwise.lsp.features.presentation import short_count, tokens
+from promptwise.pricing.cost import format_usd
+
+if TYPE_CHECKING:
+    from promptwise.lsp.server import PromptwiseServer
+
+
+def cost_title(analysis: Analysis) -> str:
+    """``gpt-4o · 1,234 tok in · 400 out · $0.0071/call · $7.10/day · 1.3% of 128K``."""
+    approx = analysis.approximate
+    parts = [
+        analysis.model_name,
+        f"{tokens(analysis.tokens.total, approx)} in",
+        f"{analysis.output_tokens:,} out",
+    ]
+    cost = analysis.cost
+    if cost is None:
+        parts.append("no price for this model")
+    else:
+        parts.append(f"{format_usd(cost.cost_per_call)}/call")
+        parts.append(f"{format_usd(cost.cost_per_day)}/day at {cost.calls_per_day:,} calls")
+        if cost.context_window:
+            pct = cost.context_share * 100
+            shown = f"{pct:.1f}%" if pct < 10 else f"{pct:.0f}%"
+            parts.append(f"{shown} of {short_count(cost.context_window)} context")
+    return " · ".join(parts)
+
+
+def escalation_summary(analysis: Analysis) -> str | None:
+    summary = getattr(analysis.escalation, "summary", None) if analysis.escalation else None
+    return summary if isinstance(summary, str) and summary.strip() else None
+
+
+async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+    from promptwise.lsp.server import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
+
+    uri = params.text_document.uri
+    result = await ls.documents.analysis(uri)
+    if result is None or result.analysis is None:
+        return []
+    analysis = result.analysis
+    top = convert.line_range(analysis.document.lines, 0)
+    lenses = [
+        lsp.CodeLens(
+            range=top,
+            command=lsp.Command(
+                title=cost_title(analysis), command=CMD_COST_COMPARISON, arguments=[uri]
+            ),
+        )
+    ]
+    summary = escalation_summary(analysis)
+    if summary is not None:
+        lenses.append(
+            lsp.CodeLens(
+                range=top,
+                command=lsp.Command(
+                    title=summary.strip().splitlines()[0],
+                    command=CMD_ESCALATION_REPORT,
+                    arguments=[uri],
+                ),
+            )
+        )
+    return lenses

@@ -1,0 +1,139 @@
+"""Hover: a variable's declaration and uses, a segment's tokens, a model's price
+row, and the documentation of the rule behind a finding."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from promptwise.analysis import Analysis, catalogue_for
+from promptwise.document.model import Variable
+from promptwise.document.text import Span
+from promptwise.lsp import convert
+from promptwise.lsp.features.diagnostics import rules_by_code
+from promptwise.lsp.features.presentation import HINTED, price_row, segment_summary
+from promptwise.lsp.workspace import DocumentAnalysis
+
+if TYPE_CHECKING:
+    from promptwise.lsp.server import PromptwiseServer
+
+
+def _inside(span: Span, offset: int) -> bool:
+    return span.start <= offset < span.end or span.start == span.end == offset
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def variable_markdown(analysis: Analysis, name: str) -> str:
+    doc = analysis.document
+    lines = doc.lines
+    declared: Variable | None = doc.declared.get(name)
+    uses = [v for v in doc.used if v.name == name]
+    head = f"**`{name}`**"
+    if declared is not None:
+        head += " · input" + (f" · `{declared.declared_type}`" if declared.declared_type else "")
+    parts = [head]
+    if declared is not None:
+        if declared.default is not None:
+            parts.append(f"default: `{_value(declared.default)}`")
+        if declared.description:
+            parts.append(declared.description.strip())
+        where = f"`{declared.source}`" if declared.source else "the frontmatter"
+        parts.append(f"Declared in {where} on line {lines.line_of(declared.span.start) + 1}")
+    elif doc.declares_inputs:
+        parts.append("Used but **not declared**: it renders as an empty string")
+    else:
+        parts.append("A template variable (this file declares no inputs)")
+    if uses:
+        at = sorted({lines.line_of(v.span.start) + 1 for v in uses})
+        shown = ", ".join(str(n) for n in at[:12]) + (", …" if len(at) > 12 else "")
+        parts.append(f"Used {len(uses)}× on line{'s' if len(at) > 1 else ''} {shown}")
+    else:
+        parts.append("Never used in the template")
+    return "\n\n".join(parts)
+
+
+def model_markdown(ls: PromptwiseServer, analysis: Analysis) -> str:
+    price = analysis.price
+    if price is not None:
+        return price_row(price)
+    text = f"**`{analysis.model_name}`** is not in the price table; costs are not shown."
+    try:
+        suggestions = catalogue_for(analysis.settings).suggest(analysis.model_name)
+    except Exception:
+        suggestions = []
+    if suggestions:
+        text += " Did you mean " + ", ".join(f"`{s}`" for s in suggestions[:3]) + "?"
+    return text + " Add it under `pricing` in promptwise.yaml."
+
+
+def rule_markdown(ls: PromptwiseServer, result: DocumentAnalysis, code: str) -> str | None:
+    rule = rules_by_code(ls, result).get(code)
+    if rule is None:
+        return None
+    return (
+        f"**{rule.code} {rule.name}** — {rule.summary}\n\n{rule.docs.what.strip()}\n\n"
+        f"[Documentation]({rule.docs_url})"
+    )
+
+
+def escalation_hover(evidence: Any) -> str | None:
+    """The failing cases' history, from the escalation advisor's evidence."""
+    render = getattr(evidence, "hover_markdown", None)
+    if not callable(render):
+        return None
+    text = render()
+    return text if isinstance(text, str) and text.strip() else None
+
+
+async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    result = await ls.documents.analysis(params.text_document.uri)
+    if result is None or result.analysis is None:
+        return None
+    analysis = result.analysis
+    doc = analysis.document
+    lines = doc.lines
+    offset = convert.to_offset(lines, params.position, ls.encoding)
+    sections: list[str] = []
+    span: Span | None = None
+
+    for variable in doc.variables:
+        if _inside(variable.span, offset):
+            sections.append(variable_markdown(analysis, variable.name))
+            span = variable.span
+            break
+    if doc.model is not None and doc.model.span is not None and _inside(doc.model.span, offset):
+        sections.append(model_markdown(ls, analysis))
+        span = doc.model.span
+    line = lines.line_of(offset)
+    for segment in doc.walk():
+        header = segment.header
+        if segment.kind in HINTED and header is not None and lines.line_of(header.start) == line:
+            sections.append(segment_summary(analysis, segment))
+            span = span or header
+            break
+    codes: list[str] = []
+    for finding in analysis.findings:
+        if _inside(finding.span, offset) and finding.code not in codes:
+            codes.append(finding.code)
+            span = span or finding.span
+    for code in codes:
+        text = rule_markdown(ls, result, code)
+        if text:
+            sections.append(text)
+    if any(code.startswith("PW9") for code in codes):
+        history = escalation_hover(analysis.escalation)
+        if history:
+            sections.append(history)
+    if not sections:
+        return None
+    return convert.hover("\n\n---\n\n".join(sections), lines, span, ls.encoding)

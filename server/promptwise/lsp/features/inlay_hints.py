@@ -1,0 +1,43 @@
+"""Token counts at the end of each segment's header line (role line, heading, fence)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from promptwise.lsp import convert
+from promptwise.lsp.features.presentation import HINTED, segment_hint, segment_summary
+
+if TYPE_CHECKING:
+    from promptwise.lsp.server import PromptwiseServer
+
+
+async def inlay_hints(ls: PromptwiseServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint]:
+    result = await ls.documents.analysis(params.text_document.uri)
+    if result is None or result.analysis is None:
+        return []
+    analysis = result.analysis
+    doc = analysis.document
+    lines = doc.lines
+    first, last = params.range.start.line, params.range.end.line
+    hints: list[lsp.InlayHint] = []
+    seen_lines: set[int] = set()
+    for segment in doc.walk():
+        if segment.kind not in HINTED:
+            continue
+        anchor = segment.header if segment.header is not None else segment.span
+        line = lines.line_of(anchor.start)
+        if not first <= line <= last or line in seen_lines:
+            continue
+        seen_lines.add(line)
+        end = lines.line_end(line)
+        hints.append(
+            lsp.InlayHint(
+                position=convert.to_position(lines, end, ls.encoding),
+                label=segment_hint(analysis, segment),
+                padding_left=True,
+                tooltip=convert.markdown(segment_summary(analysis, segment)),
+            )
+        )
+    return hints

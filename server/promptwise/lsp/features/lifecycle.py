@@ -1,0 +1,74 @@
+"""initialize / initialized / shutdown / $/setTrace."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types as lsp
+
+from promptwise.lsp import convert
+from promptwise.lsp.features import configuration
+from promptwise.lsp.settings import log_level
+
+if TYPE_CHECKING:
+    from promptwise.lsp.server import PromptwiseServer
+
+log = logging.getLogger(__name__)
+
+
+def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
+    """Remember the loop (for cross-thread messages) and the initial settings."""
+    ls.loop = asyncio.get_running_loop()
+    if ls.log_handler is not None:
+        ls.log_handler.loop = ls.loop
+    ls.settings.set_initial(configuration.payload(ls, params.initialization_options))
+    for folder in params.workspace_folders or []:
+        ls.settings.set_folder(convert.uri_to_path(folder.uri), None)
+    _follow_level(ls)
+    # Load the tokenizer, rules and prices while the client finishes starting up,
+    # so the first file opened does not wait a second for them.
+    ls.executor.submit(warm_up)
+    client = params.client_info.name if params.client_info else "unknown client"
+    log.info("promptwise %s serving %s (position encoding %s)", ls.version, client, ls.encoding)
+
+
+def warm_up() -> None:
+    try:
+        from promptwise.analysis import catalogue_for, rules_for
+        from promptwise.config import Settings
+        from promptwise.tokens.encodings import get_encoding
+
+        get_encoding("o200k_base")
+        rules_for(Settings())
+        catalogue_for(Settings())
+    except Exception:  # the first real analysis will say what is wrong
+        log.debug("warm-up failed", exc_info=True)
+
+
+async def initialized(ls: PromptwiseServer, params: lsp.InitializedParams) -> None:
+    """Pull the editor settings, then watch config files and failure logs."""
+    await configuration.pull(ls)
+    _follow_level(ls)
+    await configuration.register_watchers(ls)
+    if ls.documents.documents:
+        ls.reanalyse()
+
+
+def shutdown(ls: PromptwiseServer, params: None) -> None:
+    for uri in list(ls.documents.documents):
+        ls.documents.close(uri)
+    ls.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def set_trace(ls: PromptwiseServer, params: lsp.SetTraceParams) -> None:
+    level = log_level(params.value.value if hasattr(params.value, "value") else params.value)
+    if level is not None and ls.log_handler is not None:
+        ls.log_handler.use_level(level)
+
+
+def _follow_level(ls: PromptwiseServer) -> None:
+    level = ls.settings.level
+    if level is not None and ls.log_handler is not None:
+        ls.log_handler.use_level(level)

