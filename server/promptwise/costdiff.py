@@ -352,3 +352,43 @@ def new_findings_only(results: list[FileResult], base: str | None, settings_for:
         introduced, _ = compare(before.findings, before.text, result.findings, result.text)
         out.append(replace(result, findings=introduced))
     return out
+
+
+_baselines: dict[tuple[str, str, str], Side | None] = {}
+
+
+def head_baseline(path: Path, settings: Settings) -> Side | None:
+    """The committed (HEAD) version of ``path``, analysed, for the editor's delta lens.
+
+    None outside a repository, for untracked files, and when git is missing.
+    Cached by the blob id and the settings, so typing never re-reads git
+    objects it has already analysed.
+    """
+    try:
+        root = gitbase.repo_root(path)
+        if root is None:
+            return None
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        blob = gitbase.blob_id(root, "HEAD", rel)
+        if blob is None:
+            return None
+        key = (blob, rel, repr(settings))
+        if key not in _baselines:
+            if len(_baselines) > 256:
+                _baselines.clear()
+            _baselines[key] = _side(gitbase.read_object(root, blob), rel, settings, False)
+        return _baselines[key]
+    except (gitbase.GitError, ValueError, OSError):
+        return None
+
+
+def delta_title(before: Side, after: Side) -> str | None:
+    """``+124 tok · +$37/day vs HEAD`` for a changed file; None when nothing changed."""
+    if before.text == after.text:
+        return None
+    tokens = after.tokens - before.tokens
+    approx = "≈" if after.approximate else ""
+    parts = [f"{approx}{tokens:+,} tok"]
+    if before.cost_per_day is not None and after.cost_per_day is not None:
+        parts.append(f"{_signed_money(after.cost_per_day - before.cost_per_day)}/day")
+    return " · ".join(parts) + " vs HEAD"

@@ -117,6 +117,18 @@ def read_at(root: Path, rev: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
+def read_object(root: Path, object_id: str) -> bytes | None:
+    """The bytes of a blob by its id."""
+    result = _git(root, "cat-file", "blob", object_id, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def blob_id(root: Path, rev: str, path: str) -> str | None:
+    """The object id of ``path`` at ``rev`` (None when it does not exist there)."""
+    result = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}:{path}", check=False)
+    return result.stdout.decode().strip() if result.returncode == 0 else None
+
+
 def is_tracked_and_modified(root: Path, path: Path) -> bool:
     """Does ``path`` differ from what HEAD has (and does HEAD have it)?"""
     rel = path.resolve().relative_to(root.resolve()).as_posix()

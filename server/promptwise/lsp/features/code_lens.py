@@ -4,15 +4,20 @@ Lens 1: input and expected output tokens, cost per call and per day, and
 the share of the context window, for the file's model (or the configured
 one); clicking it runs ``promptwise.showCostComparison``. Lens 2 appears
 when the analysis carries escalation evidence with a ``summary`` (the
-advisor fills it) and runs ``promptwise.showEscalationReport``.
+advisor fills it) and runs ``promptwise.showEscalationReport``. For a file
+that differs from its committed version, a lens between them shows what the
+edit costs: ``+124 tok · +$37/day vs HEAD`` (the HEAD version is read through
+git and analysed once per blob).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from promptwise import costdiff
 from promptwise.analysis import Analysis
 from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import short_count, tokens
@@ -43,6 +48,17 @@ def cost_title(analysis: Analysis) -> str:
     return " · ".join(parts)
 
 
+def head_delta(analysis: Analysis) -> str | None:
+    """``+124 tok · +$37/day vs HEAD`` when the file differs from its committed version."""
+    path = Path(analysis.document.path)
+    if not path.is_file():
+        return None
+    before = costdiff.head_baseline(path, analysis.settings)
+    if before is None:
+        return None
+    return costdiff.delta_title(before, costdiff.side_of(analysis))
+
+
 def escalation_summary(analysis: Analysis) -> str | None:
     summary = getattr(analysis.escalation, "summary", None) if analysis.escalation else None
     return summary if isinstance(summary, str) and summary.strip() else None
@@ -65,6 +81,14 @@ async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[
             ),
         )
     ]
+    delta = head_delta(analysis)
+    if delta is not None:
+        lenses.append(
+            lsp.CodeLens(
+                range=top,
+                command=lsp.Command(title=delta, command=CMD_COST_COMPARISON, arguments=[uri]),
+            )
+        )
     summary = escalation_summary(analysis)
     if summary is not None:
         lenses.append(
