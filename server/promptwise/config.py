@@ -27,7 +27,7 @@ from promptwise.findings import Severity
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 CONFIG_FILES = ("promptwise.yaml", ".promptwise.yaml", "pyproject.toml")
 DEFAULT_EXCLUDE = (
@@ -221,7 +221,7 @@ def apply(base: Settings, data: Mapping[str, Any], source: str,
                 raise reader.error(key, "expected a mapping (max_tokens, max_cost_per_call, "
                                         "max_cost_per_day)")
             _check_keys(reader, value, _BUDGET_FIELDS, "budget.")
-            budget = {}
+            budget: dict[str, Any] = {}
             for sub, item in value.items():
                 name = _snake(str(sub))
                 if item is None:

@@ -96,8 +96,8 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
             continue
         stripped = line.lstrip()
         if stripped.startswith("<!--"):
-            close = text.find("-->", start, region.end)
-            end = region.end if close == -1 else close + 3
+            comment_close = text.find("-->", start, region.end)
+            end = region.end if comment_close == -1 else comment_close + 3
             # Extend to the end of the line the comment closes on, when nothing else is there.
             line_end = text.find("\n", end, region.end)
             if line_end != -1 and not text[end:line_end].strip():
@@ -111,8 +111,8 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
         tag = _OPEN_TAG.match(line)
         if tag:
             name = tag.group(1)
-            kind = _tag_kind(name)
-            if kind is not None:
+            tag_kind = _tag_kind(name)
+            if tag_kind is not None:
                 close_at = _find_close(text, name, start + tag.end(), region.end)
                 if close_at is not None:
                     close_end = text.find(">", close_at, region.end) + 1
@@ -120,7 +120,7 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
                     end = region.end if line_end == -1 else line_end + 1
                     if text[close_end:end].strip():
                         end = close_end
-                    blocks.append(_Node(kind, start, end, Span(start, content_end), name))
+                    blocks.append(_Node(tag_kind, start, end, Span(start, content_end), name))
                     while i < n and lines[i][0] < end:
                         i += 1
                     continue

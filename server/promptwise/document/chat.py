@@ -148,9 +148,10 @@ def _from_node(node: yaml.Node, text: str, ctor: yaml.SafeLoader, depth: int = 0
         return Located([_from_node(v, text, ctor, depth + 1) for v in node.value], span, span)
     value = ctor.construct_object(node)
     inner = span
-    if node.style in ("'", '"'):
+    style = getattr(node, "style", None)
+    if style in ("'", '"'):
         inner = Span(span.start + 1, max(span.start + 1, span.end - 1))
-    elif node.style in ("|", ">"):
+    elif style in ("|", ">"):
         nl = text.find("\n", span.start, span.end)
         inner = Span(nl + 1 if nl != -1 else span.start, span.end)
     return Located(value, span, inner)
