@@ -111,6 +111,51 @@ def analyze(
     )
 
 
+def clear_caches() -> None:
+    """Forget every per-text cache (token counts, phrase matches, task profiles).
+
+    For benchmarks that measure a cold analysis, and for long-lived hosts
+    that want memory back; results never depend on what was cached.
+    """
+    from promptwise.rules import features
+    from promptwise.tokens import counter
+
+    default_counter().clear()
+    engine.clear_piece_cache()
+    features.clear_cache()
+    counter.forget_pieces()
+
+
+def release_memory() -> None:
+    """Give the memory of cached per-text results back to the operating system.
+
+    For a long-lived host (the language server) after documents close: the
+    caches are dropped (open documents simply recompute on their next edit)
+    and, on glibc, the freed heap is trimmed. Without the trim, CPython and
+    malloc keep the pages, and resident memory stays at its peak however
+    much was freed (measured: +13 MB after 200 files of 20 KB, +2 MB with).
+    """
+    import gc
+
+    clear_caches()
+    gc.collect()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim): nothing to do
+        pass
+
+
 def analyze_text(text: str, path: str, settings: Settings, **kwargs: Any) -> Analysis:
     return analyze(parse_document(text, path), settings, **kwargs)
 

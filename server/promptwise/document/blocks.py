@@ -18,12 +18,11 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _OPEN_TAG = re.compile(r"^[ \t]*<([A-Za-z][\w.-]*)(?:\s[^<>]*)?>[ \t]*")
 _EXAMPLE_TAG = re.compile(r"example|sample|demonstration|shot", re.I)
-DATA_TAGS = frozenset(
-    """document documents doc context input inputs data text article email transcript query
-    question user_input user_query user_message passage passages source sources content
-    message conversation history ticket review reviews report file files code snippet
-    excerpt quote search_results results information reference references knowledge""".split()
-)
+_DATA_TAG_NAMES = """document documents doc context input inputs data text article email
+    transcript query question user_input user_query user_message passage passages source sources
+    content message conversation history ticket review reviews report file files code snippet
+    excerpt quote search_results results information reference references knowledge"""
+DATA_TAGS = frozenset(_DATA_TAG_NAMES.split())
 _EXAMPLE_HEADING = re.compile(
     r"\b(examples?|sample (?:output|response|answer|input)s?|few[- ]shot|demonstrations?|"
     r"example (?:output|response|usage|input)s?)\b",
@@ -53,83 +52,93 @@ class _Node:
         )
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(line start, content end, next line start) for each line in the region."""
-    out = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        nxt = end if nl == -1 else nl + 1
-        content_end = nl if nl != -1 else end
-        if content_end > pos and text[content_end - 1] == "\r":
-            content_end -= 1
-        out.append((pos, content_end, nxt))
-        pos = nxt
-    return out
+# A line that can open a block or a heading: its first non-blank character is
+# a fence, a tag or comment, or a hash. Every other line is skipped in C.
+_CANDIDATE = re.compile(r"^[^\S\n]*[`~<#]", re.M)
+
+
+def _next_line(text: str, offset: int, end: int) -> int:
+    """The start of the first line at or after ``offset`` (``end`` if none)."""
+    if offset >= end or text[offset - 1] == "\n":
+        return min(offset, end)
+    nl = text.find("\n", offset, end)
+    return end if nl == -1 else nl + 1
 
 
 def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segment]:
-    """Segments found in ``text[region]``, nested: sections hold their blocks."""
-    lines = _lines(text, region.start, region.end)
+    """Segments found in ``text[region]``, nested: sections hold their blocks.
+
+    Only candidate lines (see ``_CANDIDATE``) are looked at one by one; the
+    regex jumps over prose, which is most of a prompt, so a large document
+    is not walked line by line in Python.
+    """
     blocks: list[_Node] = []
-    heads: list[tuple[int, int, int, str, Span]] = []  # (line idx, level, start, title, header)
-    i = 0
-    n = len(lines)
-    while i < n:
-        start, content_end, nxt = lines[i]
+    heads: list[tuple[int, int, int, str, Span]] = []  # (unused, level, start, title, header)
+    limit = region.end
+    pos = region.start
+    first = True
+    while pos < limit:
+        if first:
+            start = pos  # the region may start mid-line (after a BOM): look at it as is
+            first = False
+        else:
+            found = _CANDIDATE.search(text, pos, limit)
+            if found is None:
+                break
+            start = found.start()
+        nl = text.find("\n", start, limit)
+        nxt = limit if nl == -1 else nl + 1
+        content_end = nl if nl != -1 else limit
+        if content_end > start and text[content_end - 1] == "\r":
+            content_end -= 1
         line = text[start:content_end]
         fence = _FENCE.match(line)
         if fence:
             marker = fence.group(1)
-            j = i + 1
-            while j < n:
-                s, e, _ = lines[j]
-                close = text[s:e].strip()
-                if close.startswith(marker[0] * len(marker)) and set(close) <= {marker[0]}:
-                    break
-                j += 1
-            end = lines[min(j, n - 1)][2]
+            close = re.compile(rf"^[^\S\n]*{re.escape(marker[0])}{{{len(marker)},}}[^\S\n]*$",
+                               re.M).search(text, nxt, limit)
+            if close is None:
+                end = limit
+            else:
+                close_nl = text.find("\n", close.start(), limit)
+                end = limit if close_nl == -1 else close_nl + 1
             info = fence.group(2).strip()
-            kind = SegmentKind.EXAMPLE if _EXAMPLE_TAG.search(info) else SegmentKind.CODE
-            blocks.append(_Node(kind, start, end, Span(start, content_end), info))
-            i = j + 1
+            fenced = SegmentKind.EXAMPLE if _EXAMPLE_TAG.search(info) else SegmentKind.CODE
+            blocks.append(_Node(fenced, start, end, Span(start, content_end), info))
+            pos = end
             continue
         stripped = line.lstrip()
         if stripped.startswith("<!--"):
-            comment_close = text.find("-->", start, region.end)
-            end = region.end if comment_close == -1 else comment_close + 3
+            close_at = text.find("-->", start, limit)
+            end = limit if close_at == -1 else close_at + 3
             # Extend to the end of the line the comment closes on, when nothing else is there.
-            line_end = text.find("\n", end, region.end)
+            line_end = text.find("\n", end, limit)
             if line_end != -1 and not text[end:line_end].strip():
                 end = line_end + 1
             blocks.append(_Node(SegmentKind.COMMENT, start + (len(line) - len(stripped)), end))
-            while i < n and lines[i][2] <= end:
-                i += 1
-            if i < n and lines[i][0] < end:
-                i += 1
+            pos = _next_line(text, end, limit)
             continue
         tag = _OPEN_TAG.match(line)
         if tag:
             name = tag.group(1)
-            tag_kind = _tag_kind(name)
-            if tag_kind is not None:
-                close_at = _find_close(text, name, start + tag.end(), region.end)
-                if close_at is not None:
-                    close_end = text.find(">", close_at, region.end) + 1
-                    line_end = text.find("\n", close_end, region.end)
-                    end = region.end if line_end == -1 else line_end + 1
+            kind = _tag_kind(name)
+            if kind is not None:
+                close_tag = _find_close(text, name, start + tag.end(), limit)
+                if close_tag is not None:
+                    close_end = text.find(">", close_tag, limit) + 1
+                    line_end = text.find("\n", close_end, limit)
+                    end = limit if line_end == -1 else line_end + 1
                     if text[close_end:end].strip():
                         end = close_end
-                    blocks.append(_Node(tag_kind, start, end, Span(start, content_end), name))
-                    while i < n and lines[i][0] < end:
-                        i += 1
+                    blocks.append(_Node(kind, start, end, Span(start, content_end), name))
+                    pos = _next_line(text, end, limit)
                     continue
         if headings:
             h = _HEADING.match(line)
             if h:
-                heads.append((i, len(h.group(1)), start, h.group(2).strip(),
+                heads.append((0, len(h.group(1)), start, h.group(2).strip(),
                               Span(start, content_end)))
-        i += 1
+        pos = nxt
     return _nest(heads, blocks, region)
 
 

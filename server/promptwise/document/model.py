@@ -188,36 +188,83 @@ class PromptDocument:
         return tuple(v for v in self.variables if v.role is VariableRole.USE)
 
     @cached_property
-    def instruction_spans(self) -> tuple[Span, ...]:
-        """Spans of instruction prose.
+    def prose_spans(self) -> tuple[Span, ...]:
+        """Spans of instruction prose, inline quotations included.
 
         The body minus examples, code, quoted data, comments and template
         tags. For chat files, whose body is JSON or YAML syntax, only the
-        message contents count. A double-quoted string inside a line is
-        quoted material too (a reply to give verbatim, a user request, a
-        word being discussed), not an instruction in the author's voice, and
-        an inline `code span` is code.
+        message contents count. Whole-prompt judgements ("says what to reply
+        when it does not know") read this; several rules need it, so it is
+        computed once per document.
         """
         holes: list[Span] = [tag.span for tag in self.tags]
         roots: list[Span] = []
-        for segment in self.walk():
+        for segment in self.flat_segments:
             if segment.value is not None:
                 roots.append(segment.content)
             elif segment.kind not in INSTRUCTION_KINDS:
                 holes.append(segment.span)
         if not roots:
             roots = [self.body_span]
-        for root in roots:
-            holes.extend(Span(m.start(), m.end())
-                         for m in _INLINE_QUOTE.finditer(self.text, root.start, root.end))
         return _subtract(_merge(roots), _merge(holes))
 
+    @cached_property
+    def _prose_roots(self) -> tuple[Span, ...]:
+        roots = tuple(s.content for s in self.flat_segments if s.value is not None)
+        return roots or (self.body_span,)
+
+    @cached_property
+    def instruction_spans(self) -> tuple[Span, ...]:
+        """Spans of instruction prose.
+
+        :attr:`prose_spans` minus inline quotations: a double-quoted string
+        inside a line is quoted material (a reply to give verbatim, a user
+        request, a word being discussed), not an instruction in the author's
+        voice, and an inline `code span` is code. Subtracting the quotations
+        from the prose equals subtracting every hole from the roots at once.
+        """
+        quotes: list[Span] = []
+        for root in self._prose_roots:
+            quotes.extend(_inline_quotes(self.text, root.start, root.end))
+        if not quotes:
+            return self.prose_spans
+        return _subtract(list(self.prose_spans), _merge(quotes))
+
+    @cached_property
+    def flat_segments(self) -> tuple[Segment, ...]:
+        """Every segment in :meth:`walk` order, built once (rules walk the tree often)."""
+        return tuple(self.walk())
+
+    @cached_property
+    def _nested(self) -> bool:
+        """True when every child lies inside its parent (what the parsers produce)."""
+        return all(child.span.start >= seg.span.start and child.span.end <= seg.span.end
+                   for seg in self.flat_segments for child in seg.children)
+
     def segment_at(self, offset: int) -> Segment | None:
-        """The innermost segment that contains ``offset``."""
-        found: Segment | None = None
-        for segment in self.walk():
-            if segment.span.start <= offset < segment.span.end:
-                found = segment
+        """The innermost segment that contains ``offset`` (the last one in walk order).
+
+        Descends the tree instead of walking it, so a rule can ask once per
+        variable use without making a large document quadratic.
+        """
+        if not self._nested:
+            found: Segment | None = None
+            for segment in self.flat_segments:
+                if segment.span.start <= offset < segment.span.end:
+                    found = segment
+            return found
+        level: tuple[Segment, ...] = self.segments
+        found = None
+        while level:
+            inside = None
+            for segment in reversed(level):
+                if segment.span.start <= offset < segment.span.end:
+                    inside = segment
+                    break
+            if inside is None:
+                break
+            found = inside
+            level = inside.children
         return found
 
 
@@ -229,6 +276,29 @@ _INLINE_QUOTE = re.compile(
     r"|\u201c[^\u201d\n]{1,300}\u201d"
     r"|(?<!`)`[^`\n]{1,300}`(?!`)"
 )
+
+
+# Every inline quotation starts with one of these characters. The pattern
+# opens with a lookbehind, which turns off ``re``'s own first-character scan,
+# so the candidates are found with this class and the pattern tried there.
+_QUOTE_START = re.compile('[\\\\"\u201c`]')
+
+
+def _inline_quotes(text: str, start: int, end: int) -> Iterator[Span]:
+    """``_INLINE_QUOTE.finditer(text, start, end)`` as spans, at candidate positions only."""
+    match = _INLINE_QUOTE.match
+    search = _QUOTE_START.search
+    pos = start
+    while True:
+        candidate = search(text, pos, end)
+        if candidate is None:
+            return
+        m = match(text, candidate.start(), end)
+        if m is None:
+            pos = candidate.start() + 1
+        else:
+            yield Span(m.start(), m.end())
+            pos = m.end()
 
 
 def _merge(spans: list[Span]) -> list[Span]:

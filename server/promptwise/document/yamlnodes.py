@@ -10,6 +10,7 @@ key or value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,11 +41,11 @@ class _GuardedLoader(yaml.SafeLoader):
         self._nodes = 0
         self._depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise YamlProblem(
                     f"more than {MAX_ALIASES} YAML aliases; refusing a possible alias bomb",
                     mark.index,
@@ -52,12 +53,12 @@ class _GuardedLoader(yaml.SafeLoader):
                 )
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise YamlProblem(f"more than {MAX_NODES} YAML nodes", mark.index, mark.line)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise YamlProblem(
                     f"YAML nested more than {MAX_DEPTH} levels deep", mark.index, mark.line
                 )
@@ -72,22 +73,172 @@ class LoadedYaml:
     node: yaml.Node | None
 
 
+# Above this many indicator characters the C composer's recursion is not
+# bounded cheaply enough to trust, and the guarded Python loader is used.
+_FAST_INDICATORS = 20_000
+
+
 def load(text: str) -> LoadedYaml:
     """Load one YAML document safely, keeping the node tree.
 
     Raises :class:`YamlProblem` with the position of the first error.
+
+    The common case (valid YAML within the caps) is parsed and composed by
+    libyaml through ``yaml.CSafeLoader`` and then checked against the same
+    alias, node and depth caps before anything is constructed; composing
+    shares aliased nodes, so an alias bomb is still refused before it is
+    expanded. Anything else (a YAML error, a cap exceeded, no libyaml) goes
+    through the guarded pure-Python loader, which gives the exact message
+    and position the user sees.
     """
-    loader = _GuardedLoader(text)
+    fast = _load_fast(text)
+    return fast if fast is not None else _load_guarded(text)
+
+
+def _indicators(text: str) -> int:
+    """An upper bound on nesting depth: every collection needs one of these."""
+    return sum(text.count(c) for c in "[{-:?")
+
+
+# Where libyaml and PyYAML's own scanner disagree (found by the differential
+# property test in tests/hardening): tabs ("key: 0\t" loads only with
+# libyaml), BOMs inside the text, tags at the start of a token ("!" alone is ''
+# for one and None for the other), a block scalar header running into a
+# comment ("|#"). Texts with any of these take the guarded path, so both
+# paths accept exactly the same documents with the same values.
+_DIVERGENT = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#|(?<![^\s\[\]{},:?-])!")
+
+
+def _load_fast(text: str) -> LoadedYaml | None:
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None or _indicators(text) > _FAST_INDICATORS or \
+            _DIVERGENT.search(text):
+        return None
+    try:
+        loader = loader_class(text)
+    except Exception:
+        return None
     try:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, None)
+        if not _within_caps(node) or _expanded_size(node) > MAX_NODES:
+            return None
+        return LoadedYaml(loader.construct_document(node), node)
+    except Exception:  # any error: the guarded loader reports it precisely
+        return None
+    finally:
+        loader.dispose()
+
+
+def _within_caps(root: yaml.Node) -> bool:
+    """The guarded loader's caps, checked on a composed tree.
+
+    A node met a second time is an alias (composition shares the anchored
+    node); it is counted like the guarded loader counts alias events, and
+    not descended into again.
+    """
+    seen: set[int] = set()
+    aliases = 0
+    nodes = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES or depth > MAX_DEPTH:
+            return False
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return False
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return True
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML refuses (control characters, lone surrogates), with its position.
+
+    PyYAML checks the whole text when the loader is built, before parsing,
+    so this has to be caught around construction too: it used to escape as
+    a raw ``ReaderError`` and crash the parse of any file holding, say, a
+    stray ``\x1f`` in its frontmatter.
+    """
+    at = max(0, min(int(exc.position), len(text)))
+    character = exc.character
+    code = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+    return YamlProblem(f"unacceptable character {code}: {exc.reason}", at,
+                       text.count("\n", 0, at))
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the tree has once every alias is expanded (capped past MAX_NODES).
+
+    The alias cap alone lets "billion laughs" through: nine levels of nine
+    aliases is 81 aliases and 9**9 nodes. Construction shares aliased
+    objects, but anything that walks the result as a tree (the chat parser
+    keeping positions, a repr, a JSON dump) would expand it; found by the
+    hardening tests when a chat file took 22 GB. Counted over the shared
+    graph with memoisation, so the count itself stays linear.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[id(node)] = 1
+            continue
+        if children_done:
+            open_nodes.discard(id(node))
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[id(node)] = min(total, MAX_NODES + 1)
+            continue
+        if id(node) in open_nodes:
+            return MAX_NODES + 1  # a recursive alias (`&a [*a]`) expands forever
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                return MAX_NODES + 1
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes.get(id(root), 1)
+
+
+def _load_guarded(text: str) -> LoadedYaml:
+    try:
+        loader = _GuardedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, exc) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedYaml(None, None)
+        if _expanded_size(node) > MAX_NODES:
+            raise YamlProblem(
+                f"YAML aliases expand to more than {MAX_NODES:,} nodes; refusing a possible "
+                "alias bomb", node.start_mark.index, node.start_mark.line)
         # Aliases share constructed objects, so construction stays linear even
         # for the capped number of aliases allowed through.
         value = loader.construct_document(node)
         return LoadedYaml(value, node)
     except YamlProblem:
         raise
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(text, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -102,7 +253,8 @@ def load(text: str) -> LoadedYaml:
         loader.dispose()
 
 
-def key_spans(node: yaml.Node | None, prefix: str = "") -> Iterator[tuple[str, int, int, yaml.Node]]:
+def key_spans(node: yaml.Node | None, prefix: str = ""
+              ) -> Iterator[tuple[str, int, int, yaml.Node]]:
     """Yield ``(dotted.key.path, start, end, value_node)`` for every mapping key.
 
     Sequence items appear as ``key[i]``. Offsets are into the loaded text and

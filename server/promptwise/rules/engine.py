@@ -146,6 +146,12 @@ def _scan_cached(key: tuple[tuple[str, str], ...], scanner: MultiScanner, text: 
     return found
 
 
+def clear_piece_cache() -> None:
+    """Drop every cached per-piece match list."""
+    with _cache_lock:
+        _piece_cache.clear()
+
+
 def raw_matches(rules: Sequence[Rule], doc: PromptDocument,
                 pieces: Sequence[tuple[Span, str]]) -> dict[str, list[tuple[int, int]]]:
     """Every phrase/pattern match of the declarative ``rules``, in document offsets.

@@ -41,13 +41,12 @@ import bisect
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePath
 
 from promptwise.document.model import (
-    INSTRUCTION_KINDS,
     PromptDocument,
     PromptFormat,
     Segment,
@@ -55,6 +54,7 @@ from promptwise.document.model import (
     TemplateSyntax,
 )
 from promptwise.document.text import Span
+from promptwise.rules.prefilter import Prefilter
 
 
 class TaskKind(str, Enum):
@@ -124,44 +124,9 @@ def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
 
     ``doc.instruction_spans`` leaves quoted strings out, which is right for
     phrase rules; whole-prompt judgements ("says what to reply when it does
-    not know") must see them.
+    not know") must see them. Computed once per document (several rules ask).
     """
-    holes: list[Span] = [tag.span for tag in doc.tags]
-    roots: list[Span] = []
-    for segment in doc.walk():
-        if segment.value is not None:
-            roots.append(segment.content)
-        elif segment.kind not in INSTRUCTION_KINDS:
-            holes.append(segment.span)
-    if not roots:
-        roots = [doc.body_span]
-    return _subtract(_merge(roots), _merge(holes))
-
-
-def _merge(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for span in sorted(spans):
-        if out and span.start <= out[-1].end:
-            if span.end > out[-1].end:
-                out[-1] = Span(out[-1].start, span.end)
-        else:
-            out.append(span)
-    return out
-
-
-def _subtract(keep: list[Span], holes: list[Span]) -> tuple[Span, ...]:
-    out: list[Span] = []
-    for span in keep:
-        start = span.start
-        for hole in holes:
-            if hole.end <= start or hole.start >= span.end:
-                continue
-            if hole.start > start:
-                out.append(Span(start, hole.start))
-            start = max(start, hole.end)
-        if start < span.end:
-            out.append(Span(start, span.end))
-    return tuple(out)
+    return doc.prose_spans
 
 
 def search(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> re.Match[str] | None:
@@ -174,24 +139,87 @@ def search(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> re.Mat
 _MANY_SPANS = 8
 
 
+_starts_cache: dict[int, tuple[Sequence[Span], list[int]]] = {}
+
+
+def _starts(spans: Sequence[Span]) -> list[int]:
+    """Start offsets of ``spans``, kept per spans object.
+
+    A profile runs a dozen patterns over the same prose spans (hundreds of
+    them in a long file); rebuilding this list for every pattern cost more
+    than the regex scans themselves. The entry holds the spans object, so its
+    id cannot be reused while cached.
+    """
+    hit = _starts_cache.get(id(spans))
+    if hit is not None and hit[0] is spans:
+        return hit[1]
+    starts = [s.start for s in spans]
+    if len(_starts_cache) >= 64:
+        _starts_cache.clear()
+    _starts_cache[id(spans)] = (spans, starts)
+    return starts
+
+
+_filters: dict[re.Pattern[str], Prefilter] = {}
+_lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
+
+
+def _search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int
+                 ) -> re.Match[str] | None:
+    """``pattern.search(text, pos, endpos)``, found through a literal prefilter.
+
+    The judgement patterns open with ``\\b`` and a long case-insensitive
+    alternation, which makes ``re`` try every branch at every position. The
+    prefilter (the one the phrase rules use) finds where a match could start
+    with a plain literal scan, and the pattern is only tried there; the first
+    position where it matches is the leftmost match, as ``search`` returns.
+    """
+    found = _filters.get(pattern)
+    if found is None:
+        found = _filters[pattern] = Prefilter(pattern, digits=True)
+    literal = found.literal
+    if literal is None:
+        return pattern.search(text, pos, endpos)
+    if found.ignorecase:
+        if _lowered[0] is not text:
+            _lowered[:] = [text, text.lower()]
+        haystack = _lowered[1]
+        if len(haystack) != len(text):
+            return pattern.search(text, pos, endpos)
+    else:
+        haystack = text
+    match = pattern.match
+    for hit in literal.finditer(haystack, pos, endpos):
+        m = match(text, hit.start(), endpos)
+        if m is not None:
+            return m
+    return None
+
+
 def finditer(pattern: re.Pattern[str], text: str, spans: Sequence[Span]
              ) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
     if len(spans) <= _MANY_SPANS:
         for span in spans:
-            yield from pattern.finditer(text, span.start, span.end)
+            pos = span.start
+            while pos <= span.end:
+                m = _search_from(pattern, text, pos, span.end)
+                if m is None:
+                    break
+                yield m
+                pos = m.end() if m.end() > m.start() else m.end() + 1
         return
-    starts = [s.start for s in spans]
+    starts = _starts(spans)
     limit = spans[-1].end
     pos = spans[0].start
     while pos < limit:
-        m = pattern.search(text, pos, limit)
+        m = _search_from(pattern, text, pos, limit)
         if m is None:
             return
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < spans[i].end:
             # Re-run inside the span so anchors and lookarounds see the span's edges.
-            inner = pattern.search(text, m.start(), spans[i].end)
+            inner = _search_from(pattern, text, m.start(), spans[i].end)
             if inner is not None:
                 yield inner
                 pos = max(inner.end(), inner.start() + 1)
@@ -216,8 +244,14 @@ _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])[ \t]+(?=[A-Z\"'*(`])")
 
 def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Clause]:
     """Instruction prose cut into lines and sentences, in document order."""
+    return list(iter_clauses(doc, spans))
+
+
+def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None
+                 ) -> Iterator[Clause]:
+    """:func:`clauses`, lazily: the task statement is looked for only near the
+    top, so cutting a long prompt into sentences would mostly be wasted."""
     text = doc.text
-    out: list[Clause] = []
     for span in spans if spans is not None else prose_spans(doc):
         pos = span.start
         while pos < span.end:
@@ -228,13 +262,12 @@ def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Cl
             for m in _SENTENCE_END.finditer(line):
                 piece = line[start : m.start()]
                 if piece.strip():
-                    out.append(Clause(Span(pos + start, pos + m.start()), piece))
+                    yield Clause(Span(pos + start, pos + m.start()), piece)
                 start = m.end()
             piece = line[start:]
             if piece.strip():
-                out.append(Clause(Span(pos + start, end), piece))
+                yield Clause(Span(pos + start, end), piece)
             pos = end + 1
-    return out
 
 
 # ------------------------------------------------------------------ task kind
@@ -358,18 +391,15 @@ _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
-def _opening_clauses(doc: PromptDocument) -> list[Clause]:
-    return _opening(clauses(doc))
-
-
 def _task_kind(doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool
                ) -> tuple[TaskKind, Span | None]:
     persona: Clause | None = None
     after_persona = 0
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
     if _is_agent_file(doc) or (_is_skill_file(doc) and _runs_tools(doc)):
-        opening = []  # the kind is agent; only a persona line is looked for below
-        persona = next((c for c in _opening_clauses(doc) if _PERSONA.search(c.text)), None)
+        # The kind is agent; only a persona line is looked for below.
+        persona = next((c for c in opening if _PERSONA.search(c.text)), None)
+        opening = []
     seen = 0
     for clause in opening:
         if agent_file:
@@ -581,6 +611,15 @@ def _label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Wor
     """
     text = doc.text
     found: list[WorkedExample] = []
+    # Every label line holds a capitalised label word, so when those words are
+    # too few for the ratio below no line can qualify and the walk is skipped.
+    label_words = lines = 0
+    for span in spans:
+        chunk = text[span.start : span.end]
+        label_words += len(_LABEL_WORD.findall(chunk))
+        lines += len(_LETTER_LINE.findall(chunk))
+    if label_words < 2 or label_words * 10 < lines * 3:
+        return []
     lines = 0
     for span in spans:
         for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
@@ -605,6 +644,9 @@ def _label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Wor
     return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
 
 
+_LABEL_WORD = re.compile(
+    r"(?<![A-Za-z])(?=[A-Z])(?i:" + "|".join(sorted(LABEL_VOCABULARY)) + r")(?![A-Za-z])")
+_LETTER_LINE = re.compile(r"[^\n]*?[A-Za-z][^\n]*")
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 # "A: The answer is False." is an answer field, not a bare few-shot label line.
 _FIELD_START = re.compile(r"^[ \t]*\w+[ \t]*:")
@@ -851,6 +893,14 @@ _lock = threading.Lock()
 _CACHE_MAX = 256
 
 
+def clear_cache() -> None:
+    """Drop every cached task profile."""
+    with _lock:
+        _cache.clear()
+    _starts_cache.clear()
+    _lowered[:] = ["", ""]
+
+
 def profile(doc: PromptDocument) -> TaskProfile:
     """The task profile of ``doc``, computed once per (path, text)."""
     key = (doc.path, doc.text)
@@ -867,7 +917,7 @@ def profile(doc: PromptDocument) -> TaskProfile:
     return result
 
 
-def _opening(all_clauses: list[Clause]) -> list[Clause]:
+def _opening(all_clauses: Iterable[Clause]) -> list[Clause]:
     out: list[Clause] = []
     seen = 0
     for clause in all_clauses:
@@ -881,19 +931,20 @@ def _opening(all_clauses: list[Clause]) -> list[Clause]:
 def _profile(doc: PromptDocument) -> TaskProfile:
     text = doc.text
     spans = prose_spans(doc)
-    all_clauses = clauses(doc, spans)
+    opening = _opening(iter_clauses(doc, spans))
     pairs, slot, output_names = _pair_examples(doc, spans)
     label_lines = _label_line_examples(doc, spans)
     labeled_fewshot = bool(output_names & LABEL_FIELDS) or bool(label_lines)
-    kind, evidence = _task_kind(doc, _opening(all_clauses), labeled_fewshot)
+    kind, evidence = _task_kind(doc, opening, labeled_fewshot)
+    code_samples = _code_samples(doc)
     examples = sorted(
         [*_block_examples(doc), *pairs, *label_lines, *_turn_examples(doc),
-         *_inline_examples(doc, spans), *(_code_samples(doc) if kind not in STRUCTURED_KINDS
+         *_inline_examples(doc, spans), *(code_samples if kind not in STRUCTURED_KINDS
                                           else [])],
         key=lambda e: e.span.start)
     examples = _dedupe(examples)
     if kind in STRUCTURED_KINDS:
-        examples = _dedupe([*examples, *_json_samples(doc)])
+        examples = _dedupe([*examples, *_json_samples(doc, code_samples)])
     tail = text[spans[-1].start : spans[-1].end].rstrip() if spans else ""
     ends_open = bool(_OPEN_SLOT.search(tail)) or slot is not None or (
         bool(examples) and not tail.endswith((".", "!", ")")))
@@ -933,7 +984,7 @@ def _profile(doc: PromptDocument) -> TaskProfile:
         fallback_label=fallback,
         edge_handling=edge_span,
         unknown_answer_path=Span(unknown.start(), unknown.end()) if unknown else None,
-        answers_questions=_answers_questions(doc, spans, kind),
+        answers_questions=_answers_questions(doc, opening, kind),
         input_slot=slot,
     )
 
@@ -945,7 +996,8 @@ _QUESTIONS = re.compile(
 _QUESTION_VARIABLE = re.compile(r"^(?:question|query|q|user_question|user_query)$", re.I)
 
 
-def _answers_questions(doc: PromptDocument, spans: Sequence[Span], kind: TaskKind) -> bool:
+def _answers_questions(doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind
+                       ) -> bool:
     """Answers factual questions: a Q&A prompt, or an assistant fed a question."""
     if kind is TaskKind.QA:
         return True
@@ -955,7 +1007,6 @@ def _answers_questions(doc: PromptDocument, spans: Sequence[Span], kind: TaskKin
         return True
     # Only the opening says what the prompt is for; "answer questions about
     # X" deep in a guideline is one duty among many.
-    opening = _opening(clauses(doc, spans))
     return any(_QUESTIONS.search(c.text) for c in opening)
 
 
@@ -979,10 +1030,11 @@ def _needs_examples(doc: PromptDocument, kind: TaskKind, evidence: Span | None) 
     return False
 
 
-def _json_samples(doc: PromptDocument) -> list[WorkedExample]:
+def _json_samples(doc: PromptDocument, code_samples: Sequence[WorkedExample]
+                  ) -> list[WorkedExample]:
     """A concrete JSON value in a code block shows the exact output of a structured task."""
     found: list[WorkedExample] = []
-    for example in _code_samples(doc):
+    for example in code_samples:
         body = doc.text[example.span.start : example.span.end]
         if re.search(r"^\s*(?:```[\w-]*\s*)?[\[{]", body):
             found.append(example)
@@ -990,12 +1042,20 @@ def _json_samples(doc: PromptDocument) -> list[WorkedExample]:
 
 
 def _dedupe(examples: list[WorkedExample]) -> list[WorkedExample]:
+    """Drop every example covered by or overlapping one kept before it.
+
+    In start order every kept span starts at or before the current one, so
+    "covers or overlaps any kept span" reduces to a test against the largest
+    kept end: linear instead of quadratic in the number of examples.
+    """
     out: list[WorkedExample] = []
+    kept_end = -1
     for example in sorted(examples, key=lambda e: (e.span.start, -e.span.end)):
-        if any(kept.span.covers(example.span) or kept.span.overlaps(example.span)
-               for kept in out):
+        span = example.span
+        if out and (kept_end > span.start or kept_end >= span.end):
             continue
         out.append(example)
+        kept_end = max(kept_end, span.end)
     return out
 
 

@@ -24,13 +24,14 @@ try:  # Python 3.11+
     from re import _constants as sre_constants  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+    import sre_constants
+    import sre_parse
 
 _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
             getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
 _MAX_CLASS = 6  # a class like [Ss] or [pousr] stays part of the prefix
+_DIGIT = [(sre_constants.CATEGORY, sre_constants.CATEGORY_DIGIT)]
 _SPACE = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_SPACE)])]
 
 
@@ -51,11 +52,13 @@ Atom = str  # one regex atom: an escaped character, a small class, or \s+
 Fragment = tuple[Atom, ...]
 
 
-def _prefixes(items: Any, lower: bool) -> set[Fragment] | None:
+def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | None:
     """Fragments one of which every match of ``items`` must start with.
 
     A fragment is a run of literals, small character classes and whitespace
-    runs: the part of a phrase pattern that is cheap to search for.
+    runs: the part of a phrase pattern that is cheap to search for. With
+    ``digits``, a leading ``\\d`` is an atom too (its first characters are not
+    a small set, so only callers that use the fragments as a regex ask).
     """
     parts: list[Atom] = []
     literal_seen = False
@@ -78,20 +81,29 @@ def _prefixes(items: Any, lower: bool) -> set[Fragment] | None:
         if op in _ZERO_WIDTH:
             continue
         if op is sre_constants.SUBPATTERN:
-            return _prefixes(av[-1], lower)
+            if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
+                # A scoped ``(?i:...)`` in a case-sensitive pattern: its literals
+                # may appear in any case, which a case-sensitive literal scan
+                # would miss (found by the hardening fuzz tests).
+                return None
+            return _prefixes(av[-1], lower, digits)
         if op is sre_constants.BRANCH:
             out: set[Fragment] = set()
             for branch in av[1]:
-                found = _prefixes(branch, lower)
+                found = _prefixes(branch, lower, digits)
                 if not found:
                     return None
                 out |= found
             return out
         if op in _REPEATS:
             low, _, body = av
-            return _prefixes(body, lower) if low >= 1 else None
+            return _prefixes(body, lower, digits) if low >= 1 else None
         if op is sre_constants.IN:
             chars = _small_class(av)
+            if chars is None and digits and list(av) == _DIGIT:
+                literal_seen = True
+                parts.append(r"\d")
+                continue
             if chars is None:
                 return None
             literal_seen = True
@@ -139,12 +151,13 @@ def _trie_regex(fragments: set[Fragment]) -> str:
 class Prefilter:
     """Candidate finder for one compiled pattern, or none if it cannot have one."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], *, digits: bool = False) -> None:
         self.pattern = pattern
         self.literal: re.Pattern[str] | None = None
         self.ignorecase = bool(pattern.flags & re.IGNORECASE)
         try:
-            found = _prefixes(sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase)
+            found = _prefixes(sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase,
+                              digits)
         except Exception:  # an unusual construct: no prefilter, never an error
             found = None
         self.fragments = found
@@ -165,10 +178,10 @@ class Prefilter:
             start = hit.start()
             if start < last_end:
                 continue
-            m = match(text, start)
-            if m is not None and m.end() > m.start():
-                last_end = m.end()
-                yield m.start(), m.end()
+            found = match(text, start)
+            if found is not None and found.end() > found.start():
+                last_end = found.end()
+                yield found.start(), found.end()
 
 
 class MultiScanner:

@@ -14,6 +14,7 @@ the count of the whole text; a test checks this over the corpus.
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -103,6 +104,31 @@ def count_text(text: str, encoding: str = "o200k_base") -> int:
     return _default.count(text, encoding)
 
 
+def count_pieces(text: str, encoding: str = "o200k_base",
+                 counter: TokenCounter | None = None) -> int:
+    """Exact token count of a long ``text``, counted in cached pieces.
+
+    The text is cut at clean cuts (where the encoder splits anyway), so the
+    sum equals one encode of the whole; after a small edit only the piece
+    holding it is encoded again. Rules that count derived text (the static
+    part after a variable, a repeated paragraph) use this instead of
+    encoding it whole on every analysis.
+    """
+    counter = counter or _default
+    if len(text) <= PIECE_TARGET:
+        return counter.count(text, encoding)
+    total = 0
+    start = 0
+    end = len(text)
+    while end - start > PIECE_TARGET:
+        cut = _snap(text, start + PIECE_TARGET // 2, end)
+        if cut >= end:
+            break
+        total += counter.count(text[start:cut], encoding)
+        start = cut
+    return total + counter.count(text[start:end], encoding)
+
+
 @dataclass(frozen=True)
 class DocumentTokens:
     """Token counts for one document under one encoding."""
@@ -148,12 +174,33 @@ def _snap(text: str, offset: int, limit: int) -> int:
     return limit
 
 
+_last_pieces: tuple[PromptDocument | None, list[tuple[Span, str]]] = (None, [])
+
+
 def pieces_of(doc: PromptDocument) -> list[tuple[Span, str]]:
     """Cut the model-visible part of ``doc`` into independently counted pieces.
 
     Every cut sits where the encoder would split anyway, so the pieces' counts
-    add up to the count of the whole body.
+    add up to the count of the whole body. The last document's pieces are
+    kept: one analysis asks for them several times (counting, the phrase
+    scan, the cache-order check). Callers must not mutate the list.
     """
+    global _last_pieces
+    last_doc, last = _last_pieces
+    if last_doc is doc:
+        return last
+    pieces = _cut(doc)
+    _last_pieces = (doc, pieces)
+    return pieces
+
+
+def forget_pieces() -> None:
+    """Release the last document's pieces (and so the document)."""
+    global _last_pieces
+    _last_pieces = (None, [])
+
+
+def _cut(doc: PromptDocument) -> list[tuple[Span, str]]:
     text = doc.text
     body = doc.body_span
     valued = [s for s in doc.walk() if s.value is not None]
@@ -167,7 +214,7 @@ def pieces_of(doc: PromptDocument) -> list[tuple[Span, str]]:
                 bounds.add(_snap(text, offset, body.end))
     ordered = sorted(bounds)
     out: list[tuple[Span, str]] = []
-    for start, end in zip(ordered, ordered[1:]):
+    for start, end in itertools.pairwise(ordered):
         piece_start = start
         while end - piece_start > PIECE_TARGET:
             cut = _snap(text, piece_start + PIECE_TARGET // 2, end)
@@ -193,9 +240,11 @@ def count_document(
     for segment in doc.walk():
         if segment.value is not None:
             lo = bisect.bisect_left(starts, segment.span.start)
-            hi = bisect.bisect_left(starts, segment.span.end) if segment.span.end > segment.span.start else lo + 1
+            hi = bisect.bisect_left(starts, segment.span.end) \
+                if segment.span.end > segment.span.start else lo + 1
         else:
-            lo = bisect.bisect_left(starts, _snap(doc.text, max(segment.span.start, body.start), body.end))
+            first = _snap(doc.text, max(segment.span.start, body.start), body.end)
+            lo = bisect.bisect_left(starts, first)
             hi = bisect.bisect_left(starts, _snap(doc.text, segment.span.end, body.end))
         by_segment[(segment.span.start, segment.span.end)] = sum(counts[lo:hi])
     return DocumentTokens(

@@ -9,7 +9,7 @@ from promptwise.document.model import PromptFormat, TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, register
-from promptwise.tokens.counter import count_text, pieces_of
+from promptwise.tokens.counter import count_pieces, pieces_of
 
 # Providers cache prompt prefixes from 1,024 tokens on (OpenAI, Anthropic,
 # Gemini implicit caching); a shorter static prefix is never cached.
@@ -54,10 +54,10 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
         else:
             after.append(visible)
     encoding = ctx.tokens.encoding
-    static_after = count_text(_TEMPLATE_TAG.sub("", "".join(after)), encoding)
+    static_after = count_pieces(_TEMPLATE_TAG.sub("", "".join(after)), encoding)
     if static_after < minimum:
         return
-    prefix = count_text(_TEMPLATE_TAG.sub("", "".join(before)), encoding)
+    prefix = count_pieces(_TEMPLATE_TAG.sub("", "".join(before)), encoding)
     cached_now = prefix if prefix >= minimum else 0
     cacheable = prefix + static_after
     gained = cacheable - cached_now

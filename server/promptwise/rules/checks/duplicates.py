@@ -17,8 +17,12 @@ _STRUCTURAL = re.compile(r"^[ \t]*(?:\||<|[-*+][ \t]+\[[ xX]?\])")
 _MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def _normal(line: str) -> str:
-    return " ".join(re.findall(r"\w+", _MARKER.sub("", line).lower()))
+    """The line's words, lower-cased, single-spaced (one substitution, no list)."""
+    return _NON_WORD.sub(" ", _MARKER.sub("", line).lower()).strip()
 
 
 @register("duplicated-instruction")
@@ -32,10 +36,12 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
     lines: list[tuple[Span, str]] = []
     for span in features.prose_spans(doc):
         for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
-            if _STRUCTURAL.match(m.group(0)):
+            raw = m.group(0)
+            # Fewer characters than minimum words and their separators need.
+            if len(raw) < 2 * minimum - 1 or _STRUCTURAL.match(raw):
                 continue
-            normal = _normal(m.group(0))
-            if len(normal.split()) >= minimum:
+            normal = _normal(raw)
+            if (normal.count(" ") + 1 if normal else 0) >= minimum:
                 lines.append((Span(span.start + m.start(), span.start + m.end()), normal))
     first_seen: dict[str, int] = {}
     runs: list[tuple[list[int], list[int]]] = []  # (copy line indexes, original indexes)

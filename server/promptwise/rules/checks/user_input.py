@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -36,8 +38,15 @@ def _words(name: str) -> set[str]:
     return {w.lower() for w in re.split(r"[\W_]+", spaced) if w}
 
 
-def _tag_of(doc: PromptDocument, use: Variable) -> TemplateTag | None:
-    for tag in doc.tags:
+def _tag_of(doc: PromptDocument, use: Variable, starts: Sequence[int]) -> TemplateTag | None:
+    """The first tag (in document order) that encloses ``use``.
+
+    Only the tags starting at or before the use can enclose it; when the
+    tags are in start order (as the scanner emits them) ``starts`` makes
+    finding those a bisection instead of a walk over every tag.
+    """
+    limit = bisect.bisect_right(starts, use.span.start) if starts else len(doc.tags)
+    for tag in doc.tags[:limit]:
         if tag.span.start <= use.span.start and use.span.end <= tag.span.end:
             return tag
     return None
@@ -74,17 +83,46 @@ def _quoted(text: str, span: Span) -> bool:
         text.find('"""', span.end) != -1
 
 
-def _inside_tags(text: str, segment_start: int, span: Span) -> bool:
+class _OpenTags:
+    """XML-style tags open at an offset, scanned forward once per scope.
+
+    Variable uses are visited in document order, so the stack at the next
+    use continues from the previous one instead of rescanning from the top
+    of the message (which made a large prompt quadratic).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scope = -1
+        self.offset = 0
+        self.pos = 0  # where the next scan resumes
+        self.stack: list[str] = []
+
+    def at(self, scope_start: int, offset: int) -> list[str]:
+        if scope_start != self.scope or offset < self.offset:
+            self.scope, self.pos, self.stack = scope_start, scope_start, []
+        last_end = self.pos
+        for m in _TAG.finditer(self.text, self.pos, offset):
+            last_end = m.end()
+            if m.group(1):
+                if m.group(2) in self.stack:
+                    while self.stack and self.stack.pop() != m.group(2):
+                        pass
+            else:
+                self.stack.append(m.group(2))
+        # A tag cut off by ``offset`` can only start at the last "<" (tags hold
+        # no "<"), so the next scan resumes there and still sees it whole.
+        lt = self.text.rfind("<", last_end, offset)
+        self.offset = offset
+        self.pos = lt if lt != -1 else max(last_end, offset)
+        return self.stack
+
+
+def _inside_tags(text: str, open_tags: _OpenTags, segment_start: int, span: Span) -> bool:
     """Between an opening XML-style tag and its closing tag."""
-    stack: list[str] = []
-    for m in _TAG.finditer(text, segment_start, span.start):
-        if m.group(1):
-            if m.group(2) in stack:
-                while stack and stack.pop() != m.group(2):
-                    pass
-        else:
-            stack.append(m.group(2))
-    return any(re.search(rf"</{re.escape(name)}\s*>", text[span.end :]) for name in stack)
+    stack = open_tags.at(segment_start, span.start)
+    return any(re.compile(rf"</{re.escape(name)}\s*>").search(text, span.end)
+               for name in stack)
 
 
 def _message(doc: PromptDocument, offset: int) -> Segment | None:
@@ -135,10 +173,14 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     wanted = {str(n).lower() for n in names}
     text = doc.text
     reported: set[str] = set()
+    starts = [tag.span.start for tag in doc.tags]
+    if any(a > b for a, b in itertools.pairwise(starts)):
+        starts = []  # not in start order: _tag_of walks every tag
+    open_tags = _OpenTags(text)
     for use in doc.used:
         if use.name in reported or not (_words(use.name) & wanted):
             continue
-        found = _tag_of(doc, use)
+        found = _tag_of(doc, use, starts)
         if found is not None and found.kind != "expr":
             continue  # a block ({{#each items}}, {% for %}) is not an interpolation
         tag = found.span if found is not None else use.span
@@ -153,7 +195,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
                 and _only_fields(doc, message, doc.tags):
             continue
         scope_start = message.content.start if message is not None else doc.body_span.start
-        if _inside_tags(text, scope_start, tag):
+        if _inside_tags(text, open_tags, scope_start, tag):
             continue
         reported.add(use.name)
         raw = text[tag.start : tag.end]
