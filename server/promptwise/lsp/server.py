@@ -92,6 +92,7 @@ class PromptwiseServer(LanguageServer):
         self.watched_logs: tuple[tuple[str, str], ...] = ()
         self.log_registration: str | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._release: asyncio.TimerHandle | None = None
 
     def background(self, work: Awaitable[Any]) -> None:
         """Run ``work`` without awaiting it, keeping a reference until it is done."""
@@ -160,6 +161,23 @@ class PromptwiseServer(LanguageServer):
             wait,
             None if self.pull_diagnostics else functools.partial(diagnostics.publish, self),
         )
+
+    def release_memory_soon(self, delay: float = 0.5) -> None:
+        """Documents closed: give their cached results back once the closing stops.
+
+        Closing a folder's worth of tabs sends a burst of didClose; the caches
+        are dropped once, shortly after the last one, on the analysis thread so
+        no running analysis sees them vanish. Open documents simply recompute
+        on their next edit.
+        """
+        from promptwise.analysis import release_memory
+
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        if self._release is not None:
+            self._release.cancel()
+        self._release = loop.call_later(delay, self.executor.submit, release_memory)
 
     def reanalyse(self, uris: list[str] | None = None) -> int:
         """Settings or inputs changed: analyse again and tell the client to refresh."""

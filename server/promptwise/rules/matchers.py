@@ -22,6 +22,13 @@ from typing import Any
 
 from promptwise.rules.prefilter import Prefilter
 
+try:  # Python 3.11+
+    from re import _constants as sre_constants  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants
+    import sre_parse
+
 FIELDS = (
     "tokens", "patterns", "ignorecase", "scope", "unless_near", "window", "unless_line", "swap",
     "fix_safe", "fix_title", "when", "require", "anchor", "min_count", "max_findings",
@@ -55,9 +62,145 @@ def _check_pattern(key: str, pattern: str, flags: int) -> re.Pattern[str]:
         raise MatcherError(key, f"pattern {pattern!r} nests quantifiers, which can take "
                                 "exponential time; rewrite it without `(...+)+`")
     try:
-        return re.compile(pattern, flags)
+        compiled = re.compile(pattern, flags)
     except re.error as exc:
         raise MatcherError(key, f"invalid regular expression {pattern!r}: {exc}") from None
+    risk = backtracking_risk(pattern, flags)
+    if risk is not None:
+        raise MatcherError(key, f"pattern {pattern!r} {risk}, which can take exponential "
+                                "time on some inputs; rewrite it so each repeated part can "
+                                "match only one way")
+    return compiled
+
+
+# ------------------------------------------------------- catastrophic backtracking
+#
+# The textual check above only sees `(...+)+` written flat. Rule files come
+# from the workspace, so a user pattern is also checked on its parsed form:
+# a repeat that can run many times may not contain (at any depth) another
+# unbounded repeat, nor alternatives that can start with the same character
+# (`(a|a)*`, `(\d|\d\d)+`). Python's `re` has no match timeout, so these
+# shapes are refused at load instead.
+
+_MAXREPEAT = sre_constants.MAXREPEAT
+_REPEAT_OPS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
+# Possessive repeats and atomic groups (Python 3.11+) never backtrack.
+_NO_BACKTRACK = {getattr(sre_constants, name) for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP")
+                 if hasattr(sre_constants, name)}
+# A bounded repeat up to this many times stays polynomial (`(?: \w+){0,3}`).
+_FEW = 8
+_ANY_FIRST = None  # "could start with any character"
+
+
+def backtracking_risk(pattern: str, flags: int = 0) -> str | None:
+    """Why ``pattern`` can backtrack catastrophically, or None when it cannot."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:  # compile() already accepted it; an odd construct is not a risk
+        return None
+    return _risk(list(parsed), inside_repeat=False)
+
+
+def _risk(items: list[Any], inside_repeat: bool) -> str | None:
+    for op, av in items:
+        if op in _REPEAT_OPS:
+            _, high, body = av
+            body_items = list(body)
+            many = high == _MAXREPEAT or high > _FEW
+            if inside_repeat and high == _MAXREPEAT:
+                return "nests an unbounded quantifier inside another"
+            if many and _has_overlapping_branch(body_items):
+                return "repeats alternatives that can match the same text"
+            found = _risk(body_items, inside_repeat or many)
+            if found:
+                return found
+        elif op in _NO_BACKTRACK:
+            continue
+        elif op is sre_constants.SUBPATTERN:
+            found = _risk(list(av[-1]), inside_repeat)
+            if found:
+                return found
+        elif op is sre_constants.BRANCH:
+            for branch in av[1]:
+                found = _risk(list(branch), inside_repeat)
+                if found:
+                    return found
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            found = _risk(list(av[1]), inside_repeat)
+            if found:
+                return found
+    return None
+
+
+def _has_overlapping_branch(items: list[Any]) -> bool:
+    """A repeated part with an alternation that can match the same text two ways.
+
+    Two branches that can start with the same character (`(a|a?)`, `(Yes|yes)`
+    ignoring case), two empty branches (what `(a|a)` becomes once the parser
+    factors out the common prefix), or an empty branch beside one that can
+    start the next repetition (`(\\d|\\d\\d)` is `\\d(?:|\\d)`) let one input
+    split into repetitions in exponentially many ways.
+    """
+    whole = _first_set(items)
+    return any(_branch_overlaps(av[1], whole) for op, av in _walk(items)
+               if op is sre_constants.BRANCH)
+
+
+def _walk(items: list[Any]) -> Iterator[tuple[Any, Any]]:
+    for op, av in items:
+        yield op, av
+        if op is sre_constants.SUBPATTERN:
+            yield from _walk(list(av[-1]))
+        elif op is sre_constants.BRANCH:
+            for branch in av[1]:
+                yield from _walk(list(branch))
+
+
+def _branch_overlaps(branches: list[Any], whole: frozenset[str] | None) -> bool:
+    firsts = [_first_set(list(b)) if list(b) else _EMPTY for b in branches]
+    for i, one in enumerate(firsts):
+        for other in firsts[i + 1 :]:
+            if one is _EMPTY and other is _EMPTY:
+                return True
+            if one is _EMPTY or other is _EMPTY:
+                rest = other if one is _EMPTY else one
+                if _intersects(rest, whole):
+                    return True
+            elif _intersects(one, other):
+                return True
+    return False
+
+
+_EMPTY: frozenset[str] = frozenset({"<empty>"})
+
+
+def _first_set(items: list[Any]) -> frozenset[str] | None:
+    """Characters a match of ``items`` can start with (lower-cased); None = any."""
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            return frozenset(chr(av).lower())
+        if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue
+        if op is sre_constants.IN:
+            chars: set[str] = set()
+            for kind, value in av:
+                if kind is sre_constants.LITERAL:
+                    chars.add(chr(value).lower())
+                elif kind is sre_constants.RANGE and value[1] - value[0] < 256:
+                    chars.update(chr(c).lower() for c in range(value[0], value[1] + 1))
+                else:
+                    return _ANY_FIRST
+            return frozenset(chars)
+        if op is sre_constants.SUBPATTERN:
+            return _first_set(list(av[-1]))
+        if op in _REPEAT_OPS and av[0] >= 1:
+            return _first_set(list(av[2]))
+        return _ANY_FIRST  # categories, dots, optional parts, groups: assume any
+    return _ANY_FIRST
+
+
+def _intersects(one: frozenset[str] | None, other: frozenset[str] | None) -> bool:
+    return one is None or other is None or bool(one & other)
 
 
 def phrase_pattern(phrases: Sequence[str]) -> str:

@@ -50,3 +50,4 @@ def did_close(ls: PromptwiseServer, params: lsp.DidCloseTextDocumentParams) -> N
     uri = params.text_document.uri
     ls.documents.close(uri)
     diagnostics.clear(ls, uri)
+    ls.release_memory_soon()
