@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from promptwise import __version__, costdiff, gitbase
+from promptwise import __version__
 from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
 from promptwise.errors import PromptwiseError
@@ -196,7 +196,7 @@ def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
     data = sys.stdin.buffer.read()
     settings = settings_for(Path(name).resolve() if args.stdin_filename else Path.cwd(),
                             options)
-    doc = parse_bytes(data, name, fmt=None if args.stdin_filename else None)
+    doc = parse_bytes(data, name)  # the format comes from --stdin-filename, else content
     assert doc is not None
     return result_of(analyze(doc, settings, model_override=options.model))
 
@@ -218,6 +218,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     settings = settings_for(Path.cwd(), options)
     ruleset = rules_for(settings)
     if args.new_only is not None:
+        from promptwise import costdiff
+
         results = costdiff.new_findings_only(results, args.new_only or None,
                                              lambda p: settings_for(p, options))
     over_budget = _budget_delta(args, options) if args.budget_delta else None
@@ -246,6 +248,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _budget_delta(args: argparse.Namespace, options: RunOptions) -> str | None:
     """The reason the change breaks ``--budget-delta``, or None when it does not."""
+    from promptwise import costdiff, gitbase
+
     try:
         unit, limit = costdiff.parse_budget_delta(args.budget_delta)
     except ValueError as exc:
@@ -265,6 +269,8 @@ def _budget_delta(args: argparse.Namespace, options: RunOptions) -> str | None:
 
 
 def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from promptwise import costdiff, gitbase
+
     options = _options(args)
     root = gitbase.repo_root(Path.cwd())
     if root is None:
@@ -283,6 +289,8 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _is_revision(root: Path, name: str) -> bool:
+    from promptwise import gitbase
+
     try:
         gitbase.resolve(root, name)
     except gitbase.GitError:

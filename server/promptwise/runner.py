@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,6 @@ from promptwise.document.model import ParseProblem, PromptDocument, PromptFormat
 from promptwise.document.parse import MAX_FILE_BYTES, decode, parse_document
 from promptwise.document.text import Span
 from promptwise.errors import ConfigError, InputError, PromptwiseError
-from promptwise.escalation.store import evidence_for
 from promptwise.files import Candidate
 from promptwise.findings import Finding
 
@@ -147,6 +145,14 @@ def parse_bytes(data: bytes, display: str, *, sniff_chat: bool = False,
         return error_document(display, str(exc).split(": ", 1)[-1], text)
 
 
+def _evidence(doc: PromptDocument, settings: Settings, model: str | None) -> Any:
+    if not settings.escalation.logs and not settings.escalation.promptfoo_db:
+        return None  # no logs configured: the advisor is not even imported (cold start)
+    from promptwise.escalation.store import evidence_for
+
+    return evidence_for(doc, settings, model)
+
+
 def analyze_candidate(candidate: Candidate, options: RunOptions, display: str | None = None
                       ) -> FileResult:
     display = display or str(candidate.path)
@@ -156,7 +162,7 @@ def analyze_candidate(candidate: Candidate, options: RunOptions, display: str | 
         return FileResult(display, "", (), skipped=True)
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
     evidence = None if any(p.code == READ_PROBLEM for p in doc.problems) \
-        else evidence_for(doc, settings, options.model)
+        else _evidence(doc, settings, options.model)
     return result_of(analyze(doc, settings, model_override=options.model, escalation=evidence))
 
 
@@ -197,15 +203,28 @@ def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1
         for candidate, opts, display in items:
             results.append(analyze_candidate(candidate, opts, display))
     else:
+        # Imported here: a single-file check (the cold-start path) never forks.
+        from concurrent.futures import ProcessPoolExecutor
+
         context = None
         if sys.platform != "win32":
             import multiprocessing
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux"
                                                   else "spawn")
-        chunk = max(1, len(items) // (jobs * 8))
+        rest = items
+        if sys.platform == "linux":
+            # The first file is analysed here, before forking: the workers then
+            # inherit the encoding, rules, prices and compiled scanners instead
+            # of each building them again.
+            first = _worker(items[0])
+            if isinstance(first, tuple):
+                raise ConfigError(first[1])
+            results.append(first)
+            rest = items[1:]
+        chunk = max(1, len(rest) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for outcome in pool.map(_worker, items, chunksize=chunk):
+            for outcome in pool.map(_worker, rest, chunksize=chunk):
                 if isinstance(outcome, tuple):
                     raise ConfigError(outcome[1])
                 results.append(outcome)

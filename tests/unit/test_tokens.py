@@ -178,7 +178,7 @@ def test_corpus_totals_equal_whole_body_counts(reference: dict[str, tiktoken.Enc
             tokens = count_document(doc, EncodingChoice(name, False))
             body = text[doc.body_span.start :]
             assert tokens.total == len(reference[name].encode(body, disallowed_special=())), path
-        assert all(a.end == b.start for a, b in zip(tokens.pieces, tokens.pieces[1:]))
+        assert all(a.end == b.start for a, b in zip(tokens.pieces, tokens.pieces[1:], strict=False))
         assert len(pieces_of(doc)) == len(tokens.pieces)
 
 
@@ -188,3 +188,36 @@ def test_long_file_is_cut_into_pieces(reference: dict[str, tiktoken.Encoding]) -
     tokens = count_document(doc, EncodingChoice("o200k_base", False))
     assert len(tokens.pieces) > 10
     assert tokens.total == len(reference["o200k_base"].encode(text, disallowed_special=()))
+
+
+def test_parsed_ranks_are_cached_and_a_damaged_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rank cache only speeds up a cold start; it never changes a count."""
+    monkeypatch.setenv("PROMPTWISE_CACHE_DIR", str(tmp_path))
+    spec = encodings.SPECS["cl100k_base"]
+    expected = encodings._parse_ranks(encodings.bundled_bytes("cl100k_base"))
+    assert encodings._ranks(spec) == expected
+    (cached,) = tmp_path.iterdir()
+    assert encodings._ranks(spec) == expected  # now read from the cache
+    blob = bytearray(cached.read_bytes())
+    blob[-10] ^= 0xFF  # one flipped byte: the payload digest no longer matches
+    cached.write_bytes(bytes(blob))
+    assert encodings._read_cache(cached) is None
+    assert encodings._ranks(spec) == expected
+    assert encodings._read_cache(cached) == expected  # rewritten whole
+    cached.write_bytes(b"promptwise-ranks-1\n")  # truncated
+    assert encodings._ranks(spec) == expected
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_rank_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMPTWISE_CACHE_DIR", "")
+    assert encodings.cache_dir() is None
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("PROMPTWISE_CACHE_DIR", str(blocker / "cache"))
+    spec = encodings.SPECS["cl100k_base"]
+    # An unusable cache folder is no error: the ranks are parsed as before.
+    assert len(encodings._ranks(spec)) == 100256
+    assert blocker.read_text() == "a file where the cache folder would go"

@@ -12,12 +12,16 @@ each encoding; a test compares every count with ``tiktoken.get_encoding``.
 
 from __future__ import annotations
 
-import base64
+import binascii
+import contextlib
 import gzip
 import hashlib
+import marshal
+import os
 import threading
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import tiktoken
 
@@ -91,12 +95,16 @@ def bundled_bytes(name: str) -> bytes:
 
 
 def _parse_ranks(raw: bytes) -> dict[bytes, int]:
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    """``token-base64 rank`` lines into a dict.
+
+    Built with ``map`` over one split instead of a Python loop per line: the
+    o200k file has 200,000 lines and this is on the cold-start path of
+    every command that counts tokens (about 3x faster than the loop).
+    """
+    fields = raw.split()
+    if len(fields) % 2:
+        raise PromptwiseError("bundled encoding file is malformed; reinstall promptwise")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
 
 def get_encoding(name: str) -> tiktoken.Encoding:
@@ -113,8 +121,86 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             encoding = tiktoken.Encoding(
                 name=spec.name,
                 pat_str=spec.pattern,
-                mergeable_ranks=_parse_ranks(bundled_bytes(name)),
+                mergeable_ranks=_ranks(spec),
                 special_tokens=spec.special_tokens,
             )
             _loaded[name] = encoding
     return encoding
+
+
+# ------------------------------------------------------------- rank cache
+#
+# Parsing the 200,000 base64 lines is most of the Python side of a cold
+# start (~0.2 s, on every `check` and every server launch). The parsed
+# dict is kept in the user's cache folder in `marshal` form, which loads in
+# a third of the time. The file is named by the rank file's published
+# SHA-256 and carries a digest of its own payload, so a stale, truncated
+# cache is ignored and rebuilt from the bundled file. marshal only yields
+# data here (nothing is executed) and anything but a dict of bytes to int
+# is discarded. Any I/O problem simply means no cache.
+
+_CACHE_MAGIC = b"promptwise-ranks-1\n"
+
+
+def cache_dir() -> Path | None:
+    """Where parsed encodings are cached; None when caching is turned off."""
+    configured = os.environ.get("PROMPTWISE_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "promptwise"
+
+
+def _cache_file(spec: EncodingSpec) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"{spec.name}-{spec.sha256[:16]}-m{marshal.version}.ranks"
+
+
+def _ranks(spec: EncodingSpec) -> dict[bytes, int]:
+    path = _cache_file(spec)
+    if path is not None:
+        cached = _read_cache(path)
+        if cached is not None:
+            return cached
+    ranks = _parse_ranks(bundled_bytes(spec.name))
+    if path is not None:
+        _write_cache(path, ranks)
+    return ranks
+
+
+def _read_cache(path: Path) -> dict[bytes, int] | None:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_CACHE_MAGIC)
+    if not blob.startswith(_CACHE_MAGIC) or len(blob) < head + 32:
+        return None
+    digest, payload = blob[head : head + 32], blob[head + 32 :]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        ranks = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(ranks, dict) or not ranks:
+        return None
+    key, value = next(iter(ranks.items()))
+    if not isinstance(key, bytes) or not isinstance(value, int):
+        return None
+    return ranks
+
+
+def _write_cache(path: Path, ranks: dict[bytes, int]) -> None:
+    payload = marshal.dumps(ranks)
+    blob = _CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(blob)
+        os.replace(temporary, path)  # readers see the old file or the whole new one
+    except OSError:  # a read-only home or a full disk: parse again next time
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

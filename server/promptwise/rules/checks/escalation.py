@@ -68,13 +68,13 @@ def _case_data(case: CaseHistory) -> dict[str, object]:
 
 @register("escalation-failing-case")
 def failing_case(ctx: CheckContext) -> Iterator[Hit]:
+    evidence = _evidence(ctx)
+    if evidence is None:
+        return
     from promptwise.escalation.advice import Verdict, shown
     from promptwise.escalation.categories import Remedy
     from promptwise.escalation.fixes import example_fix, rule_fix
 
-    evidence = _evidence(ctx)
-    if evidence is None:
-        return
     advice = evidence.advice
     anchor = first_body_line(ctx.document)
     premature = advice.verdict is Verdict.PREMATURE
@@ -137,11 +137,11 @@ def _cost_phrase(evidence: PromptEvidence, option: str) -> str:
 
 @register("escalation-rag")
 def consider_rag(ctx: CheckContext) -> Iterator[Hit]:
-    from promptwise.escalation.categories import Remedy
-
     evidence = _evidence(ctx)
     if evidence is None:
         return
+    from promptwise.escalation.categories import Remedy
+
     advice = evidence.advice
     rec = advice.recommends(Remedy.RAG)
     if rec is None:
@@ -161,12 +161,12 @@ def consider_rag(ctx: CheckContext) -> Iterator[Hit]:
 
 @register("escalation-fine-tune")
 def consider_fine_tuning(ctx: CheckContext) -> Iterator[Hit]:
-    from promptwise.escalation.advice import Readiness
-    from promptwise.escalation.categories import Remedy
-
     evidence = _evidence(ctx)
     if evidence is None:
         return
+    from promptwise.escalation.advice import Readiness
+    from promptwise.escalation.categories import Remedy
+
     advice = evidence.advice
     rec = advice.recommends(Remedy.FINE_TUNE)
     if rec is None:
