@@ -18,9 +18,9 @@ from pathlib import Path
 from promptwise import gitbase
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings
-from promptwise.findings import Finding
-from promptwise.files import is_prompt_path
 from promptwise.document import chat
+from promptwise.files import is_prompt_path
+from promptwise.findings import Finding
 from promptwise.pricing.cost import format_usd
 from promptwise.runner import FileResult, parse_bytes
 

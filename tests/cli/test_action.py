@@ -49,7 +49,8 @@ def run_action(workdir: Path, tmp: Path, overrides: dict[str, str]) -> tuple[int
     for step in action["runs"]["steps"]:
         if "uses" in step:  # setup-python and the SARIF upload need GitHub itself
             continue
-        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+        lines = output.read_text().splitlines()
+        outputs = dict(line.split("=", 1) for line in lines if "=" in line)
         context.update({f"steps.check.outputs.{k}": v for k, v in outputs.items()})
         step_env = {k: _substitute(str(v), inputs, context) for k, v in step.get("env", {}).items()}
         script = _substitute(step["run"], inputs, context)

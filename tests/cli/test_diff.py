@@ -117,7 +117,7 @@ def test_diff_against_merge_base_of_a_branch(repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "feature")
     (repo / "support.prompty").write_text(NEW_PROMPT)
     git(repo, "commit", "-q", "-am", "shorter")
-    code, out, _ = run("diff", "--format", "json", cwd=repo)
+    _, out, _ = run("diff", "--format", "json", cwd=repo)
     data = json.loads(out)
     assert [f["path"] for f in data["files"]] == ["support.prompty"]
     assert data["commit"] == git(repo, "rev-parse", "main").strip()

@@ -144,7 +144,8 @@ def test_severity_and_per_file_ignores(tmp_path: Path) -> None:
 def test_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
     config = write(tmp_path / "cfg" / "promptwise.yaml", "rule_dirs: [my_rules]\n")
     settings = load_settings(config)
-    assert resolve_path(settings, settings.rule_dirs[0]) == (tmp_path / "cfg" / "my_rules").resolve()
+    expected = (tmp_path / "cfg" / "my_rules").resolve()
+    assert resolve_path(settings, settings.rule_dirs[0]) == expected
 
 
 def test_editor_settings_in_camel_case() -> None:

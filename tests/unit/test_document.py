@@ -121,7 +121,10 @@ def test_prompty_without_roles_is_one_system_message() -> None:
 
 
 def test_prompty_mustache_template() -> None:
-    text = "---\ntemplate:\n  format:\n    kind: mustache\n---\nuser:\n{{#items}}{{name}}{{/items}}\n"
+    text = (
+        "---\ntemplate:\n  format:\n    kind: mustache\n---\n"
+        "user:\n{{#items}}{{name}}{{/items}}\n"
+    )
     doc = parse_document(text, "m.prompty")
     assert doc.syntax is TemplateSyntax.MUSTACHE
     assert [v.name for v in doc.used] == ["items"]  # `name` is relative to each item

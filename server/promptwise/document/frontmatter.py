@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from promptwise.document import yamlnodes
 from promptwise.document.model import ParseProblem
 from promptwise.document.text import Span
-from promptwise.document import yamlnodes
 
 _FENCE = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)

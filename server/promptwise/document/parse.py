@@ -22,7 +22,7 @@ def decode(data: bytes, path: str) -> str:
     if b"\x00" in data[:8192]:
         raise InputError("binary file (contains NUL bytes); not a prompt file", path=path)
     try:
-        return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a leading BOM is dropped, none is needed
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"invalid UTF-8 at byte {exc.start} "

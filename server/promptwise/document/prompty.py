@@ -33,7 +33,8 @@ from promptwise.document.model import (
 from promptwise.document.text import Span
 
 ROLE_LINE = re.compile(
-    r"^[ \t]*#?[ \t]*(system|user|assistant|developer|tool|function)(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+    r"^[ \t]*#?[ \t]*(system|user|assistant|developer|tool|function)"
+    r"(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
     re.I | re.M,
 )
 MODEL_PATHS = ("model.id", "model.configuration.name", "model.configuration.azure_deployment",

@@ -105,8 +105,9 @@ def _scan_vscode(text: str, span: Span) -> TemplateScan:
     for m in _VSCODE_VAR.finditer(text, span.start, span.end):
         name_group = 2 if m.group(2) else 3
         result.tags.append(TemplateTag("expr", Span(m.start(), m.end()), argument=m.group(0)[2:-1]))
-        result.uses.append(Variable(m.group(name_group), Span(m.start(name_group), m.end(name_group)),
-                                    VariableRole.USE, TemplateSyntax.VSCODE, raw=m.group(0)))
+        name = Span(m.start(name_group), m.end(name_group))
+        result.uses.append(Variable(m.group(name_group), name, VariableRole.USE,
+                                    TemplateSyntax.VSCODE, raw=m.group(0)))
     return result
 
 
@@ -432,7 +433,8 @@ class _HandlebarsScanner:
             self.close_block(stripped[1:].strip(), tag_span)
             return
         if sigil == "&":
-            stripped, base = stripped[1:].lstrip(), base + 1 + (len(stripped[1:]) - len(stripped[1:].lstrip()))
+            rest = stripped[1:]
+            stripped, base = rest.lstrip(), base + 1 + (len(rest) - len(rest.lstrip()))
         first = stripped.split()[0]
         if first == "else" or stripped == "^":
             self.out.tags.append(TemplateTag("else", tag_span, name="else",

@@ -58,7 +58,8 @@ class Rule:
         parts = [
             f"{self.code} ({self.name})",
             "",
-            f"Severity: {self.severity.value}" + ("" if self.status == "stable" else f"  [{self.status}]"),
+            f"Severity: {self.severity.value}"
+            + ("" if self.status == "stable" else f"  [{self.status}]"),
             f"Summary: {self.summary}",
             "",
             "## What it does",
