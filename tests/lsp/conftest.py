@@ -40,6 +40,7 @@ class RecordingClient(LanguageClient):
     registrations: list[lsp.Registration]
     unregistrations: list[lsp.Unregistration]
     refreshes: list[str]
+    configuration_delay: float  # seconds before answering workspace/configuration
 
 
 def make_client() -> RecordingClient:
@@ -48,6 +49,7 @@ def make_client() -> RecordingClient:
     client.registrations = []
     client.unregistrations = []
     client.refreshes = []
+    client.configuration_delay = 0.0
 
     def publish(ls: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
         ls.published[params.uri].append(params)
@@ -65,7 +67,16 @@ def make_client() -> RecordingClient:
 
         return handler
 
+    async def configuration(ls: RecordingClient, params: lsp.ConfigurationParams) -> list[Any]:
+        if ls.configuration_delay:
+            await asyncio.sleep(ls.configuration_delay)  # a slow editor
+        return [
+            ls.get_configuration(section=item.section, scope_uri=item.scope_uri)
+            for item in params.items
+        ]
+
     features = dict(DEFAULT_CLIENT_FEATURES)
+    features[lsp.WORKSPACE_CONFIGURATION] = configuration
     features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
     features[lsp.CLIENT_REGISTER_CAPABILITY] = register
     features[lsp.CLIENT_UNREGISTER_CAPABILITY] = unregister
@@ -153,6 +164,7 @@ async def session(
     *,
     initialization_options: Any = None,
     configuration: dict[str, Any] | None = None,
+    configuration_delay: float = 0.0,
     folders: Sequence[Path] = (),
     command: Sequence[str] = SERVER,
 ) -> AsyncIterator[RecordingClient]:
@@ -167,6 +179,7 @@ async def session(
     assert isinstance(client, RecordingClient)
     if configuration is not None:
         client.set_configuration(configuration)
+    client.configuration_delay = configuration_delay
     try:
         await asyncio.wait_for(
             client.initialize_session(

@@ -75,6 +75,18 @@ async def test_pushed_settings_work_without_workspace_configuration(workdir: Pat
         assert "PW003" not in codes(await diagnostics(client, uri, 1, after=count))
 
 
+async def test_first_diagnostics_wait_for_a_slow_clients_settings(workdir: Path) -> None:
+    """A file opened while the editor is still answering workspace/configuration is
+    first published with the user's settings, not the defaults."""
+    settings = {"promptwise": {"ignore": ["PW003"]}}
+    async with session(configuration=settings, configuration_delay=1.0) as client:
+        uri = open_file(client, workdir / "legacy-summary.prompty")
+        first = await diagnostics(client, uri, 1)
+        assert "PW004" in codes(first)  # analysed...
+        assert "PW003" not in codes(first)  # ...with the settings, from the first publish
+        assert all("PW003" not in codes(p.diagnostics) for p in client.published[uri])
+
+
 async def test_invalid_editor_settings_warn_once_and_keep_the_rest(workdir: Path) -> None:
     bad = {
         "promptwise": {

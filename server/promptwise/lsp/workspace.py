@@ -24,6 +24,7 @@ debounce has not fired yet, and computed once however many ask for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -35,6 +36,9 @@ from promptwise.analysis import Analysis
 from promptwise.document.text import Encoding, LineIndex, Position, Span
 
 log = logging.getLogger(__name__)
+
+# How long a first analysis waits for the client to answer workspace/configuration.
+SETTINGS_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ class PromptWorkspace:
         self._inflight: dict[str, tuple[tuple[int, int], asyncio.Future[Outcome]]] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._lock = threading.Lock()
+        self._configured: asyncio.Event | None = None
 
     # ------------------------------------------------------------- documents
 
@@ -230,8 +235,25 @@ class PromptWorkspace:
         future.add_done_callback(store)
         return future
 
+    def hold_until_configured(self) -> None:
+        """The client's settings are on their way: analyses wait for them.
+
+        A file opened right after start-up would otherwise be analysed with
+        the defaults and show findings the user's settings turn off, only
+        for them to vanish a moment later.
+        """
+        self._configured = asyncio.Event()
+
+    def configured(self) -> None:
+        if self._configured is not None:
+            self._configured.set()
+
     async def analysis(self, uri: str) -> DocumentAnalysis | None:
         """The analysis of the document's current version (None once closed)."""
+        gate = self._configured
+        if gate is not None and not gate.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):  # a silent client: go on
+                await asyncio.wait_for(gate.wait(), SETTINGS_WAIT)
         for _ in range(1000):
             doc = self.documents.get(uri)
             if doc is None:

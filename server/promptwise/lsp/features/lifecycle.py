@@ -24,6 +24,8 @@ def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
     if ls.log_handler is not None:
         ls.log_handler.loop = ls.loop
     ls.settings.set_initial(configuration.payload(ls, params.initialization_options))
+    if ls.capability("workspace.configuration", False):
+        ls.documents.hold_until_configured()  # released in `initialized`, after the pull
     for folder in params.workspace_folders or []:
         ls.settings.set_folder(convert.uri_to_path(folder.uri), None)
     _follow_level(ls)
@@ -49,7 +51,10 @@ def warm_up() -> None:
 
 async def initialized(ls: PromptwiseServer, params: lsp.InitializedParams) -> None:
     """Pull the editor settings, then watch config files and failure logs."""
-    await configuration.pull(ls)
+    try:
+        await configuration.pull(ls)
+    finally:
+        ls.documents.configured()
     _follow_level(ls)
     await configuration.register_watchers(ls)
     if ls.documents.documents:
