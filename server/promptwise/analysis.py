@@ -118,9 +118,11 @@ def clear_caches() -> None:
     that want memory back; results never depend on what was cached.
     """
     from promptwise.rules import features
+    from promptwise.rules.checks import duplicates
     from promptwise.tokens import counter
 
     default_counter().clear()
+    duplicates.clear_cache()
     engine.clear_piece_cache()
     features.clear_cache()
     counter.forget_pieces()

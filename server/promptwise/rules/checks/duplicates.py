@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, TextEdit
@@ -20,9 +21,18 @@ _MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
 _NON_WORD = re.compile(r"\W+")
 
 
+@lru_cache(maxsize=16_384)
 def _normal(line: str) -> str:
-    """The line's words, lower-cased, single-spaced (one substitution, no list)."""
+    """The line's words, lower-cased, single-spaced.
+
+    Cached by line: while someone types, every other line of the file is
+    the same as on the previous keystroke.
+    """
     return _NON_WORD.sub(" ", _MARKER.sub("", line).lower()).strip()
+
+
+def clear_cache() -> None:
+    _normal.cache_clear()
 
 
 @register("duplicated-instruction")
