@@ -24,7 +24,6 @@ debounce has not fired yet, and computed once however many ask for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -158,6 +157,7 @@ class PromptWorkspace:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._lock = threading.Lock()
         self._configured: asyncio.Event | None = None
+        self._ran_unconfigured = False
 
     # ------------------------------------------------------------- documents
 
@@ -244,16 +244,23 @@ class PromptWorkspace:
         """
         self._configured = asyncio.Event()
 
-    def configured(self) -> None:
+    def configured(self) -> bool:
+        """The settings are in. True when some analysis stopped waiting for them
+        (a client slower than SETTINGS_WAIT) and so ran on the defaults."""
+        stale = self._ran_unconfigured
+        self._ran_unconfigured = False
         if self._configured is not None:
             self._configured.set()
+        return stale
 
     async def analysis(self, uri: str) -> DocumentAnalysis | None:
         """The analysis of the document's current version (None once closed)."""
         gate = self._configured
         if gate is not None and not gate.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):  # a silent client: go on
+            try:
                 await asyncio.wait_for(gate.wait(), SETTINGS_WAIT)
+            except asyncio.TimeoutError:  # a silent client: go on with the defaults
+                self._ran_unconfigured = True
         for _ in range(1000):
             doc = self.documents.get(uri)
             if doc is None:

@@ -51,14 +51,15 @@ def warm_up() -> None:
 
 async def initialized(ls: PromptwiseServer, params: lsp.InitializedParams) -> None:
     """Pull the editor settings, then watch config files and failure logs."""
+    pulled = False
     try:
-        await configuration.pull(ls)
+        pulled = await configuration.pull(ls)
     finally:
-        ls.documents.configured()
+        stale = ls.documents.configured()
     _follow_level(ls)
     await configuration.register_watchers(ls)
-    if ls.documents.documents:
-        ls.reanalyse()
+    if pulled and stale:
+        ls.reanalyse()  # files analysed on the defaults while the client was silent
 
 
 def shutdown(ls: PromptwiseServer, params: None) -> None:
