@@ -13,9 +13,7 @@ import csv
 import json
 from pathlib import Path
 
-from promptwise.escalation.records import LogLocation, Warnings
-
-MAX_JSON_BYTES = 200 * 1024 * 1024
+from promptwise.escalation.records import MAX_JSON_BYTES, LogLocation, Warnings
 
 
 def count_examples(path: Path, warnings: Warnings, display: str | None = None) -> int | None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from promptwise.escalation.records import (
+    MAX_JSON_BYTES,
     Assertion,
     EvalRecord,
     LogLocation,
@@ -40,10 +41,6 @@ from promptwise.escalation.records import (
     vars_hash,
 )
 
-# A promptfoo JSON file is one document; it is parsed whole, so files above
-# this size are skipped with a warning pointing at the database, which is
-# read row by row.
-MAX_JSON_BYTES = 200 * 1024 * 1024
 _FUNCTION_SUFFIX = re.compile(r":[A-Za-z_][\w.]*$")  # file://prompts.py:make_prompt
 _EXPECTED_VARS = (
     "expected",

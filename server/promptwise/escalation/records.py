@@ -27,6 +27,9 @@ from typing import Any
 # case and to insert it as an example, small enough that a 1 GB log of long
 # outputs does not become 1 GB of memory.
 MAX_TEXT = 4000
+# A JSON log (promptfoo results, a dataset) is one document parsed whole; above
+# this size a reader warns and skips it (promptfoo's database is read row by row).
+MAX_JSON_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)

@@ -14,7 +14,8 @@ import asyncio
 import logging
 import sys
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
@@ -43,6 +44,22 @@ def level_from_name(name: str | None) -> int | None:
     if not name:
         return None
     return _NAMES.get(name.strip().lower())
+
+
+def call_on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[..., Any], *args: Any
+                 ) -> None:
+    """Run ``fn`` on the server's event loop: now when already on it, else queued
+    from the analysis thread. Dropped before start-up and after shutdown."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(*args)
+    else:
+        loop.call_soon_threadsafe(fn, *args)
 
 
 class ClientLogHandler(logging.Handler):
@@ -74,17 +91,7 @@ class ClientLogHandler(logging.Handler):
             return
         kind = next((t for level, t in _TYPES if record.levelno >= level), lsp.MessageType.Log)
         params = lsp.LogMessageParams(type=kind, message=message)
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._send(params)
-        else:
-            loop.call_soon_threadsafe(self._send, params)
+        call_on_loop(self.loop, self._send, params)
 
     def _send(self, params: lsp.LogMessageParams) -> None:
         if self.server.protocol.writer is None:

@@ -123,17 +123,7 @@ class PromptwiseServer(LanguageServer):
         )
 
     def warn_threadsafe(self, message: str) -> None:
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self.warn(message)
-        else:
-            loop.call_soon_threadsafe(self.warn, message)
+        client_log.call_on_loop(self.loop, self.warn, message)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls shows every error in a popup; a log line is enough for us."""

@@ -281,6 +281,12 @@ class PromptWorkspace:
             # Superseded before it started: go again for the newer version.
         raise RuntimeError(f"{uri} kept changing; gave up analysing it")
 
+    async def current_analysis(self, uri: str) -> Analysis | None:
+        """The core analysis of the current version, or None when the document is
+        closed or could not be analysed (what every view handler starts from)."""
+        result = await self.analysis(uri)
+        return None if result is None else result.analysis
+
     async def settled(self, uri: str) -> DocumentAnalysis | None:
         """The analysis once the document has been quiet for its debounce delay."""
         for _ in range(1000):

@@ -68,10 +68,9 @@ async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[
     from promptwise.lsp.server import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
 
     uri = params.text_document.uri
-    result = await ls.documents.analysis(uri)
-    if result is None or result.analysis is None:
+    analysis = await ls.documents.current_analysis(uri)
+    if analysis is None:
         return []
-    analysis = result.analysis
     top = convert.line_range(analysis.document.lines, 0)
     lenses = [
         lsp.CodeLens(

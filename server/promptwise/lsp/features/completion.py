@@ -130,10 +130,9 @@ def model_items(
 async def completion(
     ls: PromptwiseServer, params: lsp.CompletionParams
 ) -> lsp.CompletionList | None:
-    result = await ls.documents.analysis(params.text_document.uri)
-    if result is None or result.analysis is None:
+    analysis = await ls.documents.current_analysis(params.text_document.uri)
+    if analysis is None:
         return None
-    analysis = result.analysis
     doc = analysis.document
     lines = doc.lines
     encoding = ls.encoding

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 async def folding_ranges(
     ls: PromptwiseServer, params: lsp.FoldingRangeParams
 ) -> list[lsp.FoldingRange]:
-    result = await ls.documents.analysis(params.text_document.uri)
-    if result is None or result.analysis is None:
+    analysis = await ls.documents.current_analysis(params.text_document.uri)
+    if analysis is None:
         return []
-    doc = result.analysis.document
+    doc = analysis.document
     lines = doc.lines
     text = doc.text
     ranges: list[lsp.FoldingRange] = []

@@ -14,10 +14,9 @@ if TYPE_CHECKING:
 
 
 async def inlay_hints(ls: PromptwiseServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint]:
-    result = await ls.documents.analysis(params.text_document.uri)
-    if result is None or result.analysis is None:
+    analysis = await ls.documents.current_analysis(params.text_document.uri)
+    if analysis is None:
         return []
-    analysis = result.analysis
     doc = analysis.document
     lines = doc.lines
     first, last = params.range.start.line, params.range.end.line

@@ -16,10 +16,9 @@ async def status(ls: PromptwiseServer, params: Any) -> dict[str, Any] | None:
     uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
     if not isinstance(uri, str):
         return None
-    result = await ls.documents.analysis(uri)
-    if result is None or result.analysis is None:
+    analysis = await ls.documents.current_analysis(uri)
+    if analysis is None:
         return None
-    analysis = result.analysis
     cost = analysis.cost
     text = f"$(symbol-numeric) {tokens(analysis.tokens.total, analysis.approximate)}"
     if cost is not None:
