@@ -14,6 +14,17 @@ SHARED = Path(os.environ.get("PROMPTWISE_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus"
 
 
+def source_env(*first: str, **extra: str) -> dict[str, str]:
+    """This environment, with the checkout's ``server/`` (after any ``first``
+    folders) leading PYTHONPATH, so child processes run the code under test."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (*first, str(REPO / "server"), env.get("PYTHONPATH", "")) if p
+    )
+    env.update(extra)
+    return env
+
+
 def need_corpus() -> Path:
     """The shared corpus of real prompt files, or skip with the reason."""
     if not (CORPUS / "labeled" / "labels.yaml").is_file():

@@ -7,14 +7,13 @@ Debian: `apt-get install emacs-nox elpa-eglot` (Emacs 28.2, eglot 1.9). Eglot
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, source_env
 
 pytestmark = pytest.mark.e2e
 
@@ -37,16 +36,13 @@ def test_emacs_eglot_shows_diagnostics_lens_and_hints(tmp_path: Path) -> None:
     work = tmp_path / "examples"
     shutil.copytree(EXAMPLES, work)
     out = tmp_path / "result.json"
-    env = dict(os.environ)
+    env = source_env()
     env.update(
         {
             "PW_SERVER_CMD": json.dumps([sys.executable, "-m", "promptwise", "serve"]),
             "PW_FILE": str(work / "legacy-summary.prompty"),
             "PW_OUT": str(out),
             "HOME": str(tmp_path),
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO / "server"), env.get("PYTHONPATH", "")) if p
-            ),
         }
     )
     proc = subprocess.run(

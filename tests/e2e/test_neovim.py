@@ -9,14 +9,13 @@ PATH; the test skips only when neither exists.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, source_env
 
 pytestmark = pytest.mark.e2e
 
@@ -40,16 +39,13 @@ def test_neovim_shows_diagnostics_lens_and_hints(tmp_path: Path) -> None:
     work = tmp_path / "examples"
     shutil.copytree(EXAMPLES, work)
     out = tmp_path / "result.json"
-    env = dict(os.environ)
+    env = source_env()
     env.update(
         {
             "PW_SERVER_CMD": json.dumps([sys.executable, "-m", "promptwise", "serve"]),
             "PW_FILE": str(work / "legacy-summary.prompty"),
             "PW_OUT": str(out),
             "PW_ROOT": str(work),
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO / "server"), env.get("PYTHONPATH", "")) if p
-            ),
             "XDG_STATE_HOME": str(tmp_path / "state"),
             "XDG_DATA_HOME": str(tmp_path / "data"),
         }

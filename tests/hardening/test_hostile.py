@@ -9,7 +9,6 @@ unbounded read, not a slow commit.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -29,14 +28,9 @@ from promptwise.escalation import evidence_for, invalidate_all
 from promptwise.files import walk
 from promptwise.rules.loader import load_rules
 from promptwise.rules.matchers import MatcherError, backtracking_risk, compile_spec
-from tests.conftest import REPO
+from tests.conftest import source_env
 
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p
-    ),
-}
+ENV = source_env()
 
 
 def bounded(fn: Callable[[], Any], seconds: float, megabytes: float) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -24,7 +23,7 @@ from lsprotocol import types as lsp
 from promptwise.analysis import analyze
 from promptwise.config import Settings
 from promptwise.document.parse import parse_document
-from tests.conftest import REPO
+from tests.conftest import REPO, source_env
 from tests.lsp.conftest import diagnostics, open_file, session
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -233,12 +232,7 @@ def test_core_releases_memory_after_many_documents() -> None:
             out.append(rss())
         print(*out)
     """)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
+    env = source_env()
     done = subprocess.run(
         [sys.executable, "-c", script],
         env=env,
@@ -266,12 +260,7 @@ def _frame(message: dict[str, Any]) -> bytes:
 @pytest.mark.parametrize("when", ["during-analysis", "after-request"])
 def test_client_that_disconnects_mid_request(tmp_path: Path, when: str) -> None:
     """Stdin closes while a request is in flight: the server exits on its own."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p
-        ),
-    }
+    env = source_env()
     server = subprocess.Popen(
         [sys.executable, "-m", "promptwise", "serve"],
         env=env,

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as lsp
 
-from tests.conftest import CORPUS, REPO
+from tests.conftest import CORPUS, source_env
 from tests.lsp.conftest import diagnostics, open_file, session
 
 GUARD = textwrap.dedent('''
@@ -121,10 +121,7 @@ def sandbox(tmp_path: Path) -> dict[str, Path]:
 
 
 def guarded_env(box: dict[str, Path]) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(box["guard"]), str(REPO / "server"), env.get("PYTHONPATH", "")) if p
-    )
+    env = source_env(str(box["guard"]))
     env["PROMPTWISE_AUDIT_LOG"] = str(box["log"])
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         env.pop(name, None)

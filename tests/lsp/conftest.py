@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import sys
 from collections import defaultdict
@@ -26,7 +25,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, source_env
 
 SERVER = [sys.executable, "-m", "promptwise", "serve"]
 DATA = Path(__file__).resolve().parent / "data"
@@ -170,11 +169,7 @@ async def session(
 ) -> AsyncIterator[RecordingClient]:
     """A started and initialised server; shut down (or killed) afterwards."""
     config = ClientServerConfig(server_command=list(command), client_factory=make_client)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO / "server"), env.get("PYTHONPATH", "")) if p
-    )
-    config.server_env = env
+    config.server_env = source_env()
     client = await config.start()
     assert isinstance(client, RecordingClient)
     if configuration is not None:
