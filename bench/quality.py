@@ -61,8 +61,7 @@ Truth = Callable[[dict[str, Any]], bool]
 FILE_LEVEL: dict[str, Truth] = {
     "missing examples": lambda e: bool(e["examples_needed"]) and not e["examples_present"],
     "edge cases": lambda e: bool(e["takes_input"]) and not e["edge_cases_handled"],
-    "output format": lambda e: e["task_kind"] in STRUCTURED
-    and not e["output_format_specified"],
+    "output format": lambda e: e["task_kind"] in STRUCTURED and not e["output_format_specified"],
     "fallback label": lambda e: e.get("fallback_label_present") is False,
 }
 # (precision, recall) targets from the issue; families without one are reported only.
@@ -134,12 +133,13 @@ def score(folder: Path, labels: Sequence[dict[str, Any]]) -> dict[str, Score]:
                 s.fp += 1
                 first = found[0]
                 s.disagreements.append(
-                    f"FP {name}:{line_of(text, first.span.start)} {first.code} "
-                    f"{first.message}")
+                    f"FP {name}:{line_of(text, first.span.start)} {first.code} {first.message}"
+                )
             elif expected:
                 s.fn += 1
-                s.disagreements.append(f"FN {name} (labeled {entry['task_kind']}; "
-                                       f"no {family} finding)")
+                s.disagreements.append(
+                    f"FN {name} (labeled {entry['task_kind']}; no {family} finding)"
+                )
         s = scores["vague phrases"]
         phrases = list(dict.fromkeys(entry.get("vague_phrases") or []))
         spans = {p: occurrences(text, p) for p in phrases}
@@ -152,8 +152,7 @@ def score(folder: Path, labels: Sequence[dict[str, Any]]) -> dict[str, Score]:
                 covered.update(hit)
             else:
                 s.fp += 1
-                s.disagreements.append(
-                    f"FP {name}:{line_of(text, a)} {finding.code} `{text[a:b]}`")
+                s.disagreements.append(f"FP {name}:{line_of(text, a)} {finding.code} `{text[a:b]}`")
         s.recall_total += len(phrases)
         s.recall_hits += len(covered)
         for phrase in phrases:
@@ -186,11 +185,15 @@ def report(scores: dict[str, Score], folder: Path, files: int) -> str:
             goal = f"{target[0]:.2f}/{target[1]:.2f}"
             met = (s.precision or 0.0) >= target[0] and (s.recall or 0.0) >= target[1]
             ok = "yes" if met else "NO"
-        lines.append(f"{family:<17} {level:<5} {s.tp:>4} {s.fp:>4} {fn:>4} "
-                     f"{fmt(s.precision):>5} {fmt(s.recall):>6}  {goal:<11} {ok}")
+        lines.append(
+            f"{family:<17} {level:<5} {s.tp:>4} {s.fp:>4} {fn:>4} "
+            f"{fmt(s.precision):>5} {fmt(s.recall):>6}  {goal:<11} {ok}"
+        )
     lines.append("")
-    codes = ", ".join(f"{family}: {' '.join(sorted(c for c, f in FAMILIES.items() if f == family))}"
-                      for family in ORDER)
+    codes = ", ".join(
+        f"{family}: {' '.join(sorted(c for c, f in FAMILIES.items() if f == family))}"
+        for family in ORDER
+    )
     lines.append(f"rules per family: {codes}")
     for family in ORDER:
         s = scores[family]
@@ -203,9 +206,13 @@ def report(scores: dict[str, Score], folder: Path, files: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("labeled", nargs="?", type=Path,
-                        default=REPO.parent / "shared" / "corpus" / "labeled",
-                        help="folder with prompt files and labels.yaml")
+    parser.add_argument(
+        "labeled",
+        nargs="?",
+        type=Path,
+        default=REPO.parent / "shared" / "corpus" / "labeled",
+        help="folder with prompt files and labels.yaml",
+    )
     args = parser.parse_args(argv)
     folder: Path = args.labeled
     labels_file = folder / "labels.yaml"

@@ -18,8 +18,11 @@ def test_readme_gives_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert "pip install" in install_and_run and "promptwise check examples/" in install_and_run
     assert "pytest" in run_tests
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    ci_commands = [line.strip() for line in ci.splitlines()
-                   if line.strip() and not line.lstrip().startswith("#")]
+    ci_commands = [
+        line.strip()
+        for line in ci.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert ci_commands[-1] == run_tests, (
         "the last line of .ci/run must be the README's test command"
     )

@@ -69,8 +69,9 @@ def encoding_choice(model: str, price: PriceEntry | None) -> EncodingChoice:
 def source_pieces(doc: PromptDocument) -> list[tuple[Span, str]]:
     """Pieces of source text the declarative rules scan (and cache by)."""
     if any(s.value is not None for s in doc.walk()):
-        return [(s.span, doc.text[s.span.start : s.span.end]) for s in doc.walk()
-                if s.value is not None]
+        return [
+            (s.span, doc.text[s.span.start : s.span.end]) for s in doc.walk() if s.value is not None
+        ]
     return pieces_of(doc)
 
 
@@ -93,20 +94,37 @@ def analyze(
     rules = rules or rules_for(settings)
     model_name = model_override or (document.model.name if document.model else settings.model)
     price = catalogue.lookup(model_name)
-    tokens = count_document(document, encoding_choice(model_name, price),
-                            counter or default_counter())
+    tokens = count_document(
+        document, encoding_choice(model_name, price), counter or default_counter()
+    )
     output_tokens = document.max_output_tokens or settings.expected_output_tokens
-    cost = estimate(price, tokens.total, output_tokens, settings.calls_per_day) \
-        if price is not None else None
+    cost = (
+        estimate(price, tokens.total, output_tokens, settings.calls_per_day)
+        if price is not None
+        else None
+    )
     base = CheckContext(
-        document=document, settings=settings, tokens=tokens, output_tokens=output_tokens,
-        model_name=model_name, price=price, cost=cost, catalogue=catalogue,
-        rule=rules.rules[0], escalation=escalation,
+        document=document,
+        settings=settings,
+        tokens=tokens,
+        output_tokens=output_tokens,
+        model_name=model_name,
+        price=price,
+        cost=cost,
+        catalogue=catalogue,
+        rule=rules.rules[0],
+        escalation=escalation,
     )
     findings = engine.lint(document, rules, base, source_pieces(document))
     return Analysis(
-        document=document, settings=settings, model_name=model_name, price=price,
-        tokens=tokens, output_tokens=output_tokens, cost=cost, findings=tuple(findings),
+        document=document,
+        settings=settings,
+        model_name=model_name,
+        price=price,
+        tokens=tokens,
+        output_tokens=output_tokens,
+        cost=cost,
+        findings=tuple(findings),
         escalation=escalation,
     )
 
@@ -162,8 +180,12 @@ def analyze_text(text: str, path: str, settings: Settings, **kwargs: Any) -> Ana
     return analyze(parse_document(text, path), settings, **kwargs)
 
 
-def comparison(analysis: Analysis, models: Sequence[str], catalogue: Catalogue,
-               counter: TokenCounter | None = None) -> list[CostEstimate | str]:
+def comparison(
+    analysis: Analysis,
+    models: Sequence[str],
+    catalogue: Catalogue,
+    counter: TokenCounter | None = None,
+) -> list[CostEstimate | str]:
     """The same prompt priced on other models (re-counted with each one's encoding).
 
     Unknown names come back as the name itself, so callers can say so.
@@ -174,8 +196,10 @@ def comparison(analysis: Analysis, models: Sequence[str], catalogue: Catalogue,
         if price is None:
             out.append(name)
             continue
-        tokens = count_document(analysis.document, encoding_choice(name, price),
-                                counter or default_counter())
-        out.append(estimate(price, tokens.total, analysis.output_tokens,
-                            analysis.settings.calls_per_day))
+        tokens = count_document(
+            analysis.document, encoding_choice(name, price), counter or default_counter()
+        )
+        out.append(
+            estimate(price, tokens.total, analysis.output_tokens, analysis.settings.calls_per_day)
+        )
     return out

@@ -52,60 +52,110 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="promptwise",
         description="Lint LLM prompt files, count their tokens and cost, and know when to "
-                    "stop prompting.",
+        "stop prompting.",
     )
     parser.add_argument("--version", action="version", version=f"promptwise {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--config", metavar="FILE",
-                       help="use this config file instead of discovering one per file")
-        p.add_argument("--isolated", action="store_true",
-                       help="ignore all config files")
+        p.add_argument(
+            "--config",
+            metavar="FILE",
+            help="use this config file instead of discovering one per file",
+        )
+        p.add_argument("--isolated", action="store_true", help="ignore all config files")
         p.add_argument("--model", help="price every file with this model")
-        p.add_argument("--calls-per-day", type=int, metavar="N",
-                       help="calls per day for daily cost (setting: calls_per_day)")
-        p.add_argument("--expected-output-tokens", type=int, metavar="N",
-                       help="output tokens per call when the file sets no limit")
+        p.add_argument(
+            "--calls-per-day",
+            type=int,
+            metavar="N",
+            help="calls per day for daily cost (setting: calls_per_day)",
+        )
+        p.add_argument(
+            "--expected-output-tokens",
+            type=int,
+            metavar="N",
+            help="output tokens per call when the file sets no limit",
+        )
 
     check = sub.add_parser("check", help="lint prompt files (exit 1 on findings)")
-    check.add_argument("paths", nargs="*", default=["."],
-                       help="files or directories ('-' reads stdin)")
+    check.add_argument(
+        "paths", nargs="*", default=["."], help="files or directories ('-' reads stdin)"
+    )
     common(check)
-    check.add_argument("--format", choices=FORMATS, default=None,
-                       help="output format (default: text; github inside GitHub Actions)")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: text; github inside GitHub Actions)",
+    )
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    check.add_argument("--fail-on", choices=FAIL_ON, default="warning",
-                       help="lowest severity that makes the exit code 1 (default: warning)")
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="warning",
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
     check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
     check.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
     check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes")
     check.add_argument("--preview", action="store_true", help="enable preview rules")
-    check.add_argument("--stdin-filename", metavar="NAME",
-                       help="file name for '-' (format detection and config discovery)")
-    check.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                       help="parallel worker processes (default: all cores)")
-    check.add_argument("--statistics", action="store_true",
-                       help="print a count per rule instead of each finding")
-    check.add_argument("--include", action="append", metavar="GLOB",
-                       help="also check files matching GLOB when walking directories")
-    check.add_argument("--exclude", action="append", metavar="GLOB",
-                       help="skip files and folders matching GLOB")
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="file name for '-' (format detection and config discovery)",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parallel worker processes (default: all cores)",
+    )
+    check.add_argument(
+        "--statistics", action="store_true", help="print a count per rule instead of each finding"
+    )
+    check.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="also check files matching GLOB when walking directories",
+    )
+    check.add_argument(
+        "--exclude", action="append", metavar="GLOB", help="skip files and folders matching GLOB"
+    )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    check.add_argument("--new-only", nargs="?", const="", default=None, metavar="BASE",
-                       help="report only findings the change since BASE introduced (default "
-                            "BASE: the merge base with the default branch)")
-    check.add_argument("--budget-delta", metavar="LIMIT",
-                       help="fail when the change since the base adds more than LIMIT tokens "
-                            "per call (500) or dollars per day ($5)")
-    check.add_argument("--base", metavar="BASE",
-                       help="the git base for --budget-delta (default: --new-only's, else the "
-                            "merge base with the default branch)")
+    check.add_argument(
+        "--new-only",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="BASE",
+        help="report only findings the change since BASE introduced (default "
+        "BASE: the merge base with the default branch)",
+    )
+    check.add_argument(
+        "--budget-delta",
+        metavar="LIMIT",
+        help="fail when the change since the base adds more than LIMIT tokens "
+        "per call (500) or dollars per day ($5)",
+    )
+    check.add_argument(
+        "--base",
+        metavar="BASE",
+        help="the git base for --budget-delta (default: --new-only's, else the "
+        "merge base with the default branch)",
+    )
 
     diff = sub.add_parser("diff", help="tokens, cost and findings a change adds, per file")
-    diff.add_argument("base", nargs="?", default=None,
-                      help="git revision to compare with (default: the merge base with the "
-                           "default branch, else HEAD)")
+    diff.add_argument(
+        "base",
+        nargs="?",
+        default=None,
+        help="git revision to compare with (default: the merge base with the "
+        "default branch, else HEAD)",
+    )
     diff.add_argument("paths", nargs="*", help="limit to these files or folders")
     common(diff)
     diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -115,8 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_argument("paths", nargs="+", help="files or directories")
     common(tokens)
     tokens.add_argument("--segments", action="store_true", help="show every segment")
-    tokens.add_argument("--compare", action="store_true",
-                        help="compare the cost on the configured comparison models")
+    tokens.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare the cost on the configured comparison models",
+    )
     tokens.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = sub.add_parser("rules", help="list rules, or explain one")
@@ -124,31 +177,50 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.add_argument("--all", action="store_true", help="include preview and removed rules")
 
-    advise = sub.add_parser("advise", help="from failure logs: keep prompting, or RAG or "
-                                           "fine-tuning next, with data readiness and costs")
+    advise = sub.add_parser(
+        "advise",
+        help="from failure logs: keep prompting, or RAG or "
+        "fine-tuning next, with data readiness and costs",
+    )
     advise.add_argument("prompt", help="the prompt file")
     common(advise)
-    advise.add_argument("--logs", action="append", metavar="GLOB",
-                        help="failure logs to read (native JSONL, promptfoo JSON); repeatable; "
-                             "replaces `escalation.logs`")
-    advise.add_argument("--promptfoo-db", metavar="PATH",
-                        help="promptfoo's database, or `auto` for its default location")
-    advise.add_argument("--threshold", type=int, metavar="N",
-                        help="failing iterations before escalating "
-                             "(setting: escalation.iteration_threshold, default 30)")
-    advise.add_argument("--format", choices=("text", "markdown", "json", "html"),
-                        default="text")
+    advise.add_argument(
+        "--logs",
+        action="append",
+        metavar="GLOB",
+        help="failure logs to read (native JSONL, promptfoo JSON); repeatable; "
+        "replaces `escalation.logs`",
+    )
+    advise.add_argument(
+        "--promptfoo-db",
+        metavar="PATH",
+        help="promptfoo's database, or `auto` for its default location",
+    )
+    advise.add_argument(
+        "--threshold",
+        type=int,
+        metavar="N",
+        help="failing iterations before escalating "
+        "(setting: escalation.iteration_threshold, default 30)",
+    )
+    advise.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     advise.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    advise.add_argument("--chart", metavar="FILE",
-                        help="also write the cost chart to FILE (SVG); markdown links to it "
-                             "instead of embedding it")
+    advise.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="also write the cost chart to FILE (SVG); markdown links to it "
+        "instead of embedding it",
+    )
 
     serve = sub.add_parser("serve", help="run the language server on stdio")
     serve.add_argument("--stdio", action="store_true", help="accepted for editor compatibility")
     serve.add_argument("--log-file", metavar="FILE", help="also log to this file")
-    serve.add_argument("--log-level", choices=("error", "warning", "info", "debug"),
-                       help="level of the log sent to the editor (default: info, or the "
-                            "editor's `promptwise.trace` setting)")
+    serve.add_argument(
+        "--log-level",
+        choices=("error", "warning", "info", "debug"),
+        help="level of the log sent to the editor (default: info, or the "
+        "editor's `promptwise.trace` setting)",
+    )
     return parser
 
 
@@ -168,19 +240,23 @@ def _options(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> R
         preview=True if getattr(args, "preview", False) else None,
     )
     overrides.update(extra or {})
-    return RunOptions(config=args.config, overrides=overrides, model=args.model,
-                      isolated=args.isolated)
+    return RunOptions(
+        config=args.config, overrides=overrides, model=args.model, isolated=args.isolated
+    )
 
 
-def _candidates(paths: Sequence[str], options: RunOptions, include: Sequence[str] = (),
-                exclude: Sequence[str] = ()) -> list[Candidate]:
+def _candidates(
+    paths: Sequence[str],
+    options: RunOptions,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[Candidate]:
     """Files to check; each directory is walked with the include/exclude of its own config."""
     out: list[Candidate] = []
     seen: set[Path] = set()
     for raw in paths:
         settings = settings_for(Path(raw) if Path(raw).exists() else Path.cwd(), options)
-        for candidate in walk([raw], (*settings.include, *include),
-                              (*settings.exclude, *exclude)):
+        for candidate in walk([raw], (*settings.include, *include), (*settings.exclude, *exclude)):
             key = candidate.path.resolve() if candidate.path.exists() else candidate.path
             if key not in seen:
                 seen.add(key)
@@ -194,8 +270,7 @@ def _candidates(paths: Sequence[str], options: RunOptions, include: Sequence[str
 def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
     name = args.stdin_filename or "<stdin>"
     data = sys.stdin.buffer.read()
-    settings = settings_for(Path(name).resolve() if args.stdin_filename else Path.cwd(),
-                            options)
+    settings = settings_for(Path(name).resolve() if args.stdin_filename else Path.cwd(), options)
     doc = parse_bytes(data, name)  # the format comes from --stdin-filename, else content
     assert doc is not None
     return result_of(analyze(doc, settings, model_override=options.model))
@@ -220,8 +295,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.new_only is not None:
         from promptwise import costdiff
 
-        results = costdiff.new_findings_only(results, args.new_only or None,
-                                             lambda p: settings_for(p, options))
+        results = costdiff.new_findings_only(
+            results, args.new_only or None, lambda p: settings_for(p, options)
+        )
     over_budget = _budget_delta(args, options) if args.budget_delta else None
     report = CheckReport(
         files=tuple(FileReport(r.path, r.text, r.findings) for r in results),
@@ -229,8 +305,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         version=__version__,
     )
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    color = args.color == "always" or (args.color == "auto" and not args.output
-                                       and out.isatty() and "NO_COLOR" not in os.environ)
+    color = args.color == "always" or (
+        args.color == "auto" and not args.output and out.isatty() and "NO_COLOR" not in os.environ
+    )
     if args.statistics and fmt == "text":
         text = _statistics(report)
     else:
@@ -260,11 +337,15 @@ def _budget_delta(args: argparse.Namespace, options: RunOptions) -> str | None:
     base = args.base or args.new_only or None
     diff = costdiff.compute(root, base, lambda p: settings_for(p, options))
     if unit == "tokens" and diff.token_delta > limit:
-        return (f"the change adds {diff.token_delta:+,} tokens per call vs {diff.base}, "
-                f"over --budget-delta {limit:,.0f}")
+        return (
+            f"the change adds {diff.token_delta:+,} tokens per call vs {diff.base}, "
+            f"over --budget-delta {limit:,.0f}"
+        )
     if unit == "usd" and diff.cost_per_day_delta > limit:
-        return (f"the change adds {format_usd(diff.cost_per_day_delta)} per day vs {diff.base}, "
-                f"over --budget-delta {format_usd(limit)}")
+        return (
+            f"the change adds {format_usd(diff.cost_per_day_delta)} per day vs {diff.base}, "
+            f"over --budget-delta {format_usd(limit)}"
+        )
     return None
 
 
@@ -274,16 +355,24 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args)
     root = gitbase.repo_root(Path.cwd())
     if root is None:
-        raise UsageError("`promptwise diff` compares with a git base; run it inside a "
-                         "git repository")
+        raise UsageError(
+            "`promptwise diff` compares with a git base; run it inside a git repository"
+        )
     base = args.base
-    if base is not None and Path(base).exists() and gitbase.repo_root(Path(base)) and \
-            not _is_revision(root, base):
+    if (
+        base is not None
+        and Path(base).exists()
+        and gitbase.repo_root(Path(base))
+        and not _is_revision(root, base)
+    ):
         args.paths.insert(0, base)  # `promptwise diff prompts/`: a path, not a revision
         base = None
     report = costdiff.compute(root, base, lambda p: settings_for(p, options), args.paths)
-    renderers = {"text": costdiff.render_text, "json": costdiff.render_json,
-                 "markdown": costdiff.render_markdown}
+    renderers = {
+        "text": costdiff.render_text,
+        "json": costdiff.render_json,
+        "markdown": costdiff.render_markdown,
+    }
     _emit(renderers[args.format](report), args.output, out)
     return 0
 
@@ -303,10 +392,14 @@ def _statistics(report: CheckReport) -> str:
     if not counts:
         return f"All checked: {len(report.files)} files, no findings.\n"
     width = max(len(str(n)) for n in counts.values())
-    lines = [f"{n:>{width}}  {code}  {name} ({sev})"
-             for (code, name, sev), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
-    lines.append(f"Found {sum(counts.values())} findings in "
-                 f"{sum(1 for f in report.files if f.findings)} of {len(report.files)} files.")
+    lines = [
+        f"{n:>{width}}  {code}  {name} ({sev})"
+        for (code, name, sev), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    ]
+    lines.append(
+        f"Found {sum(counts.values())} findings in "
+        f"{sum(1 for f in report.files if f.findings)} of {len(report.files)} files."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -398,24 +491,32 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
     lines: list[str] = []
     for entry in files:
         mark = "≈" if entry["approximate"] else ""
-        lines.append(f"{entry['path']}  ({entry['format']}, model {entry['model']}, "
-                     f"{entry['encoding']}{', approximate' if entry['approximate'] else ''})")
+        lines.append(
+            f"{entry['path']}  ({entry['format']}, model {entry['model']}, "
+            f"{entry['encoding']}{', approximate' if entry['approximate'] else ''})"
+        )
         lines.append(f"  input tokens   {mark}{entry['input_tokens']:,}")
         lines.append(f"  output tokens  {entry['output_tokens']:,} (expected per call)")
         cost = entry["cost"]
         if cost:
             lines.append(f"  cost per call  {format_usd(cost['cost_per_call'])}")
-            lines.append(f"  cost per day   {format_usd(cost['cost_per_day'])} at "
-                         f"{cost['calls_per_day']:,} calls/day")
-            lines.append(f"  context        {cost['context_share'] * 100:.1f}% of "
-                         f"{cost['context_window']:,} tokens")
+            lines.append(
+                f"  cost per day   {format_usd(cost['cost_per_day'])} at "
+                f"{cost['calls_per_day']:,} calls/day"
+            )
+            lines.append(
+                f"  context        {cost['context_share'] * 100:.1f}% of "
+                f"{cost['context_window']:,} tokens"
+            )
         else:
             lines.append(f"  cost           unknown: `{entry['model']}` is not in the price table")
         for seg in entry.get("segments", []):
             label = f"{seg['kind']}" + (f" {seg['title']}" if seg["title"] else "")
             indent = "  " * seg["depth"]
-            lines.append(f"    {indent}{label[:48]:<{50 - len(indent)}} line {seg['line'] + 1:>5}"
-                         f"  {mark}{seg['tokens']:>8,}")
+            lines.append(
+                f"    {indent}{label[:48]:<{50 - len(indent)}} line {seg['line'] + 1:>5}"
+                f"  {mark}{seg['tokens']:>8,}"
+            )
         if entry.get("comparison"):
             lines.append("  comparison:")
             for row in entry["comparison"]:
@@ -423,9 +524,11 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
                     lines.append(f"    {row['model']:<28} unknown model")
                     continue
                 approx = "≈" if row["approximate"] else ""
-                lines.append(f"    {row['model']:<28} {approx}{row['input_tokens']:>8,} tok  "
-                             f"{format_usd(row['cost_per_call']):>10}/call  "
-                             f"{format_usd(row['cost_per_day']):>10}/day")
+                lines.append(
+                    f"    {row['model']:<28} {approx}{row['input_tokens']:>8,} tok  "
+                    f"{format_usd(row['cost_per_call']):>10}/call  "
+                    f"{format_usd(row['cost_per_day']):>10}/day"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -455,8 +558,9 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     for rule in rules:
         status = "" if rule.status == "stable" else f" [{rule.status}]"
         fix = " (fix)" if rule.fixable else ""
-        out.write(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} "
-                  f"{rule.summary}{fix}{status}\n")
+        out.write(
+            f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}{fix}{status}\n"
+        )
     return 0
 
 
@@ -469,8 +573,13 @@ def _rule_json(rule: Any) -> dict[str, Any]:
         "summary": rule.summary,
         "fixable": rule.fixable,
         "url": rule.docs_url,
-        "docs": {"what": rule.docs.what, "why": rule.docs.why, "example": rule.docs.example,
-                 "better": rule.docs.better, "options": rule.docs.options},
+        "docs": {
+            "what": rule.docs.what,
+            "why": rule.docs.why,
+            "example": rule.docs.example,
+            "better": rule.docs.better,
+            "options": rule.docs.options,
+        },
     }
 
 
@@ -486,8 +595,11 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
     if args.logs:
         escalation["logs"] = [os.path.abspath(os.path.expanduser(g)) for g in args.logs]
     if args.promptfoo_db:
-        escalation["promptfoo_db"] = AUTO if args.promptfoo_db.strip().lower() == AUTO \
+        escalation["promptfoo_db"] = (
+            AUTO
+            if args.promptfoo_db.strip().lower() == AUTO
             else os.path.abspath(os.path.expanduser(args.promptfoo_db))
+        )
     if args.threshold is not None:
         escalation["iteration_threshold"] = args.threshold
     options = _options(args, {"escalation": escalation} if escalation else None)
@@ -499,16 +611,21 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{args.prompt}: {reason}")
     store = EscalationStore(settings)
     if not store.configured:
-        raise UsageError("no failure logs: set `escalation.logs` or `escalation.promptfoo_db` "
-                         "in promptwise.yaml, or pass --logs / --promptfoo-db")
+        raise UsageError(
+            "no failure logs: set `escalation.logs` or `escalation.promptfoo_db` "
+            "in promptwise.yaml, or pass --logs / --promptfoo-db"
+        )
     evidence = store.for_document(str(path), document=doc, model=options.model)
     for warning in store.warnings:
         print(f"promptwise: warning: {warning}", file=sys.stderr)
     if evidence is None:
         files = store.files()
-        print(f"promptwise: no result in the {len(files)} failure log"
-              f"{'s' if len(files) != 1 else ''} read is about {args.prompt} (matched by the "
-              "prompt's path, its text, or the end of its path)", file=sys.stderr)
+        print(
+            f"promptwise: no result in the {len(files)} failure log"
+            f"{'s' if len(files) != 1 else ''} read is about {args.prompt} (matched by the "
+            "prompt's path, its text, or the end of its path)",
+            file=sys.stderr,
+        )
         return 0
     href = None
     if args.chart and evidence.break_even is not None:
@@ -544,8 +661,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         parser.print_help(out)
         return 2
-    handlers = {"check": cmd_check, "tokens": cmd_tokens, "rules": cmd_rules,
-                "serve": cmd_serve, "diff": cmd_diff, "advise": cmd_advise}
+    handlers = {
+        "check": cmd_check,
+        "tokens": cmd_tokens,
+        "rules": cmd_rules,
+        "serve": cmd_serve,
+        "diff": cmd_diff,
+        "advise": cmd_advise,
+    }
     try:
         return handlers[args.command](args, out)
     except (PromptwiseError, UsageError) as exc:
@@ -558,8 +681,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
         if os.environ.get("PROMPTWISE_DEBUG"):
             raise
-        print(f"promptwise: internal error: {type(exc).__name__}: {exc} "
-              "(set PROMPTWISE_DEBUG=1 for the traceback, and please report it)",
-              file=sys.stderr)
+        print(
+            f"promptwise: internal error: {type(exc).__name__}: {exc} "
+            "(set PROMPTWISE_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 2
-

@@ -31,11 +31,28 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_FILES = ("promptwise.yaml", ".promptwise.yaml", "pyproject.toml")
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-    ".ruff_cache", ".pytest_cache", "dist", "build", ".promptfoo",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "dist",
+    "build",
+    ".promptfoo",
 )
-DEFAULT_COMPARISON = ("gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-5",
-                      "gemini-2.5-flash")
+DEFAULT_COMPARISON = (
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1-mini",
+    "claude-sonnet-4-5",
+    "gemini-2.5-flash",
+)
 _CODE = re.compile(r"^(?:PW\d{0,3}|ALL)$", re.I)
 
 
@@ -92,9 +109,15 @@ _Validator = Any
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value),
-                                                                         type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 class _Reader:
@@ -137,8 +160,11 @@ class _Reader:
         codes = self.strings(key, value)
         for code in codes:
             if not _CODE.match(code):
-                raise self.error(key, f"{code!r} is not a rule code or prefix "
-                                      "(expected e.g. `PW201`, `PW2` or `ALL`)")
+                raise self.error(
+                    key,
+                    f"{code!r} is not a rule code or prefix "
+                    "(expected e.g. `PW201`, `PW2` or `ALL`)",
+                )
         return tuple(c.upper() for c in codes)
 
     def boolean(self, key: str, value: Any) -> bool:
@@ -166,8 +192,13 @@ def _check_keys(reader: _Reader, data: Mapping[str, Any], allowed: set[str], pre
             raise reader.error(f"{prefix}{key}", f"unknown setting{hint}")
 
 
-def apply(base: Settings, data: Mapping[str, Any], source: str,
-          lines: Mapping[str, int] | None = None, root: str | None = None) -> Settings:
+def apply(
+    base: Settings,
+    data: Mapping[str, Any],
+    source: str,
+    lines: Mapping[str, int] | None = None,
+    root: str | None = None,
+) -> Settings:
     """Return ``base`` updated with the settings in ``data``, validated.
 
     Keys may be snake_case (config files), camelCase (editor settings) or
@@ -207,27 +238,34 @@ def apply(base: Settings, data: Mapping[str, Any], source: str,
         elif key == "per_file_ignores":
             if not isinstance(value, Mapping):
                 raise reader.error(key, "expected a mapping of file globs to rule codes")
-            changes[key] = {str(glob): reader.codes(f"per_file_ignores.{glob}", codes)
-                            for glob, codes in value.items()}
+            changes[key] = {
+                str(glob): reader.codes(f"per_file_ignores.{glob}", codes)
+                for glob, codes in value.items()
+            }
         elif key == "pricing":
             items = value if isinstance(value, list) else [value]
             for item in items:
                 if not isinstance(item, (str, Mapping)):
-                    raise reader.error(key, "expected a path to a price table or a mapping "
-                                            "with `models`")
+                    raise reader.error(
+                        key, "expected a path to a price table or a mapping with `models`"
+                    )
             changes[key] = tuple(items)
         elif key == "budget":
             if not isinstance(value, Mapping):
-                raise reader.error(key, "expected a mapping (max_tokens, max_cost_per_call, "
-                                        "max_cost_per_day)")
+                raise reader.error(
+                    key, "expected a mapping (max_tokens, max_cost_per_call, max_cost_per_day)"
+                )
             _check_keys(reader, value, _BUDGET_FIELDS, "budget.")
             budget: dict[str, Any] = {}
             for sub, item in value.items():
                 name = _snake(str(sub))
                 if item is None:
                     continue
-                budget[name] = (reader.integer(f"budget.{sub}", item, 1) if name == "max_tokens"
-                                else reader.number(f"budget.{sub}", item))
+                budget[name] = (
+                    reader.integer(f"budget.{sub}", item, 1)
+                    if name == "max_tokens"
+                    else reader.number(f"budget.{sub}", item)
+                )
             changes[key] = dataclasses.replace(base.budget, **budget)
         elif key == "escalation":
             changes[key] = _escalation(reader, base.escalation, value)
@@ -272,8 +310,9 @@ def _yaml_config(path: Path, text: str) -> ConfigFile:
     try:
         loaded = yamlnodes.load(text)
     except yamlnodes.YamlProblem as exc:
-        raise ConfigError(f"invalid YAML: {exc.message}", path=str(path),
-                          line=exc.line + 1) from None
+        raise ConfigError(
+            f"invalid YAML: {exc.message}", path=str(path), line=exc.line + 1
+        ) from None
     data = loaded.value if loaded.value is not None else {}
     if not isinstance(data, Mapping):
         raise ConfigError("the config file must be a mapping of settings", path=str(path), line=1)
@@ -295,8 +334,9 @@ def _toml_config(path: Path, text: str) -> ConfigFile | None:
     # tomllib keeps no positions; find each key's line by its text, inside the table.
     lines: dict[str, int] = {}
     all_lines = text.splitlines()
-    start = next((i for i, line in enumerate(all_lines)
-                  if line.strip().startswith("[tool.promptwise")), 0)
+    start = next(
+        (i for i, line in enumerate(all_lines) if line.strip().startswith("[tool.promptwise")), 0
+    )
     for key in _flatten_keys(table):
         leaf = key.rsplit(".", 1)[-1]
         for i in range(start, len(all_lines)):
@@ -371,8 +411,13 @@ def load_settings(config_path: Path | None, base: Settings | None = None) -> Set
     config = read_config_file(config_path)
     if config is None:
         return settings
-    return apply(settings, config.data, str(config_path), config.lines,
-                 root=str(config_path.parent.resolve()))
+    return apply(
+        settings,
+        config.data,
+        str(config_path),
+        config.lines,
+        root=str(config_path.parent.resolve()),
+    )
 
 
 def resolve_path(settings: Settings, value: str) -> Path:
@@ -383,8 +428,9 @@ def resolve_path(settings: Settings, value: str) -> Path:
     return path
 
 
-def merge_overrides(settings: Settings, overrides: Sequence[tuple[str, Mapping[str, Any]]]
-                    ) -> Settings:
+def merge_overrides(
+    settings: Settings, overrides: Sequence[tuple[str, Mapping[str, Any]]]
+) -> Settings:
     """Apply editor settings, then command-line flags, each as a named source."""
     for source, data in overrides:
         if data:

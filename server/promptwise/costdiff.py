@@ -51,8 +51,7 @@ class FileDelta:
 
     @property
     def token_delta(self) -> int:
-        return (self.after.tokens if self.after else 0) - (self.before.tokens if self.before
-                                                             else 0)
+        return (self.after.tokens if self.after else 0) - (self.before.tokens if self.before else 0)
 
     @property
     def cost_per_day_delta(self) -> float | None:
@@ -95,8 +94,9 @@ def fingerprint(finding: Finding, text: str) -> tuple[str, str, str]:
     return (finding.code, flagged, finding.message)
 
 
-def compare(before: Iterable[Finding], before_text: str, after: Iterable[Finding],
-            after_text: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+def compare(
+    before: Iterable[Finding], before_text: str, after: Iterable[Finding], after_text: str
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     """(introduced, fixed): findings only after, findings only before (as multisets)."""
     old = Counter(fingerprint(f, before_text) for f in before)
     new = Counter(fingerprint(f, after_text) for f in after)
@@ -144,27 +144,39 @@ def side_of(analysis: Analysis) -> Side:
     )
 
 
-def compute(root: Path, base: str | None, settings_for: SettingsFor,
-            paths: Iterable[str] = ()) -> DiffReport:
+def compute(
+    root: Path, base: str | None, settings_for: SettingsFor, paths: Iterable[str] = ()
+) -> DiffReport:
     """Every changed prompt file between ``base`` and the work tree of ``root``."""
     label = base or "merge base with the default branch"
-    commit = gitbase.resolve(root, base) if base else gitbase.resolve(
-        root, gitbase.default_base(root))
+    commit = (
+        gitbase.resolve(root, base) if base else gitbase.resolve(root, gitbase.default_base(root))
+    )
     wanted = [Path(p).resolve() for p in paths]
     deltas: list[FileDelta] = []
     for change in gitbase.changes(root, commit):
         full = root / change.path
-        if wanted and not any(full.resolve() == w or w in full.resolve().parents
-                              for w in wanted):
+        if wanted and not any(full.resolve() == w or w in full.resolve().parents for w in wanted):
             continue
         settings = settings_for(full)
         kind = is_prompt_path(change.path, settings.include, settings.exclude)
-        old_kind = is_prompt_path(change.old_path, settings.include, settings.exclude) \
-            if change.old_path else False
+        old_kind = (
+            is_prompt_path(change.old_path, settings.include, settings.exclude)
+            if change.old_path
+            else False
+        )
         if kind is False and old_kind is False:
             continue
-        before = _side(gitbase.read_at(root, commit, change.old_path), change.old_path,
-                       settings, old_kind is None) if change.old_path else None
+        before = (
+            _side(
+                gitbase.read_at(root, commit, change.old_path),
+                change.old_path,
+                settings,
+                old_kind is None,
+            )
+            if change.old_path
+            else None
+        )
         after = None
         if change.status != "deleted" and full.is_file():
             after = _side(full.read_bytes(), change.path, settings, kind is None)
@@ -172,12 +184,15 @@ def compute(root: Path, base: str | None, settings_for: SettingsFor,
             continue
         if before and after and before.text == after.text and change.status == "modified":
             continue
-        introduced, fixed = compare(before.findings if before else (),
-                                    before.text if before else "",
-                                    after.findings if after else (),
-                                    after.text if after else "")
-        deltas.append(FileDelta(change.path, change.old_path, change.status, before, after,
-                                introduced, fixed))
+        introduced, fixed = compare(
+            before.findings if before else (),
+            before.text if before else "",
+            after.findings if after else (),
+            after.text if after else "",
+        )
+        deltas.append(
+            FileDelta(change.path, change.old_path, change.status, before, after, introduced, fixed)
+        )
     return DiffReport(label, commit, tuple(deltas))
 
 
@@ -228,9 +243,13 @@ def render_markdown(report: DiffReport) -> str:
             f"{_signed_tokens(f.token_delta)} | "
             f"{_money(f.before.cost_per_day) if f.before else '–'} | "
             f"{_money(f.after.cost_per_day) if f.after else '–'} | "
-            f"{_signed_money(f.cost_per_day_delta)} | {', '.join(findings) or '–'} |")
-    lines += ["", f"**Total:** {_signed_tokens(report.token_delta)} tokens per call, "
-                  f"{_signed_money(report.cost_per_day_delta)} per day."]
+            f"{_signed_money(f.cost_per_day_delta)} | {', '.join(findings) or '–'} |"
+        )
+    lines += [
+        "",
+        f"**Total:** {_signed_tokens(report.token_delta)} tokens per call, "
+        f"{_signed_money(report.cost_per_day_delta)} per day.",
+    ]
     if report.unpriced:
         lines.append(f"Not priced (unknown model): {', '.join(report.unpriced)}.")
     new = [(f.path, x) for f in report.files for x in f.introduced]
@@ -247,57 +266,92 @@ def render_text(report: DiffReport) -> str:
     if not report.files:
         return lines[0] + "\nNo prompt files changed.\n"
     for f in report.files:
-        head = f"{f.path} ({f.status}" + (f" from {f.old_path}" if f.status == "renamed"
-                                           else "") + ")"
+        head = (
+            f"{f.path} ({f.status}" + (f" from {f.old_path}" if f.status == "renamed" else "") + ")"
+        )
         lines.append(head)
-        lines.append(f"  tokens per call  {_tokens(f.before)} -> {_tokens(f.after)}  "
-                     f"({_signed_tokens(f.token_delta)})")
+        lines.append(
+            f"  tokens per call  {_tokens(f.before)} -> {_tokens(f.after)}  "
+            f"({_signed_tokens(f.token_delta)})"
+        )
         before_call = _money(f.before.cost_per_call) if f.before else "–"
         after_call = _money(f.after.cost_per_call) if f.after else "–"
-        lines.append(f"  cost per call    {before_call} -> {after_call}  "
-                     f"({_signed_money(f.cost_per_call_delta)})")
+        lines.append(
+            f"  cost per call    {before_call} -> {after_call}  "
+            f"({_signed_money(f.cost_per_call_delta)})"
+        )
         before_day = _money(f.before.cost_per_day) if f.before else "–"
         after_day = _money(f.after.cost_per_day) if f.after else "–"
-        lines.append(f"  cost per day     {before_day} -> {after_day}  "
-                     f"({_signed_money(f.cost_per_day_delta)})")
+        lines.append(
+            f"  cost per day     {before_day} -> {after_day}  "
+            f"({_signed_money(f.cost_per_day_delta)})"
+        )
         for finding in f.introduced:
             lines.append(f"  + {finding.code} {finding.message}")
         for finding in f.fixed:
             lines.append(f"  - {finding.code} {finding.message}")
-    lines.append(f"Total: {_signed_tokens(report.token_delta)} tokens per call, "
-                 f"{_signed_money(report.cost_per_day_delta)} per day")
+    lines.append(
+        f"Total: {_signed_tokens(report.token_delta)} tokens per call, "
+        f"{_signed_money(report.cost_per_day_delta)} per day"
+    )
     return "\n".join(lines) + "\n"
 
 
 def _side_json(side: Side | None) -> dict[str, object] | None:
     if side is None:
         return None
-    return {"tokens": side.tokens, "approximate": side.approximate, "model": side.model,
-            "cost_per_call": side.cost_per_call, "cost_per_day": side.cost_per_day,
-            "calls_per_day": side.calls_per_day, "findings": len(side.findings)}
+    return {
+        "tokens": side.tokens,
+        "approximate": side.approximate,
+        "model": side.model,
+        "cost_per_call": side.cost_per_call,
+        "cost_per_day": side.cost_per_day,
+        "calls_per_day": side.calls_per_day,
+        "findings": len(side.findings),
+    }
 
 
 def _finding_json(finding: Finding) -> dict[str, object]:
-    return {"code": finding.code, "name": finding.name, "severity": finding.severity.value,
-            "message": finding.message}
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "message": finding.message,
+    }
 
 
 def render_json(report: DiffReport) -> str:
-    return json.dumps({
-        "base": report.base,
-        "commit": report.commit,
-        "files": [{
-            "path": f.path, "old_path": f.old_path, "status": f.status,
-            "before": _side_json(f.before), "after": _side_json(f.after),
-            "token_delta": f.token_delta, "cost_per_call_delta": f.cost_per_call_delta,
-            "cost_per_day_delta": f.cost_per_day_delta,
-            "introduced": [_finding_json(x) for x in f.introduced],
-            "fixed": [_finding_json(x) for x in f.fixed],
-        } for f in report.files],
-        "total": {"token_delta": report.token_delta,
-                  "cost_per_day_delta": report.cost_per_day_delta,
-                  "unpriced": report.unpriced},
-    }, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {
+                "base": report.base,
+                "commit": report.commit,
+                "files": [
+                    {
+                        "path": f.path,
+                        "old_path": f.old_path,
+                        "status": f.status,
+                        "before": _side_json(f.before),
+                        "after": _side_json(f.after),
+                        "token_delta": f.token_delta,
+                        "cost_per_call_delta": f.cost_per_call_delta,
+                        "cost_per_day_delta": f.cost_per_day_delta,
+                        "introduced": [_finding_json(x) for x in f.introduced],
+                        "fixed": [_finding_json(x) for x in f.fixed],
+                    }
+                    for f in report.files
+                ],
+                "total": {
+                    "token_delta": report.token_delta,
+                    "cost_per_day_delta": report.cost_per_day_delta,
+                    "unpriced": report.unpriced,
+                },
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def parse_budget_delta(value: str) -> tuple[str, float]:
@@ -308,12 +362,14 @@ def parse_budget_delta(value: str) -> tuple[str, float]:
             return "usd", float(text.strip("$").removesuffix("usd"))
         return "tokens", float(text.removesuffix("tokens").removesuffix("tok"))
     except ValueError:
-        raise ValueError(f"--budget-delta {value!r}: expected tokens (500) or dollars per day "
-                         "($5)") from None
+        raise ValueError(
+            f"--budget-delta {value!r}: expected tokens (500) or dollars per day ($5)"
+        ) from None
 
 
-def new_findings_only(results: list[FileResult], base: str | None, settings_for: SettingsFor
-                      ) -> list[FileResult]:
+def new_findings_only(
+    results: list[FileResult], base: str | None, settings_for: SettingsFor
+) -> list[FileResult]:
     """Keep, per file, only the findings the change since ``base`` introduced.
 
     A file the change did not touch keeps none; an added or untracked file
@@ -326,11 +382,16 @@ def new_findings_only(results: list[FileResult], base: str | None, settings_for:
         path = Path(result.path).resolve()
         root = gitbase.repo_root(path)
         if root is None:
-            raise gitbase.GitError(f"{result.path} is not inside a git repository; "
-                                   "--new-only needs one to find the base version")
+            raise gitbase.GitError(
+                f"{result.path} is not inside a git repository; "
+                "--new-only needs one to find the base version"
+            )
         if root not in by_root:
-            commit = gitbase.resolve(root, base) if base else gitbase.resolve(
-                root, gitbase.default_base(root))
+            commit = (
+                gitbase.resolve(root, base)
+                if base
+                else gitbase.resolve(root, gitbase.default_base(root))
+            )
             by_root[root] = (commit, {c.path: c for c in gitbase.changes(root, commit)})
         commit, changed = by_root[root]
         rel = path.relative_to(root.resolve()).as_posix()
@@ -344,8 +405,12 @@ def new_findings_only(results: list[FileResult], base: str | None, settings_for:
         if change.old_path is None:
             out.append(result)
             continue
-        before = _side(gitbase.read_at(root, commit, change.old_path), change.old_path,
-                       settings_for(path), False)
+        before = _side(
+            gitbase.read_at(root, commit, change.old_path),
+            change.old_path,
+            settings_for(path),
+            False,
+        )
         if before is None:
             out.append(result)
             continue

@@ -6,8 +6,14 @@ from __future__ import annotations
 class PromptwiseError(Exception):
     """Base for errors that adapters report without a traceback (exit code 2)."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
         self.path = path
         self.line = line
         self.key = key

@@ -39,8 +39,9 @@ def excluded(rel: str, name: str, exclude: Sequence[str]) -> bool:
     return name in DEFAULT_EXCLUDE or _match(rel, name, exclude)
 
 
-def is_prompt_path(rel: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
-                   ) -> bool | None:
+def is_prompt_path(
+    rel: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> bool | None:
     """Would a walk pick up this repository-relative path?
 
     True for prompt file names (and ``include`` matches), None for JSON/YAML
@@ -58,8 +59,9 @@ def is_prompt_path(rel: str, include: Sequence[str] = (), exclude: Sequence[str]
     return None if name.lower().endswith(CHAT_SUFFIXES) else False
 
 
-def walk(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
-         ) -> Iterator[Candidate]:
+def walk(
+    paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> Iterator[Candidate]:
     """Candidates from ``paths``; ``include``/``exclude`` are globs on names or
     paths relative to the directory being walked."""
     patterns = (*DEFAULT_INCLUDE, *include)
@@ -76,9 +78,9 @@ def walk(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[st
             base = Path(dirpath)
             rel_dir = base.relative_to(root).as_posix()
             dirnames[:] = sorted(
-                d for d in dirnames
-                if not excluded(_join(rel_dir, d), d, exclude)
-                and not (base / d).is_symlink()
+                d
+                for d in dirnames
+                if not excluded(_join(rel_dir, d), d, exclude) and not (base / d).is_symlink()
             )
             for name in sorted(filenames):
                 rel = _join(rel_dir, name)
@@ -90,8 +92,9 @@ def walk(paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[st
                     continue
                 if _match(rel, name, patterns):
                     seen.add(key)
-                    yield Candidate(full, explicit=False,
-                                    sniff_chat=name.lower().endswith(CHAT_SUFFIXES))
+                    yield Candidate(
+                        full, explicit=False, sniff_chat=name.lower().endswith(CHAT_SUFFIXES)
+                    )
                 elif name.lower().endswith(CHAT_SUFFIXES):
                     seen.add(key)
                     yield Candidate(full, explicit=False, sniff_chat=True)

@@ -19,8 +19,9 @@ class GitError(PromptwiseError):
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                check=False, timeout=60)
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60
+        )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     except subprocess.TimeoutExpired:
@@ -44,8 +45,10 @@ def repo_root(start: Path) -> Path | None:
 
 
 def _exists(root: Path, rev: str) -> bool:
-    return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
-                check=False).returncode == 0
+    return (
+        _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).returncode
+        == 0
+    )
 
 
 def default_base(root: Path) -> str:
@@ -95,13 +98,19 @@ def changes(root: Path, base: str) -> list[Change]:
         code = fields[i]
         if code.startswith("R") or code.startswith("C"):
             old, new = fields[i + 1], fields[i + 2]
-            out.append(Change("renamed" if code.startswith("R") else "added", new,
-                              old if code.startswith("R") else None))
+            out.append(
+                Change(
+                    "renamed" if code.startswith("R") else "added",
+                    new,
+                    old if code.startswith("R") else None,
+                )
+            )
             i += 3
             continue
         path = fields[i + 1]
-        status = {"A": "added", "D": "deleted", "M": "modified", "T": "modified"}.get(code[0],
-                                                                                   "modified")
+        status = {"A": "added", "D": "deleted", "M": "modified", "T": "modified"}.get(
+            code[0], "modified"
+        )
         out.append(Change(status, path, None if status == "added" else path))
         i += 2
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z").stdout

@@ -53,8 +53,7 @@ class FileResult:
 
 
 @lru_cache(maxsize=256)
-def _settings_for_config(config: str | None, overrides: tuple[tuple[str, Any], ...]
-                         ) -> Settings:
+def _settings_for_config(config: str | None, overrides: tuple[tuple[str, Any], ...]) -> Settings:
     settings = load_settings(Path(config) if config else None)
     return merge_overrides(settings, [("command line", {k: _thaw(v) for k, v in overrides})])
 
@@ -68,8 +67,11 @@ def _freeze(value: Any) -> Any:
 
 
 def _thaw(value: Any) -> Any:
-    if isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2
-                                                   and isinstance(v[0], str) for v in value):
+    if (
+        isinstance(value, tuple)
+        and value
+        and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) for v in value)
+    ):
         return {k: _thaw(v) for k, v in value}
     if isinstance(value, tuple):
         return [_thaw(v) for v in value]
@@ -89,8 +91,9 @@ def settings_for(path: Path, options: RunOptions) -> Settings:
     return _settings_for_config(config, frozen)
 
 
-def error_document(path: str, message: str, text: str = "", line: int | None = None
-                   ) -> PromptDocument:
+def error_document(
+    path: str, message: str, text: str = "", line: int | None = None
+) -> PromptDocument:
     """A document that carries only the reason it could not be read."""
     span = Span(0, 0)
     if line is not None and text:
@@ -99,8 +102,12 @@ def error_document(path: str, message: str, text: str = "", line: int | None = N
         end = text.find("\n", start)
         span = Span(start, len(text) if end == -1 else end)
     return PromptDocument(
-        path=path, text=text, format=PromptFormat.TEXT, syntax=TemplateSyntax.NONE,
-        segments=(), problems=(ParseProblem(READ_PROBLEM, message, span),),
+        path=path,
+        text=text,
+        format=PromptFormat.TEXT,
+        syntax=TemplateSyntax.NONE,
+        segments=(),
+        problems=(ParseProblem(READ_PROBLEM, message, span),),
     )
 
 
@@ -110,8 +117,11 @@ def read_document(candidate: Candidate, display: str) -> PromptDocument | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size / 1_048_576:.1f} MB; prompt files over "
-                             f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed", path=display)
+            raise InputError(
+                f"file is {size / 1_048_576:.1f} MB; prompt files over "
+                f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed",
+                path=display,
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         return error_document(display, "no such file")
@@ -126,14 +136,14 @@ def read_document(candidate: Candidate, display: str) -> PromptDocument | None:
     return parse_bytes(data, display, sniff_chat=candidate.sniff_chat)
 
 
-def parse_bytes(data: bytes, display: str, *, sniff_chat: bool = False,
-                fmt: PromptFormat | None = None) -> PromptDocument | None:
+def parse_bytes(
+    data: bytes, display: str, *, sniff_chat: bool = False, fmt: PromptFormat | None = None
+) -> PromptDocument | None:
     try:
         text = decode(data, display)
     except InputError as exc:
         if exc.line is not None:
-            return error_document(display, exc.detail, data.decode("utf-8", "replace"),
-                                  exc.line)
+            return error_document(display, exc.detail, data.decode("utf-8", "replace"), exc.line)
         return error_document(display, exc.detail)
     if sniff_chat and not chat.looks_like_chat(text):
         return None
@@ -153,16 +163,20 @@ def _evidence(doc: PromptDocument, settings: Settings, model: str | None) -> Any
     return evidence_for(doc, settings, model)
 
 
-def analyze_candidate(candidate: Candidate, options: RunOptions, display: str | None = None
-                      ) -> FileResult:
+def analyze_candidate(
+    candidate: Candidate, options: RunOptions, display: str | None = None
+) -> FileResult:
     display = display or str(candidate.path)
     settings = settings_for(candidate.path, options)
     doc = read_document(candidate, display)
     if doc is None:
         return FileResult(display, "", (), skipped=True)
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
-    evidence = None if any(p.code == READ_PROBLEM for p in doc.problems) \
+    evidence = (
+        None
+        if any(p.code == READ_PROBLEM for p in doc.problems)
         else _evidence(doc, settings, options.model)
+    )
     return result_of(analyze(doc, settings, model_override=options.model, escalation=evidence))
 
 
@@ -194,8 +208,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1
-        ) -> list[FileResult]:
+def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1) -> list[FileResult]:
     """Analyse every candidate; ConfigError propagates (exit code 2)."""
     items = [(c, options, str(c.path)) for c in candidates]
     results: list[FileResult] = []
@@ -210,8 +223,7 @@ def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1
         if sys.platform != "win32":
             import multiprocessing
 
-            context = multiprocessing.get_context("fork" if sys.platform == "linux"
-                                                  else "spawn")
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         rest = items
         if sys.platform == "linux":
             # The first file is analysed here, before forking: the workers then
@@ -237,5 +249,8 @@ def default_jobs() -> int:
 
 def flags_to_settings(**flags: Sequence[str] | str | int | None) -> dict[str, Any]:
     """Command-line flags in the shape of a settings mapping (unset flags dropped)."""
-    return {key: (list(value) if isinstance(value, (list, tuple)) else value)
-            for key, value in flags.items() if value not in (None, [], ())}
+    return {
+        key: (list(value) if isinstance(value, (list, tuple)) else value)
+        for key, value in flags.items()
+        if value not in (None, [], ())
+    }

@@ -21,7 +21,7 @@ def _expression(expr: str, inputs: dict[str, str], context: dict[str, str]) -> s
     """Evaluate the few `${{ }}` forms the action uses: names joined by `||`."""
     for part in (p.strip() for p in expr.split("||")):
         if part.startswith("inputs."):
-            value = inputs.get(part[len("inputs."):], "")
+            value = inputs.get(part[len("inputs.") :], "")
         elif part.startswith("'") and part.endswith("'"):
             value = part[1:-1]
         else:
@@ -43,8 +43,13 @@ def run_action(workdir: Path, tmp: Path, overrides: dict[str, str]) -> tuple[int
     summary.write_text("")
     output.write_text("")
     context = {"github.action_path": str(REPO), "github.event.pull_request.base.sha": ""}
-    env = dict(os.environ, GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output),
-               RUNNER_TEMP=str(tmp), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    env = dict(
+        os.environ,
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_OUTPUT=str(output),
+        RUNNER_TEMP=str(tmp),
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    )
     log = []
     for step in action["runs"]["steps"]:
         if "uses" in step:  # setup-python and the SARIF upload need GitHub itself
@@ -54,8 +59,13 @@ def run_action(workdir: Path, tmp: Path, overrides: dict[str, str]) -> tuple[int
         context.update({f"steps.check.outputs.{k}": v for k, v in outputs.items()})
         step_env = {k: _substitute(str(v), inputs, context) for k, v in step.get("env", {}).items()}
         script = _substitute(step["run"], inputs, context)
-        result = subprocess.run(["bash", "-e", "-c", script], cwd=workdir, env={**env, **step_env},
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["bash", "-e", "-c", script],
+            cwd=workdir,
+            env={**env, **step_env},
+            capture_output=True,
+            text=True,
+        )
         log.append(f"$ {step['name']}\n{result.stdout}{result.stderr}")
         if result.returncode != 0:
             return result.returncode, "\n".join(log), summary

@@ -18,8 +18,7 @@ from promptwise.cli import main
 from tests.conftest import DATA, EXAMPLES, REPO
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None
-        ) -> tuple[int, str, str]:
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> tuple[int, str, str]:
     """Run the CLI in-process (fast) and capture stdout and stderr."""
     out, err = io.StringIO(), io.StringIO()
     old_err, old_in, old_cwd = sys.stderr, sys.stdin, os.getcwd()
@@ -49,8 +48,9 @@ def test_console_script_and_module_entry_point() -> None:
     assert exe, "the `promptwise` console script is installed"
     version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("promptwise ")
-    module = subprocess.run([sys.executable, "-m", "promptwise", "rules"], capture_output=True,
-                            text=True, check=True)
+    module = subprocess.run(
+        [sys.executable, "-m", "promptwise", "rules"], capture_output=True, text=True, check=True
+    )
     assert "PW003" in module.stdout
 
 
@@ -84,8 +84,10 @@ def test_json_format_is_stable(project: Path) -> None:
     assert code == 1 and set(data) == {"version", "findings", "summary"}
     undefined = next(f for f in data["findings"] if f["code"] == "PW003")
     assert undefined["path"].endswith("legacy-summary.prompty")
-    assert undefined["range"] == {"start": {"line": 24, "character": 3},
-                                  "end": {"line": 24, "character": 8}}
+    assert undefined["range"] == {
+        "start": {"line": 24, "character": 3},
+        "end": {"line": 24, "character": 8},
+    }
     assert undefined["severity"] == "error" and undefined["name"] == "undefined-variable"
     assert data["summary"]["files"] == 8
 
@@ -107,8 +109,9 @@ def test_github_and_junit(project: Path) -> None:
     assert out.startswith("<?xml") and "<testsuite" in out
 
 
-def test_github_format_is_the_default_in_actions(project: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_format_is_the_default_in_actions(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _, out, _ = run("check", str(project / "legacy-summary.prompty"))
     assert out.startswith("::") and "::error file=" in out
@@ -151,9 +154,15 @@ BAD_INPUTS = {
     "latin1.prompt": "---\nmodel: x\n---\nCaf\xe9 menu\n".encode("latin-1"),
     "list.prompty": b"---\n- a\n- b\n---\nsystem:\nhi\n",
     "broken.prompty": b"---\nmodel: [unclosed\n---\nsystem:\nhi\n",
-    "bomb.prompty": ("---\n" + "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
-        for i in range(12)) + "---\nsystem:\nhi\n").encode(),
+    "bomb.prompty": (
+        "---\n"
+        + "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+            for i in range(12)
+        )
+        + "---\nsystem:\nhi\n"
+    ).encode(),
     "not-chat.json": b'{"name": "package", "version": "1.0.0"}',
 }
 
@@ -165,10 +174,12 @@ def test_bad_inputs_each_get_one_clear_finding_and_the_run_goes_on(tmp_path: Pat
     with big.open("wb") as handle:
         handle.truncate(11 * 1024 * 1024)
     good = tmp_path / "good.prompty"
-    good.write_text("---\nmodel:\n  id: gpt-4o\ninputs:\n  a:\n    type: string\n---\n"
-                    "user:\n{{ b }}\n")
-    paths = [str(tmp_path / n) for n in [*BAD_INPUTS, "huge.prompt", "good.prompty",
-                                         "missing.prompty"]]
+    good.write_text(
+        "---\nmodel:\n  id: gpt-4o\ninputs:\n  a:\n    type: string\n---\nuser:\n{{ b }}\n"
+    )
+    paths = [
+        str(tmp_path / n) for n in [*BAD_INPUTS, "huge.prompt", "good.prompty", "missing.prompty"]
+    ]
     code, out, err = run("check", *paths, "--format", "json", "--isolated")
     assert code == 1 and "Traceback" not in err
     by_file: dict[str, list[dict]] = {}
@@ -201,13 +212,20 @@ def test_directory_walk_skips_non_chat_json_and_dependency_folders(tmp_path: Pat
 
 
 def test_tokens_table_and_json(project: Path) -> None:
-    code, out, _ = run("tokens", str(project / "support.prompty"), "--model", "gpt-4o",
-                       "--calls-per-day", "200000", "--segments", "--compare")
+    code, out, _ = run(
+        "tokens",
+        str(project / "support.prompty"),
+        "--model",
+        "gpt-4o",
+        "--calls-per-day",
+        "200000",
+        "--segments",
+        "--compare",
+    )
     assert code == 0
     assert "model gpt-4o" in out and "cost per day" in out and "200,000 calls/day" in out
     assert "message system" in out and "comparison:" in out
-    code, out, _ = run("tokens", str(project / "support.prompty"), "--format", "json",
-                       "--segments")
+    code, out, _ = run("tokens", str(project / "support.prompty"), "--format", "json", "--segments")
     data = json.loads(out)["files"][0]
     assert data["model"] == "gpt-4o" and data["approximate"] is False
     assert data["input_tokens"] == sum(s["tokens"] for s in data["segments"] if s["depth"] == 0)

@@ -33,8 +33,9 @@ Answer in at most 3 sentences. Quote the refund policy when you cite it, and giv
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.fixture
@@ -77,8 +78,9 @@ def test_diff_numbers_by_hand(repo: Path) -> None:
     assert support["token_delta"] == after - before
     per_call = lambda t: (t * gpt.input + 200 * gpt.output) / 1_000_000  # noqa: E731
     assert support["after"]["cost_per_call"] == pytest.approx(per_call(after))
-    assert support["cost_per_day_delta"] == pytest.approx((per_call(after) - per_call(before))
-                                                          * 10000)
+    assert support["cost_per_day_delta"] == pytest.approx(
+        (per_call(after) - per_call(before)) * 10000
+    )
     fixed = {f["code"] for f in support["fixed"]}
     introduced = {f["code"] for f in support["introduced"]}
     assert {"PW204", "PW202"} <= fixed and "PW201" in introduced
@@ -125,8 +127,9 @@ def test_diff_against_merge_base_of_a_branch(repo: Path) -> None:
 
 def test_check_new_only(repo: Path) -> None:
     (repo / "support.prompty").write_text(BASE_PROMPT + "Give some tips.\n")
-    code, out, _ = run("check", ".", "--new-only", "HEAD", "--format", "json", "--fail-on", "info",
-                       cwd=repo)
+    code, out, _ = run(
+        "check", ".", "--new-only", "HEAD", "--format", "json", "--fail-on", "info", cwd=repo
+    )
     findings = json.loads(out)["findings"]
     assert [f["code"] for f in findings] == ["PW201"]  # old PW204/PW202 are not new
     assert code == 1
@@ -138,8 +141,9 @@ def test_check_new_only(repo: Path) -> None:
 def test_budget_delta(repo: Path) -> None:
     (repo / "support.prompty").write_text(NEW_PROMPT)
     delta = body_tokens(NEW_PROMPT) - body_tokens(BASE_PROMPT)
-    code, _, err = run("check", ".", "--fail-on", "never", "--budget-delta", str(delta - 1),
-                       cwd=repo)
+    code, _, err = run(
+        "check", ".", "--fail-on", "never", "--budget-delta", str(delta - 1), cwd=repo
+    )
     assert code == 1 and f"+{delta} tokens per call" in err
     assert run("check", ".", "--fail-on", "never", "--budget-delta", str(delta), cwd=repo)[0] == 0
     code, _, err = run("check", ".", "--fail-on", "never", "--budget-delta", "$0.0001", cwd=repo)

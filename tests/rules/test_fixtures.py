@@ -30,9 +30,13 @@ BY_NAME = {rule.name: rule for rule in load_rules().rules}
 
 
 def _fixtures() -> list[Path]:
-    return sorted(p for folder in HERE.iterdir() if folder.is_dir() and folder.name in BY_NAME
-                  for p in folder.iterdir()
-                  if p.is_file() and not p.name.endswith(".expected.json"))
+    return sorted(
+        p
+        for folder in HERE.iterdir()
+        if folder.is_dir() and folder.name in BY_NAME
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.endswith(".expected.json")
+    )
 
 
 def read_fixture(path: Path) -> tuple[str, Counter[tuple[int, str]]]:
@@ -67,11 +71,17 @@ def test_fixture(path: Path) -> None:
     result = analyze_text(text, path.name, Settings())
     found: Counter[tuple[int, str]] = Counter(
         (result.document.lines.line_of(f.span.start) + 1, f.code)
-        for f in result.findings if f.code == rule.code)
+        for f in result.findings
+        if f.code == rule.code
+    )
     want = Counter({k: v for k, v in expected.items() if k[1] == rule.code})
     details = "\n".join(
-        f"  line {line}: {f.message} `{text[f.span.start:f.span.end][:60]}`"
-        for f in result.findings if f.code == rule.code
-        for line in [result.document.lines.line_of(f.span.start) + 1])
-    assert found == want, f"{path.name}: expected {sorted(want.elements())}, " \
-                          f"found {sorted(found.elements())}\n{details}"
+        f"  line {line}: {f.message} `{text[f.span.start : f.span.end][:60]}`"
+        for f in result.findings
+        if f.code == rule.code
+        for line in [result.document.lines.line_of(f.span.start) + 1]
+    )
+    assert found == want, (
+        f"{path.name}: expected {sorted(want.elements())}, "
+        f"found {sorted(found.elements())}\n{details}"
+    )

@@ -21,9 +21,11 @@ def test_a_list_ordinal_is_not_a_measure() -> None:
 
 
 def test_vague_words_inside_examples_and_code_are_not_instructions() -> None:
-    text = ("# Task\n\nAnswer with the order status.\n\n<example>\nInput: hi\n"
-            "Output: Here are a few tips, try to be brief, etc.\n</example>\n\n"
-            "```text\nkeep it short, maybe add some detail, etc.\n```\n")
+    text = (
+        "# Task\n\nAnswer with the order status.\n\n<example>\nInput: hi\n"
+        "Output: Here are a few tips, try to be brief, etc.\n</example>\n\n"
+        "```text\nkeep it short, maybe add some detail, etc.\n```\n"
+    )
     assert not {"PW201", "PW202", "PW203", "PW204", "PW205"} & set(codes(text))
 
 
@@ -33,14 +35,18 @@ def test_quoted_text_and_inline_code_are_not_instructions() -> None:
 
 
 def test_frontmatter_is_not_instructions() -> None:
-    text = "---\ndescription: A short, detailed, appropriate helper, etc.\n---\n" \
-           "Answer in 2 sentences.\n"
+    text = (
+        "---\ndescription: A short, detailed, appropriate helper, etc.\n---\n"
+        "Answer in 2 sentences.\n"
+    )
     assert not {"PW202", "PW203", "PW205"} & set(codes(text))
 
 
 def test_a_persona_prompt_needs_no_examples() -> None:
-    text = ("---\ndescription: Senior reviewer\n---\n# Reviewer\n\nYou are a senior "
-            "Python reviewer who helps the team keep its code readable.\n")
+    text = (
+        "---\ndescription: Senior reviewer\n---\n# Reviewer\n\nYou are a senior "
+        "Python reviewer who helps the team keep its code readable.\n"
+    )
     assert "PW101" not in codes(text, "reviewer.agent.md")
     assert "PW101" not in codes("You are a friendly travel agent for Acme Tours.\n", "a.txt")
 
@@ -51,8 +57,10 @@ def test_open_ended_generation_and_puzzles_need_no_examples() -> None:
 
 
 def test_environment_references_are_not_secrets() -> None:
-    text = ("---\nname: x\nmodel:\n  id: gpt-4o\n  connection:\n"
-            "    apiKey: ${env:OPENAI_API_KEY}\n---\nsystem:\nAnswer in 2 sentences.\n")
+    text = (
+        "---\nname: x\nmodel:\n  id: gpt-4o\n  connection:\n"
+        "    apiKey: ${env:OPENAI_API_KEY}\n---\nsystem:\nAnswer in 2 sentences.\n"
+    )
     assert "PW402" not in codes(text, "x.prompty")
 
 

@@ -51,9 +51,11 @@ def test_nearest_config_wins(tmp_path: Path) -> None:
 
 
 def test_pyproject_table(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml",
-          '[project]\nname = "x"\n\n[tool.promptwise]\nmodel = "o3"\nignore = ["PW2"]\n'
-          '[tool.promptwise.budget]\nmax_tokens = 900\n')
+    write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.promptwise]\nmodel = "o3"\nignore = ["PW2"]\n'
+        "[tool.promptwise.budget]\nmax_tokens = 900\n",
+    )
     config = find_config(tmp_path)
     settings = load_settings(config)
     assert settings.model == "o3" and settings.ignore == ("PW2",)
@@ -62,18 +64,25 @@ def test_pyproject_table(tmp_path: Path) -> None:
 
 def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n')
-    assert find_config(tmp_path / "file.prompty") is None or \
-        find_config(tmp_path / "file.prompty") != tmp_path / "pyproject.toml"
+    assert (
+        find_config(tmp_path / "file.prompty") is None
+        or find_config(tmp_path / "file.prompty") != tmp_path / "pyproject.toml"
+    )
 
 
 def test_precedence_defaults_file_editor_cli(tmp_path: Path) -> None:
-    config = write(tmp_path / "promptwise.yaml",
-                   "model: gpt-4.1\ncalls_per_day: 10\nexpected_output_tokens: 50\n")
+    config = write(
+        tmp_path / "promptwise.yaml",
+        "model: gpt-4.1\ncalls_per_day: 10\nexpected_output_tokens: 50\n",
+    )
     settings = load_settings(config)
-    settings = merge_overrides(settings, [
-        ("editor", {"callsPerDay": 20, "expectedOutputTokens": 60}),
-        ("command line", {"calls_per_day": 30}),
-    ])
+    settings = merge_overrides(
+        settings,
+        [
+            ("editor", {"callsPerDay": 20, "expectedOutputTokens": 60}),
+            ("command line", {"calls_per_day": 30}),
+        ],
+    )
     assert settings.model == "gpt-4.1"  # file beats defaults
     assert settings.expected_output_tokens == 60  # editor beats file
     assert settings.calls_per_day == 30  # command line beats editor
@@ -98,8 +107,7 @@ def test_unknown_key_names_file_line_and_key(tmp_path: Path) -> None:
         ("severity:\n  PW201: fatal\n", "severity.PW201", "unknown severity"),
         ("budget:\n  max_cost_per_call: cheap\n", "budget.max_cost_per_call", "expected a number"),
         ("budget:\n  max_money: 3\n", "budget.max_money", "unknown setting"),
-        ("escalation:\n  iteration_threshold: 0\n", "escalation.iteration_threshold",
-         "at least 1"),
+        ("escalation:\n  iteration_threshold: 0\n", "escalation.iteration_threshold", "at least 1"),
         ("preview: maybe\n", "preview", "true or false"),
         ("include: 3\n", "include", "list of strings"),
     ],
@@ -133,9 +141,11 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 
 def test_severity_and_per_file_ignores(tmp_path: Path) -> None:
-    config = write(tmp_path / "promptwise.yaml",
-                   "severity:\n  PW2: error\n  pw201: info\n"
-                   "per_file_ignores:\n  'legacy/*.prompty': [PW1, PW003]\n")
+    config = write(
+        tmp_path / "promptwise.yaml",
+        "severity:\n  PW2: error\n  pw201: info\n"
+        "per_file_ignores:\n  'legacy/*.prompty': [PW1, PW003]\n",
+    )
     settings = load_settings(config)
     assert settings.severity == {"PW2": Severity.ERROR, "PW201": Severity.INFO}
     assert settings.per_file_ignores == {"legacy/*.prompty": ("PW1", "PW003")}
@@ -149,8 +159,11 @@ def test_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
 
 
 def test_editor_settings_in_camel_case() -> None:
-    settings = apply(Settings(), {"comparisonModels": ["gpt-4o"], "debounceMs": 0,
-                                  "escalation": {"iterationThreshold": 12}}, "editor")
+    settings = apply(
+        Settings(),
+        {"comparisonModels": ["gpt-4o"], "debounceMs": 0, "escalation": {"iterationThreshold": 12}},
+        "editor",
+    )
     assert settings.comparison_models == ("gpt-4o",)
     assert settings.debounce_ms == 0
     assert settings.escalation.iteration_threshold == 12

@@ -62,7 +62,7 @@ def test_format_by_name(name: str, fmt: PromptFormat) -> None:
     ("text", "fmt"),
     [
         ("---\nmodel: x\n---\nsystem:\nHi\n", PromptFormat.PROMPTY),
-        ("---\nmodel: x\n---\n{{role \"system\"}}\nHi\n", PromptFormat.DOTPROMPT),
+        ('---\nmodel: x\n---\n{{role "system"}}\nHi\n', PromptFormat.DOTPROMPT),
         ("---\ndescription: x\n---\n# Title\n", PromptFormat.MARKDOWN),
         ('{"messages": []}', PromptFormat.CHAT),
         ("Just a prompt.", PromptFormat.TEXT),
@@ -122,8 +122,7 @@ def test_prompty_without_roles_is_one_system_message() -> None:
 
 def test_prompty_mustache_template() -> None:
     text = (
-        "---\ntemplate:\n  format:\n    kind: mustache\n---\n"
-        "user:\n{{#items}}{{name}}{{/items}}\n"
+        "---\ntemplate:\n  format:\n    kind: mustache\n---\nuser:\n{{#items}}{{name}}{{/items}}\n"
     )
     doc = parse_document(text, "m.prompty")
     assert doc.syntax is TemplateSyntax.MUSTACHE
@@ -142,8 +141,9 @@ def test_dotprompt_example() -> None:
     ticket = doc.declared["ticket"]
     assert ticket.declared_type == "string" and ticket.description == "the customer's message"
     assert text_at(doc, ticket.span) == "ticket"
-    roles = [(s.role, text_at(doc, s.header)) for s in doc.segments
-             if s.kind is SegmentKind.MESSAGE]
+    roles = [
+        (s.role, text_at(doc, s.header)) for s in doc.segments if s.kind is SegmentKind.MESSAGE
+    ]
     assert roles == [("system", '{{role "system"}}'), ("user", '{{role "user"}}')]
     assert uses(doc) == [("ticket", "ticket")]
 
@@ -152,7 +152,7 @@ def test_dotprompt_block_roles_comment_preamble_and_json_schema() -> None:
     text = (
         "# Licence header\n# more\n\n---\nmodel: gemini-2.5-pro\ninput:\n  schema:\n"
         "    type: object\n    properties:\n      topic: string\n      tone?: string\n"
-        "---\n{{#role \"system\"}}\nWrite about {{topic}}.\n{{/role}}\n"
+        '---\n{{#role "system"}}\nWrite about {{topic}}.\n{{/role}}\n'
         "{{#each items as |item|}}{{item.name}} {{@index}}{{/each}}\n"
         "{{#if tone}}Use a {{tone}} tone.{{/if}}\n{{> footer}}\n"
     )
@@ -232,8 +232,10 @@ def test_chat_json_example() -> None:
 
 
 def test_chat_json_escapes_and_content_parts() -> None:
-    text = ('[{"role": "system", "content": "Line one\\nLine \\"two\\""},'
-            ' {"role": "user", "content": [{"type": "text", "text": "Hi {{name}}"}]}]')
+    text = (
+        '[{"role": "system", "content": "Line one\\nLine \\"two\\""},'
+        ' {"role": "user", "content": [{"type": "text", "text": "Hi {{name}}"}]}]'
+    )
     doc = parse_document(text, "c.json")
     first, second = [s for s in doc.segments if s.kind is SegmentKind.MESSAGE]
     assert first.value == 'Line one\nLine "two"'
@@ -321,8 +323,10 @@ def test_handlebars_syntax_errors(text: str, message: str) -> None:
 
 
 def test_handlebars_context_paths() -> None:
-    text = ("---\nmodel: x\n---\n{{#with user}}{{name}} {{../title}} {{@root.site}}{{/with}}"
-            "{{helper (sub arg1) key=arg2}}{{{raw}}}{{!-- {{hidden}} --}}")
+    text = (
+        "---\nmodel: x\n---\n{{#with user}}{{name}} {{../title}} {{@root.site}}{{/with}}"
+        "{{helper (sub arg1) key=arg2}}{{{raw}}}{{!-- {{hidden}} --}}"
+    )
     doc = parse_document(text, "h.prompt")
     assert [v.name for v in doc.used] == ["user", "title", "site", "arg1", "arg2", "raw"]
 
@@ -355,8 +359,10 @@ def test_yaml_alias_bomb_is_refused_quickly() -> None:
     for i in range(1, 12):
         prev = chr(ord("a") + i - 1)
         cur = chr(ord("a") + i)
-        lines.append(f"{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, "
-                     f"*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+        lines.append(
+            f"{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, "
+            f"*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
+        )
     doc = parse_document("---\n" + "\n".join(lines) + "\n---\nhello\n", "bomb.prompty")
     assert any("alias bomb" in p.message for p in doc.problems)
 
@@ -392,8 +398,11 @@ def test_line_index_encodings() -> None:
 
 def _corpus_files() -> list[Path]:
     corpus = need_corpus()
-    return sorted(p for p in corpus.rglob("*") if p.is_file()
-                  and p.suffix in (".md", ".prompt", ".prompty", ".txt"))
+    return sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.is_file() and p.suffix in (".md", ".prompt", ".prompty", ".txt")
+    )
 
 
 def test_corpus_parses_with_ranges_in_bounds() -> None:
@@ -419,8 +428,11 @@ def test_corpus_prompty_basic() -> None:
     doc = parse_document(path.read_text(), str(path))
     assert doc.model.name == "gpt-4" and doc.max_output_tokens == 1000
     assert declared(doc) == ["firstName", "lastName", "question"]
-    assert uses(doc) == [("firstName", "firstName"), ("lastName", "lastName"),
-                         ("question", "question")]
+    assert uses(doc) == [
+        ("firstName", "firstName"),
+        ("lastName", "lastName"),
+        ("question", "question"),
+    ]
     first_use = doc.used[0]
     assert doc.lines.position(first_use.span.start) == Position(37, 18)
 
@@ -430,7 +442,11 @@ def test_corpus_dotprompt_features() -> None:
     doc = parse_document(path.read_text(), str(path))
     assert doc.model.name == "googleai/gemini-pro"
     assert [s.role for s in doc.segments if s.kind is SegmentKind.MESSAGE] == [
-        "system", "user", "model", "user"]
+        "system",
+        "user",
+        "model",
+        "user",
+    ]
     assert sorted(doc.declared) == ["context", "imageUrl", "items", "name"]
     assert not doc.problems
 

@@ -74,15 +74,17 @@ docs:
         (("severity: info", "severity: fatal"), "severity", "unknown severity"),
         (("kind: existence", "kind: magic"), "kind", "unknown matcher kind"),
         (("tokens: [please, kindly]", "patterns: ['(a+)+b']"), "patterns[0]", "nests quantifiers"),
-        (("tokens: [please, kindly]", "patterns: ['[unclosed']"), "patterns[0]",
-         "invalid regular expression"),
+        (
+            ("tokens: [please, kindly]", "patterns: ['[unclosed']"),
+            "patterns[0]",
+            "invalid regular expression",
+        ),
         (("kind: existence", "check: budget"), "check", "only be declarative"),
         (("  why: Tokens.\n", ""), "docs.why", "missing or empty"),
         (("message:", "mesage:"), "mesage", "unknown key"),
     ],
 )
-def test_bad_user_rule_names_file_and_key(change: tuple[str, str], key: str,
-                                          fragment: str) -> None:
+def test_bad_user_rule_names_file_and_key(change: tuple[str, str], key: str, fragment: str) -> None:
     text = BASE_RULE.replace(*change)
     with pytest.raises(RuleFileError) as info:
         parse_rule(text, "/rules/PW801-no-please.yaml", builtin=False)
@@ -100,13 +102,14 @@ def test_user_rule_folder(tmp_path: Path) -> None:
     config = load_settings(tmp_path / "promptwise.yaml")
     result = analyze_text("Please summarise the text, kindly.\n", str(tmp_path / "a.txt"), config)
     hits = [f for f in result.findings if f.code == "PW801"]
-    assert [result.document.text[f.span.start:f.span.end] for f in hits] == ["Please", "kindly"]
+    assert [result.document.text[f.span.start : f.span.end] for f in hits] == ["Please", "kindly"]
     assert hits[0].message == "Drop `Please`" and hits[0].severity is Severity.INFO
 
 
 def test_user_rule_cannot_take_a_builtin_code(tmp_path: Path) -> None:
-    (tmp_path / "PW003-mine.yaml").write_text(BASE_RULE.replace("PW801", "PW003")
-                                              .replace("no-please", "mine"))
+    (tmp_path / "PW003-mine.yaml").write_text(
+        BASE_RULE.replace("PW801", "PW003").replace("no-please", "mine")
+    )
     with pytest.raises(RuleFileError, match="built-in rule code"):
         load_rules([tmp_path])
 
@@ -118,17 +121,21 @@ def test_undefined_and_unused_variables() -> None:
     result = analyze_text(PROMPTY, "q.prompty", Settings())
     undefined = [f for f in result.findings if f.code == "PW003"]
     assert len(undefined) == 1
-    assert result.document.text[undefined[0].span.start:undefined[0].span.end] == "questoin"
+    assert result.document.text[undefined[0].span.start : undefined[0].span.end] == "questoin"
     assert "did you mean `question`" in undefined[0].message
     assert undefined[0].related and undefined[0].related[0].span is not None
-    unused = {result.document.text[f.span.start:f.span.end] for f in result.findings
-              if f.code == "PW004"}
+    unused = {
+        result.document.text[f.span.start : f.span.end]
+        for f in result.findings
+        if f.code == "PW004"
+    }
     assert unused == {"question", "unused_one"}
 
 
 def test_dotprompt_without_schema_does_not_require_declarations() -> None:
-    result = analyze_text("---\nmodel: gemini-2.5-flash\n---\nHi {{name}}\n", "a.prompt",
-                          Settings())
+    result = analyze_text(
+        "---\nmodel: gemini-2.5-flash\n---\nHi {{name}}\n", "a.prompt", Settings()
+    )
     assert "PW003" not in codes(result)
 
 
@@ -136,15 +143,16 @@ def test_template_error_is_reported_with_exact_range() -> None:
     text = "---\nmodel: gemini-2.5-flash\n---\n{{#if premium}}\nUpgrade.\n"
     result = analyze_text(text, "a.prompt", Settings())
     [finding] = [f for f in result.findings if f.code == "PW002"]
-    assert text[finding.span.start:finding.span.end] == "{{#if premium}}"
+    assert text[finding.span.start : finding.span.end] == "{{#if premium}}"
     assert finding.severity is Severity.ERROR
 
 
 def test_empty_messages() -> None:
-    result = analyze_text("---\nmodel:\n  id: gpt-4o\n---\nsystem:\nBe terse.\n\nuser:\n\n",
-                          "e.prompty", Settings())
+    result = analyze_text(
+        "---\nmodel:\n  id: gpt-4o\n---\nsystem:\nBe terse.\n\nuser:\n\n", "e.prompty", Settings()
+    )
     [finding] = [f for f in result.findings if f.code == "PW005"]
-    assert result.document.text[finding.span.start:finding.span.end] == "user:"
+    assert result.document.text[finding.span.start : finding.span.end] == "user:"
     chat = analyze_text('{"messages": [{"role": "user", "content": ""}]}', "c.json", Settings())
     assert "PW005" in codes(chat)
 
@@ -153,7 +161,7 @@ def test_unknown_model_and_suggestion() -> None:
     text = "---\nmodel: gpt-4o-turbo-max\n---\nHello\n"
     result = analyze_text(text, "m.prompt", Settings())
     [finding] = [f for f in result.findings if f.code == "PW501"]
-    assert text[finding.span.start:finding.span.end] == "gpt-4o-turbo-max"
+    assert text[finding.span.start : finding.span.end] == "gpt-4o-turbo-max"
     assert "not in the price table" in finding.message and result.cost is None
 
 
@@ -161,13 +169,16 @@ def test_context_window_overflow() -> None:
     text = "---\nmodel:\n  id: gpt-4o\n  options:\n    maxOutputTokens: 200000\n---\nsystem:\nHi\n"
     result = analyze_text(text, "o.prompty", Settings())
     [finding] = [f for f in result.findings if f.code == "PW502"]
-    assert "context window" in finding.message and text[finding.span.start:finding.span.end] == \
-        "gpt-4o"
+    assert (
+        "context window" in finding.message
+        and text[finding.span.start : finding.span.end] == "gpt-4o"
+    )
 
 
 def test_budget() -> None:
-    over = settings(budget={"max_tokens": 3, "max_cost_per_call": 0.0000001,
-                            "max_cost_per_day": 0.0000001})
+    over = settings(
+        budget={"max_tokens": 3, "max_cost_per_call": 0.0000001, "max_cost_per_day": 0.0000001}
+    )
     result = analyze_text("Summarise the following text in two sentences.", "b.txt", over)
     messages = [f.message for f in result.findings if f.code == "PW503"]
     assert len(messages) == 3
@@ -189,8 +200,7 @@ def test_select_ignore_most_specific_wins() -> None:
 
 
 def test_severity_override_by_prefix() -> None:
-    result = analyze_text(PROMPTY, "q.prompty", settings(severity={"PW0": "info",
-                                                                  "PW003": "hint"}))
+    result = analyze_text(PROMPTY, "q.prompty", settings(severity={"PW0": "info", "PW003": "hint"}))
     found = {f.code: f.severity for f in result.findings}
     assert found["PW003"] is Severity.HINT and found["PW004"] is Severity.INFO
 
@@ -209,8 +219,10 @@ def test_per_file_ignores(tmp_path: Path) -> None:
 def test_suppression_comments_per_format() -> None:
     jinja = PROMPTY.replace("{{ questoin }}", "{{ questoin }} {# promptwise: disable-line=PW003 #}")
     assert "PW003" not in codes(analyze_text(jinja, "q.prompty", Settings()))
-    hbs = ("---\nmodel: gemini-2.5-flash\ninput:\n  schema:\n    a: string\n---\n"
-           "{{! promptwise: disable-next-line=PW003 }}\n{{b}} {{a}}\n")
+    hbs = (
+        "---\nmodel: gemini-2.5-flash\ninput:\n  schema:\n    a: string\n---\n"
+        "{{! promptwise: disable-next-line=PW003 }}\n{{b}} {{a}}\n"
+    )
     assert "PW003" not in codes(analyze_text(hbs, "a.prompt", Settings()))
     whole = PROMPTY.replace("system:\n", "system:\n{# promptwise: disable=PW0 #}\n")
     result = analyze_text(whole, "q.prompty", Settings())

@@ -26,15 +26,41 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 def _plain(patterns: dict[str, re.Pattern[str]], text: str) -> dict[str, list[tuple[int, int]]]:
-    return {k: [(m.start(), m.end()) for m in p.finditer(text) if m.end() > m.start()]
-            for k, p in patterns.items()}
+    return {
+        k: [(m.start(), m.end()) for m in p.finditer(text) if m.end() > m.start()]
+        for k, p in patterns.items()
+    }
 
 
 PATTERNS = _patterns()
 SCANNER = MultiScanner(PATTERNS)
-WORDS = ["some", "a few", "brief", "good", "try to", "if possible", "etc.", "IMPORTANT",
-         "NEVER", "never", "AKIA1234", "ghp_abc", "Some", "BRIEF", "İstanbul", "ß", "\n", ". ",
-         "be concise", "where appropriate", "!!!", "sk-" + "a" * 24, "x", "- ", "when"]
+WORDS = [
+    "some",
+    "a few",
+    "brief",
+    "good",
+    "try to",
+    "if possible",
+    "etc.",
+    "IMPORTANT",
+    "NEVER",
+    "never",
+    "AKIA1234",
+    "ghp_abc",
+    "Some",
+    "BRIEF",
+    "İstanbul",
+    "ß",
+    "\n",
+    ". ",
+    "be concise",
+    "where appropriate",
+    "!!!",
+    "sk-" + "a" * 24,
+    "x",
+    "- ",
+    "when",
+]
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,8 +23,11 @@ EXEMPT = {"PW000", "PW008"} | {r.code for r in RULES if r.code.startswith("PW9")
 
 
 def _settings(rule: Rule) -> Settings:
-    return apply(Settings(), rule.docs.config, f"{rule.source}#docs.config") \
-        if rule.docs.config else Settings()
+    return (
+        apply(Settings(), rule.docs.config, f"{rule.source}#docs.config")
+        if rule.docs.config
+        else Settings()
+    )
 
 
 def _codes(rule: Rule, text: str) -> list[str]:
@@ -34,10 +37,12 @@ def _codes(rule: Rule, text: str) -> list[str]:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.code not in EXEMPT], ids=lambda r: r.code)
 def test_example_fires_and_better_does_not(rule: Rule) -> None:
-    assert rule.code in _codes(rule, rule.docs.example), \
+    assert rule.code in _codes(rule, rule.docs.example), (
         f"{rule.code}: docs.example does not trigger the rule"
-    assert rule.code not in _codes(rule, rule.docs.better), \
+    )
+    assert rule.code not in _codes(rule, rule.docs.better), (
         f"{rule.code}: docs.better still triggers the rule"
+    )
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -36,8 +36,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ti
     """
     cache = tmp_path_factory.mktemp("tiktoken-cache")
     for name, url in URLS.items():
-        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(
-            encodings.bundled_bytes(name))
+        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(encodings.bundled_bytes(name))
     mp = pytest.MonkeyPatch()
     mp.setenv("TIKTOKEN_CACHE_DIR", str(cache))
     try:
@@ -81,8 +80,9 @@ SAMPLES = [
 
 
 @pytest.mark.parametrize("name", sorted(URLS))
-def test_counts_equal_tiktoken(reference: dict[str, tiktoken.Encoding], name: str,
-                               no_network: None) -> None:
+def test_counts_equal_tiktoken(
+    reference: dict[str, tiktoken.Encoding], name: str, no_network: None
+) -> None:
     counter = TokenCounter()
     for sample in SAMPLES:
         expected = len(reference[name].encode(sample, disallowed_special=()))
@@ -98,9 +98,11 @@ def test_counting_opens_no_connection(no_network: None) -> None:
 
 def test_tampered_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = encodings.SPECS["cl100k_base"]
-    monkeypatch.setitem(encodings.SPECS, "cl100k_base",
-                        encodings.EncodingSpec(spec.name, "0" * 64, spec.pattern,
-                                               spec.special_tokens))
+    monkeypatch.setitem(
+        encodings.SPECS,
+        "cl100k_base",
+        encodings.EncodingSpec(spec.name, "0" * 64, spec.pattern, spec.special_tokens),
+    )
     with pytest.raises(Exception, match="does not match its published SHA-256"):
         encodings.bundled_bytes("cl100k_base")
 
@@ -136,8 +138,11 @@ def test_segment_counts_and_total(reference: dict[str, tiktoken.Encoding]) -> No
     messages = [s for s in doc.segments if s.kind.value == "message"]
     assert sum(tokens.for_segment(m) for m in messages) == tokens.total
     system = messages[0]
-    exact = len(reference["o200k_base"].encode(doc.text[system.span.start : system.span.end],
-                                               disallowed_special=()))
+    exact = len(
+        reference["o200k_base"].encode(
+            doc.text[system.span.start : system.span.end], disallowed_special=()
+        )
+    )
     assert tokens.for_segment(system) == exact
 
 
@@ -168,8 +173,9 @@ def test_encoding_for_unpriced_names(model: str, encoding: str, approximate: boo
 
 def test_corpus_totals_equal_whole_body_counts(reference: dict[str, tiktoken.Encoding]) -> None:
     corpus = need_corpus()
-    files = sorted(p for p in corpus.rglob("*") if p.suffix in (".md", ".prompt", ".prompty",
-                                                                 ".txt"))
+    files = sorted(
+        p for p in corpus.rglob("*") if p.suffix in (".md", ".prompt", ".prompty", ".txt")
+    )
     assert len(files) > 800
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -15,7 +15,19 @@ from promptwise.document.parse import decode, parse_document
 from promptwise.document.text import LineIndex, Position, Range, Span
 
 __all__ = [
-    "LineIndex", "ModelRef", "ParseProblem", "Position", "PromptDocument", "PromptFormat", "Range",
-    "Segment", "SegmentKind", "Span", "TemplateSyntax", "Variable", "VariableRole", "decode",
+    "LineIndex",
+    "ModelRef",
+    "ParseProblem",
+    "Position",
+    "PromptDocument",
+    "PromptFormat",
+    "Range",
+    "Segment",
+    "SegmentKind",
+    "Span",
+    "TemplateSyntax",
+    "Variable",
+    "VariableRole",
+    "decode",
     "parse_document",
 ]

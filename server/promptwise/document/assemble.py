@@ -22,8 +22,13 @@ from promptwise.document.model import (
 from promptwise.document.text import Span
 
 OUTPUT_LIMIT_KEYS = (
-    "maxOutputTokens", "max_output_tokens", "max_tokens", "max_completion_tokens",
-    "maxTokens", "max_new_tokens", "maxCompletionTokens",
+    "maxOutputTokens",
+    "max_output_tokens",
+    "max_tokens",
+    "max_completion_tokens",
+    "maxTokens",
+    "max_new_tokens",
+    "maxCompletionTokens",
 )
 
 
@@ -63,8 +68,7 @@ def output_limit_from(data: Mapping[str, Any] | None, parents: Sequence[str]) ->
     return None
 
 
-def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source: str
-                ) -> Variable:
+def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source: str) -> Variable:
     """A declared input; ``spec`` is whatever the frontmatter says about it."""
     declared_type: str | None = None
     default: Any = None
@@ -82,12 +86,21 @@ def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source
         description = desc_part.strip() or None
     elif spec is not None:
         default = spec
-    return Variable(name, span, VariableRole.DECLARATION, syntax, declared_type=declared_type,
-                    default=default, description=description, source=source)
+    return Variable(
+        name,
+        span,
+        VariableRole.DECLARATION,
+        syntax,
+        declared_type=declared_type,
+        default=default,
+        description=description,
+        source=source,
+    )
 
 
-def scan_template(text: str, regions: Iterable[Span], syntax: TemplateSyntax
-                  ) -> template.TemplateScan:
+def scan_template(
+    text: str, regions: Iterable[Span], syntax: TemplateSyntax
+) -> template.TemplateScan:
     """Scan every region and merge the results in document order."""
     merged = template.TemplateScan()
     for region in regions:
@@ -115,9 +128,14 @@ def build(
 ) -> PromptDocument:
     all_segments: list[Segment] = []
     if frontmatter is not None:
-        all_segments.append(Segment(SegmentKind.FRONTMATTER, frontmatter.span,
-                                    header=_first_line(text, frontmatter.span),
-                                    title="frontmatter"))
+        all_segments.append(
+            Segment(
+                SegmentKind.FRONTMATTER,
+                frontmatter.span,
+                header=_first_line(text, frontmatter.span),
+                title="frontmatter",
+            )
+        )
     all_segments.extend(segments)
     comment_segments = [
         Segment(SegmentKind.COMMENT, tag.span) for tag in scan.tags if tag.kind == "comment"
@@ -135,8 +153,7 @@ def build(
         tags=tuple(scan.tags),
         model=model,
         max_output_tokens=max_output_tokens,
-        problems=tuple([*(frontmatter.problems if frontmatter else ()), *problems,
-                        *scan.problems]),
+        problems=tuple([*(frontmatter.problems if frontmatter else ()), *problems, *scan.problems]),
         declares_inputs=declares_inputs,
         key_spans=dict(frontmatter.key_spans) if frontmatter else {},
         value_spans=dict(frontmatter.value_spans) if frontmatter else {},

@@ -47,8 +47,9 @@ class _Node:
             header=self.header,
             title=self.title,
             level=self.level,
-            children=tuple(child.freeze() for child in sorted(self.children,
-                                                               key=lambda c: c.start)),
+            children=tuple(
+                child.freeze() for child in sorted(self.children, key=lambda c: c.start)
+            ),
         )
 
 
@@ -95,8 +96,9 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
         fence = _FENCE.match(line)
         if fence:
             marker = fence.group(1)
-            close = re.compile(rf"^[^\S\n]*{re.escape(marker[0])}{{{len(marker)},}}[^\S\n]*$",
-                               re.M).search(text, nxt, limit)
+            close = re.compile(
+                rf"^[^\S\n]*{re.escape(marker[0])}{{{len(marker)},}}[^\S\n]*$", re.M
+            ).search(text, nxt, limit)
             if close is None:
                 end = limit
             else:
@@ -136,8 +138,9 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
         if headings:
             h = _HEADING.match(line)
             if h:
-                heads.append((0, len(h.group(1)), start, h.group(2).strip(),
-                              Span(start, content_end)))
+                heads.append(
+                    (0, len(h.group(1)), start, h.group(2).strip(), Span(start, content_end))
+                )
         pos = nxt
     return _nest(heads, blocks, region)
 
@@ -162,8 +165,9 @@ def _find_close(text: str, name: str, start: int, end: int) -> int | None:
     return None
 
 
-def _nest(heads: list[tuple[int, int, int, str, Span]], blocks: list[_Node],
-          region: Span) -> list[Segment]:
+def _nest(
+    heads: list[tuple[int, int, int, str, Span]], blocks: list[_Node], region: Span
+) -> list[Segment]:
     sections: list[_Node] = []
     for k, (_, level, start, title, header) in enumerate(heads):
         end = region.end
@@ -180,8 +184,11 @@ def _nest(heads: list[tuple[int, int, int, str, Span]], blocks: list[_Node],
             stack.pop()
         parent = stack[-1] if stack else None
         # Blocks never contain sections; a heading inside a code block was skipped already.
-        if parent is not None and parent.kind in (SegmentKind.SECTION, SegmentKind.EXAMPLE) \
-                and parent.level:
+        if (
+            parent is not None
+            and parent.kind in (SegmentKind.SECTION, SegmentKind.EXAMPLE)
+            and parent.level
+        ):
             parent.children.append(node)
         else:
             roots.append(node)

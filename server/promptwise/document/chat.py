@@ -176,8 +176,10 @@ def _messages_of(root: Located) -> list[Located] | None:
         if messages is not None and isinstance(messages.value, list):
             return list(messages.value)
         return None
-    if isinstance(root.value, list) and root.value and all(
-        isinstance(m.value, dict) and "role" in m.value for m in root.value
+    if (
+        isinstance(root.value, list)
+        and root.value
+        and all(isinstance(m.value, dict) and "role" in m.value for m in root.value)
     ):
         return list(root.value)
     return None
@@ -217,12 +219,20 @@ def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
         else:
             root = parse_json(text)
     except yamlnodes.YamlProblem as exc:
-        problems.append(ParseProblem(CHAT_PROBLEM, f"invalid YAML: {exc.message}",
-                                     Span(exc.offset, min(len(text), exc.offset + 1))))
+        problems.append(
+            ParseProblem(
+                CHAT_PROBLEM,
+                f"invalid YAML: {exc.message}",
+                Span(exc.offset, min(len(text), exc.offset + 1)),
+            )
+        )
     except _JsonError as exc:
         offset = min(exc.offset, len(text))
-        problems.append(ParseProblem(CHAT_PROBLEM, f"invalid JSON: {exc}",
-                                     Span(offset, min(len(text), offset + 1))))
+        problems.append(
+            ParseProblem(
+                CHAT_PROBLEM, f"invalid JSON: {exc}", Span(offset, min(len(text), offset + 1))
+            )
+        )
     messages = _messages_of(root) if root is not None else None
     if root is not None and messages is None:
         raise NotChat(f"{path}: no `messages` list and not a list of {{role, content}} objects")
@@ -237,12 +247,14 @@ def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
         parts = _content_parts(content) if content is not None else []
         if not parts:
             anchor = content.inner if content is not None else message.inner
-            segments.append(Segment(SegmentKind.MESSAGE, anchor, role=role, title=role,
-                                    value=""))
+            segments.append(Segment(SegmentKind.MESSAGE, anchor, role=role, title=role, value=""))
             continue
         for part in parts:
-            segments.append(Segment(SegmentKind.MESSAGE, part.inner, role=role, title=role,
-                                    value=str(part.value)))
+            segments.append(
+                Segment(
+                    SegmentKind.MESSAGE, part.inner, role=role, title=role, value=str(part.value)
+                )
+            )
             regions.append(part.inner)
     sample = "\n".join(s.value or "" for s in segments)
     syntax = template.detect_syntax(sample)
@@ -260,7 +272,14 @@ def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
                     limit = value
                     break
     return build(
-        path=path, text=text, fmt=PromptFormat.CHAT, syntax=syntax, segments=segments,
-        frontmatter=None, scan=scan_template(text, regions, syntax), model=model,
-        max_output_tokens=limit, problems=problems,
+        path=path,
+        text=text,
+        fmt=PromptFormat.CHAT,
+        syntax=syntax,
+        segments=segments,
+        frontmatter=None,
+        scan=scan_template(text, regions, syntax),
+        model=model,
+        max_output_tokens=limit,
+        problems=problems,
     )

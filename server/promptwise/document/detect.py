@@ -10,8 +10,17 @@ from promptwise.document.model import PromptFormat
 
 # Markdown prompt and agent files, recognised by name.
 MARKDOWN_PATTERNS = (
-    "*.prompt.md", "*.instructions.md", "*.agent.md", "*.chatmode.md", "*.skill.md",
-    "SKILL.md", "AGENTS.md", "CLAUDE.md", "GEMINI.md", "copilot-instructions.md", "*.mdc",
+    "*.prompt.md",
+    "*.instructions.md",
+    "*.agent.md",
+    "*.chatmode.md",
+    "*.skill.md",
+    "SKILL.md",
+    "AGENTS.md",
+    "CLAUDE.md",
+    "GEMINI.md",
+    "copilot-instructions.md",
+    "*.mdc",
 )
 # Files `check` finds on its own when walking a directory.
 DEFAULT_INCLUDE = ("*.prompty", "*.prompt", *MARKDOWN_PATTERNS)
@@ -19,8 +28,10 @@ CHAT_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name.lower(), p.lower())
-               for p in patterns)
+    return any(
+        fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name.lower(), p.lower())
+        for p in patterns
+    )
 
 
 def format_by_name(path: str) -> PromptFormat | None:

@@ -41,8 +41,16 @@ def _messages(text: str, body: Span) -> list[Segment]:
 
     def message(start: int, end: int, header: Span | None, role: str) -> None:
         content = Span(header.end if header else start, end)
-        segments.append(Segment(SegmentKind.MESSAGE, Span(start, end), header=header, role=role,
-                                title=role, children=tuple(blocks.scan_blocks(text, content))))
+        segments.append(
+            Segment(
+                SegmentKind.MESSAGE,
+                Span(start, end),
+                header=header,
+                role=role,
+                title=role,
+                children=tuple(blocks.scan_blocks(text, content)),
+            )
+        )
 
     first = tags[0].start() if tags else body.end
     if text[body.start : first].strip():
@@ -69,8 +77,15 @@ def _schema_declarations(fm: Frontmatter, syntax: TemplateSyntax) -> list[Variab
             m = _PICO_KEY.match(str(name))
             span = fm.key_spans.get(f"input.schema.properties.{name}")
             if m and span is not None:
-                out.append(declaration(m.group(1), Span(span.start, span.start + len(m.group(1))),
-                                       syntax, spec, "input.schema"))
+                out.append(
+                    declaration(
+                        m.group(1),
+                        Span(span.start, span.start + len(m.group(1))),
+                        syntax,
+                        spec,
+                        "input.schema",
+                    )
+                )
         return out
     for name, spec in schema.items():
         m = _PICO_KEY.match(str(name))
@@ -78,16 +93,26 @@ def _schema_declarations(fm: Frontmatter, syntax: TemplateSyntax) -> list[Variab
         if m and span is not None:
             if m.group(3) and not isinstance(spec, Mapping):
                 spec = {"type": m.group(3), "description": spec}
-            out.append(declaration(m.group(1), Span(span.start, span.start + len(m.group(1))),
-                                   syntax, spec, "input.schema"))
+            out.append(
+                declaration(
+                    m.group(1),
+                    Span(span.start, span.start + len(m.group(1))),
+                    syntax,
+                    spec,
+                    "input.schema",
+                )
+            )
     defaults = get_path(fm.data, "input.default")
     if isinstance(defaults, Mapping):
         known = {v.name for v in out}
         for name in defaults:
             span = fm.key_spans.get(f"input.default.{name}")
             if span is not None and str(name) not in known:
-                out.append(declaration(str(name), span, syntax, {"default": defaults[name]},
-                                       "input.default"))
+                out.append(
+                    declaration(
+                        str(name), span, syntax, {"default": defaults[name]}, "input.default"
+                    )
+                )
     return out
 
 
@@ -102,8 +127,13 @@ def parse(path: str, text: str) -> PromptDocument:
     body = Span(fm.span.end if fm else 0, len(text))
     scan = scan_template(text, [body], syntax)
     return build(
-        path=path, text=text, fmt=PromptFormat.DOTPROMPT, syntax=syntax,
-        segments=_messages(text, body), frontmatter=fm, scan=scan,
+        path=path,
+        text=text,
+        fmt=PromptFormat.DOTPROMPT,
+        syntax=syntax,
+        segments=_messages(text, body),
+        frontmatter=fm,
+        scan=scan,
         declarations=_schema_declarations(fm, syntax) if fm and fm.data else [],
         model=model_from(fm, ("model",)),
         max_output_tokens=output_limit_from(data, ("config",)),

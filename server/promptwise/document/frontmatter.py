@@ -67,8 +67,9 @@ def _load(text: str, span: Span, yaml_span: Span) -> Frontmatter:
         at = yaml_span.start + min(problem.offset, len(source))
         line_end = text.find("\n", at)
         end = line_end if line_end != -1 and line_end > at else min(at + 1, len(text))
-        finding = ParseProblem("PW001", f"invalid YAML in frontmatter: {problem.message}",
-                               Span(at, max(at, end)))
+        finding = ParseProblem(
+            "PW001", f"invalid YAML in frontmatter: {problem.message}", Span(at, max(at, end))
+        )
         return Frontmatter(span, yaml_span, None, problems=(finding,))
     value = loaded.value
     if value is None:
@@ -92,5 +93,10 @@ def _load(text: str, span: Span, yaml_span: Span) -> Frontmatter:
 
 
 def _yaml_kind(python_type: str) -> str:
-    return {"list": "list", "str": "string", "int": "number", "float": "number",
-            "bool": "boolean"}.get(python_type, python_type)
+    return {
+        "list": "list",
+        "str": "string",
+        "int": "number",
+        "float": "number",
+        "bool": "boolean",
+    }.get(python_type, python_type)

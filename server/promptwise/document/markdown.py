@@ -21,8 +21,12 @@ def parse_markdown(path: str, text: str) -> PromptDocument:
     body = Span(fm.span.end if fm else 0, len(text))
     syntax = TemplateSyntax.VSCODE if "${" in text else TemplateSyntax.NONE
     return build(
-        path=path, text=text, fmt=PromptFormat.MARKDOWN, syntax=syntax,
-        segments=blocks.scan_blocks(text, body), frontmatter=fm,
+        path=path,
+        text=text,
+        fmt=PromptFormat.MARKDOWN,
+        syntax=syntax,
+        segments=blocks.scan_blocks(text, body),
+        frontmatter=fm,
         scan=scan_template(text, [body], syntax),
         model=model_from(fm, ("model",)),
         max_output_tokens=output_limit_from(fm.data if fm else None, ("",)),
@@ -34,7 +38,11 @@ def parse_text(path: str, text: str) -> PromptDocument:
     body = Span(start, len(text))
     syntax = template.detect_syntax(text)
     return build(
-        path=path, text=text, fmt=PromptFormat.TEXT, syntax=syntax,
-        segments=blocks.scan_blocks(text, body), frontmatter=None,
+        path=path,
+        text=text,
+        fmt=PromptFormat.TEXT,
+        syntax=syntax,
+        segments=blocks.scan_blocks(text, body),
+        frontmatter=None,
         scan=scan_template(text, [body], syntax),
     )

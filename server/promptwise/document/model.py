@@ -238,8 +238,11 @@ class PromptDocument:
     @cached_property
     def _nested(self) -> bool:
         """True when every child lies inside its parent (what the parsers produce)."""
-        return all(child.span.start >= seg.span.start and child.span.end <= seg.span.end
-                   for seg in self.flat_segments for child in seg.children)
+        return all(
+            child.span.start >= seg.span.start and child.span.end <= seg.span.end
+            for seg in self.flat_segments
+            for child in seg.children
+        )
 
     def segment_at(self, offset: int) -> Segment | None:
         """The innermost segment that contains ``offset`` (the last one in walk order).

@@ -17,21 +17,27 @@ def decode(data: bytes, path: str) -> str:
     8 KB means a binary file, which is reported rather than guessed at.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"file is {len(data) / 1_048_576:.1f} MB; prompt files over "
-                         f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed", path=path)
+        raise InputError(
+            f"file is {len(data) / 1_048_576:.1f} MB; prompt files over "
+            f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed",
+            path=path,
+        )
     if b"\x00" in data[:8192]:
         raise InputError("binary file (contains NUL bytes); not a prompt file", path=path)
     try:
         return data.decode("utf-8-sig")  # a leading BOM is dropped, none is needed
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"invalid UTF-8 at byte {exc.start} "
-                         f"(0x{data[exc.start]:02x}); save the file as UTF-8",
-                         path=path, line=line) from None
+        raise InputError(
+            f"invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from None
 
 
-def parse_document(text: str, path: str = "<stdin>",
-                   fmt: PromptFormat | None = None) -> PromptDocument:
+def parse_document(
+    text: str, path: str = "<stdin>", fmt: PromptFormat | None = None
+) -> PromptDocument:
     """Parse ``text`` as the prompt format of ``path`` (or ``fmt`` when given).
 
     Never raises for malformed content: problems become part of the document.

@@ -37,13 +37,23 @@ ROLE_LINE = re.compile(
     r"(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
     re.I | re.M,
 )
-MODEL_PATHS = ("model.id", "model.configuration.name", "model.configuration.azure_deployment",
-               "model.configuration.model", "model.name", "model")
+MODEL_PATHS = (
+    "model.id",
+    "model.configuration.name",
+    "model.configuration.azure_deployment",
+    "model.configuration.model",
+    "model.name",
+    "model",
+)
 
 
 def template_syntax(data: Mapping[str, Any] | None) -> TemplateSyntax:
-    engine = get_path(data, "template.format.kind") or get_path(data, "template.format") \
-        or get_path(data, "template.type") or get_path(data, "template")
+    engine = (
+        get_path(data, "template.format.kind")
+        or get_path(data, "template.format")
+        or get_path(data, "template.type")
+        or get_path(data, "template")
+    )
     if isinstance(engine, str) and "mustache" in engine.lower():
         return TemplateSyntax.MUSTACHE
     return TemplateSyntax.JINJA
@@ -55,13 +65,27 @@ def role_messages(text: str, body: Span, role_line: re.Pattern[str]) -> list[Seg
     segments: list[Segment] = []
     if not matches:
         if text[body.start : body.end].strip():
-            segments.append(Segment(SegmentKind.MESSAGE, body, role="system", title="system",
-                                    children=tuple(blocks.scan_blocks(text, body))))
+            segments.append(
+                Segment(
+                    SegmentKind.MESSAGE,
+                    body,
+                    role="system",
+                    title="system",
+                    children=tuple(blocks.scan_blocks(text, body)),
+                )
+            )
         return segments
     preamble = Span(body.start, matches[0].start())
     if text[preamble.start : preamble.end].strip():
-        segments.append(Segment(SegmentKind.MESSAGE, preamble, role="system", title="system",
-                                children=tuple(blocks.scan_blocks(text, preamble))))
+        segments.append(
+            Segment(
+                SegmentKind.MESSAGE,
+                preamble,
+                role="system",
+                title="system",
+                children=tuple(blocks.scan_blocks(text, preamble)),
+            )
+        )
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else body.end
         header_end = m.end()
@@ -69,11 +93,16 @@ def role_messages(text: str, body: Span, role_line: re.Pattern[str]) -> list[Seg
             header_end -= 1
         content_start = min(m.end() + 1, end)
         role = m.group(1).lower()
-        segments.append(Segment(
-            SegmentKind.MESSAGE, Span(m.start(), end), header=Span(m.start(), header_end),
-            role=role, title=role,
-            children=tuple(blocks.scan_blocks(text, Span(content_start, end))),
-        ))
+        segments.append(
+            Segment(
+                SegmentKind.MESSAGE,
+                Span(m.start(), end),
+                header=Span(m.start(), header_end),
+                role=role,
+                title=role,
+                children=tuple(blocks.scan_blocks(text, Span(content_start, end))),
+            )
+        )
     return segments
 
 
@@ -99,8 +128,11 @@ def declarations(fm: Frontmatter | None, syntax: TemplateSyntax) -> list[Variabl
     schema = get_path(fm.data, "inputSchema.properties")
     if isinstance(schema, list):
         for i, item in enumerate(schema):
-            if isinstance(item, Mapping) and isinstance(item.get("name"), str) \
-                    and item["name"] not in seen:
+            if (
+                isinstance(item, Mapping)
+                and isinstance(item.get("name"), str)
+                and item["name"] not in seen
+            ):
                 span = fm.value_spans.get(f"inputSchema.properties[{i}].name")
                 if span is not None:
                     out.append(declaration(item["name"], span, syntax, item, "inputSchema"))
@@ -116,7 +148,8 @@ def declarations(fm: Frontmatter | None, syntax: TemplateSyntax) -> list[Variabl
 
 def has_declaration_block(data: Mapping[str, Any] | None) -> bool:
     return isinstance(data, Mapping) and any(
-        key in data for key in ("inputs", "sample", "inputSchema"))
+        key in data for key in ("inputs", "sample", "inputSchema")
+    )
 
 
 def parse(path: str, text: str) -> PromptDocument:
@@ -127,10 +160,17 @@ def parse(path: str, text: str) -> PromptDocument:
     segments = role_messages(text, body, ROLE_LINE)
     scan = scan_template(text, [body], syntax)
     return build(
-        path=path, text=text, fmt=PromptFormat.PROMPTY, syntax=syntax, segments=segments,
-        frontmatter=fm, scan=scan, declarations=declarations(fm, syntax),
+        path=path,
+        text=text,
+        fmt=PromptFormat.PROMPTY,
+        syntax=syntax,
+        segments=segments,
+        frontmatter=fm,
+        scan=scan,
+        declarations=declarations(fm, syntax),
         model=model_from(fm, MODEL_PATHS),
-        max_output_tokens=output_limit_from(data, ("model.options", "model.parameters",
-                                                   "parameters", "options")),
+        max_output_tokens=output_limit_from(
+            data, ("model.options", "model.parameters", "parameters", "options")
+        ),
         declares_inputs=has_declaration_block(data),
     )

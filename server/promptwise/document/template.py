@@ -37,9 +37,7 @@ JINJA_KEYWORDS = frozenset(
     "kwargs caller range lipsum dict cycler joiner namespace recursive ignore missing with "
     "without context import as from".split()
 )
-JINJA_BLOCKS = frozenset(
-    "for if macro call filter block with autoescape raw trans set".split()
-)
+JINJA_BLOCKS = frozenset("for if macro call filter block with autoescape raw trans set".split())
 JINJA_MIDDLE = {"elif": "if", "else": "if|for"}
 
 # Helpers that Handlebars and Dotprompt provide; their arguments are
@@ -106,8 +104,11 @@ def _scan_vscode(text: str, span: Span) -> TemplateScan:
         name_group = 2 if m.group(2) else 3
         result.tags.append(TemplateTag("expr", Span(m.start(), m.end()), argument=m.group(0)[2:-1]))
         name = Span(m.start(name_group), m.end(name_group))
-        result.uses.append(Variable(m.group(name_group), name, VariableRole.USE,
-                                    TemplateSyntax.VSCODE, raw=m.group(0)))
+        result.uses.append(
+            Variable(
+                m.group(name_group), name, VariableRole.USE, TemplateSyntax.VSCODE, raw=m.group(0)
+            )
+        )
     return result
 
 
@@ -120,8 +121,13 @@ def _scan_format(text: str, span: Span) -> TemplateScan:
         tag_span = Span(m.start(), m.end())
         result.tags.append(TemplateTag("expr", tag_span, argument=m.group(0)[1:-1]))
         result.uses.append(
-            Variable(m.group(1), Span(m.start(1), m.end(1)), VariableRole.USE,
-                     TemplateSyntax.FORMAT, raw=m.group(0))
+            Variable(
+                m.group(1),
+                Span(m.start(1), m.end(1)),
+                VariableRole.USE,
+                TemplateSyntax.FORMAT,
+                raw=m.group(0),
+            )
         )
     return result
 
@@ -147,8 +153,9 @@ def _expression_names(expr: str, base: int) -> Iterable[tuple[str, int]]:
         yield name, base + m.start()
 
 
-def _find_closer(text: str, pos: int, end: int, closer: str, opener: re.Pattern[str]
-                 ) -> tuple[int, re.Match[str] | None]:
+def _find_closer(
+    text: str, pos: int, end: int, closer: str, opener: re.Pattern[str]
+) -> tuple[int, re.Match[str] | None]:
     """Find a tag's closer, skipping string literals; report a new opener met first."""
     quote = ""
     i = pos
@@ -187,8 +194,13 @@ class _JinjaScanner:
         for name, offset in _expression_names(expr, base):
             if not self.bound(name):
                 self.out.uses.append(
-                    Variable(name, Span(offset, offset + len(name)), VariableRole.USE,
-                             TemplateSyntax.JINJA, raw=raw)
+                    Variable(
+                        name,
+                        Span(offset, offset + len(name)),
+                        VariableRole.USE,
+                        TemplateSyntax.JINJA,
+                        raw=raw,
+                    )
                 )
 
     def problem(self, message: str, span: Span) -> None:
@@ -211,8 +223,10 @@ class _JinjaScanner:
                 close, nested = _find_closer(text, start + 2, end, closer, opener)
             if close == -1 or nested is not None:
                 stop = nested.start() if nested else end
-                self.problem(f"`{text[start:start + 2]}` tag is never closed with `{closer}`",
-                             Span(start, min(stop, _line_end(text, start))))
+                self.problem(
+                    f"`{text[start : start + 2]}` tag is never closed with `{closer}`",
+                    Span(start, min(stop, _line_end(text, start))),
+                )
                 pos = stop if nested else start + 2
                 continue
             tag_span = Span(start, close + 2)
@@ -233,8 +247,9 @@ class _JinjaScanner:
                 continue
             pos = tag_span.end
         for name, open_span in self.blocks:
-            self.problem(f"`{{% {name} %}}` block is never closed with `{{% end{name} %}}`",
-                         open_span)
+            self.problem(
+                f"`{{% {name} %}}` block is never closed with `{{% end{name} %}}`", open_span
+            )
         return self.out
 
     def statement(self, inner: str, base: int, tag_span: Span, raw: str) -> int:
@@ -256,8 +271,10 @@ class _JinjaScanner:
                     inner_name, inner_span = self.blocks.pop()
                     if len(self.scopes) > 1:
                         self.scopes.pop()
-                    self.problem(f"`{{% {inner_name} %}}` block is never closed before "
-                                 f"`{{% {word} %}}`", inner_span)
+                    self.problem(
+                        f"`{{% {inner_name} %}}` block is never closed before `{{% {word} %}}`",
+                        inner_span,
+                    )
                 self.blocks.pop()
                 if len(self.scopes) > 1:
                     self.scopes.pop()
@@ -282,14 +299,14 @@ class _JinjaScanner:
             target, _, value = rest.partition("=")
             for name in _IDENT.findall(target):
                 self.scopes[0].add(name)
-            self.out.tags.append(TemplateTag("statement", tag_span, name=word,
-                                             argument=rest.strip()))
+            self.out.tags.append(
+                TemplateTag("statement", tag_span, name=word, argument=rest.strip())
+            )
             self.use(value, rest_base + len(target) + 1, raw)
             return tag_span.end
         if word == "raw":
             self.out.tags.append(TemplateTag("open", tag_span, name="raw"))
-            m = re.compile(r"\{%-?\s*endraw\s*-?%\}").search(self.text, tag_span.end,
-                                                              self.span.end)
+            m = re.compile(r"\{%-?\s*endraw\s*-?%\}").search(self.text, tag_span.end, self.span.end)
             if not m:
                 self.problem("`{% raw %}` block is never closed with `{% endraw %}`", tag_span)
                 return self.span.end
@@ -373,8 +390,10 @@ class _HandlebarsScanner:
             if text.startswith("{{!--", start):
                 close = text.find("--}}", start + 5, end)
                 if close == -1:
-                    self.problem("`{{!--` comment is never closed with `--}}`",
-                                 Span(start, _line_end(text, start)))
+                    self.problem(
+                        "`{{!--` comment is never closed with `--}}`",
+                        Span(start, _line_end(text, start)),
+                    )
                     break
                 self.out.tags.append(TemplateTag("comment", Span(start, close + 4)))
                 pos = close + 4
@@ -387,8 +406,10 @@ class _HandlebarsScanner:
             is_comment = text.startswith(("{{!", "{{~!"), start)
             if close == -1 or (nested != -1 and not is_comment):
                 stop = nested if nested != -1 else end
-                self.problem(f"`{{{{` tag is never closed with `{closer}`",
-                             Span(start, min(stop, _line_end(text, start))))
+                self.problem(
+                    f"`{{{{` tag is never closed with `{closer}`",
+                    Span(start, min(stop, _line_end(text, start))),
+                )
                 pos = stop if nested != -1 else body_start
                 continue
             tag_span = Span(start, close + len(closer))
@@ -400,8 +421,9 @@ class _HandlebarsScanner:
             self.tag(text[inner_start:inner_end], inner_start, tag_span)
             pos = tag_span.end
         for name, open_span, _, _ in self.blocks:
-            self.problem(f"`{{{{#{name}}}}}` block is never closed with `{{{{/{name}}}}}`",
-                         open_span)
+            self.problem(
+                f"`{{{{#{name}}}}}` block is never closed with `{{{{/{name}}}}}`", open_span
+            )
         return self.out
 
     def tag(self, inner: str, base: int, tag_span: Span) -> None:
@@ -415,9 +437,14 @@ class _HandlebarsScanner:
             self.out.tags.append(TemplateTag("comment", tag_span, argument=stripped[1:].strip()))
             return
         if sigil == ">":
-            self.out.tags.append(TemplateTag("partial", tag_span, name=stripped[1:].split()[0]
-                                             if stripped[1:].split() else "",
-                                             argument=stripped[1:].strip()))
+            self.out.tags.append(
+                TemplateTag(
+                    "partial",
+                    tag_span,
+                    name=stripped[1:].split()[0] if stripped[1:].split() else "",
+                    argument=stripped[1:].strip(),
+                )
+            )
             return
         if sigil == "=":
             self.out.tags.append(TemplateTag("statement", tag_span, name="delimiters"))
@@ -426,8 +453,9 @@ class _HandlebarsScanner:
             body = stripped[1:]
             if body.startswith(("*", ">")):
                 body = body[1:]
-            self.open_block(body, base + 1 + (len(stripped[1:]) - len(body)), tag_span,
-                            inverse=sigil == "^")
+            self.open_block(
+                body, base + 1 + (len(stripped[1:]) - len(body)), tag_span, inverse=sigil == "^"
+            )
             return
         if sigil == "/":
             self.close_block(stripped[1:].strip(), tag_span)
@@ -437,8 +465,9 @@ class _HandlebarsScanner:
             stripped, base = rest.lstrip(), base + 1 + (len(rest) - len(rest.lstrip()))
         first = stripped.split()[0]
         if first == "else" or stripped == "^":
-            self.out.tags.append(TemplateTag("else", tag_span, name="else",
-                                             argument=stripped[4:].strip()))
+            self.out.tags.append(
+                TemplateTag("else", tag_span, name="else", argument=stripped[4:].strip())
+            )
             if not self.blocks:
                 self.problem("`{{else}}` outside of a block", tag_span)
             self.expression(stripped[4:], base + 4, tag_span, skip_helper=True)
@@ -458,8 +487,9 @@ class _HandlebarsScanner:
             body_for_args = body
         self.out.tags.append(TemplateTag("open", tag_span, name=name, argument=body.strip()))
         has_params = len(body_for_args.split()) > 1
-        if self.syntax is TemplateSyntax.MUSTACHE or (not has_params and name not in
-                                                       HANDLEBARS_HELPERS):
+        if self.syntax is TemplateSyntax.MUSTACHE or (
+            not has_params and name not in HANDLEBARS_HELPERS
+        ):
             # A section over a variable: the name is read, the inside is relative to it.
             self.variable(name, base, tag_span)
             self.blocks.append((name, tag_span, bound, not inverse))
@@ -475,18 +505,23 @@ class _HandlebarsScanner:
         if any(b[0] == name for b in self.blocks):
             while self.blocks and self.blocks[-1][0] != name:
                 inner_name, inner_span, _, _ = self.blocks.pop()
-                self.problem(f"`{{{{#{inner_name}}}}}` block is never closed before "
-                             f"`{{{{/{name}}}}}`", inner_span)
+                self.problem(
+                    f"`{{{{#{inner_name}}}}}` block is never closed before `{{{{/{name}}}}}`",
+                    inner_span,
+                )
             self.blocks.pop()
             return
         if self.blocks:
-            self.problem(f"`{{{{/{name}}}}}` does not match the open "
-                         f"`{{{{#{self.blocks[-1][0]}}}}}`", tag_span)
+            self.problem(
+                f"`{{{{/{name}}}}}` does not match the open `{{{{#{self.blocks[-1][0]}}}}}`",
+                tag_span,
+            )
         else:
             self.problem(f"`{{{{/{name}}}}}` has no matching `{{{{#{name}}}}}`", tag_span)
 
-    def expression(self, expr: str, base: int, tag_span: Span, *, skip_helper: bool = False
-                   ) -> None:
+    def expression(
+        self, expr: str, base: int, tag_span: Span, *, skip_helper: bool = False
+    ) -> None:
         tokens = [(m.group(0), base + m.start()) for m in _HB_TOKEN.finditer(expr)]
         if not tokens:
             return
@@ -532,8 +567,13 @@ class _HandlebarsScanner:
         if relative:
             return
         self.out.uses.append(
-            Variable(name, Span(at, at + len(name)), VariableRole.USE, self.syntax,
-                     raw=self.text[tag_span.start : tag_span.end])
+            Variable(
+                name,
+                Span(at, at + len(name)),
+                VariableRole.USE,
+                self.syntax,
+                raw=self.text[tag_span.start : tag_span.end],
+            )
         )
 
 

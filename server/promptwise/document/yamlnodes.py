@@ -111,8 +111,7 @@ _DIVERGENT = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#|(?<![^\s\[\]{},:?-])!")
 
 def _load_fast(text: str) -> LoadedYaml | None:
     loader_class = getattr(yaml, "CSafeLoader", None)
-    if loader_class is None or _indicators(text) > _FAST_INDICATORS or \
-            _DIVERGENT.search(text):
+    if loader_class is None or _indicators(text) > _FAST_INDICATORS or _DIVERGENT.search(text):
         return None
     try:
         loader = loader_class(text)
@@ -173,8 +172,7 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
     at = max(0, min(int(exc.position), len(text)))
     character = exc.character
     code = f"#x{character:04x}" if isinstance(character, int) else repr(character)
-    return YamlProblem(f"unacceptable character {code}: {exc.reason}", at,
-                       text.count("\n", 0, at))
+    return YamlProblem(f"unacceptable character {code}: {exc.reason}", at, text.count("\n", 0, at))
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -230,7 +228,10 @@ def _load_guarded(text: str) -> LoadedYaml:
         if _expanded_size(node) > MAX_NODES:
             raise YamlProblem(
                 f"YAML aliases expand to more than {MAX_NODES:,} nodes; refusing a possible "
-                "alias bomb", node.start_mark.index, node.start_mark.line)
+                "alias bomb",
+                node.start_mark.index,
+                node.start_mark.line,
+            )
         # Aliases share constructed objects, so construction stays linear even
         # for the capped number of aliases allowed through.
         value = loader.construct_document(node)
@@ -253,8 +254,9 @@ def _load_guarded(text: str) -> LoadedYaml:
         loader.dispose()
 
 
-def key_spans(node: yaml.Node | None, prefix: str = ""
-              ) -> Iterator[tuple[str, int, int, yaml.Node]]:
+def key_spans(
+    node: yaml.Node | None, prefix: str = ""
+) -> Iterator[tuple[str, int, int, yaml.Node]]:
     """Yield ``(dotted.key.path, start, end, value_node)`` for every mapping key.
 
     Sequence items appear as ``key[i]``. Offsets are into the loaded text and

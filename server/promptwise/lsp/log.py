@@ -46,8 +46,9 @@ def level_from_name(name: str | None) -> int | None:
     return _NAMES.get(name.strip().lower())
 
 
-def call_on_loop(loop: asyncio.AbstractEventLoop | None, fn: Callable[..., Any], *args: Any
-                 ) -> None:
+def call_on_loop(
+    loop: asyncio.AbstractEventLoop | None, fn: Callable[..., Any], *args: Any
+) -> None:
     """Run ``fn`` on the server's event loop: now when already on it, else queued
     from the analysis thread. Dropped before start-up and after shutdown."""
     if loop is None or loop.is_closed():

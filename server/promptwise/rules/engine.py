@@ -64,8 +64,12 @@ def per_file_ignored(path: str, settings: Settings) -> tuple[str, ...]:
     name = PurePosixPath(rel).name
     out: list[str] = []
     for glob, codes in settings.per_file_ignores.items():
-        if fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(name, glob) or \
-                fnmatch.fnmatchcase(rel, f"**/{glob}") or fnmatch.fnmatchcase(path, glob):
+        if (
+            fnmatch.fnmatchcase(rel, glob)
+            or fnmatch.fnmatchcase(name, glob)
+            or fnmatch.fnmatchcase(rel, f"**/{glob}")
+            or fnmatch.fnmatchcase(path, glob)
+        ):
             out.extend(codes)
     return tuple(out)
 
@@ -130,8 +134,9 @@ def _scanner(rules: Sequence[Rule]) -> tuple[tuple[tuple[str, str], ...], MultiS
     return key, scanner
 
 
-def _scan_cached(key: tuple[tuple[str, str], ...], scanner: MultiScanner, text: str
-                 ) -> dict[str, list[tuple[int, int]]]:
+def _scan_cached(
+    key: tuple[tuple[str, str], ...], scanner: MultiScanner, text: str
+) -> dict[str, list[tuple[int, int]]]:
     cache_key = (key, text)
     with _cache_lock:
         hit = _piece_cache.get(cache_key)
@@ -152,8 +157,9 @@ def clear_piece_cache() -> None:
         _piece_cache.clear()
 
 
-def raw_matches(rules: Sequence[Rule], doc: PromptDocument,
-                pieces: Sequence[tuple[Span, str]]) -> dict[str, list[tuple[int, int]]]:
+def raw_matches(
+    rules: Sequence[Rule], doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+) -> dict[str, list[tuple[int, int]]]:
     """Every phrase/pattern match of the declarative ``rules``, in document offsets.
 
     One scan per piece for all rules together, cached by the piece's text,
@@ -163,8 +169,10 @@ def raw_matches(rules: Sequence[Rule], doc: PromptDocument,
     out: dict[str, list[tuple[int, int]]] = {rule.code: [] for rule in rules}
     scoped = [r for r in rules if _compile(r).scope != "all"]
     everywhere = [r for r in rules if _compile(r).scope == "all"]
-    for group, group_pieces in ((scoped, pieces), (everywhere, [(Span(0, len(doc.text)),
-                                                                 doc.text)])):
+    for group, group_pieces in (
+        (scoped, pieces),
+        (everywhere, [(Span(0, len(doc.text)), doc.text)]),
+    ):
         if not group:
             continue
         key, scanner = _scanner(group)
@@ -187,14 +195,19 @@ def _inside(spans: Sequence[Span], starts: Sequence[int], start: int, end: int) 
     return i >= 0 and spans[i].start <= start and end <= spans[i].end
 
 
-def _matches(matcher: matchers.CompiledMatcher, doc: PromptDocument,
-             found: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def _matches(
+    matcher: matchers.CompiledMatcher, doc: PromptDocument, found: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """The raw matches that lie in the rule's scope and are not made precise nearby."""
     scope = scope_spans(doc, matcher.scope)
     starts = [s.start for s in scope]
-    return [(a, b) for a, b in found
-            if _inside(scope, starts, a, b) and not matchers.silenced(matcher, doc.text, a, b)
-            and matchers.in_context(matcher, doc.text, a)]
+    return [
+        (a, b)
+        for a, b in found
+        if _inside(scope, starts, a, b)
+        and not matchers.silenced(matcher, doc.text, a, b)
+        and matchers.in_context(matcher, doc.text, a)
+    ]
 
 
 def _format(template: str, **values: object) -> str:
@@ -204,8 +217,7 @@ def _format(template: str, **values: object) -> str:
     return text
 
 
-def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]
-                    ) -> list[Hit]:
+def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]) -> list[Hit]:
     matcher = _compile(rule)
     text = doc.text
     hits: list[Hit] = []
@@ -241,15 +253,26 @@ def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, 
         if matcher.kind == "substitution":
             replacement = matchers.replacement_for(matcher, matched) or ""
             if replacement:
-                title = _format(matcher.fix_title, match=matched,
-                                replacement=_plain(replacement))
-                fixes = (Fix(title, (TextEdit(Span(start, end), replacement,
-                                              snippet="$" in replacement),),
-                             safe=matcher.fix_safe),)
-        hits.append(Hit(Span(start, end),
-                        _format(rule.message, match=matched, replacement=_plain(replacement),
-                                count=len(found) + matcher.min_count - 1),
-                        fixes=fixes))
+                title = _format(matcher.fix_title, match=matched, replacement=_plain(replacement))
+                fixes = (
+                    Fix(
+                        title,
+                        (TextEdit(Span(start, end), replacement, snippet="$" in replacement),),
+                        safe=matcher.fix_safe,
+                    ),
+                )
+        hits.append(
+            Hit(
+                Span(start, end),
+                _format(
+                    rule.message,
+                    match=matched,
+                    replacement=_plain(replacement),
+                    count=len(found) + matcher.min_count - 1,
+                ),
+                fixes=fixes,
+            )
+        )
         if matcher.max_findings and len(hits) >= matcher.max_findings:
             break
     return hits
@@ -264,8 +287,9 @@ def _plain(text: str) -> str:
 # ---------------------------------------------------------------------- lint
 
 
-def lint(doc: PromptDocument, ruleset: RuleSet, base: CheckContext,
-         pieces: Sequence[tuple[Span, str]]) -> list[Finding]:
+def lint(
+    doc: PromptDocument, ruleset: RuleSet, base: CheckContext, pieces: Sequence[tuple[Span, str]]
+) -> list[Finding]:
     """All findings for ``doc``: active rules, severities and suppressions applied."""
     settings = base.settings
     rules = active_rules(ruleset, settings, doc.path)
@@ -284,33 +308,52 @@ def lint(doc: PromptDocument, ruleset: RuleSet, base: CheckContext,
                 ctx = replace(base, rule=rule)
                 hits = list(checks.REGISTRY[rule.check](ctx))
             else:
-                hits = run_declarative(rule, doc, matches.get(rule.code, ())
-                                       if rule.kind != "requires" else ())
+                hits = run_declarative(
+                    rule, doc, matches.get(rule.code, ()) if rule.kind != "requires" else ()
+                )
         except Exception as exc:  # one broken rule must not take the others down
             log.exception("rule %s failed on %s", rule.code, doc.path)
             internal = ruleset.get(INTERNAL_ERROR)
             if internal is not None and any(r.code == INTERNAL_ERROR for r in rules):
-                findings.append(Finding(
-                    code=INTERNAL_ERROR, name=internal.name,
-                    severity=severity_for(internal, settings),
-                    message=f"rule {rule.code} ({rule.name}) failed on this file: "
-                            f"{type(exc).__name__}: {exc}; please report it",
-                    span=first_body_line(doc), path=doc.path))
+                findings.append(
+                    Finding(
+                        code=INTERNAL_ERROR,
+                        name=internal.name,
+                        severity=severity_for(internal, settings),
+                        message=f"rule {rule.code} ({rule.name}) failed on this file: "
+                        f"{type(exc).__name__}: {exc}; please report it",
+                        span=first_body_line(doc),
+                        path=doc.path,
+                    )
+                )
             continue
         severity = severity_for(rule, settings)
         for hit in hits:
-            findings.append(Finding(
-                code=rule.code, name=rule.name, severity=severity, message=hit.message,
-                span=hit.span, path=doc.path, fixes=hit.fixes, related=hit.related,
-                data=hit.data,
-            ))
+            findings.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    severity=severity,
+                    message=hit.message,
+                    span=hit.span,
+                    path=doc.path,
+                    fixes=hit.fixes,
+                    related=hit.related,
+                    data=hit.data,
+                )
+            )
     findings = _suppress(doc, findings, ruleset, rules, settings)
     findings.sort(key=lambda f: (f.span.start, f.span.end, f.code))
     return findings
 
 
-def _suppress(doc: PromptDocument, findings: list[Finding], ruleset: RuleSet,
-              rules: Sequence[Rule], settings: Settings) -> list[Finding]:
+def _suppress(
+    doc: PromptDocument,
+    findings: list[Finding],
+    ruleset: RuleSet,
+    rules: Sequence[Rule],
+    settings: Settings,
+) -> list[Finding]:
     found = directives(doc)
     if not found:
         return findings
@@ -338,12 +381,17 @@ def _suppress(doc: PromptDocument, findings: list[Finding], ruleset: RuleSet,
                 message = f"`{code}` is not a rule code; this suppression does nothing"
             else:
                 message = f"suppression of `{code}` is unused: nothing here triggers it"
-            kept.append(Finding(
-                code=UNUSED_SUPPRESSION, name=unused_rule.name,
-                severity=severity_for(unused_rule, settings), message=message,
-                span=directive.span, path=doc.path,
-                fixes=(_remove_directive(doc, directive),) if len(directive.codes) == 1 else (),
-            ))
+            kept.append(
+                Finding(
+                    code=UNUSED_SUPPRESSION,
+                    name=unused_rule.name,
+                    severity=severity_for(unused_rule, settings),
+                    message=message,
+                    span=directive.span,
+                    path=doc.path,
+                    fixes=(_remove_directive(doc, directive),) if len(directive.codes) == 1 else (),
+                )
+            )
     return kept
 
 

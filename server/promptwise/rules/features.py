@@ -69,8 +69,9 @@ class TaskKind(str, Enum):
 
 
 # Kinds whose output is fixed by the input: examples pin the format down best.
-STRUCTURED_KINDS = frozenset({TaskKind.CLASSIFICATION, TaskKind.EXTRACTION,
-                              TaskKind.TRANSFORMATION})
+STRUCTURED_KINDS = frozenset(
+    {TaskKind.CLASSIFICATION, TaskKind.EXTRACTION, TaskKind.TRANSFORMATION}
+)
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,9 @@ _filters: dict[re.Pattern[str], Prefilter] = {}
 _lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
 
 
-def _search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int
-                 ) -> re.Match[str] | None:
+def _search_from(
+    pattern: re.Pattern[str], text: str, pos: int, endpos: int
+) -> re.Match[str] | None:
     """``pattern.search(text, pos, endpos)``, found through a literal prefilter.
 
     The judgement patterns open with ``\\b`` and a long case-insensitive
@@ -196,8 +198,7 @@ def _search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int
     return None
 
 
-def finditer(pattern: re.Pattern[str], text: str, spans: Sequence[Span]
-             ) -> Iterator[re.Match[str]]:
+def finditer(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
     if len(spans) <= _MANY_SPANS:
         for span in spans:
@@ -247,8 +248,7 @@ def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Cl
     return list(iter_clauses(doc, spans))
 
 
-def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None
-                 ) -> Iterator[Clause]:
+def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> Iterator[Clause]:
     """:func:`clauses`, lazily: the task statement is looked for only near the
     top, so cutting a long prompt into sentences would mostly be wasted."""
     text = doc.text
@@ -284,32 +284,44 @@ _LEAD = (
     r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
 )
 _VERBS: tuple[tuple[TaskKind, str], ...] = (
-    (TaskKind.CLASSIFICATION,
-     r"(?:classify|categori[sz]e|label|tag|assign (?:a|one|the|each) (?:\w+ )?(?:label|category|"
-     r"class|tag)|determine (?:the|its) (?:sentiment|category|class|label|intent|topic)|"
-     r"identify the (?:sentiment|category|class|intent|label)|detect the (?:sentiment|intent|"
-     r"language)|decide (?:whether|if) (?:the|this|each)|sort (?:the|each|these|every) .{0,40}"
-     r"\binto)\b"),
-    (TaskKind.EXTRACTION,
-     r"(?:extract|pull out|(?:list|find|identify|return|name|mention|give) (?:all |every |each |"
-     r"the )?.{0,60}\b(?:mentioned|named|listed|referenced|contained|found|that appear)\b|"
-     r"(?:list|find|identify) (?:all|every|each) .{0,60}\b(?:in|from) the (?:text|above|"
-     r"following|document|passage|paragraph|input|email|article|message))\b"),
-    (TaskKind.TRANSFORMATION,
-     r"(?:translate|convert|transform|rewrite|rephrase|paraphrase|reformat|transliterate|"
-     r"turn (?:the|this|it|each|these) .{0,40}\binto|normali[sz]e|proofread|correct the "
-     r"(?:grammar|spelling)|fix the (?:grammar|spelling))\b"),
-    (TaskKind.SUMMARIZATION,
-     r"(?:summari[sz]e|sum up|condense|tl;?dr|(?:write|give|provide|produce) (?:a |an |me a )?"
-     r"(?:short |brief |one-sentence |concise )?(?:summary|synopsis|abstract|tl;?dr)|"
-     r"explain the (?:above|following|text|passage))\b"),
-    (TaskKind.QA,
-     r"(?:answer (?:the|this|a|my|their|each|every|any|user|users|user's|customer|customer's|"
-     r"following|questions?|queries)|respond to (?:the |each |user |customer )?(?:questions?|"
-     r"queries))\b"),
-    (TaskKind.GENERATION,
-     r"(?:write|generate|create|compose|draft|produce|come up with|brainstorm|complete|"
-     r"continue|invent|design|build|implement|develop)\b"),
+    (
+        TaskKind.CLASSIFICATION,
+        r"(?:classify|categori[sz]e|label|tag|assign (?:a|one|the|each) (?:\w+ )?(?:label|category|"
+        r"class|tag)|determine (?:the|its) (?:sentiment|category|class|label|intent|topic)|"
+        r"identify the (?:sentiment|category|class|intent|label)|detect the (?:sentiment|intent|"
+        r"language)|decide (?:whether|if) (?:the|this|each)|sort (?:the|each|these|every) .{0,40}"
+        r"\binto)\b",
+    ),
+    (
+        TaskKind.EXTRACTION,
+        r"(?:extract|pull out|(?:list|find|identify|return|name|mention|give) (?:all |every |each |"
+        r"the )?.{0,60}\b(?:mentioned|named|listed|referenced|contained|found|that appear)\b|"
+        r"(?:list|find|identify) (?:all|every|each) .{0,60}\b(?:in|from) the (?:text|above|"
+        r"following|document|passage|paragraph|input|email|article|message))\b",
+    ),
+    (
+        TaskKind.TRANSFORMATION,
+        r"(?:translate|convert|transform|rewrite|rephrase|paraphrase|reformat|transliterate|"
+        r"turn (?:the|this|it|each|these) .{0,40}\binto|normali[sz]e|proofread|correct the "
+        r"(?:grammar|spelling)|fix the (?:grammar|spelling))\b",
+    ),
+    (
+        TaskKind.SUMMARIZATION,
+        r"(?:summari[sz]e|sum up|condense|tl;?dr|(?:write|give|provide|produce) (?:a |an |me a )?"
+        r"(?:short |brief |one-sentence |concise )?(?:summary|synopsis|abstract|tl;?dr)|"
+        r"explain the (?:above|following|text|passage))\b",
+    ),
+    (
+        TaskKind.QA,
+        r"(?:answer (?:the|this|a|my|their|each|every|any|user|users|user's|customer|customer's|"
+        r"following|questions?|queries)|respond to (?:the |each |user |customer )?(?:questions?|"
+        r"queries))\b",
+    ),
+    (
+        TaskKind.GENERATION,
+        r"(?:write|generate|create|compose|draft|produce|come up with|brainstorm|complete|"
+        r"continue|invent|design|build|implement|develop)\b",
+    ),
 )
 _TASK = [(kind, re.compile(_LEAD + verb, re.I | re.M)) for kind, verb in _VERBS]
 _PERSONA = re.compile(
@@ -323,7 +335,9 @@ _PERSONA = re.compile(
 # Agent, chat-mode and instruction files are personas and guidelines by kind.
 _AGENT_FILES = re.compile(
     r"(?:\.agent\.md|\.chatmode\.md|\.instructions\.md|^agents\.md|^claude\.md|"
-    r"^gemini\.md|copilot-instructions\.md|\.mdc)$", re.I)
+    r"^gemini\.md|copilot-instructions\.md|\.mdc)$",
+    re.I,
+)
 # Skills are agent instructions too, unless they open by stating a
 # classification/extraction/conversion the model performs itself.
 _SKILL_FILES = re.compile(r"(?:\.skill\.md|^skill\.md)$", re.I)
@@ -331,34 +345,105 @@ _SKILL_FILES = re.compile(r"(?:\.skill\.md|^skill\.md)$", re.I)
 _OPENING = 1500
 _SKILL_OPENING = 300
 # Shell blocks mean the work is done by tools the skill runs, not by the model.
-_SHELL_INFO = re.compile(r"^(?:bash|sh|shell|zsh|console|terminal|powershell|pwsh|ps1|cmd|bat)\b",
-                         re.I)
+_SHELL_INFO = re.compile(
+    r"^(?:bash|sh|shell|zsh|console|terminal|powershell|pwsh|ps1|cmd|bat)\b", re.I
+)
 # Output field names that make a few-shot prompt a classification.
-LABEL_FIELDS = frozenset((
-    "label", "sentiment", "category", "class", "intent", "topic", "tag", "emotion",
-))
+LABEL_FIELDS = frozenset(
+    (
+        "label",
+        "sentiment",
+        "category",
+        "class",
+        "intent",
+        "topic",
+        "tag",
+        "emotion",
+    )
+)
 # Labels so common that a few-shot list of them is a classification by itself.
-LABEL_VOCABULARY = frozenset((
-    "positive", "negative", "neutral", "mixed", "yes", "no", "true", "false", "spam", "ham",
-    "relevant", "irrelevant", "toxic", "safe", "unsafe", "correct", "incorrect", "valid",
-    "invalid", "agree", "disagree", "approve", "reject", "accept", "pass", "fail", "high",
-    "medium", "low", "urgent", "normal",
-))
+LABEL_VOCABULARY = frozenset(
+    (
+        "positive",
+        "negative",
+        "neutral",
+        "mixed",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "spam",
+        "ham",
+        "relevant",
+        "irrelevant",
+        "toxic",
+        "safe",
+        "unsafe",
+        "correct",
+        "incorrect",
+        "valid",
+        "invalid",
+        "agree",
+        "disagree",
+        "approve",
+        "reject",
+        "accept",
+        "pass",
+        "fail",
+        "high",
+        "medium",
+        "low",
+        "urgent",
+        "normal",
+    )
+)
 # Conversation transcripts: a speaker line with content.
 _SPEAKER = re.compile(
     r"^[ \t]*(human|user|customer|q|question|input|text|review|sentence|tweet|email|message|"
     r"query|ai|assistant|agent|bot|a|answer|output|response|result|summary|translation|"
     r"label|sentiment|category|class|intent|topic|tag|emotion)[ \t]*:[ \t]*(.*)$",
-    re.I | re.M)
-_INPUT_SPEAKERS = frozenset((
-    "human", "user", "customer", "q", "question", "input", "text", "review", "sentence",
-    "tweet", "email", "message", "query",
-))
-_OUTPUT_SPEAKERS = frozenset((
-    "ai", "assistant", "agent", "bot", "a", "answer", "output", "response", "result",
-    "summary", "translation", "label", "sentiment", "category", "class", "intent", "topic",
-    "tag", "emotion",
-))
+    re.I | re.M,
+)
+_INPUT_SPEAKERS = frozenset(
+    (
+        "human",
+        "user",
+        "customer",
+        "q",
+        "question",
+        "input",
+        "text",
+        "review",
+        "sentence",
+        "tweet",
+        "email",
+        "message",
+        "query",
+    )
+)
+_OUTPUT_SPEAKERS = frozenset(
+    (
+        "ai",
+        "assistant",
+        "agent",
+        "bot",
+        "a",
+        "answer",
+        "output",
+        "response",
+        "result",
+        "summary",
+        "translation",
+        "label",
+        "sentiment",
+        "category",
+        "class",
+        "intent",
+        "topic",
+        "tag",
+        "emotion",
+    )
+)
 
 
 def _clause_kind(text: str) -> TaskKind | None:
@@ -370,12 +455,14 @@ def _clause_kind(text: str) -> TaskKind | None:
 
 def _is_agent_file(doc: PromptDocument) -> bool:
     return doc.format is PromptFormat.MARKDOWN and bool(
-        _AGENT_FILES.search(PurePath(doc.path).name))
+        _AGENT_FILES.search(PurePath(doc.path).name)
+    )
 
 
 def _is_skill_file(doc: PromptDocument) -> bool:
     return doc.format is PromptFormat.MARKDOWN and bool(
-        _SKILL_FILES.search(PurePath(doc.path).name))
+        _SKILL_FILES.search(PurePath(doc.path).name)
+    )
 
 
 _TOOLS = re.compile(r"\b(?:MCP|CLI|scripts?|tool calls?|npx|npm|pip install)\b")
@@ -391,8 +478,9 @@ _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
-def _task_kind(doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool
-               ) -> tuple[TaskKind, Span | None]:
+def _task_kind(
+    doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool
+) -> tuple[TaskKind, Span | None]:
     persona: Clause | None = None
     after_persona = 0
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
@@ -439,18 +527,23 @@ def _task_kind(doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool
 _PLACEHOLDER = re.compile(
     r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
     r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
-    re.I)
+    re.I,
+)
 _INPUT_ONLY_TITLE = re.compile(
     r"\b(?:prompts?|requests?|questions?|quer(?:y|ies)|triggers?|invocations?|inputs?|"
-    r"phrases?|commands?)\b", re.I)
+    r"phrases?|commands?)\b",
+    re.I,
+)
 _OUTPUT_TITLE = re.compile(r"\b(?:outputs?|responses?|answers?|results?|replies)\b", re.I)
 _INLINE_EXAMPLE = re.compile(
     r"\b(?:for (?:example|instance)|an? (?:example|sample)\b[^\n:]{0,120}?\b(?:is|are|would be)|"
     r"(?:example|sample) (?:output|response|answer|result)s?|here (?:is|are) (?:an? )?"
     r"(?:example|sample)s?|examples?)(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
-    re.I)
-_OPEN_SLOT = re.compile(r":[ \t]*\Z|\b(?:A|Answer|Output|Label|Sentiment|Category)[ \t]*:[ \t]*$",
-                        re.M)
+    re.I,
+)
+_OPEN_SLOT = re.compile(
+    r":[ \t]*\Z|\b(?:A|Answer|Output|Label|Sentiment|Category)[ \t]*:[ \t]*$", re.M
+)
 
 
 # Markup is structure, not a placeholder: a line holding only a tag, and the
@@ -461,8 +554,11 @@ _ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)[^<>\n]*>(.*?)</\1>")
 
 def _is_template(text: str) -> bool:
     """Mostly placeholders (``[Topic Name]``, ``<value>``, ``...``): a template, not a sample."""
-    lines = [_ELEMENT.sub(r"\2", line) for line in text.splitlines()
-             if line.strip() and not _TAG_LINE.match(line)]
+    lines = [
+        _ELEMENT.sub(r"\2", line)
+        for line in text.splitlines()
+        if line.strip() and not _TAG_LINE.match(line)
+    ]
     if not lines:
         return True
     with_holes = sum(1 for line in lines if _PLACEHOLDER.search(line))
@@ -491,8 +587,9 @@ def _block_examples(doc: PromptDocument) -> list[WorkedExample]:
                 found.extend(parts)
                 return
             anchor = segment.header or _first_line(text, segment.span)
-            found.append(WorkedExample(segment.span, anchor, "block",
-                                       _tagged_output(text, segment.content)))
+            found.append(
+                WorkedExample(segment.span, anchor, "block", _tagged_output(text, segment.content))
+            )
             return
         for child in segment.children:
             visit(child)
@@ -509,9 +606,15 @@ def _split_block(text: str, span: Span) -> list[WorkedExample]:
     """An examples block holding several examples: inner tags, or field pairs."""
     inner = list(_INNER_EXAMPLE.finditer(text, span.start, span.end))
     if len(inner) > 1:
-        return [WorkedExample(Span(m.start(), m.end()), _first_line(text, Span(m.start(), m.end())),
-                              "block", _tagged_output(text, Span(m.start(2), m.end(2))))
-                for m in inner]
+        return [
+            WorkedExample(
+                Span(m.start(), m.end()),
+                _first_line(text, Span(m.start(), m.end())),
+                "block",
+                _tagged_output(text, Span(m.start(2), m.end(2))),
+            )
+            for m in inner
+        ]
     # Pairs inside the block ("Input: ... / Output: ..."), found like pairs in prose.
     pairs: list[WorkedExample] = []
     pending: re.Match[str] | None = None
@@ -520,16 +623,22 @@ def _split_block(text: str, span: Span) -> list[WorkedExample]:
         if name in _INPUT_SPEAKERS:
             pending = m if value else None
         elif name in _OUTPUT_SPEAKERS and pending is not None and value:
-            pairs.append(WorkedExample(Span(pending.start(), m.end()),
-                                       _strip(text, Span(pending.start(), pending.end())),
-                                       "pair", _strip(text, Span(m.start(2), m.end(2)))))
+            pairs.append(
+                WorkedExample(
+                    Span(pending.start(), m.end()),
+                    _strip(text, Span(pending.start(), pending.end())),
+                    "pair",
+                    _strip(text, Span(m.start(2), m.end(2))),
+                )
+            )
             pending = None
     return pairs
 
 
 _OUTPUT_TAG = re.compile(r"<(output|answer|response|assistant|label)>(.*?)</\1>", re.I | re.S)
-_OUTPUT_FIELD = re.compile(r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(.+)$",
-                           re.I | re.M)
+_OUTPUT_FIELD = re.compile(
+    r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(.+)$", re.I | re.M
+)
 
 
 def _tagged_output(text: str, span: Span) -> Span | None:
@@ -556,8 +665,9 @@ def _first_line(text: str, span: Span) -> Span:
     return _strip(text, Span(span.start, span.end if nl == -1 else nl))
 
 
-def _pair_examples(doc: PromptDocument, spans: Sequence[Span]
-                   ) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
+def _pair_examples(
+    doc: PromptDocument, spans: Sequence[Span]
+) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
     """``Input:``/``Output:``-style pairs, the open slot that ends a few-shot
     prompt, and the output field names the pairs use."""
     text = doc.text
@@ -577,12 +687,20 @@ def _pair_examples(doc: PromptDocument, spans: Sequence[Span]
             previous_end = m.end()
             continue
         if name in _OUTPUT_SPEAKERS:
-            start = pending.start() if pending is not None else _plain_line_before(
-                text, m.start(), previous_end)
+            start = (
+                pending.start()
+                if pending is not None
+                else _plain_line_before(text, m.start(), previous_end)
+            )
             if start is not None and value and not _PLACEHOLDER.fullmatch(value):
-                found.append(WorkedExample(
-                    Span(start, m.end()), _first_line(text, Span(start, m.end())),
-                    "pair", _strip(text, Span(m.start(2), m.end(2)))))
+                found.append(
+                    WorkedExample(
+                        Span(start, m.end()),
+                        _first_line(text, Span(start, m.end())),
+                        "pair",
+                        _strip(text, Span(m.start(2), m.end(2))),
+                    )
+                )
                 names.add(name)
             elif pending is not None and not value:
                 slot = (pending.group(1), m.group(1))
@@ -634,10 +752,14 @@ def _label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Wor
                 label = word.group(0)
                 if label[0].isupper() and label.lower() in LABEL_VOCABULARY:
                     base = span.start + m.start()
-                    found.append(WorkedExample(
-                        _strip(text, Span(base, base + len(line))),
-                        _strip(text, Span(base, base + len(line))), "labels",
-                        Span(base + word.start(), base + word.end())))
+                    found.append(
+                        WorkedExample(
+                            _strip(text, Span(base, base + len(line))),
+                            _strip(text, Span(base, base + len(line))),
+                            "labels",
+                            Span(base + word.start(), base + word.end()),
+                        )
+                    )
                     break
     # A few-shot list is most of the prompt; a stray "No" or "High" in a
     # long guideline is not.
@@ -645,7 +767,8 @@ def _label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Wor
 
 
 _LABEL_WORD = re.compile(
-    r"(?<![A-Za-z])(?=[A-Z])(?i:" + "|".join(sorted(LABEL_VOCABULARY)) + r")(?![A-Za-z])")
+    r"(?<![A-Za-z])(?=[A-Z])(?i:" + "|".join(sorted(LABEL_VOCABULARY)) + r")(?![A-Za-z])"
+)
 _LETTER_LINE = re.compile(r"[^\n]*?[A-Za-z][^\n]*")
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 # "A: The answer is False." is an answer field, not a bare few-shot label line.
@@ -664,9 +787,14 @@ def _turn_examples(doc: PromptDocument) -> list[WorkedExample]:
             continue  # history with the caller's input, not a worked example
         if not doc.text[turn.content.start : turn.content.end].strip():
             continue
-        found.append(WorkedExample(Span(before.span.start, turn.span.end),
-                                   turn.header or _first_line(doc.text, turn.span), "turn",
-                                   _strip(doc.text, turn.content)))
+        found.append(
+            WorkedExample(
+                Span(before.span.start, turn.span.end),
+                turn.header or _first_line(doc.text, turn.span),
+                "turn",
+                _strip(doc.text, turn.content),
+            )
+        )
     return found
 
 
@@ -677,9 +805,14 @@ def _inline_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedE
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue
-        found.append(WorkedExample(Span(m.start(), m.end()), _first_line(text, Span(m.start(),
-                                                                                   m.end())),
-                                   "inline", Span(m.start(1), m.end(1))))
+        found.append(
+            WorkedExample(
+                Span(m.start(), m.end()),
+                _first_line(text, Span(m.start(), m.end())),
+                "inline",
+                Span(m.start(1), m.end(1)),
+            )
+        )
     return found
 
 
@@ -694,8 +827,11 @@ def _code_samples(doc: PromptDocument) -> list[WorkedExample]:
         body = content.rsplit("```", 1)[0] if "```" in content else content
         if not body.strip() or _is_template(body) or re.search(r'"type"\s*:', body):
             continue
-        found.append(WorkedExample(segment.span, segment.header or segment.span, "code",
-                                   _strip(text, segment.content)))
+        found.append(
+            WorkedExample(
+                segment.span, segment.header or segment.span, "code", _strip(text, segment.content)
+            )
+        )
     return found
 
 
@@ -711,27 +847,39 @@ _DEICTIC = re.compile(
     r"requests|says|gives|pastes|shares|selects|is working)|when (?:a|the) (?:user|student|"
     r"customer) (?:provides|asks|gives|shares|requests)|your (?:current )?(?:code|changes|"
     r"repository|codebase|git changes)|provided (?:text|material|notes|code|data|input|"
-    r"document|content|information))", re.I)
+    r"document|content|information))",
+    re.I,
+)
 # A field of pasted material. "Q:"/"Question:" alone is left out: a prompt
 # that is nothing but a question takes no input, it *is* the input.
 _DATA_FIELD = re.compile(
     r"^[ \t]*(?:text|input|review|sentence|tweet|email|message|query|document|passage|article|"
     r"abstract|transcript|report|excerpt|snippet|post|comment|feedback|ticket|story|essay|"
     r"context|code|customer|user|human|paragraph|statement|claim|data|table|facts?)"
-    r"[ \t]*:[ \t]*\S", re.I | re.M)
+    r"[ \t]*:[ \t]*\S",
+    re.I | re.M,
+)
 _NUMBER_LIST = re.compile(r":[ \t]*-?\d+(?:\.\d+)?(?:[ \t]*,[ \t]*-?\d+(?:\.\d+)?){2,}")
 _LOOSE_PLACEHOLDER = re.compile(r"(?<![{\w$])\{[A-Za-z][\w .-]{0,30}\}(?!\})")
 _TRIPLE_QUOTE = re.compile(r'^[ \t]*"""', re.M)
 
 
-def _takes_input(doc: PromptDocument, spans: Sequence[Span], kind: TaskKind,
-                 examples: Sequence[WorkedExample], ends_open: bool) -> Span | None:
+def _takes_input(
+    doc: PromptDocument,
+    spans: Sequence[Span],
+    kind: TaskKind,
+    examples: Sequence[WorkedExample],
+    ends_open: bool,
+) -> Span | None:
     text = doc.text
     if doc.used:
         return doc.used[0].span
     for pattern in (_LOOSE_PLACEHOLDER, _DEICTIC, _DATA_FIELD, _NUMBER_LIST, _TRIPLE_QUOTE):
-        m = search(pattern, text, spans) if pattern is not _TRIPLE_QUOTE else \
-            pattern.search(text, doc.body_span.start)
+        m = (
+            search(pattern, text, spans)
+            if pattern is not _TRIPLE_QUOTE
+            else pattern.search(text, doc.body_span.start)
+        )
         if m:
             return Span(m.start(), m.end())
     for segment in doc.walk():
@@ -763,32 +911,67 @@ _FORMAT = re.compile(
     r"fields?:|keys?:|heading|(?:at most|no more than|up to|under|fewer than|less than|maximum "
     r"of|max\.?)[ \t]+\d+|(?:desired|expected|required) (?:format|output)|in the format|"
     r"(?:an? |as an? )(?:array|list|object|dictionary|map) of)(?!\w)",
-    re.I)
-_FORMAT_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+.*\b(?:output|format|response|template|"
-                             r"schema|report)\b", re.I | re.M)
+    re.I,
+)
+_FORMAT_HEADING = re.compile(
+    r"^[ \t]*#{1,6}[ \t]+.*\b(?:output|format|response|template|"
+    r"schema|report)\b",
+    re.I | re.M,
+)
 _JSON = re.compile(r"\bjson\b", re.I)
-_FRONTMATTER_OUTPUT = ("output", "outputs", "outputSchema", "output_schema", "response_format",
-                       "responseFormat")
+_FRONTMATTER_OUTPUT = (
+    "output",
+    "outputs",
+    "outputSchema",
+    "output_schema",
+    "response_format",
+    "responseFormat",
+)
 
 # A list may wrap onto the next line after a comma ("billing,\nshipping").
 _LABEL_LIST = r"(?P<labels>(?:[^.\n;:()?!]|(?<=,)\n){3,160})"
-_LABEL_DECLS = tuple(re.compile(p + _LABEL_LIST, re.I) for p in (
-    r"\b(?:classify|categori[sz]e|label|tag|sort|assign|rate|mark)\b[^.\n]{0,80}?\b(?:into|as|"
-    r"with|to)[ \t]+(?:(?:either|exactly )?one of[ \t]+)?(?:(?:the|these|those)[ \t]+)?"
-    r"(?:(?:following|possible|available)[ \t]+)?(?:(?:categories|labels|classes|tags|options|"
-    r"values)[ \t]*:?[ \t]*)?",
-    r"\b(?:categories|labels|classes|tags|options|possible values|allowed values)"
-    r"(?:[ \t]+(?:are|is))?[ \t]*:[ \t]*",
-    r"\b(?:respond|reply|answer|output|return)(?: only)? with(?: either| one of| only)?[ \t]+",
-))
-_LABEL_STOP = frozenset((
-    "the", "a", "an", "of", "one", "following", "these", "those", "categories", "labels",
-    "classes", "tags", "options", "values", "text", "it", "them", "this", "that", "each",
-))
+_LABEL_DECLS = tuple(
+    re.compile(p + _LABEL_LIST, re.I)
+    for p in (
+        r"\b(?:classify|categori[sz]e|label|tag|sort|assign|rate|mark)\b[^.\n]{0,80}?\b(?:into|as|"
+        r"with|to)[ \t]+(?:(?:either|exactly )?one of[ \t]+)?(?:(?:the|these|those)[ \t]+)?"
+        r"(?:(?:following|possible|available)[ \t]+)?(?:(?:categories|labels|classes|tags|options|"
+        r"values)[ \t]*:?[ \t]*)?",
+        r"\b(?:categories|labels|classes|tags|options|possible values|allowed values)"
+        r"(?:[ \t]+(?:are|is))?[ \t]*:[ \t]*",
+        r"\b(?:respond|reply|answer|output|return)(?: only)? with(?: either| one of| only)?[ \t]+",
+    )
+)
+_LABEL_STOP = frozenset(
+    (
+        "the",
+        "a",
+        "an",
+        "of",
+        "one",
+        "following",
+        "these",
+        "those",
+        "categories",
+        "labels",
+        "classes",
+        "tags",
+        "options",
+        "values",
+        "text",
+        "it",
+        "them",
+        "this",
+        "that",
+        "each",
+    )
+)
 _FALLBACK = re.compile(
     r"\b(?:other|others|unknown|none|n/?a|not applicable|unclear|uncertain|undetermined|"
     r"undecided|unclassified|uncategori[sz]ed|irrelevant|not sure|cannot determine|"
-    r"can['’]t tell|no match|no label|no category|miscellaneous|misc|general)\b", re.I)
+    r"can['’]t tell|no match|no label|no category|miscellaneous|misc|general)\b",
+    re.I,
+)
 
 
 _LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
@@ -823,8 +1006,9 @@ def _output_format(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:
     return Span(m.start(), m.end()) if m else None
 
 
-def _label_set(doc: PromptDocument, spans: Sequence[Span],
-               examples: Sequence[WorkedExample]) -> LabelSet | None:
+def _label_set(
+    doc: PromptDocument, spans: Sequence[Span], examples: Sequence[WorkedExample]
+) -> LabelSet | None:
     text = doc.text
     found = [m for m in (search(p, text, spans) for p in _LABEL_DECLS) if m is not None]
     m = min(found, key=lambda x: x.start()) if found else None
@@ -839,12 +1023,14 @@ def _label_set(doc: PromptDocument, spans: Sequence[Span],
             while end < m.end("labels") and text[end] in "`'\"”":
                 end += 1
             return LabelSet(labels, Span(start, end), True)
-    outputs = [text[e.output.start : e.output.end].strip().rstrip(".!").lower()
-               for e in examples if e.output is not None and e.source in ("pair", "labels")]
+    outputs = [
+        text[e.output.start : e.output.end].strip().rstrip(".!").lower()
+        for e in examples
+        if e.output is not None and e.source in ("pair", "labels")
+    ]
     short = [o for o in outputs if o and len(o.split()) <= 3]
     if len(short) >= 2 and len(set(short)) < len(short):
-        first = next(e for e in examples if e.output is not None and e.source in ("pair",
-                                                                                   "labels"))
+        first = next(e for e in examples if e.output is not None and e.source in ("pair", "labels"))
         assert first.output is not None
         return LabelSet(tuple(dict.fromkeys(short)), first.output, False)
     return None
@@ -872,18 +1058,22 @@ _UNUSUAL = (
     r" is already\b"
 )
 _EDGE = re.compile(
-    r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b(?:" + _UNUSUAL + r")",
-    re.I)
+    r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b(?:" + _UNUSUAL + r")", re.I
+)
 _EDGE_HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b(?:edge[- ]cases?|corner[- ]cases?|special cases|"
     r"unusual (?:input|cases)|handling (?:missing|invalid|uncertain|ambigu|unknown|empty|bad)\w*"
     r"|uncertainty|fallbacks?|missing (?:inputs?|data|information)|invalid input|"
-    r"out[- ]of[- ]scope)\b", re.I | re.M)
+    r"out[- ]of[- ]scope)\b",
+    re.I | re.M,
+)
 _UNKNOWN_PATH = re.compile(
     r"\b(?:i (?:do not|don['’]?t) know|(?:do|does|did)(?:n['’]?t| not) know|not sure|unsure|"
     r"uncertain|(?:cannot|can['’]?t|unable to) (?:find|answer|determine)|no (?:answer|"
     r"information)|not (?:in|mentioned in|covered by|found in|present in) the (?:context|"
-    r"document|text|sources?|provided)|say so|admit)\b", re.I)
+    r"document|text|sources?|provided)|say so|admit)\b",
+    re.I,
+)
 
 
 # ----------------------------------------------------------------- profile
@@ -938,24 +1128,36 @@ def _profile(doc: PromptDocument) -> TaskProfile:
     kind, evidence = _task_kind(doc, opening, labeled_fewshot)
     code_samples = _code_samples(doc)
     examples = sorted(
-        [*_block_examples(doc), *pairs, *label_lines, *_turn_examples(doc),
-         *_inline_examples(doc, spans), *(code_samples if kind not in STRUCTURED_KINDS
-                                          else [])],
-        key=lambda e: e.span.start)
+        [
+            *_block_examples(doc),
+            *pairs,
+            *label_lines,
+            *_turn_examples(doc),
+            *_inline_examples(doc, spans),
+            *(code_samples if kind not in STRUCTURED_KINDS else []),
+        ],
+        key=lambda e: e.span.start,
+    )
     examples = _dedupe(examples)
     if kind in STRUCTURED_KINDS:
         examples = _dedupe([*examples, *_json_samples(doc, code_samples)])
     tail = text[spans[-1].start : spans[-1].end].rstrip() if spans else ""
-    ends_open = bool(_OPEN_SLOT.search(tail)) or slot is not None or (
-        bool(examples) and not tail.endswith((".", "!", ")")))
+    ends_open = (
+        bool(_OPEN_SLOT.search(tail))
+        or slot is not None
+        or (bool(examples) and not tail.endswith((".", "!", ")")))
+    )
     input_at = _takes_input(doc, spans, kind, examples, ends_open)
     labels = _label_set(doc, spans, examples) if kind is TaskKind.CLASSIFICATION else None
     fallback = None
     if labels is not None:
         fallback = next((label for label in labels.labels if _FALLBACK.fullmatch(label)), None)
         if fallback is None:
-            m = re.compile(r"\b(?:if|when)\b[^.\n]{0,80}?(?:none|no (?:label|category)|doesn['’]?t"
-                           r" fit|does not fit|unclear|unsure|uncertain)[^.\n]{0,60}", re.I)
+            m = re.compile(
+                r"\b(?:if|when)\b[^.\n]{0,80}?(?:none|no (?:label|category)|doesn['’]?t"
+                r" fit|does not fit|unclear|unsure|uncertain)[^.\n]{0,60}",
+                re.I,
+            )
             hit = search(m, text, spans)
             fallback = text[hit.start() : hit.end()] if hit else None
     output_format = _output_format(doc, spans)
@@ -969,8 +1171,7 @@ def _profile(doc: PromptDocument) -> TaskProfile:
     if edge_span is None and unknown is not None:
         edge_span = Span(unknown.start(), unknown.end())
     data = doc.frontmatter or {}
-    json_output = bool(search(_JSON, text, spans)) or "json" in str(
-        data.get("output", "")).lower()
+    json_output = bool(search(_JSON, text, spans)) or "json" in str(data.get("output", "")).lower()
     return TaskProfile(
         kind=kind,
         kind_evidence=evidence,
@@ -992,12 +1193,13 @@ def _profile(doc: PromptDocument) -> TaskProfile:
 _QUESTIONS = re.compile(
     r"\b(?:answer(?:s|ing)?(?: the| their| user| users['’]?| customer['’]?s?| people['’]?s?)?"
     r" questions?|(?:help|helps|helping) (?:people|users|customers) (?:find|get) "
-    r"(?:information|answers))\b|^[ \t]*(?:Q|Question)[ \t]*:", re.I | re.M)
+    r"(?:information|answers))\b|^[ \t]*(?:Q|Question)[ \t]*:",
+    re.I | re.M,
+)
 _QUESTION_VARIABLE = re.compile(r"^(?:question|query|q|user_question|user_query)$", re.I)
 
 
-def _answers_questions(doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind
-                       ) -> bool:
+def _answers_questions(doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind) -> bool:
     """Answers factual questions: a Q&A prompt, or an assistant fed a question."""
     if kind is TaskKind.QA:
         return True
@@ -1012,7 +1214,9 @@ def _answers_questions(doc: PromptDocument, opening: Sequence[Clause], kind: Tas
 
 _FORMAT_TARGET = re.compile(
     r"\b(?:json|yaml|csv|tsv|xml|html|markdown|table|sql|regex|bullet|list|template|schema|"
-    r"format|structure|style|tone|voice|key[- ]value|title case|snake_case|camelcase)\b", re.I)
+    r"format|structure|style|tone|voice|key[- ]value|title case|snake_case|camelcase)\b",
+    re.I,
+)
 
 
 def _needs_examples(doc: PromptDocument, kind: TaskKind, evidence: Span | None) -> bool:
@@ -1030,8 +1234,9 @@ def _needs_examples(doc: PromptDocument, kind: TaskKind, evidence: Span | None) 
     return False
 
 
-def _json_samples(doc: PromptDocument, code_samples: Sequence[WorkedExample]
-                  ) -> list[WorkedExample]:
+def _json_samples(
+    doc: PromptDocument, code_samples: Sequence[WorkedExample]
+) -> list[WorkedExample]:
     """A concrete JSON value in a code block shows the exact output of a structured task."""
     found: list[WorkedExample] = []
     for example in code_samples:

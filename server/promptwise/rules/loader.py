@@ -57,11 +57,14 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
     try:
         loaded = yamlnodes.load(text)
     except yamlnodes.YamlProblem as exc:
-        raise RuleFileError(f"invalid YAML: {exc.message}", path=source,
-                            line=exc.line + 1) from None
+        raise RuleFileError(
+            f"invalid YAML: {exc.message}", path=source, line=exc.line + 1
+        ) from None
     data = loaded.value
-    lines = {path: text.count("\n", 0, start) + 1
-             for path, start, _, _ in yamlnodes.key_spans(loaded.node)}
+    lines = {
+        path: text.count("\n", 0, start) + 1
+        for path, start, _, _ in yamlnodes.key_spans(loaded.node)
+    }
 
     def fail(key: str, message: str) -> RuleFileError:
         return RuleFileError(message, path=source, line=_line_of(lines, key), key=key)
@@ -103,19 +106,25 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
     kind = data.get("kind")
     check = data.get("check")
     if (kind is None) == (check is None):
-        raise RuleFileError("a rule needs exactly one of `kind` (declarative) or `check` "
-                            "(built-in)", path=source)
+        raise RuleFileError(
+            "a rule needs exactly one of `kind` (declarative) or `check` (built-in)", path=source
+        )
     matcher: dict[str, Any] = {}
     if check is not None:
         if not builtin:
-            raise fail("check", "user rules may only be declarative (`kind:`); "
-                                "built-in checks run Python and are reserved to bundled rules")
+            raise fail(
+                "check",
+                "user rules may only be declarative (`kind:`); "
+                "built-in checks run Python and are reserved to bundled rules",
+            )
         if str(check) not in checks.REGISTRY:
             raise fail("check", f"no built-in check named {check!r}")
     else:
         if str(kind) not in matchers.KINDS:
-            raise fail("kind", f"unknown matcher kind {kind!r} "
-                               f"(expected one of {', '.join(matchers.KINDS)})")
+            raise fail(
+                "kind",
+                f"unknown matcher kind {kind!r} (expected one of {', '.join(matchers.KINDS)})",
+            )
         matcher = {k: data[k] for k in matchers.FIELDS if k in data}
         try:
             matchers.validate(str(kind), matcher)
@@ -133,7 +142,10 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         summary=data["summary"].strip(),
         message=data["message"].strip(),
         docs=RuleDocs(
-            what=docs["what"], why=docs["why"], example=docs["example"], better=docs["better"],
+            what=docs["what"],
+            why=docs["why"],
+            example=docs["example"],
+            better=docs["better"],
             options=str(docs.get("options", "")),
             config=dict(docs.get("config") or {}),
             filename=str(docs.get("filename") or "example.txt"),
@@ -174,8 +186,11 @@ def _load_cached(dirs: tuple[str, ...], stamps: tuple[float, ...]) -> RuleSet:
     for directory in dirs:
         for rule in _load_dir(Path(directory), builtin=False):
             if rule.code in rules and rules[rule.code].builtin:
-                raise RuleFileError(f"{rule.code} is a built-in rule code; user rules need "
-                                    "codes of their own", path=rule.source, key="id")
+                raise RuleFileError(
+                    f"{rule.code} is a built-in rule code; user rules need codes of their own",
+                    path=rule.source,
+                    key="id",
+                )
             rules[rule.code] = rule
     return RuleSet(tuple(sorted(rules.values(), key=lambda r: r.code)))
 

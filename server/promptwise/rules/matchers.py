@@ -30,8 +30,21 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse
 
 FIELDS = (
-    "tokens", "patterns", "ignorecase", "scope", "unless_near", "window", "unless_line", "swap",
-    "fix_safe", "fix_title", "when", "require", "anchor", "min_count", "max_findings",
+    "tokens",
+    "patterns",
+    "ignorecase",
+    "scope",
+    "unless_near",
+    "window",
+    "unless_line",
+    "swap",
+    "fix_safe",
+    "fix_title",
+    "when",
+    "require",
+    "anchor",
+    "min_count",
+    "max_findings",
     "preceded_by",
 )
 KINDS = ("existence", "substitution", "occurrence", "requires")
@@ -59,17 +72,23 @@ def _strings(spec: Mapping[str, Any], key: str) -> list[str]:
 
 def _check_pattern(key: str, pattern: str, flags: int) -> re.Pattern[str]:
     if _NESTED_QUANTIFIER.search(pattern):
-        raise MatcherError(key, f"pattern {pattern!r} nests quantifiers, which can take "
-                                "exponential time; rewrite it without `(...+)+`")
+        raise MatcherError(
+            key,
+            f"pattern {pattern!r} nests quantifiers, which can take "
+            "exponential time; rewrite it without `(...+)+`",
+        )
     try:
         compiled = re.compile(pattern, flags)
     except re.error as exc:
         raise MatcherError(key, f"invalid regular expression {pattern!r}: {exc}") from None
     risk = backtracking_risk(pattern, flags)
     if risk is not None:
-        raise MatcherError(key, f"pattern {pattern!r} {risk}, which can take exponential "
-                                "time on some inputs; rewrite it so each repeated part can "
-                                "match only one way")
+        raise MatcherError(
+            key,
+            f"pattern {pattern!r} {risk}, which can take exponential "
+            "time on some inputs; rewrite it so each repeated part can "
+            "match only one way",
+        )
     return compiled
 
 
@@ -85,8 +104,11 @@ def _check_pattern(key: str, pattern: str, flags: int) -> re.Pattern[str]:
 _MAXREPEAT = sre_constants.MAXREPEAT
 _REPEAT_OPS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
 # Possessive repeats and atomic groups (Python 3.11+) never backtrack.
-_NO_BACKTRACK = {getattr(sre_constants, name) for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP")
-                 if hasattr(sre_constants, name)}
+_NO_BACKTRACK = {
+    getattr(sre_constants, name)
+    for name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP")
+    if hasattr(sre_constants, name)
+}
 # A bounded repeat up to this many times stays polynomial (`(?: \w+){0,3}`).
 _FEW = 8
 _ANY_FIRST = None  # "could start with any character"
@@ -142,8 +164,9 @@ def _has_overlapping_branch(items: list[Any]) -> bool:
     split into repetitions in exponentially many ways.
     """
     whole = _first_set(items)
-    return any(_branch_overlaps(av[1], whole) for op, av in _walk(items)
-               if op is sre_constants.BRANCH)
+    return any(
+        _branch_overlaps(av[1], whole) for op, av in _walk(items) if op is sre_constants.BRANCH
+    )
 
 
 def _walk(items: list[Any]) -> Iterator[tuple[Any, Any]]:
@@ -255,16 +278,16 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
     if kind == "substitution":
         raw_swap = spec.get("swap")
         if not isinstance(raw_swap, Mapping) or not raw_swap:
-            raise MatcherError("swap", "a substitution rule needs a `swap` mapping of "
-                                       "phrase: replacement")
+            raise MatcherError(
+                "swap", "a substitution rule needs a `swap` mapping of phrase: replacement"
+            )
         for phrase, replacement in raw_swap.items():
             if not isinstance(phrase, str) or not isinstance(replacement, str) or not phrase:
                 raise MatcherError(f"swap.{phrase}", "expected phrase: replacement strings")
             swap[phrase.lower() if ignorecase else phrase] = replacement
         tokens = [*tokens, *raw_swap.keys()]
     alternatives = [p for p in (phrase_pattern(tokens) if tokens else "", *patterns) if p]
-    search = re.compile("|".join(f"(?:{a})" for a in alternatives), flags) if alternatives \
-        else None
+    search = re.compile("|".join(f"(?:{a})" for a in alternatives), flags) if alternatives else None
     when = require = None
     if kind == "requires":
         when_list = _strings(spec, "when")
@@ -291,8 +314,11 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
     window = spec.get("window", 40)
     min_count = spec.get("min_count", 1)
     max_findings = spec.get("max_findings", 0)
-    for key, value in (("window", window), ("min_count", min_count),
-                       ("max_findings", max_findings)):
+    for key, value in (
+        ("window", window),
+        ("min_count", min_count),
+        ("max_findings", max_findings),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise MatcherError(key, "expected a whole number >= 0")
     anchor = spec.get("anchor", "when")
@@ -306,8 +332,9 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
         require=require,
         unless_near=re.compile("|".join(f"(?:{p})" for p in near), flags) if near else None,
         unless_line=re.compile("|".join(f"(?:{p})" for p in line), flags) if line else None,
-        preceded_by=re.compile("(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z",
-                               flags) if before else None,
+        preceded_by=re.compile("(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z", flags)
+        if before
+        else None,
         window=window,
         scope=str(scope),
         anchor=str(anchor),

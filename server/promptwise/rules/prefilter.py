@@ -28,8 +28,11 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse
 
 _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
-_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
-            getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT)}
+_REPEATS = {
+    sre_constants.MAX_REPEAT,
+    sre_constants.MIN_REPEAT,
+    getattr(sre_constants, "POSSESSIVE_REPEAT", sre_constants.MAX_REPEAT),
+}
 _MAX_CLASS = 6  # a class like [Ss] or [pousr] stays part of the prefix
 _DIGIT = [(sre_constants.CATEGORY, sre_constants.CATEGORY_DIGIT)]
 _SPACE = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_SPACE)])]
@@ -71,8 +74,9 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
         if literal_seen:
             chars = _small_class(av) if op is sre_constants.IN else None
             if chars is not None:
-                parts.append("[" + "".join(re.escape(c.lower() if lower else c)
-                                           for c in chars) + "]")
+                parts.append(
+                    "[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]"
+                )
                 continue
             if _is_space_run(op, av):
                 parts.append(r"\s+")
@@ -156,8 +160,9 @@ class Prefilter:
         self.literal: re.Pattern[str] | None = None
         self.ignorecase = bool(pattern.flags & re.IGNORECASE)
         try:
-            found = _prefixes(sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase,
-                              digits)
+            found = _prefixes(
+                sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase, digits
+            )
         except Exception:  # an unusual construct: no prefilter, never an error
             found = None
         self.fragments = found
@@ -200,8 +205,11 @@ class MultiScanner:
         self.unfiltered = [k for k, f in self.filters.items() if f.literal is None]
         self.groups: list[tuple[bool, re.Pattern[str], dict[str, list[str]]]] = []
         for lower in (True, False):
-            members = [k for k, f in self.filters.items()
-                       if f.literal is not None and f.ignorecase == lower]
+            members = [
+                k
+                for k, f in self.filters.items()
+                if f.literal is not None and f.ignorecase == lower
+            ]
             if not members:
                 continue
             by_char: dict[str, set[Fragment]] = {}
@@ -243,6 +251,9 @@ class MultiScanner:
                         last_end[key] = m.end()
                         out[key].append((m.start(), m.end()))
         for key in self.unfiltered:
-            out[key] = [(m.start(), m.end()) for m in self.patterns[key].finditer(text)
-                        if m.end() > m.start()]
+            out[key] = [
+                (m.start(), m.end())
+                for m in self.patterns[key].finditer(text)
+                if m.end() > m.start()
+            ]
         return out

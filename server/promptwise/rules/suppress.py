@@ -18,7 +18,9 @@ from promptwise.document.text import Span
 
 _DIRECTIVE = re.compile(
     r"promptwise:\s*(disable-next-line|disable-line|disable)\s*=\s*([A-Za-z0-9_,\s]+?)\s*"
-    r"(?:-?#\}|-->|~?\}\}|$)", re.I)
+    r"(?:-?#\}|-->|~?\}\}|$)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,13 @@ def comment_syntax(doc: PromptDocument) -> tuple[str, str] | None:
     if doc.format is PromptFormat.MARKDOWN:
         return ("<!-- ", " -->")
     if doc.syntax is TemplateSyntax.JINJA or (
-            doc.format is PromptFormat.PROMPTY and doc.syntax is not TemplateSyntax.MUSTACHE):
+        doc.format is PromptFormat.PROMPTY and doc.syntax is not TemplateSyntax.MUSTACHE
+    ):
         return ("{# ", " #}")
-    if doc.syntax in (TemplateSyntax.HANDLEBARS, TemplateSyntax.MUSTACHE) or \
-            doc.format is PromptFormat.DOTPROMPT:
+    if (
+        doc.syntax in (TemplateSyntax.HANDLEBARS, TemplateSyntax.MUSTACHE)
+        or doc.format is PromptFormat.DOTPROMPT
+    ):
         return ("{{! ", " }}")
     return None
 

@@ -104,8 +104,9 @@ def count_text(text: str, encoding: str = "o200k_base") -> int:
     return _default.count(text, encoding)
 
 
-def count_pieces(text: str, encoding: str = "o200k_base",
-                 counter: TokenCounter | None = None) -> int:
+def count_pieces(
+    text: str, encoding: str = "o200k_base", counter: TokenCounter | None = None
+) -> int:
     """Exact token count of a long ``text``, counted in cached pieces.
 
     The text is cut at clean cuts (where the encoder splits anyway), so the
@@ -240,8 +241,11 @@ def count_document(
     for segment in doc.walk():
         if segment.value is not None:
             lo = bisect.bisect_left(starts, segment.span.start)
-            hi = bisect.bisect_left(starts, segment.span.end) \
-                if segment.span.end > segment.span.start else lo + 1
+            hi = (
+                bisect.bisect_left(starts, segment.span.end)
+                if segment.span.end > segment.span.start
+                else lo + 1
+            )
         else:
             first = _snap(doc.text, max(segment.span.start, body.start), body.end)
             lo = bisect.bisect_left(starts, first)

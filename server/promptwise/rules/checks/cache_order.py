@@ -16,7 +16,9 @@ from promptwise.tokens.counter import count_pieces, pieces_of
 DEFAULT_MIN_TOKENS = 1024
 _TEMPLATE_TAG = re.compile(
     r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}|(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?"
-    r"(?::[^{}\n]*)?\}(?!\})", re.S)
+    r"(?::[^{}\n]*)?\}(?!\})",
+    re.S,
+)
 
 
 @register("cache-unfriendly-order")
@@ -35,15 +37,23 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
     if not uses:
         return
     first = min(uses, key=lambda v: v.span.start)
-    tag = next((t.span for t in doc.tags
-                if t.span.start <= first.span.start and first.span.end <= t.span.end),
-               first.span)
+    tag = next(
+        (
+            t.span
+            for t in doc.tags
+            if t.span.start <= first.span.start and first.span.end <= t.span.end
+        ),
+        first.span,
+    )
     before: list[str] = []
     after: list[str] = []
     for span, visible in pieces_of(doc):
         if doc.format is PromptFormat.CHAT:
-            cut = visible.find(doc.text[tag.start : tag.end]) if span.start <= tag.start \
-                < span.end else -1
+            cut = (
+                visible.find(doc.text[tag.start : tag.end])
+                if span.start <= tag.start < span.end
+                else -1
+            )
         else:
             cut = tag.start - span.start if span.start <= tag.start < span.end else -1
         if span.end <= tag.start and cut == -1:
@@ -63,16 +73,22 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
     gained = cacheable - cached_now
     approx = "≈" if ctx.tokens.approximate else ""
     raw = doc.text[tag.start : tag.end]
-    message = (f"`{raw}` comes before {approx}{static_after:,} tokens of static text, so "
-               "prompt caching cannot reuse them; move the variable after the static "
-               f"instructions to cache {approx}{cacheable:,} tokens per call")
+    message = (
+        f"`{raw}` comes before {approx}{static_after:,} tokens of static text, so "
+        "prompt caching cannot reuse them; move the variable after the static "
+        f"instructions to cache {approx}{cacheable:,} tokens per call"
+    )
     saving = None
     price = ctx.price
     if price is not None and price.cached_input is not None:
         per_token = (price.input - price.cached_input) / 1_000_000
         saving = gained * per_token * ctx.settings.calls_per_day
-        message += (f" (saves {format_usd(saving)}/day at {ctx.settings.calls_per_day:,} "
-                    f"calls/day on `{price.id}`)")
-    yield Hit(Span(tag.start, tag.end), message,
-              data={"static_after": static_after, "cacheable": cacheable,
-                    "saving_per_day": saving})
+        message += (
+            f" (saves {format_usd(saving)}/day at {ctx.settings.calls_per_day:,} "
+            f"calls/day on `{price.id}`)"
+        )
+    yield Hit(
+        Span(tag.start, tag.end),
+        message,
+        data={"static_after": static_after, "cacheable": cacheable, "saving_per_day": saving},
+    )

@@ -73,9 +73,11 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
         start = text.rfind("\n", 0, copy.start) + 1
         end = text.find("\n", copy.end)
         removal = Span(start, len(text) if end == -1 else end + 1)
-        yield Hit(copy,
-                  f"this {what} repeats line {line} ({tokens:,} tokens paid twice on every "
-                  "call); keep one copy",
-                  fixes=(Fix("Remove the repeated text", (TextEdit(removal, ""),)),),
-                  related=(Related("first copy", doc.path, first),),
-                  data={"tokens": tokens})
+        yield Hit(
+            copy,
+            f"this {what} repeats line {line} ({tokens:,} tokens paid twice on every "
+            "call); keep one copy",
+            fixes=(Fix("Remove the repeated text", (TextEdit(removal, ""),)),),
+            related=(Related("first copy", doc.path, first),),
+            data={"tokens": tokens},
+        )

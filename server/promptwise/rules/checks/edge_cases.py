@@ -11,8 +11,12 @@ from promptwise.rules.checks.scaffold import rule_fix
 
 def unknown_answer_applies(profile: features.TaskProfile) -> bool:
     """PW303 reports Q&A prompts; PW301 stays quiet there to say it once."""
-    return profile.answers_questions and profile.takes_input and \
-        profile.unknown_answer_path is None and profile.edge_handling is None
+    return (
+        profile.answers_questions
+        and profile.takes_input
+        and profile.unknown_answer_path is None
+        and profile.edge_handling is None
+    )
 
 
 @register("unhandled-edge-cases")
@@ -27,15 +31,25 @@ def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
     if unknown_answer_applies(profile):
         return
     if profile.kind is features.TaskKind.AGENT:
-        message = ("no instruction for unusual requests; say what to do when a request is "
-                   "ambiguous, out of scope or missing information")
-        sentence = ("If a request is ambiguous, out of scope or missing information you need, "
-                    "${1:ask one clarifying question} instead of guessing.")
+        message = (
+            "no instruction for unusual requests; say what to do when a request is "
+            "ambiguous, out of scope or missing information"
+        )
+        sentence = (
+            "If a request is ambiguous, out of scope or missing information you need, "
+            "${1:ask one clarifying question} instead of guessing."
+        )
         title = "Add a rule for ambiguous or out-of-scope requests"
     else:
-        message = ("no instruction for unusual input; say what to do when the input is empty, "
-                   "invalid or ambiguous")
-        sentence = "If the input is empty or cannot be processed, respond with ${1:\"N/A\"}."
+        message = (
+            "no instruction for unusual input; say what to do when the input is empty, "
+            "invalid or ambiguous"
+        )
+        sentence = 'If the input is empty or cannot be processed, respond with ${1:"N/A"}.'
         title = "Add a rule for empty or unprocessable input"
-    yield Hit(first_body_line(doc), message, fixes=rule_fix(doc, profile, title, sentence),
-              data={"kind": profile.kind.value})
+    yield Hit(
+        first_body_line(doc),
+        message,
+        fixes=rule_fix(doc, profile, title, sentence),
+        data={"kind": profile.kind.value},
+    )

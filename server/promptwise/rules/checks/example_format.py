@@ -11,7 +11,9 @@ from promptwise.rules.checks import CheckContext, Hit, register
 
 _JSON_ASKED = re.compile(
     r"\b(?:respond|reply|answer|return|output|format(?:ted)?|give|provide|produce|emit)\b"
-    r"[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b", re.I)
+    r"[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b",
+    re.I,
+)
 
 
 def _is_json(value: str) -> bool:
@@ -42,14 +44,18 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
             continue
         value = text[example.output.start : example.output.end]
         if json_asked and example.source in ("pair", "turn", "block") and not _is_json(value):
-            yield Hit(example.output,
-                      "the prompt asks for JSON but this example output is not valid JSON; "
-                      "the model will copy the example")
+            yield Hit(
+                example.output,
+                "the prompt asks for JSON but this example output is not valid JSON; "
+                "the model will copy the example",
+            )
             continue
         if labels is not None and example.source in ("pair", "labels", "turn"):
             label = value.strip().strip("`'\".").lower()
             if label and len(label.split()) <= 3 and label not in labels.labels:
                 allowed = ", ".join(f"`{x}`" for x in labels.labels)
-                yield Hit(example.output,
-                          f"example label `{value.strip()}` is not one of the declared labels "
-                          f"({allowed})")
+                yield Hit(
+                    example.output,
+                    f"example label `{value.strip()}` is not one of the declared labels "
+                    f"({allowed})",
+                )

@@ -25,10 +25,17 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
     fixes: tuple[Fix, ...] = ()
     if labels.declared:
         at = labels.span.end
-        fixes = (Fix("Add a fallback label", (TextEdit(
-            Span(at, at), " (or ${1:unknown} if none of them fits)", snippet=True),)),)
+        fixes = (
+            Fix(
+                "Add a fallback label",
+                (TextEdit(Span(at, at), " (or ${1:unknown} if none of them fits)", snippet=True),),
+            ),
+        )
     where = "" if labels.declared else " (seen in the examples)"
-    yield Hit(labels.span,
-              f"closed label set{where} {shown} has no fallback; add a label such as "
-              "`unknown` for input that fits none of them", fixes=fixes,
-              data={"labels": list(labels.labels)})
+    yield Hit(
+        labels.span,
+        f"closed label set{where} {shown} has no fallback; add a label such as "
+        "`unknown` for input that fits none of them",
+        fixes=fixes,
+        data={"labels": list(labels.labels)},
+    )

@@ -30,10 +30,16 @@ def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
         return
     anchor = profile.kind_evidence or first_body_line(doc)
     edit = examples_edit(doc, profile)
-    fixes = (Fix("Add an examples scaffold (a typical case and an edge case)", (edit,)),) \
-        if edit is not None else ()
+    fixes = (
+        (Fix("Add an examples scaffold (a typical case and an edge case)", (edit,)),)
+        if edit is not None
+        else ()
+    )
     kind = profile.kind.value
-    yield Hit(anchor,
-              f"no worked example for this {kind} task; add 3-5 input -> output examples "
-              f"showing {_WHAT.get(profile.kind, 'the expected output')}, one an edge case",
-              fixes=fixes, data={"kind": kind})
+    yield Hit(
+        anchor,
+        f"no worked example for this {kind} task; add 3-5 input -> output examples "
+        f"showing {_WHAT.get(profile.kind, 'the expected output')}, one an edge case",
+        fixes=fixes,
+        data={"kind": kind},
+    )

@@ -21,7 +21,8 @@ from promptwise.rules.checks import first_body_line
 from promptwise.rules.features import TaskKind, TaskProfile
 
 _NEW_BLOCK = re.compile(
-    r"^[ \t]*(?:$|#{1,6}\s|[-*+]\s|\d+[.)]\s|<|\{|\||```|~~~|>|[\w ]{1,24}:(?:\s|$))")
+    r"^[ \t]*(?:$|#{1,6}\s|[-*+]\s|\d+[.)]\s|<|\{|\||```|~~~|>|[\w ]{1,24}:(?:\s|$))"
+)
 _LIST_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d+[.)])[ \t]+)")
 _ROLE_CLOSE = re.compile(r"\{\{~?\s*/role\s*~?\}\}")
 
@@ -108,8 +109,9 @@ def rule_edit(doc: PromptDocument, profile: TaskProfile, sentence: str) -> TextE
     return TextEdit(Span(at, at), "\n" + prefix + sentence, snippet=True)
 
 
-def rule_fix(doc: PromptDocument, profile: TaskProfile, title: str, sentence: str
-             ) -> tuple[Fix, ...]:
+def rule_fix(
+    doc: PromptDocument, profile: TaskProfile, title: str, sentence: str
+) -> tuple[Fix, ...]:
     edit = rule_edit(doc, profile, sentence)
     return (Fix(title, (edit,)),) if edit is not None else ()
 
@@ -144,9 +146,11 @@ def examples_edit(doc: PromptDocument, profile: TaskProfile) -> TextEdit | None:
         users = [m for m in messages if m.role == "user" and m.header is not None]
         if users:
             at = users[-1].span.start
-            turns = ("user:\n${1:a typical input}\n\nassistant:\n${2:the exact output}\n\n"
-                     "user:\n${3:an unusual input (empty, ambiguous or off-topic)}\n\n"
-                     "assistant:\n${4:the exact output for it}\n\n")
+            turns = (
+                "user:\n${1:a typical input}\n\nassistant:\n${2:the exact output}\n\n"
+                "user:\n${3:an unusual input (empty, ambiguous or off-topic)}\n\n"
+                "assistant:\n${4:the exact output for it}\n\n"
+            )
             return TextEdit(Span(at, at), turns, snippet=True)
     if doc.format in (PromptFormat.PROMPTY, PromptFormat.DOTPROMPT):
         system = _system_message(doc)

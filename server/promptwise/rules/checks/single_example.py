@@ -33,10 +33,23 @@ def single_example(ctx: CheckContext) -> Iterator[Hit]:
             at = len(text) if end == -1 else end
             # Keep the prompt's spacing: a blank line between examples if it uses one.
             gap = "\n\n" if text[: example.span.start].endswith("\n\n") else "\n"
-            fixes = (Fix("Add another example to fill in", (TextEdit(
-                Span(at, at),
-                f"{gap}{given.group(1)}: ${{1:an unusual input (empty, ambiguous or off-topic)}}"
-                f"\n{expected.group(1)}: ${{2:its exact output}}", snippet=True),)),)
-    yield Hit(example.anchor,
-              "only one example, which the model will copy; add 2-4 more that differ from "
-              "it, including an edge case", fixes=fixes)
+            fixes = (
+                Fix(
+                    "Add another example to fill in",
+                    (
+                        TextEdit(
+                            Span(at, at),
+                            f"{gap}{given.group(1)}: "
+                            "${1:an unusual input (empty, ambiguous or off-topic)}"
+                            f"\n{expected.group(1)}: ${{2:its exact output}}",
+                            snippet=True,
+                        ),
+                    ),
+                ),
+            )
+    yield Hit(
+        example.anchor,
+        "only one example, which the model will copy; add 2-4 more that differ from "
+        "it, including an edge case",
+        fixes=fixes,
+    )

@@ -51,20 +51,27 @@ def undefined_variable(ctx: CheckContext) -> Iterator[Hit]:
             continue
         close = difflib.get_close_matches(use.name, list(declared), n=1)
         hint = f"; did you mean `{close[0]}`?" if close else f"; declare it under `{where}`"
-        related = (Related(f"inputs are declared under `{where}`", doc.path, block),) \
-            if block else ()
+        related = (
+            (Related(f"inputs are declared under `{where}`", doc.path, block),) if block else ()
+        )
         first = use.name not in reported
         reported.add(use.name)
-        yield Hit(use.span, f"`{use.name}` is used but not declared{hint}", related=related,
-                  data={"variable": use.name, "first": first})
+        yield Hit(
+            use.span,
+            f"`{use.name}` is used but not declared{hint}",
+            related=related,
+            data={"variable": use.name, "first": first},
+        )
 
 
 @register("unused-variable")
 def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     # Partials, includes and whole-context dumps can read any input; stay quiet.
-    if any(tag.kind == "partial" or tag.name in ("include", "import", "extends", "from")
-           for tag in doc.tags):
+    if any(
+        tag.kind == "partial" or tag.name in ("include", "import", "extends", "from")
+        for tag in doc.tags
+    ):
         return
     if any(tag.kind == "expr" and tag.argument.split()[-1:] == ["this"] for tag in doc.tags):
         return
@@ -72,19 +79,20 @@ def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
     for name, declared in doc.declared.items():
         if declared.source in ("sample", "input.default") or name in used:
             continue
-        uses = [v.span for v in doc.variables
-                if v.role is VariableRole.USE and v.name == name]
+        uses = [v.span for v in doc.variables if v.role is VariableRole.USE and v.name == name]
         if uses:
             continue
-        yield Hit(declared.span, f"input `{name}` is declared but never used in the template",
-                  data={"variable": name})
+        yield Hit(
+            declared.span,
+            f"input `{name}` is declared but never used in the template",
+            data={"variable": name},
+        )
 
 
 @register("empty-message")
 def empty_message(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
-    comments = [*doc.comment_spans, *(s.span for s in doc.walk()
-                                      if s.kind is SegmentKind.COMMENT)]
+    comments = [*doc.comment_spans, *(s.span for s in doc.walk() if s.kind is SegmentKind.COMMENT)]
     for segment in doc.segments:
         if segment.kind is not SegmentKind.MESSAGE:
             continue
@@ -99,7 +107,8 @@ def empty_message(ctx: CheckContext) -> Iterator[Hit]:
                     text = text[:a] + " " * (b - a) + text[b:]
             empty = not text.strip() or text.strip() in ("{{/role}}",)
         if empty:
-            anchor = segment.header or (segment.span if len(segment.span) else
-                                        Span(segment.span.start, segment.span.start))
+            anchor = segment.header or (
+                segment.span if len(segment.span) else Span(segment.span.start, segment.span.start)
+            )
             role = segment.role or "message"
             yield Hit(anchor, f"the `{role}` message is empty; remove it or give it content")

@@ -21,9 +21,13 @@ def no_unknown_answer_path(ctx: CheckContext) -> Iterator[Hit]:
         return
     if profile.unknown_answer_path is not None:
         return
-    sentence = ("If you don't know the answer or it is not in the information you were "
-                "given, say \"${1:I don't know}\" instead of guessing.")
-    yield Hit(first_body_line(doc),
-              "answers questions but never says what to do when it does not know; add an "
-              "\"if you don't know, say so\" rule",
-              fixes=rule_fix(doc, profile, "Add an \"I don't know\" rule", sentence))
+    sentence = (
+        "If you don't know the answer or it is not in the information you were "
+        'given, say "${1:I don\'t know}" instead of guessing.'
+    )
+    yield Hit(
+        first_body_line(doc),
+        "answers questions but never says what to do when it does not know; add an "
+        '"if you don\'t know, say so" rule',
+        fixes=rule_fix(doc, profile, 'Add an "I don\'t know" rule', sentence),
+    )

@@ -22,11 +22,48 @@ from promptwise.rules.checks import CheckContext, Hit, register
 # Names (or parts of names) of variables that usually hold free text someone
 # else wrote. The rule file can replace the list (`options.input_names`).
 DEFAULT_INPUT_NAMES = (
-    "input", "text", "query", "question", "message", "msg", "request", "prompt", "content",
-    "document", "doc", "article", "passage", "email", "review", "comment", "feedback",
-    "ticket", "transcript", "conversation", "chat", "history", "context", "body", "code",
-    "snippet", "data", "page", "html", "post", "tweet", "reply", "answer", "notes", "essay",
-    "story", "paragraph", "sentence", "utterance", "search", "results", "source",
+    "input",
+    "text",
+    "query",
+    "question",
+    "message",
+    "msg",
+    "request",
+    "prompt",
+    "content",
+    "document",
+    "doc",
+    "article",
+    "passage",
+    "email",
+    "review",
+    "comment",
+    "feedback",
+    "ticket",
+    "transcript",
+    "conversation",
+    "chat",
+    "history",
+    "context",
+    "body",
+    "code",
+    "snippet",
+    "data",
+    "page",
+    "html",
+    "post",
+    "tweet",
+    "reply",
+    "answer",
+    "notes",
+    "essay",
+    "story",
+    "paragraph",
+    "sentence",
+    "utterance",
+    "search",
+    "results",
+    "source",
 )
 _TAG = re.compile(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
 _FIELD_LABEL = re.compile(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
@@ -79,8 +116,11 @@ def _quoted(text: str, span: Span) -> bool:
     if before[-1:] in _QUOTES and after[:1] == _QUOTES[before[-1]]:
         return True
     above = text.rfind('"""', 0, span.start)
-    return above != -1 and text.count('"""', above, span.start) % 2 == 1 and \
-        text.find('"""', span.end) != -1
+    return (
+        above != -1
+        and text.count('"""', above, span.start) % 2 == 1
+        and text.find('"""', span.end) != -1
+    )
 
 
 class _OpenTags:
@@ -121,8 +161,7 @@ class _OpenTags:
 def _inside_tags(text: str, open_tags: _OpenTags, segment_start: int, span: Span) -> bool:
     """Between an opening XML-style tag and its closing tag."""
     stack = open_tags.at(segment_start, span.start)
-    return any(re.compile(rf"</{re.escape(name)}\s*>").search(text, span.end)
-               for name in stack)
+    return any(re.compile(rf"</{re.escape(name)}\s*>").search(text, span.end) for name in stack)
 
 
 def _message(doc: PromptDocument, offset: int) -> Segment | None:
@@ -148,14 +187,17 @@ def _only_fields(doc: PromptDocument, message: Segment, tags: Sequence[TemplateT
 
 def _wrap(doc: PromptDocument, tag: Span, name: str) -> Fix:
     text = doc.text
-    element = re.sub(r"[^a-z0-9_]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-                     .lower()).strip("_") or "input"
+    element = (
+        re.sub(r"[^a-z0-9_]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()).strip("_")
+        or "input"
+    )
     start, end = _line(text, tag)
     raw = text[tag.start : tag.end]
     if not text[start : tag.start].strip() and not text[tag.end : end].strip():
         indent = text[start : tag.start]
-        edit = TextEdit(Span(start, end), f"{indent}<{element}>\n{indent}{raw}\n{indent}"
-                                          f"</{element}>")
+        edit = TextEdit(
+            Span(start, end), f"{indent}<{element}>\n{indent}{raw}\n{indent}</{element}>"
+        )
     else:
         edit = TextEdit(tag, f"<{element}>{raw}</{element}>")
     return Fix(f"Wrap `{raw}` in `<{element}>` tags", (edit,))
@@ -185,20 +227,32 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
             continue  # a block ({{#each items}}, {% for %}) is not an interpolation
         tag = found.span if found is not None else use.span
         segment = doc.segment_at(tag.start)
-        if segment is not None and segment.kind in (SegmentKind.DATA, SegmentKind.CODE,
-                                                    SegmentKind.EXAMPLE, SegmentKind.COMMENT):
+        if segment is not None and segment.kind in (
+            SegmentKind.DATA,
+            SegmentKind.CODE,
+            SegmentKind.EXAMPLE,
+            SegmentKind.COMMENT,
+        ):
             continue
         if _quoted(text, tag) or not _block_position(text, tag):
             continue
         message = _message(doc, tag.start)
-        if message is not None and message.role == "user" and message.header is not None \
-                and _only_fields(doc, message, doc.tags):
+        if (
+            message is not None
+            and message.role == "user"
+            and message.header is not None
+            and _only_fields(doc, message, doc.tags)
+        ):
             continue
         scope_start = message.content.start if message is not None else doc.body_span.start
         if _inside_tags(text, open_tags, scope_start, tag):
             continue
         reported.add(use.name)
         raw = text[tag.start : tag.end]
-        yield Hit(tag, f"`{raw}` is inserted without delimiters, so text in it can pass for "
-                       "instructions; wrap it in tags and refer to it by that name",
-                  fixes=(_wrap(doc, tag, use.name),), data={"variable": use.name})
+        yield Hit(
+            tag,
+            f"`{raw}` is inserted without delimiters, so text in it can pass for "
+            "instructions; wrap it in tags and refer to it by that name",
+            fixes=(_wrap(doc, tag, use.name),),
+            data={"variable": use.name},
+        )
