@@ -15,9 +15,9 @@ paths by pattern, a size window (prefer small and medium prompts), near
 duplicates dropped (5-word shingles, Jaccard >= 0.6, the first in path order
 stays), then a seeded shuffle and a cap so that no source dominates.
 
-The split into dev and test is by source and is decided once, here, from a
-seeded shuffle of the main sources followed by a greedy balance on file count
-and format; it never looks at what any rule reports.
+The split into dev and test is by source and is decided once, here: one of
+the assignments of whole sources that balance file count and formats is
+drawn with a fixed seed; it never looks at what any rule reports.
 
 Run: ``python bench/quality/collect.py --mirrors /work/.mirror --pinned DIR``.
 It is not run by the tests.
@@ -75,13 +75,27 @@ class Source:
 # --------------------------------------------------------------------- git
 
 
+# Only object-reading subcommands, with every program a repository's own
+# configuration could name switched off: a snapshot is someone else's data.
+_GIT = (
+    "git",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.pager=cat",
+    "--no-pager",
+)
+
+
 def git_dir(mirrors: Path, repo: str) -> Path:
     return mirrors / repo.replace("/", "+") / "repo"
 
 
 def ls_tree(gd: Path, commit: str) -> dict[str, int]:
     out = subprocess.run(
-        ["git", "--git-dir", str(gd), "ls-tree", "-r", "-l", commit],
+        [*_GIT, "--git-dir", str(gd), "ls-tree", "-r", "-l", "--end-of-options", commit],
         check=True,
         capture_output=True,
         text=True,
@@ -97,7 +111,7 @@ def ls_tree(gd: Path, commit: str) -> dict[str, int]:
 
 def show(gd: Path, commit: str, path: str) -> str:
     data = subprocess.run(
-        ["git", "--git-dir", str(gd), "show", f"{commit}:{path}"],
+        [*_GIT, "--git-dir", str(gd), "cat-file", "blob", f"{commit}:{path}"],
         check=True,
         capture_output=True,
     ).stdout
