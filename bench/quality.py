@@ -1,11 +1,19 @@
 """Measure the prompt-quality rules against labeled real prompts.
 
-    python bench/quality.py [LABELED_DIR]
+    python bench/quality.py                 # every labeled set, both splits
+    python bench/quality.py --split dev     # the development split only, with details
+    python bench/quality.py LABELED_DIR     # one folder holding labels.yaml
 
-LABELED_DIR (default ``../shared/corpus/labeled`` next to the repository)
-holds prompt files and a ``labels.yaml`` with one entry per file; the label
-criteria are in the corpus README. Every file is analysed with the default
-settings, and each rule family is scored against the labels:
+Two corpora are read. ``../shared/corpus/labeled`` (56 files, where the
+rules were first developed) holds prompt files and a ``labels.yaml``.
+``bench/quality`` (359 files from 14 other sources, labeled blind by two
+annotators with adjudication; see its README) is split by source into
+``dev``, the only split rules are tuned on, and ``test``, which measures how
+they generalise. Its files are not in git: ``bench/quality/collect.py``
+rebuilds them, or ``PROMPTWISE_QUALITY_CORPUS`` names a folder holding them.
+The label criteria are in the shared corpus README. Every file is analysed
+with the default settings, and each rule family is scored against the
+labels:
 
 - file level (a file is predicted positive when any rule of the family
   reports on it): missing examples = ``examples_needed and not
@@ -18,14 +26,20 @@ settings, and each rule family is scored against the labels:
   whole word, ignoring case); recall counts the labeled phrases that have
   at least one overlapping finding.
 
-The table is followed by every disagreement, so a number can always be
-traced back to the files and phrases behind it. Nothing here tunes
-anything: the rules and the labels are read as they are.
+Per rule, precision is given too (span precision for each vague-phrase
+rule), since a rule's default severity follows it. On the shared set and
+the dev split the table is followed by every disagreement with the labels,
+so a number can always be traced back to the files and phrases behind it;
+the test split prints only its numbers unless ``--details`` is given, so that
+nobody tunes on it by accident. Nothing here tunes anything: the rules and
+the labels are read as they are.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -38,8 +52,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "server"))
 
-from promptwise.analysis import Analysis, analyze_text  # noqa: E402
+from promptwise.analysis import analyze_text  # noqa: E402
 from promptwise.config import Settings  # noqa: E402
+from promptwise.document.chat import NotChat  # noqa: E402
+from promptwise.findings import Finding  # noqa: E402
 
 # Which rule codes speak for which labeled family. Rules not listed here
 # (structure, cost, input safety, negative-only and emphasis) have no label.
@@ -72,6 +88,10 @@ TARGETS: dict[str, tuple[float, float]] = {
     "output format": (0.85, 0.80),
 }
 ORDER = ("missing examples", "vague phrases", "edge cases", "output format", "fallback label")
+
+
+QUALITY = Path(os.environ.get("PROMPTWISE_QUALITY_CORPUS") or REPO / "bench" / "quality")
+SHARED_LABELED = REPO.parent / "shared" / "corpus" / "labeled"
 
 
 @dataclass
@@ -107,25 +127,42 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def analyse(folder: Path, entry: dict[str, Any]) -> Analysis:
+def analyse(folder: Path, entry: dict[str, Any]) -> tuple[str, Sequence[Finding]]:
+    """The file's text and its findings, as ``promptwise check`` reads it.
+
+    A JSON or YAML file that holds no chat messages is not a prompt file to
+    Promptwise (``check`` reports it as unreadable), so no rule speaks on it.
+    """
     path = folder / entry["file"]
-    return analyze_text(path.read_text(encoding="utf-8"), str(path), Settings())
+    text = path.read_text(encoding="utf-8")
+    try:
+        return text, analyze_text(text, str(path), Settings()).findings
+    except NotChat:
+        return text, ()
 
 
-def score(folder: Path, labels: Sequence[dict[str, Any]]) -> dict[str, Score]:
+def score(
+    folder: Path, labels: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Score], dict[str, Score]]:
+    """Scores per family, and per rule (precision only: TP and FP)."""
     scores = {family: Score() for family in ORDER}
+    per_rule = {code: Score() for code in sorted(FAMILIES)}
     for entry in labels:
         name = entry["file"]
-        result = analyse(folder, entry)
-        text = result.document.text
+        text, findings = analyse(folder, entry)
         by_family: dict[str, list[Any]] = {}
-        for finding in result.findings:
+        for finding in findings:
             family = FAMILIES.get(finding.code)
             if family is not None:
                 by_family.setdefault(family, []).append(finding)
         for family, truth in FILE_LEVEL.items():
             expected = truth(entry)
             found = by_family.get(family, [])
+            for code in {f.code for f in found}:
+                if expected:
+                    per_rule[code].tp += 1
+                else:
+                    per_rule[code].fp += 1
             s = scores[family]
             if found and expected:
                 s.tp += 1
@@ -149,9 +186,11 @@ def score(folder: Path, labels: Sequence[dict[str, Any]]) -> dict[str, Score]:
             hit = [p for p, where in spans.items() if any(x < b and a < y for x, y in where)]
             if hit:
                 s.tp += 1
+                per_rule[finding.code].tp += 1
                 covered.update(hit)
             else:
                 s.fp += 1
+                per_rule[finding.code].fp += 1
                 s.disagreements.append(f"FP {name}:{line_of(text, a)} {finding.code} `{text[a:b]}`")
         s.recall_total += len(phrases)
         s.recall_hits += len(covered)
@@ -160,16 +199,22 @@ def score(folder: Path, labels: Sequence[dict[str, Any]]) -> dict[str, Score]:
                 where = spans[phrase]
                 at = f":{line_of(text, where[0][0])}" if where else " (not in the file)"
                 s.disagreements.append(f"FN {name}{at} `{phrase}`")
-    return scores
+    return scores, per_rule
 
 
 def fmt(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.2f}"
 
 
-def report(scores: dict[str, Score], folder: Path, files: int) -> str:
+def report(
+    scores: dict[str, Score],
+    per_rule: dict[str, Score],
+    title: str,
+    files: int,
+    details: bool = True,
+) -> str:
     lines = [
-        f"Promptwise rule quality on {folder} ({files} labeled files)",
+        f"Promptwise rule quality on {title} ({files} labeled files)",
         "",
         f"{'family':<17} {'level':<5} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>5} {'recall':>6}"
         f"  {'target P/R':<11} ok",
@@ -195,6 +240,16 @@ def report(scores: dict[str, Score], folder: Path, files: int) -> str:
         for family in ORDER
     )
     lines.append(f"rules per family: {codes}")
+    lines.append(
+        "precision per rule (span level for PW2xx, file level otherwise): "
+        + ", ".join(
+            f"{code} {fmt(r.precision).strip()} ({r.tp}/{r.tp + r.fp})"
+            for code, r in per_rule.items()
+            if r.tp + r.fp
+        )
+    )
+    if not details:
+        return "\n".join(lines) + "\n"
     for family in ORDER:
         s = scores[family]
         if not s.disagreements:
@@ -204,24 +259,74 @@ def report(scores: dict[str, Score], folder: Path, files: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def split_labels(folder: Path, split: str) -> list[dict[str, Any]]:
+    """The adjudicated labels of one split of the quality corpus."""
+    splits = {}
+    with (folder / "sources.jsonl").open(encoding="utf-8") as rows:
+        for line in rows:
+            row = json.loads(line)
+            if row["set"] == "main":
+                splits[row["file"]] = row["split"]
+    final = yaml.safe_load((folder / "labels" / "final.yaml").read_text(encoding="utf-8"))
+    return [e for e in final or [] if splits.get(e["file"]) == split]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
         "labeled",
         nargs="?",
         type=Path,
-        default=REPO.parent / "shared" / "corpus" / "labeled",
-        help="folder with prompt files and labels.yaml",
+        help="one folder with prompt files and labels.yaml (default: every labeled set)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("shared", "dev", "test"),
+        action="append",
+        help="only these sets (repeatable): the shared corpus, or a split of bench/quality",
+    )
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="list the disagreements of the test split too (never tune on them)",
     )
     args = parser.parse_args(argv)
-    folder: Path = args.labeled
-    labels_file = folder / "labels.yaml"
-    if not labels_file.is_file():
-        print(f"no labels.yaml in {folder}", file=sys.stderr)
-        return 2
-    labels = yaml.safe_load(labels_file.read_text(encoding="utf-8")) or []
-    sys.stdout.write(report(score(folder, labels), folder, len(labels)))
-    return 0
+    if args.labeled is not None:
+        folder: Path = args.labeled
+        labels_file = folder / "labels.yaml"
+        if not labels_file.is_file():
+            print(f"no labels.yaml in {folder}", file=sys.stderr)
+            return 2
+        labels = yaml.safe_load(labels_file.read_text(encoding="utf-8")) or []
+        sys.stdout.write(report(*score(folder, labels), str(folder), len(labels)))
+        return 0
+    wanted = args.split or ["shared", "dev", "test"]
+    status = 0
+    for name in wanted:
+        if name == "shared":
+            if not (SHARED_LABELED / "labels.yaml").is_file():
+                print(f"skipped shared: no labels.yaml in {SHARED_LABELED}", file=sys.stderr)
+                continue
+            labels = yaml.safe_load((SHARED_LABELED / "labels.yaml").read_text("utf-8")) or []
+            sys.stdout.write(report(*score(SHARED_LABELED, labels), "shared", len(labels)))
+        else:
+            labels = split_labels(QUALITY, name)
+            missing = [e["file"] for e in labels if not (QUALITY / e["file"]).is_file()]
+            if missing:
+                print(
+                    f"skipped {name}: {len(missing)} prompt files are not in {QUALITY} "
+                    f"(e.g. {missing[0]}); rebuild them with bench/quality/collect.py "
+                    "or set PROMPTWISE_QUALITY_CORPUS",
+                    file=sys.stderr,
+                )
+                status = 2
+                continue
+            details = name == "dev" or args.details
+            sys.stdout.write(
+                report(*score(QUALITY, labels), f"the {name} split", len(labels), details)
+            )
+        sys.stdout.write("\n")
+    return status
 
 
 if __name__ == "__main__":
