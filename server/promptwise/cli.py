@@ -25,6 +25,7 @@ from promptwise.findings import Severity
 from promptwise.pricing.cost import CostEstimate, format_usd
 from promptwise.report import render
 from promptwise.report.model import CheckReport, FileReport
+from promptwise.rules.families import family_of
 from promptwise.runner import (
     FileResult,
     RunOptions,
@@ -565,9 +566,11 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rule_json(rule: Any) -> dict[str, Any]:
+    family = family_of(rule.code)
     return {
         "code": rule.code,
         "name": rule.name,
+        "family": family.tag if family is not None else None,
         "severity": rule.severity.value,
         "status": rule.status,
         "summary": rule.summary,

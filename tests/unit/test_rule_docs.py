@@ -9,13 +9,17 @@ are exempt: no prompt text triggers them on purpose.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from promptwise.analysis import analyze_text
 from promptwise.config import Settings, apply
+from promptwise.rules.families import FAMILIES, family_of
 from promptwise.rules.loader import load_rules
 from promptwise.rules.model import Rule
 
+REPO = Path(__file__).resolve().parents[2]
 RULES = load_rules().rules
 # PW9xx rules fire on failure logs, not on prompt text: tests/escalation runs their
 # examples against fixture logs.
@@ -60,3 +64,17 @@ def test_every_rule_documents_itself(rule: Rule) -> None:
 def test_rule_files_are_named_after_their_code_and_name() -> None:
     for rule in RULES:
         assert rule.source.rsplit("/", 1)[-1] == f"{rule.code}-{rule.name}.yaml"
+
+
+def test_every_rule_belongs_to_a_family_and_every_family_has_rules() -> None:
+    for rule in RULES:
+        assert family_of(rule.code) is not None, f"{rule.code} is in no family"
+    for family in FAMILIES:
+        assert any(r.code.startswith(family.prefix) for r in RULES), f"{family.prefix} is empty"
+    assert family_of("PW777") is None  # a user's code outside every range
+
+
+def test_readme_names_the_families_as_the_data_does() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    for family in FAMILIES:
+        assert f"{family.codes} {family.title}" in readme, family

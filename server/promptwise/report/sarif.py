@@ -32,6 +32,7 @@ from promptwise.document.text import LineIndex, Span
 from promptwise.findings import Finding, Related, Severity
 from promptwise.report.json_format import files_in_order, findings_in_order
 from promptwise.report.model import CheckReport, FileReport
+from promptwise.rules.families import family_of
 from promptwise.rules.model import Rule
 
 SCHEMA_URI = (
@@ -46,17 +47,6 @@ LEVELS = {
     Severity.WARNING: "warning",
     Severity.INFO: "note",
     Severity.HINT: "note",
-}
-
-# Tags group rules in code scanning's filters; named for what each family is about.
-_FAMILY_TAGS = {
-    "PW0": "structure",
-    "PW1": "examples",
-    "PW2": "vague-instructions",
-    "PW3": "edge-cases",
-    "PW4": "input-safety",
-    "PW5": "tokens-and-cost",
-    "PW9": "escalation",
 }
 
 _SEMVER = re.compile(
@@ -77,7 +67,9 @@ def _prose(text: str) -> str:
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
-    tags = ["prompt", _FAMILY_TAGS.get(rule.family or rule.code[:3], "other")]
+    # Tags group rules in code scanning's filters, by family.
+    family = family_of(rule.code)
+    tags = ["prompt", family.tag if family is not None else "other"]
     if rule.status != "stable":
         tags.append(rule.status)
     if rule.fixable:

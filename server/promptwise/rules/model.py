@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promptwise.findings import Severity
+from promptwise.rules.families import family_of
 
 # Where rule pages live; the rule's YAML file is its page.
 DOCS_BASE_URL = "https://github.com/promptwise/promptwise/blob/main/lint_rules/"
@@ -55,11 +56,13 @@ class Rule:
 
     def render_docs(self) -> str:
         """The rule page as plain text (``promptwise rules PW201``)."""
+        family = family_of(self.code)
         parts = [
             f"{self.code} ({self.name})",
             "",
             f"Severity: {self.severity.value}"
             + ("" if self.status == "stable" else f"  [{self.status}]"),
+            *([f"Family: {family.title} ({family.codes})"] if family is not None else []),
             f"Summary: {self.summary}",
             "",
             "## What it does",

@@ -15,6 +15,7 @@ from promptwise.lsp import convert
 from promptwise.lsp.features.diagnostics import rules_by_code
 from promptwise.lsp.features.presentation import HINTED, price_row, segment_summary
 from promptwise.lsp.workspace import DocumentAnalysis
+from promptwise.rules.families import family_of
 
 if TYPE_CHECKING:
     from promptwise.lsp.server import PromptwiseServer
@@ -80,8 +81,10 @@ def rule_markdown(ls: PromptwiseServer, result: DocumentAnalysis, code: str) -> 
     rule = rules_by_code(ls, result).get(code)
     if rule is None:
         return None
+    family = family_of(rule.code)
+    about = f" ({family.title})" if family is not None else ""
     return (
-        f"**{rule.code} {rule.name}** — {rule.summary}\n\n{rule.docs.what.strip()}\n\n"
+        f"**{rule.code} {rule.name}**{about} — {rule.summary}\n\n{rule.docs.what.strip()}\n\n"
         f"[Documentation]({rule.docs_url})"
     )
 
