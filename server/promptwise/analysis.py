@@ -136,11 +136,11 @@ def clear_caches() -> None:
     that want memory back; results never depend on what was cached.
     """
     from promptwise.rules import features
-    from promptwise.rules.checks import duplicates
+    from promptwise.rules.checks import duplicated_instruction
     from promptwise.tokens import counter
 
     default_counter().clear()
-    duplicates.clear_cache()
+    duplicated_instruction.clear_cache()
     engine.clear_piece_cache()
     features.clear_cache()
     counter.forget_pieces()

@@ -79,7 +79,8 @@ docs:
             "patterns[0]",
             "invalid regular expression",
         ),
-        (("kind: existence", "check: budget"), "check", "only be declarative"),
+        (("kind: existence", "check: budget-exceeded"), "check", "only be declarative"),
+        (("kind: existence", "emitted_by: engine"), "emitted_by", "only be declarative"),
         (("  why: Tokens.\n", ""), "docs.why", "missing or empty"),
         (("message:", "mesage:"), "mesage", "unknown key"),
     ],
@@ -91,6 +92,89 @@ def test_bad_user_rule_names_file_and_key(change: tuple[str, str], key: str, fra
     assert info.value.key == key, info.value
     assert fragment in str(info.value)
     assert "/rules/PW801-no-please.yaml" in str(info.value)
+
+
+# ------------------------------------------------------------ one rule, one name
+
+
+def test_a_check_is_named_like_its_rule_and_lives_alone_in_its_module() -> None:
+    import importlib
+
+    from promptwise.rules import checks
+
+    claimed = {}
+    for rule in load_rules().rules:
+        if rule.check is None:
+            continue
+        assert rule.check == rule.name, rule.code
+        fn = checks.REGISTRY[rule.check]
+        assert fn.__module__ == f"promptwise.rules.checks.{rule.name.replace('-', '_')}"
+        claimed[rule.check] = rule.code
+    orphans = sorted(set(checks.REGISTRY) - set(claimed))
+    assert not orphans, f"checks no rule runs: {orphans}"
+    # A module named after no check holds helpers only.
+    helpers = importlib.import_module("promptwise.rules.checks.scaffold")
+    assert not [f for f in checks.REGISTRY.values() if f.__module__ == helpers.__name__]
+
+
+def test_register_refuses_a_second_check_in_one_module() -> None:
+    from promptwise.rules import checks
+
+    before = dict(checks.REGISTRY)
+
+    def another(ctx):  # defined here, in a module named after no check
+        return []
+
+    with pytest.raises(ValueError, match="lives alone in the module named after it"):
+        checks.register("hedge")(another)
+    another.__module__ = "promptwise.rules.checks.single_example"
+    with pytest.raises(ValueError, match=r"checks\.hedge"):
+        checks.register("hedge")(another)  # single_example.py already holds its check
+    assert before == checks.REGISTRY
+
+
+def test_rules_without_a_check_say_who_emits_them() -> None:
+    emitted = {r.code: r.emitted_by for r in load_rules().rules if r.emitted_by}
+    assert emitted == {
+        "PW000": "document",
+        "PW001": "document",
+        "PW002": "document",
+        "PW007": "engine",
+        "PW008": "engine",
+    }
+
+
+BUILTIN_CHECK_RULE = """id: PW103
+name: example-contradicts-format
+severity: warning
+summary: An example breaks the format
+message: "the example is not JSON"
+check: example-format
+docs:
+  what: a
+  why: b
+  example: c
+  better: d
+"""
+
+
+def test_a_check_named_otherwise_than_its_rule_is_a_load_error() -> None:
+    with pytest.raises(RuleFileError) as info:
+        parse_rule(BUILTIN_CHECK_RULE, "lint_rules/PW103.yaml", builtin=True)
+    assert info.value.key == "check" and "check: example-contradicts-format" in str(info.value)
+    with pytest.raises(RuleFileError, match="exactly one of"):
+        parse_rule(
+            BUILTIN_CHECK_RULE.replace("check: example-format", "emitted_by: engine\nkind: x"),
+            "lint_rules/PW103.yaml",
+            builtin=True,
+        )
+    with pytest.raises(RuleFileError) as info:
+        parse_rule(
+            BUILTIN_CHECK_RULE.replace("check: example-format", "emitted_by: parser"),
+            "lint_rules/PW103.yaml",
+            builtin=True,
+        )
+    assert info.value.key == "emitted_by"
 
 
 def test_user_rule_folder(tmp_path: Path) -> None:

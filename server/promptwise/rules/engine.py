@@ -301,10 +301,15 @@ def lint(
         log.exception("phrase scan failed on %s", doc.path)
         matches = {}
     for rule in rules:
-        if rule.code in (UNUSED_SUPPRESSION, INTERNAL_ERROR):
-            continue
+        if rule.emitted_by == "engine":
+            continue  # reported below, by _suppress and by the except clause
         try:
-            if rule.check is not None:
+            if rule.emitted_by == "document":
+                # Reading, frontmatter and template errors are found while
+                # parsing; they become findings here so that they are
+                # configured and suppressed like every other one.
+                hits = [Hit(p.span, p.message) for p in doc.problems if p.code == rule.code]
+            elif rule.check is not None:
                 ctx = replace(base, rule=rule)
                 hits = list(checks.REGISTRY[rule.check](ctx))
             else:

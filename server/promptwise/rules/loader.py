@@ -25,8 +25,19 @@ from promptwise.rules.model import Rule, RuleDocs
 _CODE = re.compile(r"^PW\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "name", "severity", "summary", "message", "docs")
-_KNOWN = {*_REQUIRED, "kind", "check", "status", "fixable", "options", *matchers.FIELDS}
+_KNOWN = {
+    *_REQUIRED,
+    "kind",
+    "check",
+    "emitted_by",
+    "status",
+    "fixable",
+    "options",
+    *matchers.FIELDS,
+}
 _STATUSES = ("stable", "preview", "removed")
+# Who reports a rule that no check produces: the parser or the engine itself.
+EMITTERS = ("document", "engine")
 
 
 def builtin_rules_dir() -> Path:
@@ -105,20 +116,36 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
             raise fail(key, "expected a non-empty string")
     kind = data.get("kind")
     check = data.get("check")
-    if (kind is None) == (check is None):
+    emitted_by = data.get("emitted_by")
+    if sum(x is not None for x in (kind, check, emitted_by)) != 1:
         raise RuleFileError(
-            "a rule needs exactly one of `kind` (declarative) or `check` (built-in)", path=source
+            "a rule needs exactly one of `kind` (declarative), `check` (built-in) "
+            "or `emitted_by` (reported by the parser or the engine)",
+            path=source,
         )
     matcher: dict[str, Any] = {}
-    if check is not None:
-        if not builtin:
+    for key, value in (("check", check), ("emitted_by", emitted_by)):
+        if value is not None and not builtin:
             raise fail(
-                "check",
+                key,
                 "user rules may only be declarative (`kind:`); "
                 "built-in checks run Python and are reserved to bundled rules",
             )
+    if emitted_by is not None:
+        if emitted_by not in EMITTERS:
+            raise fail("emitted_by", f"expected one of {', '.join(EMITTERS)}")
+    elif check is not None:
+        if check != name:
+            raise fail(
+                "check",
+                f"a check is named like its rule: `check: {name}`, in "
+                f"{checks.module_for(name)}, not {check!r}",
+            )
         if str(check) not in checks.REGISTRY:
-            raise fail("check", f"no built-in check named {check!r}")
+            raise fail(
+                "check",
+                f"no built-in check named {check!r} (expected in {checks.module_for(name)})",
+            )
     else:
         if str(kind) not in matchers.KINDS:
             raise fail(
@@ -153,6 +180,7 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         source=source,
         kind=str(kind) if kind is not None else None,
         check=str(check) if check is not None else None,
+        emitted_by=str(emitted_by) if emitted_by is not None else None,
         matcher=matcher,
         status=status,
         family=code[:3],

@@ -28,9 +28,12 @@ class RuleDocs:
 class Rule:
     """A rule's metadata plus how it matches.
 
-    Exactly one of ``kind`` (a declarative matcher) or ``check`` (a built-in
-    Python check) is set. ``matcher`` keeps the declarative fields verbatim
-    for the matcher kind to interpret.
+    Exactly one of ``kind`` (a declarative matcher), ``check`` (a built-in
+    Python check, named like the rule) or ``emitted_by`` is set. The last is
+    for the few rules no check produces: problems the document stage finds
+    while parsing (``document``) and the engine's own reports on
+    suppressions and crashed rules (``engine``). ``matcher`` keeps the
+    declarative fields verbatim for the matcher kind to interpret.
     """
 
     code: str
@@ -42,6 +45,7 @@ class Rule:
     source: str  # the YAML file it came from
     kind: str | None = None
     check: str | None = None
+    emitted_by: str | None = None  # "document" | "engine"
     matcher: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     status: str = "stable"  # "stable" | "preview" | "removed"
     family: str = ""

@@ -3,10 +3,20 @@
 A check is a function ``(context) -> Iterable[Hit]``. It decides *where* and
 *why*; the engine adds the rule's code, severity and suppression handling, so
 a check never needs to know how it is configured.
+
+One name runs through a rule: PW103 ``example-contradicts-format`` says
+``check: example-contradicts-format``, whose function lives in
+``checks/example_contradicts_format.py`` and whose fixtures are in
+``tests/rules/example-contradicts-format/``. :func:`register` refuses a
+check whose module is named otherwise, which also keeps one check per
+module. Every module of this package is imported below, so adding a check
+is adding its module; modules without a check (``scaffold``) hold helpers.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,8 +68,27 @@ CheckFn = Callable[[CheckContext], Iterable[Hit]]
 REGISTRY: dict[str, CheckFn] = {}
 
 
+def module_for(name: str) -> str:
+    """The module a check named ``name`` must live in."""
+    return f"{__name__}.{name.replace('-', '_')}"
+
+
 def register(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Make ``fn`` the check of the rule named ``name``.
+
+    Raises at import time when the module is not named after the check (so
+    a module can hold one check only) or the name is taken: both would make
+    the rule, its code and its fixtures hard to find from one another.
+    """
+
     def add(fn: CheckFn) -> CheckFn:
+        if fn.__module__ != module_for(name):
+            raise ValueError(
+                f"check {name!r} is defined in {fn.__module__}; "
+                f"a check lives alone in the module named after it, {module_for(name)}"
+            )
+        if name in REGISTRY:
+            raise ValueError(f"two checks are named {name!r}")
         REGISTRY[name] = fn
         return fn
 
@@ -82,19 +111,14 @@ def first_body_line(document: PromptDocument) -> Span:
     return Span(start, start)
 
 
+def model_anchor(ctx: CheckContext) -> Span:
+    """Findings about the model point at its name when the file names one."""
+    doc = ctx.document
+    if doc.model is not None and doc.model.span is not None:
+        return doc.model.span
+    return first_body_line(doc)
+
+
 # Importing the modules registers their checks.
-from promptwise.rules.checks import (  # noqa: E402,F401
-    cache_order,
-    cost,
-    duplicates,
-    edge_cases,
-    escalation,
-    example_format,
-    fallback_label,
-    missing_examples,
-    output_format,
-    single_example,
-    structure,
-    unknown_answer,
-    user_input,
-)
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

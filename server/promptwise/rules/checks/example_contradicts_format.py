@@ -28,7 +28,7 @@ def _is_json(value: str) -> bool:
     return body.lstrip()[:1] in ("{", "[")
 
 
-@register("example-format")
+@register("example-contradicts-format")
 def example_format(ctx: CheckContext) -> Iterator[Hit]:
     """An example is the strongest format instruction in a prompt: when it
     disagrees with the written rule, the model follows the example."""

@@ -1,0 +1,33 @@
+"""PW004: an input is declared but the template never uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from promptwise.document.model import VariableRole
+from promptwise.rules.checks import CheckContext, Hit, register
+
+
+@register("unused-variable")
+def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
+    doc = ctx.document
+    # Partials, includes and whole-context dumps can read any input; stay quiet.
+    if any(
+        tag.kind == "partial" or tag.name in ("include", "import", "extends", "from")
+        for tag in doc.tags
+    ):
+        return
+    if any(tag.kind == "expr" and tag.argument.split()[-1:] == ["this"] for tag in doc.tags):
+        return
+    used = {v.name for v in doc.used}
+    for name, declared in doc.declared.items():
+        if declared.source in ("sample", "input.default") or name in used:
+            continue
+        uses = [v.span for v in doc.variables if v.role is VariableRole.USE and v.name == name]
+        if uses:
+            continue
+        yield Hit(
+            declared.span,
+            f"input `{name}` is declared but never used in the template",
+            data={"variable": name},
+        )
