@@ -177,6 +177,87 @@ def test_a_check_named_otherwise_than_its_rule_is_a_load_error() -> None:
     assert info.value.key == "emitted_by"
 
 
+# ------------------------------------------------------------------ messages
+
+
+def _builtin_text(code: str) -> tuple[str, str]:
+    [path] = builtin_rules_dir().glob(f"{code}-*.yaml")
+    return path.read_text(encoding="utf-8"), str(path)
+
+
+def test_a_checks_wording_is_changed_in_its_rule_file_alone() -> None:
+    from promptwise.rules.loader import RuleSet
+
+    text, source = _builtin_text("PW004")
+    reworded = text.replace(
+        'message: "input `{variable}` is declared but never used in the template"',
+        'message: "nothing in the template reads `{variable}`"',
+    )
+    assert reworded != text
+    rules = RuleSet(
+        tuple(
+            parse_rule(reworded, source, builtin=True) if r.code == "PW004" else r
+            for r in load_rules().rules
+        )
+    )
+    result = analyze_text(PROMPTY, "q.prompty", Settings(), rules=rules)
+    messages = sorted(f.message for f in result.findings if f.code == "PW004")
+    assert messages == [
+        "nothing in the template reads `question`",
+        "nothing in the template reads `unused_one`",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "change", "key", "fragment"),
+    [
+        (
+            "PW004",
+            ("{variable}` is declared", "{name}` is declared"),
+            "message",
+            "unknown placeholder `{name}`; this message can use `{variable}`",
+        ),
+        ("PW004", ("`{variable}` is declared", "an input is declared"), "message", "never shows"),
+        ("PW003", ("  declare: ", "  declared: "), "messages", "missing the message `declare`"),
+        ("PW003", ("messages:\n", "messages:\n  other: text\n"), "messages.other", "no finding"),
+        ("PW102", ("message: ", "messages:\n  one: "), "messages", "one message; write `message:`"),
+        ("PW103", ("messages:\n", "message: x\nmessages:\n"), "messages", "not both"),
+        ("PW008", ("{error}", "{exception}"), "message", "unknown placeholder `{exception}`"),
+    ],
+)
+def test_builtin_messages_must_match_what_the_code_fills(
+    code: str, change: tuple[str, str], key: str, fragment: str
+) -> None:
+    text, source = _builtin_text(code)
+    changed = text.replace(*change, 1)
+    assert changed != text
+    with pytest.raises(RuleFileError) as info:
+        parse_rule(changed, source, builtin=True)
+    assert info.value.key == key and fragment in str(info.value), info.value
+    assert source in str(info.value)
+
+
+def test_user_rule_messages_use_only_the_matchers_placeholders() -> None:
+    with pytest.raises(RuleFileError) as info:
+        parse_rule(BASE_RULE.replace("Drop `{match}`", "Drop `{word}`"), "/r/x.yaml", builtin=False)
+    assert info.value.key == "message" and "`{word}`" in str(info.value)
+    # `%s` (as Vale writes it) is the match; double braces are text, not a placeholder.
+    rule = parse_rule(
+        BASE_RULE.replace("Drop `{match}`", "Drop %s, not {{match}}"), "/r/x.yaml", builtin=False
+    )
+    from promptwise.rules.loader import RuleSet
+
+    result = analyze_text("Please go.", "a.txt", Settings(), rules=RuleSet((rule,)))
+    assert [f.message for f in result.findings] == ["Drop Please, not {{match}}"]
+
+
+def test_a_value_is_never_read_as_a_placeholder() -> None:
+    from promptwise.rules.messages import fill
+
+    assert fill("`{match}` ({count})", {"match": "{count}", "count": "2"}) == "`{count}` (2)"
+    assert fill("`{match}` {gap}", {"match": "x"}) == "`x` {gap}"
+
+
 def test_user_rule_folder(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "PW801-no-please.yaml").write_text(BASE_RULE)

@@ -24,15 +24,14 @@ from promptwise.document.text import Span
 from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.rules import checks, matchers
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
+from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
 from promptwise.rules.loader import RuleSet
+from promptwise.rules.messages import fill
 from promptwise.rules.model import Rule
 from promptwise.rules.prefilter import MultiScanner
 from promptwise.rules.suppress import Directive, directives
 
 log = logging.getLogger(__name__)
-
-UNUSED_SUPPRESSION = "PW007"
-INTERNAL_ERROR = "PW008"
 
 
 # ------------------------------------------------------------------ selection
@@ -210,13 +209,6 @@ def _matches(
     ]
 
 
-def _format(template: str, **values: object) -> str:
-    text = template.replace("%s", "{match}")
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
-
-
 def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]) -> list[Hit]:
     matcher = _compile(rule)
     text = doc.text
@@ -239,8 +231,7 @@ def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, 
             anchor = Span(*trigger)
         else:
             anchor = first_body_line(doc)
-        matched = text[anchor.start : anchor.end]
-        return [Hit(anchor, _format(rule.message, match=matched))]
+        return [Hit(anchor, {"match": text[anchor.start : anchor.end]})]
     found = _matches(matcher, doc, found)
     if matcher.kind == "occurrence":
         if len(found) < matcher.min_count:
@@ -253,7 +244,10 @@ def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, 
         if matcher.kind == "substitution":
             replacement = matchers.replacement_for(matcher, matched) or ""
             if replacement:
-                title = _format(matcher.fix_title, match=matched, replacement=_plain(replacement))
+                title = fill(
+                    matcher.fix_title.replace("%s", "{match}"),
+                    {"match": matched, "replacement": _plain(replacement)},
+                )
                 fixes = (
                     Fix(
                         title,
@@ -261,18 +255,12 @@ def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, 
                         safe=matcher.fix_safe,
                     ),
                 )
-        hits.append(
-            Hit(
-                Span(start, end),
-                _format(
-                    rule.message,
-                    match=matched,
-                    replacement=_plain(replacement),
-                    count=len(found) + matcher.min_count - 1,
-                ),
-                fixes=fixes,
-            )
-        )
+        args = {
+            "match": matched,
+            "replacement": _plain(replacement),
+            "count": str(len(found) + matcher.min_count - 1),
+        }
+        hits.append(Hit(Span(start, end), args, fixes=fixes))
         if matcher.max_findings and len(hits) >= matcher.max_findings:
             break
     return hits
@@ -301,14 +289,16 @@ def lint(
         log.exception("phrase scan failed on %s", doc.path)
         matches = {}
     for rule in rules:
-        if rule.emitted_by == "engine":
+        if rule.emitted_by == ENGINE:
             continue  # reported below, by _suppress and by the except clause
         try:
-            if rule.emitted_by == "document":
+            if rule.emitted_by == DOCUMENT:
                 # Reading, frontmatter and template errors are found while
                 # parsing; they become findings here so that they are
                 # configured and suppressed like every other one.
-                hits = [Hit(p.span, p.message) for p in doc.problems if p.code == rule.code]
+                hits = [
+                    Hit(p.span, {"problem": p.message}) for p in doc.problems if p.code == rule.code
+                ]
             elif rule.check is not None:
                 ctx = replace(base, rule=rule)
                 hits = list(checks.REGISTRY[rule.check](ctx))
@@ -325,8 +315,14 @@ def lint(
                         code=INTERNAL_ERROR,
                         name=internal.name,
                         severity=severity_for(internal, settings),
-                        message=f"rule {rule.code} ({rule.name}) failed on this file: "
-                        f"{type(exc).__name__}: {exc}; please report it",
+                        message=fill(
+                            internal.template(),
+                            {
+                                "code": rule.code,
+                                "name": rule.name,
+                                "error": f"{type(exc).__name__}: {exc}",
+                            },
+                        ),
                         span=first_body_line(doc),
                         path=doc.path,
                     )
@@ -339,7 +335,7 @@ def lint(
                     code=rule.code,
                     name=rule.name,
                     severity=severity,
-                    message=hit.message,
+                    message=fill(rule.template(hit.variant), hit.args),
                     span=hit.span,
                     path=doc.path,
                     fixes=hit.fixes,
@@ -382,16 +378,14 @@ def _suppress(
         for code in directive.codes:
             if (index, code) in used:
                 continue
-            if code != "ALL" and not any(k.startswith(code) for k in known):
-                message = f"`{code}` is not a rule code; this suppression does nothing"
-            else:
-                message = f"suppression of `{code}` is unused: nothing here triggers it"
+            unknown = code != "ALL" and not any(k.startswith(code) for k in known)
+            template = unused_rule.template("unknown_code" if unknown else "unused")
             kept.append(
                 Finding(
                     code=UNUSED_SUPPRESSION,
                     name=unused_rule.name,
                     severity=severity_for(unused_rule, settings),
-                    message=message,
+                    message=fill(template, {"code": code}),
                     span=directive.span,
                     path=doc.path,
                     fixes=(_remove_directive(doc, directive),) if len(directive.codes) == 1 else (),

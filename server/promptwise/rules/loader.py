@@ -9,7 +9,7 @@ Python check is refused, because nothing from a workspace is ever run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,14 +19,17 @@ from typing import Any
 from promptwise.document import yamlnodes
 from promptwise.errors import RuleFileError
 from promptwise.findings import Severity
-from promptwise.rules import checks, matchers
+from promptwise.rules import checks, emitted, matchers
+from promptwise.rules.messages import DECLARATIVE, SINGLE, Spec, placeholders
 from promptwise.rules.model import Rule, RuleDocs
 
 _CODE = re.compile(r"^PW\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_REQUIRED = ("id", "name", "severity", "summary", "message", "docs")
+_REQUIRED = ("id", "name", "severity", "summary", "docs")
 _KNOWN = {
     *_REQUIRED,
+    "message",
+    "messages",
     "kind",
     "check",
     "emitted_by",
@@ -111,9 +114,8 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         raise fail("docs.config", "expected a mapping of settings")
     if not isinstance(docs.get("filename", ""), str):
         raise fail("docs.filename", "expected a file name")
-    for key in ("summary", "message"):
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise fail(key, "expected a non-empty string")
+    if not isinstance(data["summary"], str) or not data["summary"].strip():
+        raise fail("summary", "expected a non-empty string")
     kind = data.get("kind")
     check = data.get("check")
     emitted_by = data.get("emitted_by")
@@ -157,6 +159,17 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
             matchers.validate(str(kind), matcher)
         except matchers.MatcherError as exc:
             raise fail(exc.key, exc.message) from None
+    if emitted_by == emitted.ENGINE:
+        spec = emitted.ENGINE_MESSAGES.get(code)
+        if spec is None:
+            raise fail("emitted_by", f"the engine reports no rule {code}")
+    elif emitted_by == emitted.DOCUMENT:
+        spec = emitted.DOCUMENT_MESSAGES
+    elif check is not None:
+        spec = checks.MESSAGES[str(check)]
+    else:
+        spec = DECLARATIVE
+    message, messages = _messages(data, spec, fail, strict=spec is not DECLARATIVE)
     options = data.get("options", {})
     if options is not None and not isinstance(options, dict):
         raise fail("options", "expected a mapping")
@@ -167,7 +180,8 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         name=name,
         severity=severity,
         summary=data["summary"].strip(),
-        message=data["message"].strip(),
+        message=message,
+        messages=messages,
         docs=RuleDocs(
             what=docs["what"],
             why=docs["why"],
@@ -187,6 +201,75 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         fixable=bool(data.get("fixable", kind == "substitution")),
         builtin=builtin,
     )
+
+
+def _messages(
+    data: Mapping[str, Any],
+    spec: Spec,
+    fail: Callable[[str, str], RuleFileError],
+    *,
+    strict: bool,
+) -> tuple[str, dict[str, str]]:
+    """The rule's message, or its named messages, checked against what the code fills.
+
+    ``spec`` maps each message the code writes to the placeholders it fills.
+    A placeholder nothing fills is an error, and so (``strict``: rules whose
+    values come from code) is a value the code computes that no message
+    shows, which is how a message and its check are kept in step.
+    """
+    several = [v for v in spec if v != SINGLE]
+    if "message" in data and "messages" in data:
+        raise fail("messages", "write either `message` or `messages`, not both")
+    if several:
+        if "messages" not in data:
+            raise fail(
+                "message" if "message" in data else "messages",
+                "this rule words its findings in several ways; write `messages:` with "
+                + ", ".join(f"`{v}`" for v in several),
+            )
+        raw = data["messages"]
+        if not isinstance(raw, dict):
+            raise fail("messages", "expected a mapping of message names to messages")
+        for variant in several:
+            if variant not in raw:
+                raise fail("messages", f"missing the message `{variant}`")
+        for variant in raw:
+            if variant not in spec:
+                raise fail(
+                    f"messages.{variant}",
+                    "no finding is written with this message; expected "
+                    + ", ".join(f"`{v}`" for v in several),
+                )
+        texts = {str(v): raw[v] for v in raw}
+    else:
+        if "messages" in data:
+            raise fail("messages", "this rule has one message; write `message:`")
+        if "message" not in data:
+            raise fail("message", "missing required key `message`")
+        texts = {SINGLE: data["message"]}
+    out: dict[str, str] = {}
+    for variant, text in texts.items():
+        key = f"messages.{variant}" if variant else "message"
+        if not isinstance(text, str) or not text.strip():
+            raise fail(key, "expected a non-empty string")
+        text = text.strip().replace("%s", "{match}")  # `%s` as Vale writes it
+        used = placeholders(text)
+        allowed = spec[variant]
+        for name in sorted(used - allowed):
+            offered = ", ".join(f"`{{{p}}}`" for p in sorted(allowed)) or "none"
+            raise fail(key, f"unknown placeholder `{{{name}}}`; this message can use {offered}")
+        unused = sorted(allowed - used)
+        if strict and unused:
+            raise fail(
+                key,
+                "the code fills "
+                + ", ".join(f"`{{{p}}}`" for p in unused)
+                + " but this message never shows it",
+            )
+        out[variant] = text
+    if SINGLE in out:
+        return out[SINGLE], {}
+    return "", out
 
 
 def _load_dir(directory: Path, *, builtin: bool) -> list[Rule]:

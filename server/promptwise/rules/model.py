@@ -40,7 +40,7 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    message: str
+    message: str  # the rule's one message; empty when it has several
     docs: RuleDocs
     source: str  # the YAML file it came from
     kind: str | None = None
@@ -51,6 +51,12 @@ class Rule:
     family: str = ""
     fixable: bool = False
     builtin: bool = True
+    # The rule's messages by name, when it words its findings in several ways.
+    messages: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def template(self, variant: str = "") -> str:
+        """The message a finding of this rule is written with (``variant`` of ``messages``)."""
+        return self.messages[variant] if variant else self.message
 
     @property
     def docs_url(self) -> str:

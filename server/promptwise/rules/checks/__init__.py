@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related
+from promptwise.rules.messages import SINGLE, Spec
 
 if TYPE_CHECKING:
     from promptwise.config import Settings
@@ -57,8 +58,15 @@ class CheckContext:
 
 @dataclass(frozen=True)
 class Hit:
+    """One finding of a check, before the engine words and configures it.
+
+    ``args`` fill the placeholders of the rule's message; ``variant`` names
+    which of its ``messages:`` applies (empty for a rule with one message).
+    """
+
     span: Span
-    message: str
+    args: Mapping[str, str] = field(default_factory=dict)
+    variant: str = SINGLE
     fixes: tuple[Fix, ...] = ()
     related: tuple[Related, ...] = ()
     data: dict[str, object] = field(default_factory=dict)
@@ -66,6 +74,8 @@ class Hit:
 
 CheckFn = Callable[[CheckContext], Iterable[Hit]]
 REGISTRY: dict[str, CheckFn] = {}
+# For each check: its message variants and the placeholders it fills in each.
+MESSAGES: dict[str, Spec] = {}
 
 
 def module_for(name: str) -> str:
@@ -73,13 +83,28 @@ def module_for(name: str) -> str:
     return f"{__name__}.{name.replace('-', '_')}"
 
 
-def register(name: str) -> Callable[[CheckFn], CheckFn]:
+def register(
+    name: str,
+    *,
+    fills: Iterable[str] = (),
+    variants: Mapping[str, Iterable[str]] | None = None,
+) -> Callable[[CheckFn], CheckFn]:
     """Make ``fn`` the check of the rule named ``name``.
+
+    ``fills`` names the placeholders of the rule's one ``message:``;
+    a check whose rule words findings in several ways names, instead, each
+    of its ``messages:`` and the placeholders it fills there. The loader
+    holds the rule file to exactly these.
 
     Raises at import time when the module is not named after the check (so
     a module can hold one check only) or the name is taken: both would make
     the rule, its code and its fixtures hard to find from one another.
     """
+    spec: Spec = (
+        {variant: frozenset(names) for variant, names in variants.items()}
+        if variants is not None
+        else {SINGLE: frozenset(fills)}
+    )
 
     def add(fn: CheckFn) -> CheckFn:
         if fn.__module__ != module_for(name):
@@ -90,6 +115,7 @@ def register(name: str) -> Callable[[CheckFn], CheckFn]:
         if name in REGISTRY:
             raise ValueError(f"two checks are named {name!r}")
         REGISTRY[name] = fn
+        MESSAGES[name] = spec
         return fn
 
     return add

@@ -8,7 +8,15 @@ from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 
 
-@register("budget-exceeded")
+@register(
+    "budget-exceeded",
+    # One message per budget setting.
+    variants={
+        "max_tokens": ("approx", "tokens", "limit"),
+        "max_cost_per_call": ("cost", "model", "limit"),
+        "max_cost_per_day": ("calls", "cost", "model", "limit"),
+    },
+)
 def budget_exceeded(ctx: CheckContext) -> Iterator[Hit]:
     limits = ctx.settings.budget
     anchor = first_body_line(ctx.document)
@@ -16,8 +24,12 @@ def budget_exceeded(ctx: CheckContext) -> Iterator[Hit]:
     if limits.max_tokens is not None and ctx.tokens.total > limits.max_tokens:
         yield Hit(
             anchor,
-            f"prompt is {marker}{ctx.tokens.total:,} tokens, over the budget of "
-            f"{limits.max_tokens:,} (`budget.max_tokens`)",
+            {
+                "approx": marker,
+                "tokens": f"{ctx.tokens.total:,}",
+                "limit": f"{limits.max_tokens:,}",
+            },
+            "max_tokens",
             data={"tokens": ctx.tokens.total, "limit": limits.max_tokens},
         )
     cost = ctx.cost
@@ -26,16 +38,23 @@ def budget_exceeded(ctx: CheckContext) -> Iterator[Hit]:
     if limits.max_cost_per_call is not None and cost.cost_per_call > limits.max_cost_per_call:
         yield Hit(
             anchor,
-            f"one call costs {format_usd(cost.cost_per_call)} on `{cost.model}`, "
-            f"over the budget of {format_usd(limits.max_cost_per_call)} "
-            "(`budget.max_cost_per_call`)",
+            {
+                "cost": format_usd(cost.cost_per_call),
+                "model": cost.model,
+                "limit": format_usd(limits.max_cost_per_call),
+            },
+            "max_cost_per_call",
             data={"cost": cost.cost_per_call, "limit": limits.max_cost_per_call},
         )
     if limits.max_cost_per_day is not None and cost.cost_per_day > limits.max_cost_per_day:
         yield Hit(
             anchor,
-            f"{cost.calls_per_day:,} calls a day cost "
-            f"{format_usd(cost.cost_per_day)} on `{cost.model}`, over the budget "
-            f"of {format_usd(limits.max_cost_per_day)} (`budget.max_cost_per_day`)",
+            {
+                "calls": f"{cost.calls_per_day:,}",
+                "cost": format_usd(cost.cost_per_day),
+                "model": cost.model,
+                "limit": format_usd(limits.max_cost_per_day),
+            },
+            "max_cost_per_day",
             data={"cost": cost.cost_per_day, "limit": limits.max_cost_per_day},
         )

@@ -21,7 +21,21 @@ _TEMPLATE_TAG = re.compile(
 )
 
 
-@register("cache-unfriendly-order")
+@register(
+    "cache-unfriendly-order",
+    variants={
+        "no_price": ("tag", "approx", "static_tokens", "cacheable"),
+        "with_saving": (
+            "tag",
+            "approx",
+            "static_tokens",
+            "cacheable",
+            "saving",
+            "calls",
+            "model",
+        ),
+    },
+)
 def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
     """Prompt caching reuses the longest identical *prefix* of consecutive
     calls. Everything after the first variable differs per call, so static
@@ -72,23 +86,23 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
     cacheable = prefix + static_after
     gained = cacheable - cached_now
     approx = "≈" if ctx.tokens.approximate else ""
-    raw = doc.text[tag.start : tag.end]
-    message = (
-        f"`{raw}` comes before {approx}{static_after:,} tokens of static text, so "
-        "prompt caching cannot reuse them; move the variable after the static "
-        f"instructions to cache {approx}{cacheable:,} tokens per call"
-    )
+    args = {
+        "tag": doc.text[tag.start : tag.end],
+        "approx": approx,
+        "static_tokens": f"{static_after:,}",
+        "cacheable": f"{cacheable:,}",
+    }
     saving = None
     price = ctx.price
     if price is not None and price.cached_input is not None:
         per_token = (price.input - price.cached_input) / 1_000_000
         saving = gained * per_token * ctx.settings.calls_per_day
-        message += (
-            f" (saves {format_usd(saving)}/day at {ctx.settings.calls_per_day:,} "
-            f"calls/day on `{price.id}`)"
+        args.update(
+            saving=format_usd(saving), calls=f"{ctx.settings.calls_per_day:,}", model=price.id
         )
     yield Hit(
         Span(tag.start, tag.end),
-        message,
+        args,
+        "no_price" if saving is None else "with_saving",
         data={"static_after": static_after, "cacheable": cacheable, "saving_per_day": saving},
     )

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
 
 
-@register("context-window-overflow")
+@register(
+    "context-window-overflow",
+    fills=("approx", "tokens", "output_tokens", "needed", "window", "model"),
+)
 def context_window_overflow(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.price is None or not ctx.price.context_window:
         return
@@ -18,8 +21,13 @@ def context_window_overflow(ctx: CheckContext) -> Iterator[Hit]:
     marker = "≈" if ctx.tokens.approximate else ""
     yield Hit(
         model_anchor(ctx),
-        f"prompt ({marker}{ctx.tokens.total:,} tokens) plus maximum output "
-        f"({ctx.output_tokens:,}) is {needed:,} tokens, over the {window:,}-token context "
-        f"window of `{ctx.price.id}`",
+        {
+            "approx": marker,
+            "tokens": f"{ctx.tokens.total:,}",
+            "output_tokens": f"{ctx.output_tokens:,}",
+            "needed": f"{needed:,}",
+            "window": f"{window:,}",
+            "model": ctx.price.id,
+        },
         data={"needed": needed, "window": window},
     )

@@ -35,7 +35,10 @@ def clear_cache() -> None:
     _normal.cache_clear()
 
 
-@register("duplicated-instruction")
+@register(
+    "duplicated-instruction",
+    variants={"instruction": ("line", "tokens"), "paragraph": ("line", "tokens")},
+)
 def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
     """Every call pays for the copy, and two copies drift apart when one is
     edited. Lines are compared after case, punctuation and list markers are
@@ -75,8 +78,8 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
         removal = Span(start, len(text) if end == -1 else end + 1)
         yield Hit(
             copy,
-            f"this {what} repeats line {line} ({tokens:,} tokens paid twice on every "
-            "call); keep one copy",
+            {"line": str(line), "tokens": f"{tokens:,}"},
+            what,
             fixes=(Fix("Remove the repeated text", (TextEdit(removal, ""),)),),
             related=(Related("first copy", doc.path, first),),
             data={"tokens": tokens},

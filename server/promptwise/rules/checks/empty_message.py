@@ -9,7 +9,7 @@ from promptwise.document.text import Span
 from promptwise.rules.checks import CheckContext, Hit, register
 
 
-@register("empty-message")
+@register("empty-message", fills=("role",))
 def empty_message(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     comments = [*doc.comment_spans, *(s.span for s in doc.walk() if s.kind is SegmentKind.COMMENT)]
@@ -31,4 +31,4 @@ def empty_message(ctx: CheckContext) -> Iterator[Hit]:
                 segment.span if len(segment.span) else Span(segment.span.start, segment.span.start)
             )
             role = segment.role or "message"
-            yield Hit(anchor, f"the `{role}` message is empty; remove it or give it content")
+            yield Hit(anchor, {"role": role})

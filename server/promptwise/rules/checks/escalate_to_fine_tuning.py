@@ -13,8 +13,18 @@ from promptwise.rules.checks.escalation import (
     related_failures,
 )
 
+_FILLS = ("count", "categories", "s", "iterations", "threshold", "cases", "format_first")
 
-@register("escalate-to-fine-tuning")
+
+@register(
+    "escalate-to-fine-tuning",
+    # One message per state of the training data.
+    variants={
+        "collect": (*_FILLS, "examples", "cost"),
+        "measurable": (*_FILLS, "examples", "cost"),
+        "production": (*_FILLS, "examples", "cost"),
+    },
+)
 def escalate_to_fine_tuning(ctx: CheckContext) -> Iterator[Hit]:
     evidence = evidence_of(ctx)
     if evidence is None:
@@ -29,18 +39,27 @@ def escalate_to_fine_tuning(ctx: CheckContext) -> Iterator[Hit]:
     cases = rec.cases
     ready = advice.readiness
     if ready.level is Readiness.COLLECT:
-        data = f"collect data first ({ready.total:,} labeled examples; 50–200 needed)"
+        variant = "collect"
     elif ready.level is Readiness.MEASURABLE:
-        data = f"{ready.total:,} labeled examples: enough for a measurable gain, not production"
+        variant = "measurable"
     else:
-        data = f"{ready.total:,} labeled examples: enough for production"
+        variant = "production"
+    # Format failures are often fixed by structured output alone; say so first.
     first = "try structured output / JSON mode first, then " if "format" in rec.categories else ""
-    kinds = "/".join(rec.categories)
     yield Hit(
         first_body_line(ctx.document),
-        f"{len(cases)} {kinds} case{'s' if len(cases) != 1 else ''} failing for "
-        f"{iteration_range(cases)} iterations (threshold {advice.threshold}): {case_names(cases)}; "
-        f"{first}consider fine-tuning — {data}{cost_phrase(evidence, 'fine-tune')}",
+        {
+            "count": str(len(cases)),
+            "categories": "/".join(rec.categories),
+            "s": "s" if len(cases) != 1 else "",
+            "iterations": iteration_range(cases),
+            "threshold": str(advice.threshold),
+            "cases": case_names(cases),
+            "format_first": first,
+            "examples": f"{ready.total:,}",
+            "cost": cost_phrase(evidence, "fine-tune"),
+        },
+        variant,
         related=related_failures(evidence, cases),
         data={
             "remedy": "fine-tune",

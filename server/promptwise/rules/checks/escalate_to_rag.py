@@ -14,7 +14,7 @@ from promptwise.rules.checks.escalation import (
 )
 
 
-@register("escalate-to-rag")
+@register("escalate-to-rag", fills=("count", "s", "iterations", "threshold", "cases", "cost"))
 def escalate_to_rag(ctx: CheckContext) -> Iterator[Hit]:
     evidence = evidence_of(ctx)
     if evidence is None:
@@ -29,11 +29,14 @@ def escalate_to_rag(ctx: CheckContext) -> Iterator[Hit]:
     worst = max(c.failed_versions for c in cases)
     yield Hit(
         first_body_line(ctx.document),
-        f"{len(cases)} knowledge case{'s' if len(cases) != 1 else ''} failing for "
-        f"{iteration_range(cases)} iterations (threshold {advice.threshold}): "
-        f"{case_names(cases)}; the "
-        f"model lacks facts no prompt edit supplies — consider RAG"
-        f"{cost_phrase(evidence, 'rag')}",
+        {
+            "count": str(len(cases)),
+            "s": "s" if len(cases) != 1 else "",
+            "iterations": iteration_range(cases),
+            "threshold": str(advice.threshold),
+            "cases": case_names(cases),
+            "cost": cost_phrase(evidence, "rag"),
+        },
         related=related_failures(evidence, cases),
         data={"remedy": "rag", "cases": [c.title for c in cases], "iterations": worst},
     )

@@ -28,7 +28,10 @@ def _is_json(value: str) -> bool:
     return body.lstrip()[:1] in ("{", "[")
 
 
-@register("example-contradicts-format")
+@register(
+    "example-contradicts-format",
+    variants={"not_json": (), "undeclared_label": ("label", "labels")},
+)
 def example_format(ctx: CheckContext) -> Iterator[Hit]:
     """An example is the strongest format instruction in a prompt: when it
     disagrees with the written rule, the model follows the example."""
@@ -44,11 +47,7 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
             continue
         value = text[example.output.start : example.output.end]
         if json_asked and example.source in ("pair", "turn", "block") and not _is_json(value):
-            yield Hit(
-                example.output,
-                "the prompt asks for JSON but this example output is not valid JSON; "
-                "the model will copy the example",
-            )
+            yield Hit(example.output, variant="not_json")
             continue
         if labels is not None and example.source in ("pair", "labels", "turn"):
             label = value.strip().strip("`'\".").lower()
@@ -56,6 +55,6 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
                 allowed = ", ".join(f"`{x}`" for x in labels.labels)
                 yield Hit(
                     example.output,
-                    f"example label `{value.strip()}` is not one of the declared labels "
-                    f"({allowed})",
+                    {"label": value.strip(), "labels": allowed},
+                    "undeclared_label",
                 )

@@ -10,14 +10,12 @@ from promptwise.rules import features
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import examples_edit
 
-_WHAT = {
-    features.TaskKind.CLASSIFICATION: "which label each kind of input gets",
-    features.TaskKind.EXTRACTION: "what to pull out and how to write it",
-    features.TaskKind.TRANSFORMATION: "the exact target format",
-}
 
-
-@register("missing-examples")
+@register(
+    "missing-examples",
+    # One message per kind of task that needs examples: what they must show.
+    variants={"classification": (), "extraction": (), "transformation": ()},
+)
 def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
     """Task kind and examples come from :mod:`promptwise.rules.features`.
 
@@ -38,8 +36,7 @@ def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
     kind = profile.kind.value
     yield Hit(
         anchor,
-        f"no worked example for this {kind} task; add 3-5 input -> output examples "
-        f"showing {_WHAT.get(profile.kind, 'the expected output')}, one an edge case",
+        variant=kind,
         fixes=fixes,
         data={"kind": kind},
     )

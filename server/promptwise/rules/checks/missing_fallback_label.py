@@ -10,7 +10,9 @@ from promptwise.rules import features
 from promptwise.rules.checks import CheckContext, Hit, register
 
 
-@register("missing-fallback-label")
+@register(
+    "missing-fallback-label", variants={"declared": ("labels",), "from_examples": ("labels",)}
+)
 def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
     """With no way out, off-topic or ambiguous input is forced into a real
     label, and those forced labels look exactly like correct ones."""
@@ -31,11 +33,10 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
                 (TextEdit(Span(at, at), " (or ${1:unknown} if none of them fits)", snippet=True),),
             ),
         )
-    where = "" if labels.declared else " (seen in the examples)"
     yield Hit(
         labels.span,
-        f"closed label set{where} {shown} has no fallback; add a label such as "
-        "`unknown` for input that fits none of them",
+        {"labels": shown},
+        "declared" if labels.declared else "from_examples",
         fixes=fixes,
         data={"labels": list(labels.labels)},
     )

@@ -11,7 +11,10 @@ from promptwise.rules.checks.scaffold import rule_fix
 _KIND = features.TaskKind
 
 
-@register("missing-output-format")
+@register(
+    "missing-output-format",
+    variants={"classification": (), "extraction": (), "translation": (), "conversion": ()},
+)
 def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
     """Structured tasks are parsed by code; an unstated format means a
     preamble here, a trailing explanation there, and a parser that fails."""
@@ -22,16 +25,10 @@ def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
     if profile.kind is _KIND.CLASSIFICATION:
         labels = profile.label_set.labels if profile.label_set else ()
         choices = " or ".join(label.capitalize() for label in labels) or "one label"
-        message = (
-            "no output format; say exactly what to return (one label from a fixed "
-            "list, nothing else)"
-        )
+        variant = "classification"
         sentence = f"Respond with exactly one label (${{1:{choices}}}) and nothing else."
     elif profile.kind is _KIND.EXTRACTION:
-        message = (
-            "no output format; say what to return for each item (for example JSON "
-            "with named keys) and what to use when a value is missing"
-        )
+        variant = "extraction"
         sentence = (
             "Return the result as JSON with the keys ${1:name, date}; use null for a "
             "value that is not in the text."
@@ -42,16 +39,13 @@ def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
             if profile.kind_evidence
             else ""
         )
-        what = "translation" if "translat" in task else "converted text"
-        message = (
-            f"no output format; say exactly what to return (only the {what}, with no "
-            "preamble or notes)"
-        )
+        variant = "translation" if "translat" in task else "conversion"
+        what = "translation" if variant == "translation" else "converted text"
         sentence = f"Return only the ${{1:{what}}}, with no preamble or explanation."
     anchor = profile.kind_evidence or first_body_line(doc)
     yield Hit(
         anchor,
-        message,
+        variant=variant,
         fixes=rule_fix(doc, profile, "State the output format", sentence),
         data={"kind": profile.kind.value},
     )

@@ -27,7 +27,5 @@ def no_unknown_answer_path(ctx: CheckContext) -> Iterator[Hit]:
     )
     yield Hit(
         first_body_line(doc),
-        "answers questions but never says what to do when it does not know; add an "
-        '"if you don\'t know, say so" rule',
         fixes=rule_fix(doc, profile, 'Add an "I don\'t know" rule', sentence),
     )

@@ -9,7 +9,17 @@ from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.escalation import case_data, evidence_of, related_failures
 
 
-@register("persistent-failing-case")
+@register(
+    "persistent-failing-case",
+    variants={
+        # Past the threshold, but neither RAG nor fine-tuning would fix it.
+        "no_remedy": ("case", "category", "iterations"),
+        # Past the threshold, with too few experiments logged to escalate.
+        "premature": ("case", "iterations", "experiments", "min_experiments"),
+        # Below the threshold: the case belongs in the prompt.
+        "below_threshold": ("case", "iterations", "s", "since", "threshold"),
+    },
+)
 def persistent_failing_case(ctx: CheckContext) -> Iterator[Hit]:
     evidence = evidence_of(ctx)
     if evidence is None:
@@ -28,25 +38,18 @@ def persistent_failing_case(ctx: CheckContext) -> Iterator[Hit]:
         title = shown(case.title)
         if item.escalate and not premature and case.remedy is not Remedy.PROMPT:
             continue  # PW902 / PW903 speak for it
+        args = {"case": title, "iterations": str(n)}
         if item.escalate and not premature:
-            message = (
-                f"case `{title}` ({case.category}) has failed for {n} iterations; "
-                "neither RAG nor fine-tuning fixes this kind of failure: rework the "
-                "prompt (steps, chain-of-thought, guardrails) or try a stronger model"
-            )
+            variant = "no_remedy"
+            args["category"] = f"{case.category}"
         elif item.escalate:
-            message = (
-                f"case `{title}` has failed for {n} iterations, but only "
-                f"{advice.experiments} experiments are logged (the method asks for "
-                f"{advice.min_experiments}+ before escalating); add it to the prompt as "
-                "a worked example or an explicit rule"
+            variant = "premature"
+            args.update(
+                experiments=str(advice.experiments), min_experiments=str(advice.min_experiments)
             )
         else:
-            message = (
-                f"case `{title}` has failed for {n} iteration{'s' if n != 1 else ''} "
-                f"(since iteration {since}); add it to the prompt as a worked example or "
-                f"an explicit rule (escalate at {advice.threshold})"
-            )
+            variant = "below_threshold"
+            args.update(s="s" if n != 1 else "", since=str(since), threshold=str(advice.threshold))
         fixes: list[Fix] = []
         for make in (example_fix, rule_fix):
             fix = make(ctx.document, case)
@@ -54,7 +57,8 @@ def persistent_failing_case(ctx: CheckContext) -> Iterator[Hit]:
                 fixes.append(fix)
         yield Hit(
             anchor,
-            message,
+            args,
+            variant,
             fixes=tuple(fixes),
             related=related_failures(evidence, [case]),
             data=case_data(case),

@@ -47,9 +47,4 @@ def single_example(ctx: CheckContext) -> Iterator[Hit]:
                     ),
                 ),
             )
-    yield Hit(
-        example.anchor,
-        "only one example, which the model will copy; add 2-4 more that differ from "
-        "it, including an edge case",
-        fixes=fixes,
-    )
+    yield Hit(example.anchor, fixes=fixes)

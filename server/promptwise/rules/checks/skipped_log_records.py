@@ -9,7 +9,7 @@ from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.escalation import evidence_of
 
 
-@register("skipped-log-records")
+@register("skipped-log-records", fills=("count", "s", "first"))
 def skipped_log_records(ctx: CheckContext) -> Iterator[Hit]:
     evidence = evidence_of(ctx)
     if evidence is None or not evidence.warnings:
@@ -19,9 +19,7 @@ def skipped_log_records(ctx: CheckContext) -> Iterator[Hit]:
     line = first.location.line if first.location.table is None else None
     yield Hit(
         first_body_line(ctx.document),
-        f"{skipped:,} failure-log record{'s' if skipped != 1 else ''} or file"
-        f"{'s' if skipped != 1 else ''} could not be read, so iteration counts may be "
-        f"low; first: {first}",
+        {"count": f"{skipped:,}", "s": "s" if skipped != 1 else "", "first": f"{first}"},
         related=(Related(first.message, first.location.path, line=line),),
         data={"skipped": skipped, "warnings": [str(w) for w in evidence.warnings[:20]]},
     )

@@ -23,7 +23,10 @@ def _checks_declarations(ctx: CheckContext) -> bool:
     return doc.format is PromptFormat.DOTPROMPT and doc.declares_inputs
 
 
-@register("undefined-variable")
+@register(
+    "undefined-variable",
+    variants={"suggest": ("variable", "suggestion"), "declare": ("variable", "where")},
+)
 def undefined_variable(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     if not _checks_declarations(ctx):
@@ -36,7 +39,6 @@ def undefined_variable(ctx: CheckContext) -> Iterator[Hit]:
         if use.name in declared:
             continue
         close = difflib.get_close_matches(use.name, list(declared), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else f"; declare it under `{where}`"
         related = (
             (Related(f"inputs are declared under `{where}`", doc.path, block),) if block else ()
         )
@@ -44,7 +46,10 @@ def undefined_variable(ctx: CheckContext) -> Iterator[Hit]:
         reported.add(use.name)
         yield Hit(
             use.span,
-            f"`{use.name}` is used but not declared{hint}",
+            {"variable": use.name, "suggestion": close[0]}
+            if close
+            else {"variable": use.name, "where": where},
+            "suggest" if close else "declare",
             related=related,
             data={"variable": use.name, "first": first},
         )

@@ -203,7 +203,7 @@ def _wrap(doc: PromptDocument, tag: Span, name: str) -> Fix:
     return Fix(f"Wrap `{raw}` in `<{element}>` tags", (edit,))
 
 
-@register("undelimited-user-input")
+@register("undelimited-user-input", fills=("tag",))
 def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     """Delimiters (tags, fences, quotes) mark where the caller's text starts
     and stops, so instructions hidden in it read as data. VS Code prompt
@@ -251,8 +251,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
         raw = text[tag.start : tag.end]
         yield Hit(
             tag,
-            f"`{raw}` is inserted without delimiters, so text in it can pass for "
-            "instructions; wrap it in tags and refer to it by that name",
+            {"tag": raw},
             fixes=(_wrap(doc, tag, use.name),),
             data={"variable": use.name},
         )

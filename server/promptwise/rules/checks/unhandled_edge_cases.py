@@ -19,7 +19,7 @@ def unknown_answer_applies(profile: features.TaskProfile) -> bool:
     )
 
 
-@register("unhandled-edge-cases")
+@register("unhandled-edge-cases", variants={"agent": (), "input": ()})
 def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
     """What counts as handling is decided in :mod:`promptwise.rules.features`:
     any rule for empty/missing, invalid, ambiguous, out-of-scope, unknown or
@@ -31,25 +31,19 @@ def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
     if unknown_answer_applies(profile):
         return
     if profile.kind is features.TaskKind.AGENT:
-        message = (
-            "no instruction for unusual requests; say what to do when a request is "
-            "ambiguous, out of scope or missing information"
-        )
+        variant = "agent"
         sentence = (
             "If a request is ambiguous, out of scope or missing information you need, "
             "${1:ask one clarifying question} instead of guessing."
         )
         title = "Add a rule for ambiguous or out-of-scope requests"
     else:
-        message = (
-            "no instruction for unusual input; say what to do when the input is empty, "
-            "invalid or ambiguous"
-        )
+        variant = "input"
         sentence = 'If the input is empty or cannot be processed, respond with ${1:"N/A"}.'
         title = "Add a rule for empty or unprocessable input"
     yield Hit(
         first_body_line(doc),
-        message,
+        variant=variant,
         fixes=rule_fix(doc, profile, title, sentence),
         data={"kind": profile.kind.value},
     )

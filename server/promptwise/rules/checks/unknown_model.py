@@ -7,16 +7,25 @@ from collections.abc import Iterator
 from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
 
 
-@register("unknown-model")
+@register(
+    "unknown-model",
+    # Where the name came from (the file or the settings), with or without
+    # names from the price table that look like it.
+    variants={
+        "in_file": ("model",),
+        "in_file_suggest": ("model", "suggestions"),
+        "in_settings": ("model",),
+        "in_settings_suggest": ("model", "suggestions"),
+    },
+)
 def unknown_model(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.price is not None:
         return
     suggestions = ctx.catalogue.suggest(ctx.model_name)
-    hint = f" (did you mean {', '.join(f'`{s}`' for s in suggestions[:3])}?)" if suggestions else ""
-    origin = "named in this file" if ctx.document.model else "set in the settings"
+    origin = "in_file" if ctx.document.model else "in_settings"
     yield Hit(
         model_anchor(ctx),
-        f"model `{ctx.model_name}` ({origin}) is not in the price table{hint}; costs are not "
-        "shown. Add it under `pricing` in promptwise.yaml",
+        {"model": ctx.model_name, "suggestions": ", ".join(f"`{s}`" for s in suggestions[:3])},
+        f"{origin}_suggest" if suggestions else origin,
         data={"model": ctx.model_name},
     )

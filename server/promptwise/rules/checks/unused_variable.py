@@ -8,7 +8,7 @@ from promptwise.document.model import VariableRole
 from promptwise.rules.checks import CheckContext, Hit, register
 
 
-@register("unused-variable")
+@register("unused-variable", fills=("variable",))
 def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     # Partials, includes and whole-context dumps can read any input; stay quiet.
@@ -28,6 +28,6 @@ def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
             continue
         yield Hit(
             declared.span,
-            f"input `{name}` is declared but never used in the template",
+            {"variable": name},
             data={"variable": name},
         )
