@@ -135,14 +135,14 @@ def clear_caches() -> None:
     For benchmarks that measure a cold analysis, and for long-lived hosts
     that want memory back; results never depend on what was cached.
     """
-    from promptwise.rules import features
+    from promptwise.rules import judgements
     from promptwise.rules.checks import duplicated_instruction
     from promptwise.tokens import counter
 
     default_counter().clear()
     duplicated_instruction.clear_cache()
     engine.clear_piece_cache()
-    features.clear_cache()
+    judgements.clear_cache()
     counter.forget_pieces()
 
 

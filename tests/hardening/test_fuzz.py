@@ -27,7 +27,7 @@ from promptwise.document import chat, yamlnodes
 from promptwise.document.model import _INLINE_QUOTE, PromptDocument, _inline_quotes
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.runner import parse_bytes
 from promptwise.tokens.counter import count_pieces, count_text
 from tests.conftest import CORPUS, EXAMPLES, REPO
@@ -362,9 +362,7 @@ def _key_spans(loaded: yamlnodes.LoadedYaml) -> list[tuple[str, int, int, int, i
 
 
 # Every pattern the task profile searches with (the prefilter's customers).
-_JUDGEMENT_PATTERNS: Sequence[re.Pattern[str]] = tuple(
-    value for _, value in sorted(vars(features).items()) if isinstance(value, re.Pattern)
-)
+_JUDGEMENT_PATTERNS: Sequence[re.Pattern[str]] = judgements.patterns()
 
 
 def test_prefiltered_search_equals_plain_search(fuzz_seed: int) -> None:
@@ -374,7 +372,7 @@ def test_prefiltered_search_equals_plain_search(fuzz_seed: int) -> None:
         text, start = case
         start = min(start, len(text))
         for pattern in _JUDGEMENT_PATTERNS:
-            fast = features._search_from(pattern, text, start, len(text))
+            fast = judgements.search_from(pattern, text, start, len(text))
             slow = pattern.search(text, start, len(text))
             assert (fast and fast.span()) == (slow and slow.span()), pattern.pattern[:60]
 

@@ -26,7 +26,7 @@ from promptwise.document.text import Span
 from promptwise.escalation.history import CaseHistory
 from promptwise.escalation.records import Assertion, EvalRecord
 from promptwise.findings import Fix, TextEdit
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks.scaffold import examples_edit, rule_edit
 
 _EXAMPLE_BLOCK = re.compile(r"<examples>.*</examples>", re.S)
@@ -143,9 +143,9 @@ def _input_text(record: EvalRecord) -> str:
 
 def _field_names(
     doc: PromptDocument,
-    profile: features.TaskProfile,
+    profile: judgements.TaskProfile,
     record: EvalRecord,
-    last: features.WorkedExample | None,
+    last: judgements.WorkedExample | None,
 ) -> tuple[str, str]:
     if last is not None:
         names = [
@@ -166,7 +166,7 @@ def example_fix(doc: PromptDocument, case: CaseHistory) -> Fix | None:
     if doc.format is PromptFormat.CHAT:
         return None  # edits inside escaped JSON/YAML strings are not offered
     record = case.latest
-    profile = features.profile(doc)
+    profile = judgements.profile(doc)
     examples = [e for e in profile.examples if e.source in ("block", "pair", "turn")]
     last = examples[-1] if examples else None
     given, wanted = _field_names(
@@ -197,7 +197,7 @@ def example_fix(doc: PromptDocument, case: CaseHistory) -> Fix | None:
 
 def rule_fix(doc: PromptDocument, case: CaseHistory) -> Fix | None:
     """Add an explicit rule for the case where the prompt states its rules."""
-    edit = rule_edit(doc, features.profile(doc), rule_sentence(case))
+    edit = rule_edit(doc, judgements.profile(doc), rule_sentence(case))
     if edit is None:
         return None
     return Fix(f"Add a rule for case `{case.title}` to the prompt", (edit,))

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, TextEdit
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_text
 
@@ -47,7 +47,7 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
     text = doc.text
     minimum = int(ctx.options.get("min_words", DEFAULT_MIN_WORDS))
     lines: list[tuple[Span, str]] = []
-    for span in features.prose_spans(doc):
+    for span in judgements.prose_spans(doc):
         for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
             raw = m.group(0)
             # Fewer characters than minimum words and their separators need.

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 
 _JSON_ASKED = re.compile(
@@ -36,11 +36,11 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
     """An example is the strongest format instruction in a prompt: when it
     disagrees with the written rule, the model follows the example."""
     doc = ctx.document
-    profile = features.profile(doc)
+    profile = judgements.profile(doc)
     text = doc.text
-    spans = features.prose_spans(doc)
+    spans = judgements.prose_spans(doc)
     frontmatter_json = "json" in str((doc.frontmatter or {}).get("output", "")).lower()
-    json_asked = frontmatter_json or features.search(_JSON_ASKED, text, spans) is not None
+    json_asked = frontmatter_json or judgements.search(_JSON_ASKED, text, spans) is not None
     labels = profile.label_set if profile.label_set and profile.label_set.declared else None
     for example in profile.examples:
         if example.output is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from promptwise.findings import Fix
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import examples_edit
 
@@ -17,13 +17,13 @@ from promptwise.rules.checks.scaffold import examples_edit
     variants={"classification": (), "extraction": (), "transformation": ()},
 )
 def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
-    """Task kind and examples come from :mod:`promptwise.rules.features`.
+    """Task kind and examples come from :mod:`promptwise.rules.judgements`.
 
     Agent personas, guidelines, open-ended writing, simple Q&A and puzzles
     never need examples, so they are never flagged.
     """
     doc = ctx.document
-    profile = features.profile(doc)
+    profile = judgements.profile(doc)
     if not profile.needs_examples or profile.examples:
         return
     anchor = profile.kind_evidence or first_body_line(doc)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 
 
@@ -17,9 +17,9 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
     """With no way out, off-topic or ambiguous input is forced into a real
     label, and those forced labels look exactly like correct ones."""
     doc = ctx.document
-    profile = features.profile(doc)
+    profile = judgements.profile(doc)
     labels = profile.label_set
-    if profile.kind is not features.TaskKind.CLASSIFICATION or labels is None:
+    if profile.kind is not judgements.TaskKind.CLASSIFICATION or labels is None:
         return
     if profile.fallback_label is not None:
         return

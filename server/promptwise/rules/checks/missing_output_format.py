@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import rule_fix
 
-_KIND = features.TaskKind
+_KIND = judgements.TaskKind
 
 
 @register(
@@ -19,8 +19,8 @@ def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
     """Structured tasks are parsed by code; an unstated format means a
     preamble here, a trailing explanation there, and a parser that fails."""
     doc = ctx.document
-    profile = features.profile(doc)
-    if profile.kind not in features.STRUCTURED_KINDS or profile.output_format is not None:
+    profile = judgements.profile(doc)
+    if profile.kind not in judgements.STRUCTURED_KINDS or profile.output_format is not None:
         return
     if profile.kind is _KIND.CLASSIFICATION:
         labels = profile.label_set.labels if profile.label_set else ()

@@ -18,7 +18,7 @@ from promptwise.document.model import PromptDocument, PromptFormat, Segment, Seg
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import first_body_line
-from promptwise.rules.features import TaskKind, TaskProfile
+from promptwise.rules.judgements import TaskKind, TaskProfile
 
 _NEW_BLOCK = re.compile(
     r"^[ \t]*(?:$|#{1,6}\s|[-*+]\s|\d+[.)]\s|<|\{|\||```|~~~|>|[\w ]{1,24}:(?:\s|$))"

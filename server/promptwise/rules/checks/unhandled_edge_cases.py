@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promptwise.rules import features
+from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import rule_fix
 
 
-def unknown_answer_applies(profile: features.TaskProfile) -> bool:
+def unknown_answer_applies(profile: judgements.TaskProfile) -> bool:
     """PW303 reports Q&A prompts; PW301 stays quiet there to say it once."""
     return (
         profile.answers_questions
@@ -21,16 +21,16 @@ def unknown_answer_applies(profile: features.TaskProfile) -> bool:
 
 @register("unhandled-edge-cases", variants={"agent": (), "input": ()})
 def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
-    """What counts as handling is decided in :mod:`promptwise.rules.features`:
+    """What counts as handling is decided in :mod:`promptwise.rules.judgements`:
     any rule for empty/missing, invalid, ambiguous, out-of-scope, unknown or
     conflicting input, an edge-case section, or a fallback label."""
     doc = ctx.document
-    profile = features.profile(doc)
+    profile = judgements.profile(doc)
     if not profile.takes_input or profile.edge_handling is not None:
         return
     if unknown_answer_applies(profile):
         return
-    if profile.kind is features.TaskKind.AGENT:
+    if profile.kind is judgements.TaskKind.AGENT:
         variant = "agent"
         sentence = (
             "If a request is ambiguous, out of scope or missing information you need, "

@@ -1,0 +1,461 @@
+"""Worked examples: which parts of a prompt show the model a concrete answer.
+
+Examples are concrete worked examples: example blocks and headings whose
+content is not a placeholder template, ``Input:``/``Output:``-style pairs
+with a filled-in output, "An example ... is:" followed by the sample,
+assistant turns that answer a concrete user turn, and few-shot label lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from promptwise.document.model import PromptDocument, Segment, SegmentKind
+from promptwise.document.text import Span
+from promptwise.rules.judgements.prose import finditer, first_line, strip_span
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """One concrete example: an input->output pair or a sample of the output.
+
+    ``output`` is the part that shows the expected answer when it can be told
+    apart from the input (the text after ``Output:``, an assistant turn, an
+    ``<output>`` block); rules comparing examples with the declared format
+    only look at that part.
+    """
+
+    span: Span
+    anchor: Span
+    source: str  # "block" | "pair" | "turn" | "inline" | "labels" | "code"
+    output: Span | None = None
+
+
+# Output field names that make a few-shot prompt a classification.
+LABEL_FIELDS = frozenset(
+    (
+        "label",
+        "sentiment",
+        "category",
+        "class",
+        "intent",
+        "topic",
+        "tag",
+        "emotion",
+    )
+)
+# Labels so common that a few-shot list of them is a classification by itself.
+LABEL_VOCABULARY = frozenset(
+    (
+        "positive",
+        "negative",
+        "neutral",
+        "mixed",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "spam",
+        "ham",
+        "relevant",
+        "irrelevant",
+        "toxic",
+        "safe",
+        "unsafe",
+        "correct",
+        "incorrect",
+        "valid",
+        "invalid",
+        "agree",
+        "disagree",
+        "approve",
+        "reject",
+        "accept",
+        "pass",
+        "fail",
+        "high",
+        "medium",
+        "low",
+        "urgent",
+        "normal",
+    )
+)
+# Conversation transcripts: a speaker line with content.
+_SPEAKER = re.compile(
+    r"^[ \t]*(human|user|customer|q|question|input|text|review|sentence|tweet|email|message|"
+    r"query|ai|assistant|agent|bot|a|answer|output|response|result|summary|translation|"
+    r"label|sentiment|category|class|intent|topic|tag|emotion)[ \t]*:[ \t]*(.*)$",
+    re.I | re.M,
+)
+_INPUT_SPEAKERS = frozenset(
+    (
+        "human",
+        "user",
+        "customer",
+        "q",
+        "question",
+        "input",
+        "text",
+        "review",
+        "sentence",
+        "tweet",
+        "email",
+        "message",
+        "query",
+    )
+)
+_OUTPUT_SPEAKERS = frozenset(
+    (
+        "ai",
+        "assistant",
+        "agent",
+        "bot",
+        "a",
+        "answer",
+        "output",
+        "response",
+        "result",
+        "summary",
+        "translation",
+        "label",
+        "sentiment",
+        "category",
+        "class",
+        "intent",
+        "topic",
+        "tag",
+        "emotion",
+    )
+)
+
+
+# ------------------------------------------------------------------- examples
+
+_PLACEHOLDER = re.compile(
+    r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
+    r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
+    re.I,
+)
+_INPUT_ONLY_TITLE = re.compile(
+    r"\b(?:prompts?|requests?|questions?|quer(?:y|ies)|triggers?|invocations?|inputs?|"
+    r"phrases?|commands?)\b",
+    re.I,
+)
+_OUTPUT_TITLE = re.compile(r"\b(?:outputs?|responses?|answers?|results?|replies)\b", re.I)
+_INLINE_EXAMPLE = re.compile(
+    r"\b(?:for (?:example|instance)|an? (?:example|sample)\b[^\n:]{0,120}?\b(?:is|are|would be)|"
+    r"(?:example|sample) (?:output|response|answer|result)s?|here (?:is|are) (?:an? )?"
+    r"(?:example|sample)s?|examples?)(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
+    re.I,
+)
+OPEN_SLOT = re.compile(
+    r":[ \t]*\Z|\b(?:A|Answer|Output|Label|Sentiment|Category)[ \t]*:[ \t]*$", re.M
+)
+
+
+# Markup is structure, not a placeholder: a line holding only a tag, and the
+# tags around a complete element (<name>value</name>).
+_TAG_LINE = re.compile(r"^[ \t]*</?[A-Za-z][\w.-]*[^<>\n]*>[ \t]*$")
+_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)[^<>\n]*>(.*?)</\1>")
+
+
+def _is_template(text: str) -> bool:
+    """Mostly placeholders (``[Topic Name]``, ``<value>``, ``...``): a template, not a sample."""
+    lines = [
+        _ELEMENT.sub(r"\2", line)
+        for line in text.splitlines()
+        if line.strip() and not _TAG_LINE.match(line)
+    ]
+    if not lines:
+        return True
+    with_holes = sum(1 for line in lines if _PLACEHOLDER.search(line))
+    return with_holes * 2 >= len(lines)
+
+
+def block_examples(doc: PromptDocument) -> list[WorkedExample]:
+    text = doc.text
+    found: list[WorkedExample] = []
+
+    def visit(segment: Segment) -> None:
+        if segment.kind is SegmentKind.EXAMPLE:
+            title = segment.title
+            if _INPUT_ONLY_TITLE.search(title) and not _OUTPUT_TITLE.search(title):
+                return
+            content = text[segment.content.start : segment.content.end]
+            inner = [c for c in segment.children if c.kind is SegmentKind.EXAMPLE]
+            if inner:
+                for child in inner:
+                    visit(child)
+                return
+            if _is_template(content):
+                return
+            parts = _split_block(text, segment.content)
+            if len(parts) > 1:
+                found.extend(parts)
+                return
+            anchor = segment.header or first_line(text, segment.span)
+            found.append(
+                WorkedExample(segment.span, anchor, "block", _tagged_output(text, segment.content))
+            )
+            return
+        for child in segment.children:
+            visit(child)
+
+    for segment in doc.segments:
+        visit(segment)
+    return found
+
+
+_INNER_EXAMPLE = re.compile(r"<(example[\w-]*)\b[^<>]*>(.*?)</\1\s*>", re.I | re.S)
+
+
+def _split_block(text: str, span: Span) -> list[WorkedExample]:
+    """An examples block holding several examples: inner tags, or field pairs."""
+    inner = list(_INNER_EXAMPLE.finditer(text, span.start, span.end))
+    if len(inner) > 1:
+        return [
+            WorkedExample(
+                Span(m.start(), m.end()),
+                first_line(text, Span(m.start(), m.end())),
+                "block",
+                _tagged_output(text, Span(m.start(2), m.end(2))),
+            )
+            for m in inner
+        ]
+    # Pairs inside the block ("Input: ... / Output: ..."), found like pairs in prose.
+    pairs: list[WorkedExample] = []
+    pending: re.Match[str] | None = None
+    for m in _SPEAKER.finditer(text, span.start, span.end):
+        name, value = m.group(1).lower(), m.group(2).strip()
+        if name in _INPUT_SPEAKERS:
+            pending = m if value else None
+        elif name in _OUTPUT_SPEAKERS and pending is not None and value:
+            pairs.append(
+                WorkedExample(
+                    Span(pending.start(), m.end()),
+                    strip_span(text, Span(pending.start(), pending.end())),
+                    "pair",
+                    strip_span(text, Span(m.start(2), m.end(2))),
+                )
+            )
+            pending = None
+    return pairs
+
+
+_OUTPUT_TAG = re.compile(r"<(output|answer|response|assistant|label)>(.*?)</\1>", re.I | re.S)
+_OUTPUT_FIELD = re.compile(
+    r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(.+)$", re.I | re.M
+)
+
+
+def _tagged_output(text: str, span: Span) -> Span | None:
+    m = _OUTPUT_TAG.search(text, span.start, span.end)
+    if m:
+        return strip_span(text, Span(m.start(2), m.end(2)))
+    m = _OUTPUT_FIELD.search(text, span.start, span.end)
+    if m:
+        return strip_span(text, Span(m.start(1), m.end(1)))
+    return None
+
+
+def pair_examples(
+    doc: PromptDocument, spans: Sequence[Span]
+) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
+    """``Input:``/``Output:``-style pairs, the open slot that ends a few-shot
+    prompt, and the output field names the pairs use."""
+    text = doc.text
+    found: list[WorkedExample] = []
+    names: set[str] = set()
+    slot: tuple[str, str] | None = None
+    lines = [m for m in finditer(_SPEAKER, text, spans)]
+    pending: re.Match[str] | None = None
+    previous_end = -1
+    for m in lines:
+        name = m.group(1).lower()
+        line_end = text.find("\n", m.start(2))
+        # The whole rest of the line: a template tag ("Text: {input}") is a value too.
+        value = text[m.start(2) : len(text) if line_end == -1 else line_end].strip()
+        if name in _INPUT_SPEAKERS:
+            pending = m if value else None
+            previous_end = m.end()
+            continue
+        if name in _OUTPUT_SPEAKERS:
+            start = (
+                pending.start()
+                if pending is not None
+                else _plain_line_before(text, m.start(), previous_end)
+            )
+            if start is not None and value and not _PLACEHOLDER.fullmatch(value):
+                found.append(
+                    WorkedExample(
+                        Span(start, m.end()),
+                        first_line(text, Span(start, m.end())),
+                        "pair",
+                        strip_span(text, Span(m.start(2), m.end(2))),
+                    )
+                )
+                names.add(name)
+            elif pending is not None and not value:
+                slot = (pending.group(1), m.group(1))
+            pending = None
+        previous_end = m.end()
+    return found, slot, names
+
+
+def _plain_line_before(text: str, offset: int, floor: int) -> int | None:
+    """The start of the text line right above ``offset`` ("question" of a Q/A pair)."""
+    end = text.rfind("\n", 0, offset)
+    if end <= floor or end == -1:
+        return None
+    start = text.rfind("\n", 0, end) + 1
+    line = text[start:end]
+    if start <= floor or not line.strip() or _SPEAKER.match(line):
+        return None
+    return start
+
+
+def label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    """Bare few-shot lines such as ``This is bad! Negative`` (no field names).
+
+    A line counts when its first or last word, capitalised, is a common
+    classification label; two such lines make a few-shot label list.
+    """
+    text = doc.text
+    found: list[WorkedExample] = []
+    # Every label line holds a capitalised label word, so when those words are
+    # too few for the ratio below no line can qualify and the walk is skipped.
+    label_words = lines = 0
+    for span in spans:
+        chunk = text[span.start : span.end]
+        label_words += len(_LABEL_WORD.findall(chunk))
+        lines += len(_LETTER_LINE.findall(chunk))
+    if label_words < 2 or label_words * 10 < lines * 3:
+        return []
+    lines = 0
+    for span in spans:
+        for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
+            line = m.group(0)
+            words = list(re.finditer(r"[A-Za-z]+", line))
+            if not words:
+                continue
+            lines += 1
+            if _MARKUP_LINE.match(line) or _FIELD_START.match(line) or len(words) > 10:
+                continue
+            for word in (words[0], words[-1]):
+                label = word.group(0)
+                if label[0].isupper() and label.lower() in LABEL_VOCABULARY:
+                    base = span.start + m.start()
+                    found.append(
+                        WorkedExample(
+                            strip_span(text, Span(base, base + len(line))),
+                            strip_span(text, Span(base, base + len(line))),
+                            "labels",
+                            Span(base + word.start(), base + word.end()),
+                        )
+                    )
+                    break
+    # A few-shot list is most of the prompt; a stray "No" or "High" in a
+    # long guideline is not.
+    return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
+
+
+_LABEL_WORD = re.compile(
+    r"(?<![A-Za-z])(?=[A-Z])(?i:" + "|".join(sorted(LABEL_VOCABULARY)) + r")(?![A-Za-z])"
+)
+_LETTER_LINE = re.compile(r"[^\n]*?[A-Za-z][^\n]*")
+_MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
+# "A: The answer is False." is an answer field, not a bare few-shot label line.
+_FIELD_START = re.compile(r"^[ \t]*\w+[ \t]*:")
+
+
+def turn_examples(doc: PromptDocument) -> list[WorkedExample]:
+    """Assistant turns that answer a concrete user turn and are followed by more turns."""
+    messages = [s for s in doc.segments if s.kind is SegmentKind.MESSAGE]
+    found: list[WorkedExample] = []
+    for k in range(1, len(messages) - 1):
+        turn, before = messages[k], messages[k - 1]
+        if turn.role not in ("assistant", "model") or before.role != "user":
+            continue
+        if any(before.span.start <= v.span.start < before.span.end for v in doc.used):
+            continue  # history with the caller's input, not a worked example
+        if not doc.text[turn.content.start : turn.content.end].strip():
+            continue
+        found.append(
+            WorkedExample(
+                Span(before.span.start, turn.span.end),
+                turn.header or first_line(doc.text, turn.span),
+                "turn",
+                strip_span(doc.text, turn.content),
+            )
+        )
+    return found
+
+
+def inline_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    text = doc.text
+    found: list[WorkedExample] = []
+    for m in finditer(_INLINE_EXAMPLE, text, spans):
+        sample = m.group(1).strip()
+        if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
+            continue
+        found.append(
+            WorkedExample(
+                Span(m.start(), m.end()),
+                first_line(text, Span(m.start(), m.end())),
+                "inline",
+                Span(m.start(1), m.end(1)),
+            )
+        )
+    return found
+
+
+def code_samples(doc: PromptDocument) -> list[WorkedExample]:
+    """Concrete code blocks (not schemas or templates) as samples of the output."""
+    text = doc.text
+    found: list[WorkedExample] = []
+    for segment in doc.walk():
+        if segment.kind is not SegmentKind.CODE:
+            continue
+        content = text[segment.content.start : segment.content.end]
+        body = content.rsplit("```", 1)[0] if "```" in content else content
+        if not body.strip() or _is_template(body) or re.search(r'"type"\s*:', body):
+            continue
+        found.append(
+            WorkedExample(
+                segment.span,
+                segment.header or segment.span,
+                "code",
+                strip_span(text, segment.content),
+            )
+        )
+    return found
+
+
+def json_samples(doc: PromptDocument, code_samples: Sequence[WorkedExample]) -> list[WorkedExample]:
+    """A concrete JSON value in a code block shows the exact output of a structured task."""
+    found: list[WorkedExample] = []
+    for example in code_samples:
+        body = doc.text[example.span.start : example.span.end]
+        if re.search(r"^\s*(?:```[\w-]*\s*)?[\[{]", body):
+            found.append(example)
+    return found
+
+
+def dedupe(examples: list[WorkedExample]) -> list[WorkedExample]:
+    """Drop every example covered by or overlapping one kept before it.
+
+    In start order every kept span starts at or before the current one, so
+    "covers or overlaps any kept span" reduces to a test against the largest
+    kept end: linear instead of quadratic in the number of examples.
+    """
+    out: list[WorkedExample] = []
+    kept_end = -1
+    for example in sorted(examples, key=lambda e: (e.span.start, -e.span.end)):
+        span = example.span
+        if out and (kept_end > span.start or kept_end >= span.end):
+            continue
+        out.append(example)
+        kept_end = max(kept_end, span.end)
+    return out

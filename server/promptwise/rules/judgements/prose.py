@@ -1,0 +1,188 @@
+"""Instruction prose: where the judgements look, and how they search it fast.
+
+Every judgement reads the prompt's instruction prose (``doc.prose_spans``:
+instructions including inline quotations, never examples, code or data),
+often with a dozen patterns over hundreds of spans. The search helpers here
+run a pattern over many spans in one pass, through the same literal
+prefilter the phrase rules use, and cut prose into clauses (lines and
+sentences) for the judgements that read statement by statement.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import Span
+from promptwise.rules.prefilter import Prefilter
+
+
+def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
+    """Instruction prose *including* inline quotations.
+
+    ``doc.instruction_spans`` leaves quoted strings out, which is right for
+    phrase rules; whole-prompt judgements ("says what to reply when it does
+    not know") must see them. Computed once per document (several rules ask).
+    """
+    return doc.prose_spans
+
+
+def search(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> re.Match[str] | None:
+    """The first match of ``pattern`` inside any of ``spans``."""
+    return next(finditer(pattern, text, spans), None)
+
+
+# Above this many spans, one scan of the covering range filtered by span is
+# cheaper than one regex call per span (documents are cut into hundreds).
+_MANY_SPANS = 8
+
+
+_starts_cache: dict[int, tuple[Sequence[Span], list[int]]] = {}
+
+
+def _starts(spans: Sequence[Span]) -> list[int]:
+    """Start offsets of ``spans``, kept per spans object.
+
+    A profile runs a dozen patterns over the same prose spans (hundreds of
+    them in a long file); rebuilding this list for every pattern cost more
+    than the regex scans themselves. The entry holds the spans object, so its
+    id cannot be reused while cached.
+    """
+    hit = _starts_cache.get(id(spans))
+    if hit is not None and hit[0] is spans:
+        return hit[1]
+    starts = [s.start for s in spans]
+    if len(_starts_cache) >= 64:
+        _starts_cache.clear()
+    _starts_cache[id(spans)] = (spans, starts)
+    return starts
+
+
+_filters: dict[re.Pattern[str], Prefilter] = {}
+_lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
+
+
+def search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
+    """``pattern.search(text, pos, endpos)``, found through a literal prefilter.
+
+    The judgement patterns open with ``\\b`` and a long case-insensitive
+    alternation, which makes ``re`` try every branch at every position. The
+    prefilter (the one the phrase rules use) finds where a match could start
+    with a plain literal scan, and the pattern is only tried there; the first
+    position where it matches is the leftmost match, as ``search`` returns.
+    """
+    found = _filters.get(pattern)
+    if found is None:
+        found = _filters[pattern] = Prefilter(pattern, digits=True)
+    literal = found.literal
+    if literal is None:
+        return pattern.search(text, pos, endpos)
+    if found.ignorecase:
+        if _lowered[0] is not text:
+            _lowered[:] = [text, text.lower()]
+        haystack = _lowered[1]
+        if len(haystack) != len(text):
+            return pattern.search(text, pos, endpos)
+    else:
+        haystack = text
+    match = pattern.match
+    for hit in literal.finditer(haystack, pos, endpos):
+        m = match(text, hit.start(), endpos)
+        if m is not None:
+            return m
+    return None
+
+
+def finditer(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
+    if len(spans) <= _MANY_SPANS:
+        for span in spans:
+            pos = span.start
+            while pos <= span.end:
+                m = search_from(pattern, text, pos, span.end)
+                if m is None:
+                    break
+                yield m
+                pos = m.end() if m.end() > m.start() else m.end() + 1
+        return
+    starts = _starts(spans)
+    limit = spans[-1].end
+    pos = spans[0].start
+    while pos < limit:
+        m = search_from(pattern, text, pos, limit)
+        if m is None:
+            return
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < spans[i].end:
+            # Re-run inside the span so anchors and lookarounds see the span's edges.
+            inner = search_from(pattern, text, m.start(), spans[i].end)
+            if inner is not None:
+                yield inner
+                pos = max(inner.end(), inner.start() + 1)
+            else:
+                pos = spans[i].end
+        elif i + 1 < len(spans):
+            pos = spans[i + 1].start
+        else:
+            return
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A line, or a sentence within a line, of instruction prose."""
+
+    span: Span
+    text: str
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?])[ \t]+(?=[A-Z\"'*(`])")
+
+
+def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Clause]:
+    """Instruction prose cut into lines and sentences, in document order."""
+    return list(iter_clauses(doc, spans))
+
+
+def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> Iterator[Clause]:
+    """:func:`clauses`, lazily: the task statement is looked for only near the
+    top, so cutting a long prompt into sentences would mostly be wasted."""
+    text = doc.text
+    for span in spans if spans is not None else prose_spans(doc):
+        pos = span.start
+        while pos < span.end:
+            nl = text.find("\n", pos, span.end)
+            end = span.end if nl == -1 else nl
+            line = text[pos:end]
+            start = 0
+            for m in _SENTENCE_END.finditer(line):
+                piece = line[start : m.start()]
+                if piece.strip():
+                    yield Clause(Span(pos + start, pos + m.start()), piece)
+                start = m.end()
+            piece = line[start:]
+            if piece.strip():
+                yield Clause(Span(pos + start, end), piece)
+            pos = end + 1
+
+
+def strip_span(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def first_line(text: str, span: Span) -> Span:
+    nl = text.find("\n", span.start, span.end)
+    return strip_span(text, Span(span.start, span.end if nl == -1 else nl))
+
+
+def forget() -> None:
+    """Drop the per-text search state (for :func:`clear_cache`)."""
+    _starts_cache.clear()
+    _lowered[:] = ["", ""]

@@ -1,0 +1,137 @@
+"""The task profile: every judgement about one prompt, made once and cached.
+
+Several rules need the same judgements about a whole prompt: is this a
+classification, an extraction or an agent persona; does it process input;
+does it show a worked example; does it state an output format, a label set,
+a fallback label, any handling of unusual input. They are made here, once
+per document, so that the rules agree with each other and so the judgement
+can be tested on its own (``bench/quality.py`` measures it against labeled
+real prompts).
+
+Everything is deterministic pattern work over the parsed document; nothing
+is rendered or sent anywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import Span
+from promptwise.rules.judgements import examples as ex
+from promptwise.rules.judgements import input_handling, output_contract, prose
+from promptwise.rules.judgements.examples import LABEL_FIELDS, WorkedExample
+from promptwise.rules.judgements.output_contract import LabelSet
+from promptwise.rules.judgements.task_kind import (
+    STRUCTURED_KINDS,
+    TaskKind,
+    needs_examples,
+    opening,
+    task_kind,
+)
+
+
+@dataclass(frozen=True)
+class TaskProfile:
+    kind: TaskKind
+    kind_evidence: Span | None  # the task statement that decided the kind
+    needs_examples: bool
+    takes_input: bool
+    input_evidence: Span | None
+    examples: tuple[WorkedExample, ...]
+    output_format: Span | None  # where the output format is stated
+    json_output: bool
+    label_set: LabelSet | None
+    fallback_label: str | None
+    edge_handling: Span | None  # the first instruction for an unusual input
+    unknown_answer_path: Span | None  # "if you don't know, say so"
+    answers_questions: bool  # answers factual questions (Q&A, an assistant fed a question)
+    input_slot: tuple[str, str] | None  # field names of a "Text: ... / Label:" slot
+
+
+# ----------------------------------------------------------------- profile
+
+_cache: OrderedDict[tuple[str, str], TaskProfile] = OrderedDict()
+_lock = threading.Lock()
+_CACHE_MAX = 256
+
+
+def clear_cache() -> None:
+    """Drop every cached task profile."""
+    with _lock:
+        _cache.clear()
+    prose.forget()
+
+
+def profile(doc: PromptDocument) -> TaskProfile:
+    """The task profile of ``doc``, computed once per (path, text)."""
+    key = (doc.path, doc.text)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    result = _profile(doc)
+    with _lock:
+        _cache[key] = result
+        if len(_cache) > _CACHE_MAX:
+            _cache.popitem(last=False)
+    return result
+
+
+def _profile(doc: PromptDocument) -> TaskProfile:
+    text = doc.text
+    spans = prose.prose_spans(doc)
+    first = opening(prose.iter_clauses(doc, spans))
+    pairs, slot, output_names = ex.pair_examples(doc, spans)
+    label_lines = ex.label_line_examples(doc, spans)
+    labeled_fewshot = bool(output_names & LABEL_FIELDS) or bool(label_lines)
+    kind, evidence = task_kind(doc, first, labeled_fewshot)
+    code_samples = ex.code_samples(doc)
+    examples = sorted(
+        [
+            *ex.block_examples(doc),
+            *pairs,
+            *label_lines,
+            *ex.turn_examples(doc),
+            *ex.inline_examples(doc, spans),
+            *(code_samples if kind not in STRUCTURED_KINDS else []),
+        ],
+        key=lambda e: e.span.start,
+    )
+    examples = ex.dedupe(examples)
+    if kind in STRUCTURED_KINDS:
+        examples = ex.dedupe([*examples, *ex.json_samples(doc, code_samples)])
+    tail = text[spans[-1].start : spans[-1].end].rstrip() if spans else ""
+    ends_open = (
+        bool(ex.OPEN_SLOT.search(tail))
+        or slot is not None
+        or (bool(examples) and not tail.endswith((".", "!", ")")))
+    )
+    input_at = input_handling.takes_input(doc, spans, kind, examples, ends_open)
+    labels = (
+        output_contract.label_set(doc, spans, examples) if kind is TaskKind.CLASSIFICATION else None
+    )
+    fallback = output_contract.fallback_label(doc, spans, labels)
+    output_format = output_contract.output_format(doc, spans)
+    if output_format is None and labels is not None and labels.declared:
+        output_format = labels.span
+    unknown = input_handling.unknown_answer_path(doc, spans)
+    return TaskProfile(
+        kind=kind,
+        kind_evidence=evidence,
+        needs_examples=needs_examples(doc, kind, evidence),
+        takes_input=input_at is not None,
+        input_evidence=input_at,
+        examples=tuple(examples),
+        output_format=output_format,
+        json_output=output_contract.json_output(doc, spans),
+        label_set=labels,
+        fallback_label=fallback,
+        edge_handling=input_handling.edge_handling(doc, spans, labels, fallback, unknown),
+        unknown_answer_path=unknown,
+        answers_questions=input_handling.answers_questions(doc, first, kind),
+        input_slot=slot,
+    )
