@@ -23,6 +23,7 @@ from typing import Any
 from promptwise.document import yamlnodes
 from promptwise.errors import ConfigError
 from promptwise.findings import Severity
+from promptwise.rules.options import validate_overrides
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -95,6 +96,8 @@ class Settings:
     comparison_models: tuple[str, ...] = DEFAULT_COMPARISON
     preview: bool = False
     debounce_ms: int = 150
+    # Per rule code, changes to the rule's options (rules/options.py).
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Where the settings came from; relative paths resolve against ``root``.
     root: str | None = None
     sources: tuple[str, ...] = ()
@@ -269,6 +272,11 @@ def apply(
             changes[key] = dataclasses.replace(base.budget, **budget)
         elif key == "escalation":
             changes[key] = _escalation(reader, base.escalation, value)
+        elif key == "rule_options":
+            merged = {code: dict(options) for code, options in base.rule_options.items()}
+            for code, options in validate_overrides(value, reader.error).items():
+                merged.setdefault(code, {}).update(options)
+            changes[key] = merged
     if root is not None:
         changes["root"] = root
     changes["sources"] = (*base.sources, source)

@@ -8,6 +8,7 @@ from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
 from promptwise.rules.judgements import TaskProfile, WorkedExample, profile
 from promptwise.rules.judgements.examples import dedupe, pair_examples
+from promptwise.rules.judgements.vocabulary import builtin
 
 
 def of(text: str, path: str = "prompt.txt") -> TaskProfile:
@@ -50,7 +51,7 @@ def test_an_examples_section_with_several_pairs_counts_each_pair() -> None:
 
 def test_pairs_and_the_open_slot_that_ends_a_few_shot_prompt() -> None:
     doc = parse_document("Text: a\nLabel: x\n\nText: b\nLabel: y\n\nText: {t}\nLabel:\n", "a.txt")
-    found, slot, names = pair_examples(doc, doc.prose_spans)
+    found, slot, names = pair_examples(doc, doc.prose_spans, builtin().examples)
     assert [doc.text[e.output.start : e.output.end] for e in found if e.output] == ["x", "y"]
     assert slot == ("Text", "Label") and names == {"label"}
 

@@ -11,7 +11,8 @@ from promptwise.config import Settings, apply
 from promptwise.errors import RuleFileError
 from promptwise.findings import Severity, apply_edits
 from promptwise.rules import engine
-from promptwise.rules.loader import builtin_rules_dir, load_rules, parse_rule
+from promptwise.rules.loader import load_rules, parse_rule
+from promptwise.rules.model import builtin_rules_dir
 from tests.conftest import EXAMPLES
 
 PROMPTY = """---

@@ -55,7 +55,7 @@ def test_every_rule_documents_itself(rule: Rule) -> None:
     for part in ("what", "why", "example", "better"):
         assert getattr(docs, part).strip(), f"{rule.code} has no docs.{part}"
     assert rule.summary.strip() and (rule.message.strip() or rule.messages)
-    if rule.matcher.get("options"):
+    if rule.options:
         assert docs.options.strip(), f"{rule.code} has options but no docs.options"
     page = rule.render_docs()
     assert "## What it does" in page and "## Use instead" in page

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from promptwise.errors import RuleFileError
 from promptwise.findings import Severity
 from promptwise.rules import checks, emitted, matchers
 from promptwise.rules.messages import DECLARATIVE, SINGLE, Spec, placeholders
-from promptwise.rules.model import Rule, RuleDocs
+from promptwise.rules.model import Rule, RuleDocs, builtin_rules_dir
+from promptwise.rules.options import check_default
 
 _CODE = re.compile(r"^PW\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -41,14 +41,6 @@ _KNOWN = {
 _STATUSES = ("stable", "preview", "removed")
 # Who reports a rule that no check produces: the parser or the engine itself.
 EMITTERS = ("document", "engine")
-
-
-def builtin_rules_dir() -> Path:
-    """Where the bundled rule files are: inside the wheel, or the source tree."""
-    packaged = resources.files("promptwise").joinpath("lint_rules")
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "lint_rules"
 
 
 @dataclass(frozen=True)
@@ -170,11 +162,13 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
     else:
         spec = DECLARATIVE
     message, messages = _messages(data, spec, fail, strict=spec is not DECLARATIVE)
-    options = data.get("options", {})
-    if options is not None and not isinstance(options, dict):
+    options = data.get("options") or {}
+    if not isinstance(options, dict):
         raise fail("options", "expected a mapping")
-    if options:
-        matcher["options"] = options
+    for option, value in options.items():
+        problem = check_default(str(option), value)
+        if problem is not None:
+            raise fail(f"options.{option}", problem)
     return Rule(
         code=code,
         name=name,
@@ -196,6 +190,7 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         check=str(check) if check is not None else None,
         emitted_by=str(emitted_by) if emitted_by is not None else None,
         matcher=matcher,
+        options={str(k): v for k, v in options.items()},
         status=status,
         family=code[:3],
         fixable=bool(data.get("fixable", kind == "substitution")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from promptwise.findings import Severity
@@ -10,6 +12,14 @@ from promptwise.rules.families import family_of
 
 # Where rule pages live; the rule's YAML file is its page.
 DOCS_BASE_URL = "https://github.com/promptwise/promptwise/blob/main/lint_rules/"
+
+
+def builtin_rules_dir() -> Path:
+    """Where the bundled rule files are: inside the wheel, or the source tree."""
+    packaged = resources.files("promptwise").joinpath("lint_rules")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "lint_rules"
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class Rule:
     builtin: bool = True
     # The rule's messages by name, when it words its findings in several ways.
     messages: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Defaults of the rule's options (word lists, thresholds); see rules/options.py.
+    options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def template(self, variant: str = "") -> str:
         """The message a finding of this rule is written with (``variant`` of ``messages``)."""

@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING, Any
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related
+from promptwise.rules import judgements
+from promptwise.rules.judgements import TaskProfile
 from promptwise.rules.messages import SINGLE, Spec
+from promptwise.rules.options import effective
 
 if TYPE_CHECKING:
     from promptwise.config import Settings
@@ -52,8 +55,15 @@ class CheckContext:
 
     @property
     def options(self) -> dict[str, Any]:
-        value = self.rule.matcher.get("options", {})
-        return value if isinstance(value, dict) else {}
+        """The rule's options: its YAML defaults after the ``rule_options`` setting."""
+        return effective(self.rule.options, self.settings.rule_options.get(self.rule.code))
+
+    @property
+    def profile(self) -> TaskProfile:
+        """The document's task profile, judged with the vocabulary the settings make."""
+        return judgements.profile(
+            self.document, judgements.for_settings(self.settings.rule_options)
+        )
 
 
 @dataclass(frozen=True)

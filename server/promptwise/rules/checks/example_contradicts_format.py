@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.options import alternation
 
-_JSON_ASKED = re.compile(
-    r"\b(?:respond|reply|answer|return|output|format(?:ted)?|give|provide|produce|emit)\b"
-    r"[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b",
-    re.I,
-)
+
+@lru_cache(maxsize=8)
+def _json_asked(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    """A request for JSON: one of the verbs (``options.json_verb_patterns``) before
+    `json`, or `json` before "only", "object", "format" ..."""
+    return re.compile(
+        r"\b"
+        + alternation(verbs)
+        + r"\b[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b",
+        re.I,
+    )
 
 
 def _is_json(value: str) -> bool:
@@ -36,11 +44,12 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
     """An example is the strongest format instruction in a prompt: when it
     disagrees with the written rule, the model follows the example."""
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     text = doc.text
     spans = judgements.prose_spans(doc)
     frontmatter_json = "json" in str((doc.frontmatter or {}).get("output", "")).lower()
-    json_asked = frontmatter_json or judgements.search(_JSON_ASKED, text, spans) is not None
+    asked = _json_asked(tuple(ctx.options["json_verb_patterns"]))
+    json_asked = frontmatter_json or judgements.search(asked, text, spans) is not None
     labels = profile.label_set if profile.label_set and profile.label_set.declared else None
     for example in profile.examples:
         if example.output is None:

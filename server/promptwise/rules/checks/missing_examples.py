@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from promptwise.findings import Fix
-from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import examples_edit
 
@@ -23,7 +22,7 @@ def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
     never need examples, so they are never flagged.
     """
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     if not profile.needs_examples or profile.examples:
         return
     anchor = profile.kind_evidence or first_body_line(doc)

@@ -16,8 +16,7 @@ from promptwise.rules.checks import CheckContext, Hit, register
 def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
     """With no way out, off-topic or ambiguous input is forced into a real
     label, and those forced labels look exactly like correct ones."""
-    doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     labels = profile.label_set
     if profile.kind is not judgements.TaskKind.CLASSIFICATION or labels is None:
         return

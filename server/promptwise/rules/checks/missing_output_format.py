@@ -19,7 +19,7 @@ def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
     """Structured tasks are parsed by code; an unstated format means a
     preamble here, a trailing explanation there, and a parser that fails."""
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     if profile.kind not in judgements.STRUCTURED_KINDS or profile.output_format is not None:
         return
     if profile.kind is _KIND.CLASSIFICATION:

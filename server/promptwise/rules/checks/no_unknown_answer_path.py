@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, first_body_line, register
 from promptwise.rules.checks.scaffold import rule_fix
 
@@ -16,7 +15,7 @@ def no_unknown_answer_path(ctx: CheckContext) -> Iterator[Hit]:
     come from facts the model does not have, that is a case for retrieval;
     the rule here is the first step either way."""
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     if not (profile.answers_questions and profile.takes_input):
         return
     if profile.unknown_answer_path is not None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
-from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 
 _FIELD = re.compile(r"^[ \t]*([A-Za-z][\w ]{0,24}?)[ \t]*:", re.M)
@@ -18,7 +17,7 @@ def single_example(ctx: CheckContext) -> Iterator[Hit]:
     """One example is copied, not generalised from: its length, wording and
     label all leak into every answer. Several diverse ones show the range."""
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     if not profile.needs_examples or len(profile.examples) != 1:
         return
     [example] = profile.examples

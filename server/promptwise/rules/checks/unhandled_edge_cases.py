@@ -25,7 +25,7 @@ def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
     any rule for empty/missing, invalid, ambiguous, out-of-scope, unknown or
     conflicting input, an edge-case section, or a fallback label."""
     doc = ctx.document
-    profile = judgements.profile(doc)
+    profile = ctx.profile
     if not profile.takes_input or profile.edge_handling is not None:
         return
     if unknown_answer_applies(profile):

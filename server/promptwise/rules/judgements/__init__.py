@@ -16,14 +16,17 @@ from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.prose import prose_spans, search, search_from
 from promptwise.rules.judgements.task_kind import STRUCTURED_KINDS, TaskKind
 from promptwise.rules.judgements.task_profile import TaskProfile, clear_cache, profile
+from promptwise.rules.judgements.vocabulary import Vocabulary, builtin, for_settings
 
 __all__ = [
     "STRUCTURED_KINDS",
     "LabelSet",
     "TaskKind",
     "TaskProfile",
+    "Vocabulary",
     "WorkedExample",
     "clear_cache",
+    "for_settings",
     "patterns",
     "profile",
     "prose_spans",
@@ -32,11 +35,14 @@ __all__ = [
 ]
 
 
-def patterns() -> tuple[re.Pattern[str], ...]:
-    """Every pattern the judgements search prose with, for tests of the search itself."""
+def patterns(words: Vocabulary | None = None) -> tuple[re.Pattern[str], ...]:
+    """Every pattern the judgements search prose with, for tests of the search itself:
+    the structural ones of each module and those compiled from the rules' options."""
+    words = words or builtin()
     found: list[re.Pattern[str]] = []
-    for module in (task_kind, examples, output_contract, input_handling):
-        for _, value in sorted(vars(module).items()):
+    holders = (task_kind, examples, output_contract, input_handling)
+    for holder in (*holders, words.task, words.examples, words.contract, words.input):
+        for _, value in sorted(vars(holder).items()):
             values = value if isinstance(value, (list, tuple)) else [value]
             for item in values:
                 item = item[-1] if isinstance(item, tuple) else item

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from promptwise.document.model import PromptDocument, Segment, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.prose import finditer, first_line, strip_span
+from promptwise.rules.options import RuleOptions, alternation
 
 
 @dataclass(frozen=True)
@@ -34,101 +35,59 @@ class WorkedExample:
 
 
 # Output field names that make a few-shot prompt a classification.
-LABEL_FIELDS = frozenset(
-    (
-        "label",
-        "sentiment",
-        "category",
-        "class",
-        "intent",
-        "topic",
-        "tag",
-        "emotion",
-    )
-)
-# Labels so common that a few-shot list of them is a classification by itself.
-LABEL_VOCABULARY = frozenset(
-    (
-        "positive",
-        "negative",
-        "neutral",
-        "mixed",
-        "yes",
-        "no",
-        "true",
-        "false",
-        "spam",
-        "ham",
-        "relevant",
-        "irrelevant",
-        "toxic",
-        "safe",
-        "unsafe",
-        "correct",
-        "incorrect",
-        "valid",
-        "invalid",
-        "agree",
-        "disagree",
-        "approve",
-        "reject",
-        "accept",
-        "pass",
-        "fail",
-        "high",
-        "medium",
-        "low",
-        "urgent",
-        "normal",
-    )
-)
-# Conversation transcripts: a speaker line with content.
-_SPEAKER = re.compile(
-    r"^[ \t]*(human|user|customer|q|question|input|text|review|sentence|tweet|email|message|"
-    r"query|ai|assistant|agent|bot|a|answer|output|response|result|summary|translation|"
-    r"label|sentiment|category|class|intent|topic|tag|emotion)[ \t]*:[ \t]*(.*)$",
-    re.I | re.M,
-)
-_INPUT_SPEAKERS = frozenset(
-    (
-        "human",
-        "user",
-        "customer",
-        "q",
-        "question",
-        "input",
-        "text",
-        "review",
-        "sentence",
-        "tweet",
-        "email",
-        "message",
-        "query",
-    )
-)
-_OUTPUT_SPEAKERS = frozenset(
-    (
-        "ai",
-        "assistant",
-        "agent",
-        "bot",
-        "a",
-        "answer",
-        "output",
-        "response",
-        "result",
-        "summary",
-        "translation",
-        "label",
-        "sentiment",
-        "category",
-        "class",
-        "intent",
-        "topic",
-        "tag",
-        "emotion",
-    )
-)
+OWNER = "PW101"  # the rule whose options hold the words of examples
+
+
+@dataclass(frozen=True, eq=False)
+class ExampleWords:
+    """Field names, labels and lead-ins that mark worked examples (``options`` of PW101)."""
+
+    speaker: re.Pattern[str]  # a field line of an example: "Review: ...", "Label: ..."
+    input_fields: frozenset[str]
+    output_fields: frozenset[str]
+    label_fields: frozenset[str]  # output fields that make a few-shot prompt a classification
+    label_words: frozenset[str]  # labels common enough to make one by themselves
+    label_word: re.Pattern[str]
+    input_only_title: re.Pattern[str]
+    output_title: re.Pattern[str]
+    inline_example: re.Pattern[str]
+
+    @classmethod
+    def from_options(cls, options: RuleOptions) -> ExampleWords:
+        own = options[OWNER]
+        inputs = [w.lower() for w in own["input_fields"]]
+        labels = [w.lower() for w in own["label_fields"]]
+        outputs = [w.lower() for w in own["output_fields"]] + labels
+        words = frozenset(w.lower() for w in own["label_words"])
+        return cls(
+            speaker=re.compile(
+                r"^[ \t]*("
+                + "|".join(re.escape(w) for w in [*inputs, *outputs])
+                + r")[ \t]*:[ \t]*(.*)$",
+                re.I | re.M,
+            ),
+            input_fields=frozenset(inputs),
+            output_fields=frozenset(outputs),
+            label_fields=frozenset(labels),
+            label_words=words,
+            label_word=re.compile(
+                r"(?<![A-Za-z])(?=[A-Z])(?i:"
+                + "|".join(re.escape(w) for w in sorted(words))
+                + r")(?![A-Za-z])"
+            ),
+            input_only_title=re.compile(
+                r"\b" + alternation(own["example_input_title_patterns"]) + r"\b", re.I
+            ),
+            output_title=re.compile(
+                r"\b" + alternation(own["example_output_title_patterns"]) + r"\b", re.I
+            ),
+            inline_example=re.compile(
+                r"\b"
+                + alternation(own["inline_example_patterns"])
+                + r"(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
+                re.I,
+            ),
+        )
 
 
 # ------------------------------------------------------------------- examples
@@ -136,18 +95,6 @@ _OUTPUT_SPEAKERS = frozenset(
 _PLACEHOLDER = re.compile(
     r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
     r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
-    re.I,
-)
-_INPUT_ONLY_TITLE = re.compile(
-    r"\b(?:prompts?|requests?|questions?|quer(?:y|ies)|triggers?|invocations?|inputs?|"
-    r"phrases?|commands?)\b",
-    re.I,
-)
-_OUTPUT_TITLE = re.compile(r"\b(?:outputs?|responses?|answers?|results?|replies)\b", re.I)
-_INLINE_EXAMPLE = re.compile(
-    r"\b(?:for (?:example|instance)|an? (?:example|sample)\b[^\n:]{0,120}?\b(?:is|are|would be)|"
-    r"(?:example|sample) (?:output|response|answer|result)s?|here (?:is|are) (?:an? )?"
-    r"(?:example|sample)s?|examples?)(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
     re.I,
 )
 OPEN_SLOT = re.compile(
@@ -174,14 +121,14 @@ def _is_template(text: str) -> bool:
     return with_holes * 2 >= len(lines)
 
 
-def block_examples(doc: PromptDocument) -> list[WorkedExample]:
+def block_examples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExample]:
     text = doc.text
     found: list[WorkedExample] = []
 
     def visit(segment: Segment) -> None:
         if segment.kind is SegmentKind.EXAMPLE:
             title = segment.title
-            if _INPUT_ONLY_TITLE.search(title) and not _OUTPUT_TITLE.search(title):
+            if words.input_only_title.search(title) and not words.output_title.search(title):
                 return
             content = text[segment.content.start : segment.content.end]
             inner = [c for c in segment.children if c.kind is SegmentKind.EXAMPLE]
@@ -191,7 +138,7 @@ def block_examples(doc: PromptDocument) -> list[WorkedExample]:
                 return
             if _is_template(content):
                 return
-            parts = _split_block(text, segment.content)
+            parts = _split_block(text, segment.content, words)
             if len(parts) > 1:
                 found.extend(parts)
                 return
@@ -211,7 +158,7 @@ def block_examples(doc: PromptDocument) -> list[WorkedExample]:
 _INNER_EXAMPLE = re.compile(r"<(example[\w-]*)\b[^<>]*>(.*?)</\1\s*>", re.I | re.S)
 
 
-def _split_block(text: str, span: Span) -> list[WorkedExample]:
+def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExample]:
     """An examples block holding several examples: inner tags, or field pairs."""
     inner = list(_INNER_EXAMPLE.finditer(text, span.start, span.end))
     if len(inner) > 1:
@@ -227,11 +174,11 @@ def _split_block(text: str, span: Span) -> list[WorkedExample]:
     # Pairs inside the block ("Input: ... / Output: ..."), found like pairs in prose.
     pairs: list[WorkedExample] = []
     pending: re.Match[str] | None = None
-    for m in _SPEAKER.finditer(text, span.start, span.end):
+    for m in words.speaker.finditer(text, span.start, span.end):
         name, value = m.group(1).lower(), m.group(2).strip()
-        if name in _INPUT_SPEAKERS:
+        if name in words.input_fields:
             pending = m if value else None
-        elif name in _OUTPUT_SPEAKERS and pending is not None and value:
+        elif name in words.output_fields and pending is not None and value:
             pairs.append(
                 WorkedExample(
                     Span(pending.start(), m.end()),
@@ -261,7 +208,7 @@ def _tagged_output(text: str, span: Span) -> Span | None:
 
 
 def pair_examples(
-    doc: PromptDocument, spans: Sequence[Span]
+    doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
 ) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
     """``Input:``/``Output:``-style pairs, the open slot that ends a few-shot
     prompt, and the output field names the pairs use."""
@@ -269,7 +216,7 @@ def pair_examples(
     found: list[WorkedExample] = []
     names: set[str] = set()
     slot: tuple[str, str] | None = None
-    lines = [m for m in finditer(_SPEAKER, text, spans)]
+    lines = [m for m in finditer(words.speaker, text, spans)]
     pending: re.Match[str] | None = None
     previous_end = -1
     for m in lines:
@@ -277,15 +224,15 @@ def pair_examples(
         line_end = text.find("\n", m.start(2))
         # The whole rest of the line: a template tag ("Text: {input}") is a value too.
         value = text[m.start(2) : len(text) if line_end == -1 else line_end].strip()
-        if name in _INPUT_SPEAKERS:
+        if name in words.input_fields:
             pending = m if value else None
             previous_end = m.end()
             continue
-        if name in _OUTPUT_SPEAKERS:
+        if name in words.output_fields:
             start = (
                 pending.start()
                 if pending is not None
-                else _plain_line_before(text, m.start(), previous_end)
+                else _plain_line_before(text, m.start(), previous_end, words)
             )
             if start is not None and value and not _PLACEHOLDER.fullmatch(value):
                 found.append(
@@ -304,19 +251,21 @@ def pair_examples(
     return found, slot, names
 
 
-def _plain_line_before(text: str, offset: int, floor: int) -> int | None:
+def _plain_line_before(text: str, offset: int, floor: int, words: ExampleWords) -> int | None:
     """The start of the text line right above ``offset`` ("question" of a Q/A pair)."""
     end = text.rfind("\n", 0, offset)
     if end <= floor or end == -1:
         return None
     start = text.rfind("\n", 0, end) + 1
     line = text[start:end]
-    if start <= floor or not line.strip() or _SPEAKER.match(line):
+    if start <= floor or not line.strip() or words.speaker.match(line):
         return None
     return start
 
 
-def label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+def label_line_examples(
+    doc: PromptDocument, spans: Sequence[Span], vocab: ExampleWords
+) -> list[WorkedExample]:
     """Bare few-shot lines such as ``This is bad! Negative`` (no field names).
 
     A line counts when its first or last word, capitalised, is a common
@@ -329,7 +278,7 @@ def label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Work
     label_words = lines = 0
     for span in spans:
         chunk = text[span.start : span.end]
-        label_words += len(_LABEL_WORD.findall(chunk))
+        label_words += len(vocab.label_word.findall(chunk))
         lines += len(_LETTER_LINE.findall(chunk))
     if label_words < 2 or label_words * 10 < lines * 3:
         return []
@@ -345,7 +294,7 @@ def label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Work
                 continue
             for word in (words[0], words[-1]):
                 label = word.group(0)
-                if label[0].isupper() and label.lower() in LABEL_VOCABULARY:
+                if label[0].isupper() and label.lower() in vocab.label_words:
                     base = span.start + m.start()
                     found.append(
                         WorkedExample(
@@ -361,9 +310,6 @@ def label_line_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[Work
     return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
 
 
-_LABEL_WORD = re.compile(
-    r"(?<![A-Za-z])(?=[A-Z])(?i:" + "|".join(sorted(LABEL_VOCABULARY)) + r")(?![A-Za-z])"
-)
 _LETTER_LINE = re.compile(r"[^\n]*?[A-Za-z][^\n]*")
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 # "A: The answer is False." is an answer field, not a bare few-shot label line.
@@ -393,10 +339,12 @@ def turn_examples(doc: PromptDocument) -> list[WorkedExample]:
     return found
 
 
-def inline_examples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+def inline_examples(
+    doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
+) -> list[WorkedExample]:
     text = doc.text
     found: list[WorkedExample] = []
-    for m in finditer(_INLINE_EXAMPLE, text, spans):
+    for m in finditer(words.inline_example, text, spans):
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
@@ -21,34 +22,63 @@ from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.prose import Clause, first_line, search
 from promptwise.rules.judgements.task_kind import TaskKind
+from promptwise.rules.options import RuleOptions, alternation
 
 # ------------------------------------------------------------------ the input
 
-_DEICTIC = re.compile(
-    r"\b(?:(?:the|this|these) (?:following|above|below|given|provided|attached|supplied|pasted)"
-    r"\b|(?:text|paragraph|passage|article|document|email|message|code|review|transcript|"
-    r"conversation|data|table|list|sentence|content|input|outputs?|snippet|excerpt|report|"
-    r"notes?|material)s? (?:above|below|provided|given|that follows|between)|the above\b|"
-    r"(?:user|customer|caller|student|learner)['’]?s? (?:message|code|question|request|input|"
-    r"query|text|data|notes?|repository|codebase|changes)|the user (?:provides|asks|wants|"
-    r"requests|says|gives|pastes|shares|selects|is working)|when (?:a|the) (?:user|student|"
-    r"customer) (?:provides|asks|gives|shares|requests)|your (?:current )?(?:code|changes|"
-    r"repository|codebase|git changes)|provided (?:text|material|notes|code|data|input|"
-    r"document|content|information))",
-    re.I,
-)
-# A field of pasted material. "Q:"/"Question:" alone is left out: a prompt
-# that is nothing but a question takes no input, it *is* the input.
-_DATA_FIELD = re.compile(
-    r"^[ \t]*(?:text|input|review|sentence|tweet|email|message|query|document|passage|article|"
-    r"abstract|transcript|report|excerpt|snippet|post|comment|feedback|ticket|story|essay|"
-    r"context|code|customer|user|human|paragraph|statement|claim|data|table|facts?)"
-    r"[ \t]*:[ \t]*\S",
-    re.I | re.M,
-)
 _NUMBER_LIST = re.compile(r":[ \t]*-?\d+(?:\.\d+)?(?:[ \t]*,[ \t]*-?\d+(?:\.\d+)?){2,}")
 _LOOSE_PLACEHOLDER = re.compile(r"(?<![{\w$])\{[A-Za-z][\w .-]{0,30}\}(?!\})")
 _TRIPLE_QUOTE = re.compile(r'^[ \t]*"""', re.M)
+
+INPUT_OWNER = "PW301"  # the rule whose options hold the words of input and unusual input
+ANSWER_OWNER = "PW303"  # ... and of answering questions
+
+
+@dataclass(frozen=True, eq=False)
+class InputWords:
+    """How prompts point at input and handle odd input (PW301's and PW303's options)."""
+
+    input_reference: re.Pattern[str]  # "the text below", "the user's code"
+    data_field: re.Pattern[str]  # "Text: ..." with a value
+    edge: re.Pattern[str]  # "if the input is empty ..."
+    edge_heading: re.Pattern[str]  # "## Edge cases"
+    unknown_path: re.Pattern[str]  # "if you don't know, say so"
+    questions: re.Pattern[str]  # "answer user questions", "Q:"
+    question_variable: re.Pattern[str]
+
+    @classmethod
+    def from_options(cls, options: RuleOptions) -> InputWords:
+        own, answers = options[INPUT_OWNER], options[ANSWER_OWNER]
+        return cls(
+            input_reference=re.compile(r"\b" + alternation(own["input_reference_patterns"]), re.I),
+            data_field=re.compile(
+                r"^[ \t]*" + alternation(own["data_field_patterns"]) + r"[ \t]*:[ \t]*\S",
+                re.I | re.M,
+            ),
+            edge=re.compile(
+                r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b"
+                + alternation(own["unusual_input_patterns"]),
+                re.I,
+            ),
+            edge_heading=re.compile(
+                r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b"
+                + alternation(own["edge_heading_patterns"])
+                + r"\b",
+                re.I | re.M,
+            ),
+            unknown_path=re.compile(
+                r"\b" + alternation(answers["unknown_answer_patterns"]) + r"\b", re.I
+            ),
+            questions=re.compile(
+                r"\b"
+                + alternation(answers["question_patterns"])
+                + r"\b|^[ \t]*(?:Q|Question)[ \t]*:",
+                re.I | re.M,
+            ),
+            question_variable=re.compile(
+                "^" + alternation(answers["question_variables"], words=True) + "$", re.I
+            ),
+        )
 
 
 def takes_input(
@@ -57,11 +87,18 @@ def takes_input(
     kind: TaskKind,
     examples: Sequence[WorkedExample],
     ends_open: bool,
+    words: InputWords,
 ) -> Span | None:
     text = doc.text
     if doc.used:
         return doc.used[0].span
-    for pattern in (_LOOSE_PLACEHOLDER, _DEICTIC, _DATA_FIELD, _NUMBER_LIST, _TRIPLE_QUOTE):
+    for pattern in (
+        _LOOSE_PLACEHOLDER,
+        words.input_reference,
+        words.data_field,
+        _NUMBER_LIST,
+        _TRIPLE_QUOTE,
+    ):
         m = (
             search(pattern, text, spans)
             if pattern is not _TRIPLE_QUOTE
@@ -85,64 +122,20 @@ def takes_input(
 
 # ------------------------------------------------------------ unusual input
 
-_UNUSUAL = (
-    r"(?<!not )(?:empty|blank)\b|missing\b|absent\b|not (?:provided|given|specified|supplied|"
-    r"available|found|present|clear|sure|certain|known|mentioned|included)\b|"
-    r"no [\w`'-]+(?: [\w`'-]+){0,3} (?:is|are|was|were)? ?(?:provided|given|found|available|"
-    r"specified|supplied|detected|mentioned|included|present)\b|unavailable\b|invalid\b|"
-    r"malformed\b|ambiguous\b|unclear\b|uncertain\b|unsure\b|unknown\b|"
-    r"(?:does|do|did)n['’]?t know\b|(?:does|do|did) not know\b|"
-    r"(?:cannot|can['’]?t|could not|couldn['’]?t|unable to) (?:be )?(?:determine|find|answer|"
-    r"identify|process|parse|classify|extract|understand|tell|read|access|locate)\w*|"
-    r"out of scope\b|outside (?:of )?(?:the |your |its )?scope\b|off[- ]topic\b|unrelated\b|"
-    r"irrelevant\b|not (?:related|relevant|about)\b|contradict\w*|conflicting\b|"
-    r"inconsistent\b|incomplete\b|insufficient\b|limited data\b|gibberish\b|nonsense\b|"
-    r"none of the\b|(?:doesn['’]?t|does not|don['’]?t|do not) (?:fit|match)\b|no (?:clear |"
-    r"obvious |good )?(?:answer|match|category|label|results?)\b|not (?:enough|sufficient)\b|"
-    r"not in the (?:context|text|document|sources?|provided)|"
-    # The input already is what the task would produce ("already German").
-    r"(?:text|input|message|document|email|content|data|request|question|ticket|review|code)"
-    r" is already\b"
-)
-_EDGE = re.compile(
-    r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b(?:" + _UNUSUAL + r")", re.I
-)
-_EDGE_HEADING = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b(?:edge[- ]cases?|corner[- ]cases?|special cases|"
-    r"unusual (?:input|cases)|handling (?:missing|invalid|uncertain|ambigu|unknown|empty|bad)\w*"
-    r"|uncertainty|fallbacks?|missing (?:inputs?|data|information)|invalid input|"
-    r"out[- ]of[- ]scope)\b",
-    re.I | re.M,
-)
-_UNKNOWN_PATH = re.compile(
-    r"\b(?:i (?:do not|don['’]?t) know|(?:do|does|did)(?:n['’]?t| not) know|not sure|unsure|"
-    r"uncertain|(?:cannot|can['’]?t|unable to) (?:find|answer|determine)|no (?:answer|"
-    r"information)|not (?:in|mentioned in|covered by|found in|present in) the (?:context|"
-    r"document|text|sources?|provided)|say so|admit)\b",
-    re.I,
-)
 
-
-_QUESTIONS = re.compile(
-    r"\b(?:answer(?:s|ing)?(?: the| their| user| users['’]?| customer['’]?s?| people['’]?s?)?"
-    r" questions?|(?:help|helps|helping) (?:people|users|customers) (?:find|get) "
-    r"(?:information|answers))\b|^[ \t]*(?:Q|Question)[ \t]*:",
-    re.I | re.M,
-)
-_QUESTION_VARIABLE = re.compile(r"^(?:question|query|q|user_question|user_query)$", re.I)
-
-
-def answers_questions(doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind) -> bool:
+def answers_questions(
+    doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind, words: InputWords
+) -> bool:
     """Answers factual questions: a Q&A prompt, or an assistant fed a question."""
     if kind is TaskKind.QA:
         return True
     if kind not in (TaskKind.AGENT, TaskKind.OTHER):
         return False
-    if any(_QUESTION_VARIABLE.match(v.name) for v in doc.used):
+    if any(words.question_variable.match(v.name) for v in doc.used):
         return True
     # Only the opening says what the prompt is for; "answer questions about
     # X" deep in a guideline is one duty among many.
-    return any(_QUESTIONS.search(c.text) for c in opening)
+    return any(words.questions.search(c.text) for c in opening)
 
 
 def edge_handling(
@@ -151,10 +144,13 @@ def edge_handling(
     labels: LabelSet | None,
     fallback: str | None,
     unknown: Span | None,
+    words: InputWords,
 ) -> Span | None:
     """The first instruction for an unusual input: a conditional rule, an edge-case
     heading, a fallback label, or the "if you don't know" path."""
-    edge = search(_EDGE, doc.text, spans) or _EDGE_HEADING.search(doc.text, doc.body_span.start)
+    edge = search(words.edge, doc.text, spans) or words.edge_heading.search(
+        doc.text, doc.body_span.start
+    )
     if edge:
         return Span(edge.start(), edge.end())
     if fallback is not None and labels is not None:
@@ -162,7 +158,9 @@ def edge_handling(
     return unknown
 
 
-def unknown_answer_path(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:
+def unknown_answer_path(
+    doc: PromptDocument, spans: Sequence[Span], words: InputWords
+) -> Span | None:
     """Where the prompt says what to answer without an answer ("if you don't know, say so")."""
-    m = search(_UNKNOWN_PATH, doc.text, spans)
+    m = search(words.unknown_path, doc.text, spans)
     return Span(m.start(), m.end()) if m else None

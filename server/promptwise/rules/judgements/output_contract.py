@@ -10,6 +10,7 @@ from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.prose import search
+from promptwise.rules.options import RuleOptions, alternation
 
 
 @dataclass(frozen=True)
@@ -23,89 +24,60 @@ class LabelSet:
 
 # ------------------------------------------------------------ output contract
 
-_FORMAT = re.compile(
-    r"\b(?:json|jsonl|yaml|csv|tsv|xml|html|markdown|table|schema|bullet(?:ed)?(?: list| points?)?"
-    r"|numbered list|list of|(?:one|a single|single|1)[ -](?:word|line|sentence|paragraph|label|"
-    r"number|letter|token|emoji|phrase)s?|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
-    r"ten)(?:[ \t]*(?:-|–|to|or)[ \t]*\d+)?[ \t]+(?:words?|sentences?|lines?|paragraphs?|bullets?|"
-    r"bullet points|items?|characters?|tokens?|points?)|(?:respond|reply|answer|return|output)"
-    r"(?: only)? (?:with|in|as) (?:only|just|exactly|the|a|an|one|either|yes|no|true|false)|"
-    r"(?:only|just) (?:the|one|a single) (?:label|category|class|name|number|answer|word|"
-    r"translation|result|value|code|query|list)|output format|response format|format:|"
-    r"(?:following|this|that|the same) (?:format|structure|template|shape)|template|"
-    r"fields?:|keys?:|heading|(?:at most|no more than|up to|under|fewer than|less than|maximum "
-    r"of|max\.?)[ \t]+\d+|(?:desired|expected|required) (?:format|output)|in the format|"
-    r"(?:an? |as an? )(?:array|list|object|dictionary|map) of)(?!\w)",
-    re.I,
-)
-_FORMAT_HEADING = re.compile(
-    r"^[ \t]*#{1,6}[ \t]+.*\b(?:output|format|response|template|"
-    r"schema|report)\b",
-    re.I | re.M,
-)
 _JSON = re.compile(r"\bjson\b", re.I)
-_FRONTMATTER_OUTPUT = (
-    "output",
-    "outputs",
-    "outputSchema",
-    "output_schema",
-    "response_format",
-    "responseFormat",
-)
-
 # A list may wrap onto the next line after a comma ("billing,\nshipping").
 _LABEL_LIST = r"(?P<labels>(?:[^.\n;:()?!]|(?<=,)\n){3,160})"
-_LABEL_DECLS = tuple(
-    re.compile(p + _LABEL_LIST, re.I)
-    for p in (
-        r"\b(?:classify|categori[sz]e|label|tag|sort|assign|rate|mark)\b[^.\n]{0,80}?\b(?:into|as|"
-        r"with|to)[ \t]+(?:(?:either|exactly )?one of[ \t]+)?(?:(?:the|these|those)[ \t]+)?"
-        r"(?:(?:following|possible|available)[ \t]+)?(?:(?:categories|labels|classes|tags|options|"
-        r"values)[ \t]*:?[ \t]*)?",
-        r"\b(?:categories|labels|classes|tags|options|possible values|allowed values)"
-        r"(?:[ \t]+(?:are|is))?[ \t]*:[ \t]*",
-        r"\b(?:respond|reply|answer|output|return)(?: only)? with(?: either| one of| only)?[ \t]+",
-    )
-)
-_LABEL_STOP = frozenset(
-    (
-        "the",
-        "a",
-        "an",
-        "of",
-        "one",
-        "following",
-        "these",
-        "those",
-        "categories",
-        "labels",
-        "classes",
-        "tags",
-        "options",
-        "values",
-        "text",
-        "it",
-        "them",
-        "this",
-        "that",
-        "each",
-    )
-)
-_FALLBACK = re.compile(
-    r"\b(?:other|others|unknown|none|n/?a|not applicable|unclear|uncertain|undetermined|"
-    r"undecided|unclassified|uncategori[sz]ed|irrelevant|not sure|cannot determine|"
-    r"can['’]t tell|no match|no label|no category|miscellaneous|misc|general)\b",
-    re.I,
-)
+FORMAT_OWNER = "PW304"  # the rule whose options hold the words of output formats
+LABELS_OWNER = "PW302"  # ... and of label sets and fallback labels
+
+
+@dataclass(frozen=True, eq=False)
+class ContractWords:
+    """How output formats, label lists and fallbacks are written (PW304's and PW302's options)."""
+
+    format: re.Pattern[str]
+    format_heading: re.Pattern[str]
+    frontmatter_output: tuple[str, ...]
+    label_lists: tuple[re.Pattern[str], ...]  # each ends in the list itself, group "labels"
+    label_stopwords: frozenset[str]
+    fallback: re.Pattern[str]
+    no_fit: re.Pattern[str]
+
+    @classmethod
+    def from_options(cls, options: RuleOptions) -> ContractWords:
+        formats, labels = options[FORMAT_OWNER], options[LABELS_OWNER]
+        return cls(
+            format=re.compile(r"\b" + alternation(formats["format_patterns"]) + r"(?!\w)", re.I),
+            format_heading=re.compile(
+                r"^[ \t]*#{1,6}[ \t]+.*\b"
+                + alternation(formats["format_heading_patterns"])
+                + r"\b",
+                re.I | re.M,
+            ),
+            frontmatter_output=tuple(formats["frontmatter_output_keys"]),
+            label_lists=tuple(
+                re.compile(p + _LABEL_LIST, re.I) for p in labels["label_list_patterns"]
+            ),
+            label_stopwords=frozenset(w.lower() for w in labels["label_stopwords"]),
+            fallback=re.compile(
+                r"\b" + alternation(labels["fallback_label_patterns"]) + r"\b", re.I
+            ),
+            no_fit=re.compile(
+                r"\b(?:if|when)\b[^.\n]{0,80}?"
+                + alternation(labels["no_fit_patterns"])
+                + r"[^.\n]{0,60}",
+                re.I,
+            ),
+        )
 
 
 _LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
 
 
-def _split_labels(raw: str) -> tuple[str, ...]:
+def _split_labels(raw: str, stopwords: frozenset[str]) -> tuple[str, ...]:
     """``"neutral, negative or positive"`` -> the labels; () when it is not a list of labels."""
     parts = [p.strip(" \t\n`'\"“”*").lower() for p in _LABEL_SPLIT.split(raw)]
-    labels = [p for p in parts if p and p not in _LABEL_STOP]
+    labels = [p for p in parts if p and p not in stopwords]
     if len(labels) < 2 or len(labels) > 15:
         return ()
     # Stop at the first part that is a phrase rather than a label ("... and explain why").
@@ -117,28 +89,33 @@ def _split_labels(raw: str) -> tuple[str, ...]:
     return tuple(kept) if len(kept) >= 2 else ()
 
 
-def output_format(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:
+def output_format(doc: PromptDocument, spans: Sequence[Span], words: ContractWords) -> Span | None:
     data = doc.frontmatter or {}
-    for key in _FRONTMATTER_OUTPUT:
+    for key in words.frontmatter_output:
         if data.get(key):
             return doc.key_spans.get(key) or doc.frontmatter_span
     options = data.get("model") if isinstance(data.get("model"), dict) else None
     if isinstance(options, dict):
         for holder in (options.get("options"), options.get("parameters")):
-            if isinstance(holder, dict) and any(k in holder for k in _FRONTMATTER_OUTPUT):
+            if isinstance(holder, dict) and any(k in holder for k in words.frontmatter_output):
                 return doc.frontmatter_span
-    m = search(_FORMAT, doc.text, spans) or _FORMAT_HEADING.search(doc.text, doc.body_span.start)
+    m = search(words.format, doc.text, spans) or words.format_heading.search(
+        doc.text, doc.body_span.start
+    )
     return Span(m.start(), m.end()) if m else None
 
 
 def label_set(
-    doc: PromptDocument, spans: Sequence[Span], examples: Sequence[WorkedExample]
+    doc: PromptDocument,
+    spans: Sequence[Span],
+    examples: Sequence[WorkedExample],
+    words: ContractWords,
 ) -> LabelSet | None:
     text = doc.text
-    found = [m for m in (search(p, text, spans) for p in _LABEL_DECLS) if m is not None]
+    found = [m for m in (search(p, text, spans) for p in words.label_lists) if m is not None]
     m = min(found, key=lambda x: x.start()) if found else None
     if m:
-        labels = _split_labels(m.group("labels"))
+        labels = _split_labels(m.group("labels"), words.label_stopwords)
         if labels:
             start = m.start("labels")
             raw = m.group("labels")
@@ -161,22 +138,15 @@ def label_set(
     return None
 
 
-_NO_FIT = re.compile(
-    r"\b(?:if|when)\b[^.\n]{0,80}?(?:none|no (?:label|category)|doesn['’]?t"
-    r" fit|does not fit|unclear|unsure|uncertain)[^.\n]{0,60}",
-    re.I,
-)
-
-
 def fallback_label(
-    doc: PromptDocument, spans: Sequence[Span], labels: LabelSet | None
+    doc: PromptDocument, spans: Sequence[Span], labels: LabelSet | None, words: ContractWords
 ) -> str | None:
     """A label for input that fits none (``other``, ``unknown``), or the rule that says so."""
     if labels is None:
         return None
-    found = next((label for label in labels.labels if _FALLBACK.fullmatch(label)), None)
+    found = next((label for label in labels.labels if words.fallback.fullmatch(label)), None)
     if found is None:
-        hit = search(_NO_FIT, doc.text, spans)
+        hit = search(words.no_fit, doc.text, spans)
         found = doc.text[hit.start() : hit.end()] if hit else None
     return found
 

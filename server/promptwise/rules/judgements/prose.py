@@ -62,6 +62,9 @@ def _starts(spans: Sequence[Span]) -> list[int]:
 
 
 _filters: dict[re.Pattern[str], Prefilter] = {}
+# The default vocabulary has about 50 patterns; each changed ``rule_options``
+# compiles its own, so the prefilters kept are bounded.
+_MAX_FILTERS = 512
 _lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
 
 
@@ -76,6 +79,8 @@ def search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> r
     """
     found = _filters.get(pattern)
     if found is None:
+        if len(_filters) >= _MAX_FILTERS:
+            _filters.clear()  # patterns of settings no longer in use
         found = _filters[pattern] = Prefilter(pattern, digits=True)
     literal = found.literal
     if literal is None:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePath
 
 from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.prose import Clause
+from promptwise.rules.options import RuleOptions, alternation
 
 
 class TaskKind(str, Enum):
@@ -53,55 +55,46 @@ _LEAD = (
     r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
     r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
 )
-_VERBS: tuple[tuple[TaskKind, str], ...] = (
-    (
-        TaskKind.CLASSIFICATION,
-        r"(?:classify|categori[sz]e|label|tag|assign (?:a|one|the|each) (?:\w+ )?(?:label|category|"
-        r"class|tag)|determine (?:the|its) (?:sentiment|category|class|label|intent|topic)|"
-        r"identify the (?:sentiment|category|class|intent|label)|detect the (?:sentiment|intent|"
-        r"language)|decide (?:whether|if) (?:the|this|each)|sort (?:the|each|these|every) .{0,40}"
-        r"\binto)\b",
-    ),
-    (
-        TaskKind.EXTRACTION,
-        r"(?:extract|pull out|(?:list|find|identify|return|name|mention|give) (?:all |every |each |"
-        r"the )?.{0,60}\b(?:mentioned|named|listed|referenced|contained|found|that appear)\b|"
-        r"(?:list|find|identify) (?:all|every|each) .{0,60}\b(?:in|from) the (?:text|above|"
-        r"following|document|passage|paragraph|input|email|article|message))\b",
-    ),
-    (
-        TaskKind.TRANSFORMATION,
-        r"(?:translate|convert|transform|rewrite|rephrase|paraphrase|reformat|transliterate|"
-        r"turn (?:the|this|it|each|these) .{0,40}\binto|normali[sz]e|proofread|correct the "
-        r"(?:grammar|spelling)|fix the (?:grammar|spelling))\b",
-    ),
-    (
-        TaskKind.SUMMARIZATION,
-        r"(?:summari[sz]e|sum up|condense|tl;?dr|(?:write|give|provide|produce) (?:a |an |me a )?"
-        r"(?:short |brief |one-sentence |concise )?(?:summary|synopsis|abstract|tl;?dr)|"
-        r"explain the (?:above|following|text|passage))\b",
-    ),
-    (
-        TaskKind.QA,
-        r"(?:answer (?:the|this|a|my|their|each|every|any|user|users|user's|customer|customer's|"
-        r"following|questions?|queries)|respond to (?:the |each |user |customer )?(?:questions?|"
-        r"queries))\b",
-    ),
-    (
-        TaskKind.GENERATION,
-        r"(?:write|generate|create|compose|draft|produce|come up with|brainstorm|complete|"
-        r"continue|invent|design|build|implement|develop)\b",
-    ),
+# The order of the kinds decides a clause that has verbs of two.
+_KINDS = (
+    TaskKind.CLASSIFICATION,
+    TaskKind.EXTRACTION,
+    TaskKind.TRANSFORMATION,
+    TaskKind.SUMMARIZATION,
+    TaskKind.QA,
+    TaskKind.GENERATION,
 )
-_TASK = [(kind, re.compile(_LEAD + verb, re.I | re.M)) for kind, verb in _VERBS]
-_PERSONA = re.compile(
-    r"\b(?:you are (?:a|an|the|in|now|my|our)\b|you['’]re (?:a|an|the)\b|act as\b|acting as\b|"
-    r"your (?:role|job|mission|purpose) is\b|as an? (?:ai|expert|senior|experienced)\b|"
-    r"(?:the )?following is (?:a|an) (?:conversation|dialog(?:ue)?|chat|agent|assistant)\b|"
-    r"conversation (?:with|between)\b|you (?:help|assist|support) (?:people|users|customers|"
-    r"developers|the user)\b)",
-    re.I,
-)
+OWNER = "PW101"  # the rule whose options hold the words of task statements
+
+
+@dataclass(frozen=True, eq=False)
+class TaskWords:
+    """The words of task statements and personas (``options`` of PW101)."""
+
+    tasks: tuple[tuple[TaskKind, re.Pattern[str]], ...]
+    persona: re.Pattern[str]
+    format_target: re.Pattern[str]
+
+    @classmethod
+    def from_options(cls, options: RuleOptions) -> TaskWords:
+        own = options[OWNER]
+        return cls(
+            tasks=tuple(
+                (
+                    kind,
+                    re.compile(
+                        _LEAD + alternation(own[f"{kind.value}_patterns"]) + r"\b", re.I | re.M
+                    ),
+                )
+                for kind in _KINDS
+            ),
+            persona=re.compile(r"\b" + alternation(own["persona_patterns"]), re.I),
+            format_target=re.compile(
+                r"\b" + alternation(own["format_target_patterns"]) + r"\b", re.I
+            ),
+        )
+
+
 # Agent, chat-mode and instruction files are personas and guidelines by kind.
 _AGENT_FILES = re.compile(
     r"(?:\.agent\.md|\.chatmode\.md|\.instructions\.md|^agents\.md|^claude\.md|"
@@ -120,8 +113,8 @@ _SHELL_INFO = re.compile(
 )
 
 
-def _clause_kind(text: str) -> TaskKind | None:
-    for kind, pattern in _TASK:
+def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
+    for kind, pattern in words.tasks:
         if pattern.search(text):
             return kind
     return None
@@ -153,14 +146,14 @@ _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 
 def task_kind(
-    doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool
+    doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool, words: TaskWords
 ) -> tuple[TaskKind, Span | None]:
     persona: Clause | None = None
     after_persona = 0
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
     if _is_agent_file(doc) or (_is_skill_file(doc) and _runs_tools(doc)):
         # The kind is agent; only a persona line is looked for below.
-        persona = next((c for c in opening if _PERSONA.search(c.text)), None)
+        persona = next((c for c in opening if words.persona.search(c.text)), None)
         opening = []
     seen = 0
     for clause in opening:
@@ -174,7 +167,7 @@ def task_kind(
                 continue
         if _HEADING_LINE.match(clause.text):
             continue  # a title names the topic; it does not state the task
-        kind = _clause_kind(clause.text)
+        kind = _clause_kind(words, clause.text)
         if persona is not None:
             after_persona += 1
             if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
@@ -182,7 +175,7 @@ def task_kind(
             if after_persona >= 3 or kind is not None:
                 break
             continue
-        if _PERSONA.search(clause.text):
+        if words.persona.search(clause.text):
             persona = clause
             continue
         if kind is not None:
@@ -208,14 +201,9 @@ def opening(all_clauses: Iterable[Clause]) -> list[Clause]:
     return out
 
 
-_FORMAT_TARGET = re.compile(
-    r"\b(?:json|yaml|csv|tsv|xml|html|markdown|table|sql|regex|bullet|list|template|schema|"
-    r"format|structure|style|tone|voice|key[- ]value|title case|snake_case|camelcase)\b",
-    re.I,
-)
-
-
-def needs_examples(doc: PromptDocument, kind: TaskKind, evidence: Span | None) -> bool:
+def needs_examples(
+    doc: PromptDocument, kind: TaskKind, evidence: Span | None, words: TaskWords
+) -> bool:
     """Classification and extraction always; transformation only into a format or style.
 
     Translating into another language or correcting grammar has an obvious
@@ -226,5 +214,5 @@ def needs_examples(doc: PromptDocument, kind: TaskKind, evidence: Span | None) -
     if kind is TaskKind.TRANSFORMATION and evidence is not None:
         line_end = doc.text.find("\n", evidence.start)
         line = doc.text[evidence.start : line_end if line_end != -1 else len(doc.text)]
-        return bool(_FORMAT_TARGET.search(line))
+        return bool(words.format_target.search(line))
     return False

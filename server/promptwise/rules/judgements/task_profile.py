@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.rules.judgements import examples as ex
-from promptwise.rules.judgements import input_handling, output_contract, prose
-from promptwise.rules.judgements.examples import LABEL_FIELDS, WorkedExample
+from promptwise.rules.judgements import input_handling, output_contract, prose, vocabulary
+from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.task_kind import (
     STRUCTURED_KINDS,
@@ -31,6 +31,7 @@ from promptwise.rules.judgements.task_kind import (
     opening,
     task_kind,
 )
+from promptwise.rules.judgements.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class TaskProfile:
 
 # ----------------------------------------------------------------- profile
 
-_cache: OrderedDict[tuple[str, str], TaskProfile] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, Vocabulary], TaskProfile] = OrderedDict()
 _lock = threading.Lock()
 _CACHE_MAX = 256
 
@@ -65,15 +66,20 @@ def clear_cache() -> None:
     prose.forget()
 
 
-def profile(doc: PromptDocument) -> TaskProfile:
-    """The task profile of ``doc``, computed once per (path, text)."""
-    key = (doc.path, doc.text)
+def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile:
+    """The task profile of ``doc``, computed once per (path, text, vocabulary).
+
+    ``words`` defaults to the bundled rules' vocabulary; checks pass the one
+    the settings make (``CheckContext.profile``).
+    """
+    words = words or vocabulary.builtin()
+    key = (doc.path, doc.text, words)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    result = _profile(doc)
+    result = _profile(doc, words)
     with _lock:
         _cache[key] = result
         if len(_cache) > _CACHE_MAX:
@@ -81,22 +87,22 @@ def profile(doc: PromptDocument) -> TaskProfile:
     return result
 
 
-def _profile(doc: PromptDocument) -> TaskProfile:
+def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     text = doc.text
     spans = prose.prose_spans(doc)
     first = opening(prose.iter_clauses(doc, spans))
-    pairs, slot, output_names = ex.pair_examples(doc, spans)
-    label_lines = ex.label_line_examples(doc, spans)
-    labeled_fewshot = bool(output_names & LABEL_FIELDS) or bool(label_lines)
-    kind, evidence = task_kind(doc, first, labeled_fewshot)
+    pairs, slot, output_names = ex.pair_examples(doc, spans, words.examples)
+    label_lines = ex.label_line_examples(doc, spans, words.examples)
+    labeled_fewshot = bool(output_names & words.examples.label_fields) or bool(label_lines)
+    kind, evidence = task_kind(doc, first, labeled_fewshot, words.task)
     code_samples = ex.code_samples(doc)
     examples = sorted(
         [
-            *ex.block_examples(doc),
+            *ex.block_examples(doc, words.examples),
             *pairs,
             *label_lines,
             *ex.turn_examples(doc),
-            *ex.inline_examples(doc, spans),
+            *ex.inline_examples(doc, spans, words.examples),
             *(code_samples if kind not in STRUCTURED_KINDS else []),
         ],
         key=lambda e: e.span.start,
@@ -110,19 +116,22 @@ def _profile(doc: PromptDocument) -> TaskProfile:
         or slot is not None
         or (bool(examples) and not tail.endswith((".", "!", ")")))
     )
-    input_at = input_handling.takes_input(doc, spans, kind, examples, ends_open)
+    input_at = input_handling.takes_input(doc, spans, kind, examples, ends_open, words.input)
+    contract = words.contract
     labels = (
-        output_contract.label_set(doc, spans, examples) if kind is TaskKind.CLASSIFICATION else None
+        output_contract.label_set(doc, spans, examples, contract)
+        if kind is TaskKind.CLASSIFICATION
+        else None
     )
-    fallback = output_contract.fallback_label(doc, spans, labels)
-    output_format = output_contract.output_format(doc, spans)
+    fallback = output_contract.fallback_label(doc, spans, labels, contract)
+    output_format = output_contract.output_format(doc, spans, contract)
     if output_format is None and labels is not None and labels.declared:
         output_format = labels.span
-    unknown = input_handling.unknown_answer_path(doc, spans)
+    unknown = input_handling.unknown_answer_path(doc, spans, words.input)
     return TaskProfile(
         kind=kind,
         kind_evidence=evidence,
-        needs_examples=needs_examples(doc, kind, evidence),
+        needs_examples=needs_examples(doc, kind, evidence, words.task),
         takes_input=input_at is not None,
         input_evidence=input_at,
         examples=tuple(examples),
@@ -130,8 +139,10 @@ def _profile(doc: PromptDocument) -> TaskProfile:
         json_output=output_contract.json_output(doc, spans),
         label_set=labels,
         fallback_label=fallback,
-        edge_handling=input_handling.edge_handling(doc, spans, labels, fallback, unknown),
+        edge_handling=input_handling.edge_handling(
+            doc, spans, labels, fallback, unknown, words.input
+        ),
         unknown_answer_path=unknown,
-        answers_questions=input_handling.answers_questions(doc, first, kind),
+        answers_questions=input_handling.answers_questions(doc, first, kind, words.input),
         input_slot=slot,
     )

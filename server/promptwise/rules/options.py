@@ -1,0 +1,160 @@
+"""Rule options: the word lists and thresholds of the built-in rules, and their overrides.
+
+A rule's ``options:`` in its YAML file are its defaults: the phrases that
+count as a fallback label (PW302), the names that mark user input (PW401),
+the shortest duplicated line (PW505). The ``rule_options`` setting changes
+them without code::
+
+    rule_options:
+      PW302:
+        extend_fallback_label_patterns: ["escalate"]   # added to the defaults
+      PW401:
+        input_names: [body, payload]                   # replaces the defaults
+
+An option's type is its default's: a whole number, or a list of strings.
+Lists named ``*_patterns`` hold regular expressions (matched ignoring case,
+as whole words where the rule says so); other lists hold plain words.
+``extend_<name>`` appends to a list instead of replacing it.
+
+This module reads only the ``options:`` of the bundled rule files, so the
+settings can be validated without loading (and importing) every rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from promptwise.document import yamlnodes
+from promptwise.rules import matchers
+from promptwise.rules.model import builtin_rules_dir
+
+RuleOptions = Mapping[str, Mapping[str, Any]]  # rule code -> option name -> value
+EXTEND = "extend_"
+
+
+@lru_cache(maxsize=1)
+def builtin_options() -> dict[str, dict[str, Any]]:
+    """The ``options:`` of every bundled rule that has any, by rule code."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(builtin_rules_dir().glob("PW*.yaml")):
+        data = yamlnodes.load(path.read_text(encoding="utf-8")).value
+        if isinstance(data, dict) and isinstance(data.get("options"), dict):
+            out[str(data["id"])] = dict(data["options"])
+    return out
+
+
+def is_patterns(name: str) -> bool:
+    return name.endswith("_patterns")
+
+
+def check_default(name: str, value: Any) -> str | None:
+    """Why a rule file's own option is not of a supported type, or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, list)):
+        return "an option is a whole number or a list of strings"
+    if isinstance(value, list) and not all(isinstance(v, str) and v for v in value):
+        return "expected a list of non-empty strings"
+    return None
+
+
+def _strings(
+    key: str, value: Any, patterns: bool, trusted: Sequence[str], error: Callable[[str, str], Any]
+) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise error(key, "expected a list of non-empty strings")
+    if patterns:
+        for i, pattern in enumerate(value):
+            if pattern in trusted:
+                continue  # copied from the rule's own list
+            try:
+                matchers.validate("existence", {"patterns": [pattern], "ignorecase": True})
+            except matchers.MatcherError as exc:
+                raise error(key, f"entry {i + 1}: {exc.message}") from None
+    return tuple(value)
+
+
+def validate_overrides(
+    value: Any,
+    error: Callable[[str, str], Exception],
+    prefix: str = "rule_options",
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Check a ``rule_options`` mapping against the rules' own options.
+
+    ``error(key, message)`` builds the exception to raise, so the caller
+    (the settings reader) can name the file and line of ``key``.
+    """
+    defaults = builtin_options() if defaults is None else defaults
+    if not isinstance(value, Mapping):
+        raise error(prefix, "expected a mapping of rule codes to their options")
+    out: dict[str, dict[str, Any]] = {}
+    for raw_code, given in value.items():
+        code = str(raw_code).upper()
+        key = f"{prefix}.{raw_code}"
+        if code not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise error(
+                key, f"`{raw_code}` is not a rule with options (rules with options: {known})"
+            )
+        if not isinstance(given, Mapping):
+            raise error(key, "expected a mapping of option names to values")
+        own = defaults[code]
+        names = [*own, *(EXTEND + n for n, v in own.items() if isinstance(v, list))]
+        checked: dict[str, Any] = {}
+        for raw_name, item in given.items():
+            name = str(raw_name)
+            sub = f"{key}.{raw_name}"
+            base = name[len(EXTEND) :] if name.startswith(EXTEND) else name
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                raise error(
+                    sub,
+                    f"unknown option of {code}{hint} (it has {', '.join(f'`{n}`' for n in own)})",
+                )
+            default = own[base]
+            if isinstance(default, list):
+                checked[name] = _strings(sub, item, is_patterns(base), default, error)
+            elif isinstance(item, bool) or not isinstance(item, int) or item < 0:
+                raise error(sub, f"expected a whole number, got {item!r}")
+            else:
+                checked[name] = item
+        out[code] = checked
+    return out
+
+
+def effective(own: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A rule's options after the settings: replaced, then extended."""
+    if not overrides:
+        return dict(own)
+    out: dict[str, Any] = {}
+    for name, default in own.items():
+        value = overrides.get(name, default)
+        if isinstance(default, list):
+            value = [*value, *overrides.get(EXTEND + name, ())]
+        out[name] = value
+    return out
+
+
+def freeze(overrides: RuleOptions, codes: Sequence[str]) -> tuple[Any, ...]:
+    """A hashable key for the overrides of ``codes`` (for caches built from options)."""
+    return tuple(
+        (
+            code,
+            tuple(
+                sorted(
+                    (k, tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in opts.items()
+                )
+            ),
+        )
+        for code, opts in sorted(overrides.items())
+        if code in codes and opts
+    )
+
+
+def alternation(items: Sequence[str], *, words: bool = False) -> str:
+    """``(?:a|b|c)``: a list of patterns, or of plain words (escaped), as one group."""
+    return "(?:" + "|".join(re.escape(i) if words else i for i in items) + ")"
