@@ -9,6 +9,8 @@ are exempt: no prompt text triggers them on purpose.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from promptwise.analysis import analyze_text
 from promptwise.config import Settings, apply
 from promptwise.rules.families import FAMILIES, family_of
-from promptwise.rules.loader import load_rules
+from promptwise.rules.loader import RuleSet, load_rules, parse_rule
 from promptwise.rules.model import Rule
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,3 +80,56 @@ def test_readme_names_the_families_as_the_data_does() -> None:
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     for family in FAMILIES:
         assert f"{family.codes} {family.title}" in readme, family
+
+
+# ------------------------------------------------------------- "Adding a rule"
+
+
+def _section(title: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"### {title}")
+    end = re.compile(r"^#{2,3} ", re.M).search(readme, start + 4)
+    return readme[start : end.start() if end else len(readme)]
+
+
+def _blocks(text: str) -> list[str]:
+    return re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+
+
+def test_the_readmes_declarative_rule_is_a_working_rule() -> None:
+    [block] = [b for b in _blocks(_section("A declarative rule")) if b.startswith("# lint_rules/")]
+    path, text = block.split("\n", 1)
+    name = path.removeprefix("# lint_rules/")
+    rule = parse_rule(text, f"/lint_rules/{name}", builtin=True)
+    assert name == f"{rule.code}-{rule.name}.yaml"
+    assert rule.code not in {r.code for r in RULES}, "the example must stay a new rule"
+    assert parse_rule(text, f"/my_rules/{name}", builtin=False).kind == "existence"
+    rules = RuleSet((*RULES, rule))
+    fired = analyze_text(rule.docs.example, "prompt.txt", Settings(), rules=rules).findings
+    assert [f.message for f in fired if f.code == rule.code] == [
+        "`latest` means whatever was current when the model was trained; "
+        "give the date or the period"
+    ]
+    quiet = analyze_text(rule.docs.better, "prompt.txt", Settings(), rules=rules).findings
+    assert rule.code not in [f.code for f in quiet]
+
+
+def test_the_readmes_python_rule_quotes_the_real_files() -> None:
+    section = _section("A Python rule")
+    quoted = [b for b in _blocks(section) if b.startswith("# ")]
+    assert len(quoted) == 2
+    for block in quoted:
+        path, body = block.split("\n", 1)
+        source = (REPO / path.removeprefix("# ")).read_text(encoding="utf-8")
+        at = 0
+        for chunk in re.split(r"^ *\.\.\.\n", body, flags=re.M):
+            found = source.find(chunk, at)
+            assert found != -1, f"{path}: the README shows lines the file does not have:\n{chunk}"
+            at = found + len(chunk)
+    [tree] = [b for b in _blocks(section) if b.startswith("tests/rules/")]
+    folder, *entries = tree.splitlines()
+    for entry in entries:
+        name, _, note = entry.strip().partition(" ")
+        assert (REPO / folder / name).is_file(), name
+        if name.endswith(".expected.json"):
+            assert json.loads((REPO / folder / name).read_text()) == json.loads(note.strip())
