@@ -11,9 +11,6 @@ from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_pieces, pieces_of
 
-# Providers cache prompt prefixes from 1,024 tokens on (OpenAI, Anthropic,
-# Gemini implicit caching); a shorter static prefix is never cached.
-DEFAULT_MIN_TOKENS = 1024
 _TEMPLATE_TAG = re.compile(
     r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}|(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?"
     r"(?::[^{}\n]*)?\}(?!\})",
@@ -45,7 +42,9 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
         # Copilot assembles its own request around a prompt file, so the
         # file's text is never the cached prefix, and nobody pays per call.
         return
-    minimum = int(ctx.options.get("min_cacheable_tokens", DEFAULT_MIN_TOKENS))
+    # Providers cache prompt prefixes from 1,024 tokens on (OpenAI, Anthropic,
+    # Gemini implicit caching): the rule's `min_cacheable_tokens` option.
+    minimum = int(ctx.options["min_cacheable_tokens"])
     body = doc.body_span
     uses = [v for v in doc.used if v.span.start >= body.start]
     if not uses:

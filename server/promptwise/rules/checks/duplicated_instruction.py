@@ -12,7 +12,6 @@ from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_text
 
-DEFAULT_MIN_WORDS = 8
 # Table rows, markup lines and checklist boxes repeat by design (headers, templates).
 _STRUCTURAL = re.compile(r"^[ \t]*(?:\||<|[-*+][ \t]+\[[ xX]?\])")
 _MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
@@ -45,7 +44,7 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
     ignored; runs of repeated lines are reported once, as a paragraph."""
     doc = ctx.document
     text = doc.text
-    minimum = int(ctx.options.get("min_words", DEFAULT_MIN_WORDS))
+    minimum = int(ctx.options["min_words"])
     lines: list[tuple[Span, str]] = []
     for span in judgements.prose_spans(doc):
         for m in re.finditer(r"[^\n]+", text[span.start : span.end]):

@@ -19,52 +19,6 @@ from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import CheckContext, Hit, register
 
-# Names (or parts of names) of variables that usually hold free text someone
-# else wrote. The rule file can replace the list (`options.input_names`).
-DEFAULT_INPUT_NAMES = (
-    "input",
-    "text",
-    "query",
-    "question",
-    "message",
-    "msg",
-    "request",
-    "prompt",
-    "content",
-    "document",
-    "doc",
-    "article",
-    "passage",
-    "email",
-    "review",
-    "comment",
-    "feedback",
-    "ticket",
-    "transcript",
-    "conversation",
-    "chat",
-    "history",
-    "context",
-    "body",
-    "code",
-    "snippet",
-    "data",
-    "page",
-    "html",
-    "post",
-    "tweet",
-    "reply",
-    "answer",
-    "notes",
-    "essay",
-    "story",
-    "paragraph",
-    "sentence",
-    "utterance",
-    "search",
-    "results",
-    "source",
-)
 _TAG = re.compile(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
 _FIELD_LABEL = re.compile(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
 _QUOTES = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019"}
@@ -211,8 +165,9 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     if doc.syntax is TemplateSyntax.VSCODE:
         return
-    names = ctx.options.get("input_names", DEFAULT_INPUT_NAMES)
-    wanted = {str(n).lower() for n in names}
+    # Names (or parts of names) of variables that usually hold free text someone
+    # else wrote: the rule's `input_names` option.
+    wanted = {str(n).lower() for n in ctx.options["input_names"]}
     text = doc.text
     reported: set[str] = set()
     starts = [tag.span.start for tag in doc.tags]
