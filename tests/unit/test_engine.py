@@ -423,6 +423,22 @@ def test_a_crashing_rule_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) 
     assert "PW005" in failure.message and "kaboom" in failure.message
 
 
+def test_a_hit_naming_a_message_its_rule_lacks_fails_that_rule_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from promptwise.rules import checks
+    from promptwise.rules.checks import Hit, first_body_line
+
+    def misworded(ctx):
+        return [Hit(first_body_line(ctx.document), {"role": "user"}, "no-such-message")]
+
+    monkeypatch.setitem(checks.REGISTRY, "empty-message", misworded)
+    result = analyze_text(PROMPTY, "q.prompty", Settings())
+    assert "PW003" in codes(result) and "PW005" not in codes(result)
+    [failure] = [f for f in result.findings if f.code == "PW008"]
+    assert "PW005" in failure.message and "no-such-message" in failure.message
+
+
 def test_examples_analyse_without_internal_errors() -> None:
     for path in sorted(EXAMPLES.iterdir()):
         if path.name == "promptwise.yaml":

@@ -306,6 +306,8 @@ def lint(
                 hits = run_declarative(
                     rule, doc, matches.get(rule.code, ()) if rule.kind != "requires" else ()
                 )
+            # Worded here, so a hit naming a message the rule lacks fails this rule only.
+            worded = [(hit, fill(rule.template(hit.variant), hit.args)) for hit in hits]
         except Exception as exc:  # one broken rule must not take the others down
             log.exception("rule %s failed on %s", rule.code, doc.path)
             internal = ruleset.get(INTERNAL_ERROR)
@@ -329,13 +331,13 @@ def lint(
                 )
             continue
         severity = severity_for(rule, settings)
-        for hit in hits:
+        for hit, message in worded:
             findings.append(
                 Finding(
                     code=rule.code,
                     name=rule.name,
                     severity=severity,
-                    message=fill(rule.template(hit.variant), hit.args),
+                    message=message,
                     span=hit.span,
                     path=doc.path,
                     fixes=hit.fixes,
