@@ -1,38 +1,141 @@
-"""The wheel carries the rule files, the price table and the bundled encodings."""
+"""The distributions carry what Promptwise needs at run time, and nothing of the checkout.
+
+The wheel is what the VS Code extension bundles and what ``pip install``
+unpacks, so the rule files, the price table and the tiktoken encodings must
+be inside it, byte for byte; the server never reaches the network for them.
+Both distributions are built the way a release is (``python -m build``: the
+sdist first, then the wheel from the unpacked sdist), so a file missing from
+the sdist shows up as a file missing from the wheel.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import subprocess
 import sys
+import tarfile
 import zipfile
+from email.message import Message
+from email.parser import HeaderParser
 from pathlib import Path
 
 import pytest
 
+from promptwise import __version__
+from promptwise.tokens.encodings import SPECS
 from tests.conftest import REPO
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+RULES = sorted(p.name for p in (REPO / "lint_rules").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sdist and the wheel built from it."""
+    pytest.importorskip("build", reason="`build` is a test dependency: pip install -e '.[test]'")
+    out = tmp_path_factory.mktemp("dist")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
         capture_output=True,
         text=True,
+        timeout=600,
     )
     if result.returncode != 0:
-        pytest.fail(f"pip wheel failed:\n{result.stdout}\n{result.stderr}")
-    [built] = list(out.glob("promptwise-*.whl"))
-    return built
+        pytest.fail(f"python -m build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    [sdist] = out.glob("promptwise-*.tar.gz")
+    [wheel] = out.glob("promptwise-*.whl")
+    return sdist, wheel
 
 
-def test_wheel_contents(wheel: Path) -> None:
-    names = set(zipfile.ZipFile(wheel).namelist())
-    rules = sorted(p.name for p in (REPO / "lint_rules").glob("*.yaml"))
-    for rule in rules:
-        assert f"promptwise/lint_rules/{rule}" in names
+@pytest.fixture(scope="module")
+def wheel(dists: tuple[Path, Path]) -> zipfile.ZipFile:
+    return zipfile.ZipFile(dists[1])
+
+
+def _metadata(wheel: zipfile.ZipFile) -> Message:
+    name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    return HeaderParser().parsestr(wheel.read(name).decode())
+
+
+def _requirement(text: str) -> tuple[str, str, str]:
+    """A requirement in a form that compares equal however it is spelled."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    req = Requirement(text)
+    specifiers = ",".join(sorted(str(s) for s in req.specifier))
+    return canonicalize_name(req.name), specifiers, str(req.marker or "")
+
+
+def test_wheel_carries_every_rule_file_unchanged(wheel: zipfile.ZipFile) -> None:
+    assert RULES, "no rule files in lint_rules/"
+    for rule in RULES:
+        packed = wheel.read(f"promptwise/lint_rules/{rule}")
+        assert packed == (REPO / "lint_rules" / rule).read_bytes(), rule
+    packed_rules = {
+        n.rsplit("/", 1)[1] for n in wheel.namelist() if n.startswith("promptwise/lint_rules/")
+    }
+    assert packed_rules == set(RULES)
+
+
+def test_wheel_carries_the_encodings_with_their_published_hashes(wheel: zipfile.ZipFile) -> None:
+    for name, spec in SPECS.items():
+        raw = gzip.decompress(wheel.read(f"promptwise/tokens/data/{name}.tiktoken.gz"))
+        assert hashlib.sha256(raw).hexdigest() == spec.sha256, name
+
+
+def test_wheel_carries_the_price_table_and_the_console_script(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
     assert "promptwise/pricing/models.yaml" in names
-    assert "promptwise/tokens/data/o200k_base.tiktoken.gz" in names
-    assert "promptwise/tokens/data/cl100k_base.tiktoken.gz" in names
-    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "promptwise = promptwise.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert f"promptwise-{__version__}.dist-info/licenses/LICENSE" in names
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "promptwise = promptwise.cli:main" in wheel.read(entry_points).decode()
+
+
+def test_wheel_holds_only_the_package(wheel: zipfile.ZipFile) -> None:
+    tops = {n.split("/", 1)[0] for n in wheel.namelist()}
+    assert tops == {"promptwise", f"promptwise-{__version__}.dist-info"}
+    assert not [n for n in wheel.namelist() if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_wheel_metadata_matches_pyproject(wheel: zipfile.ZipFile) -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    meta = _metadata(wheel)
+    assert meta["Name"] == "promptwise"
+    assert meta["Version"] == __version__
+    assert meta["Requires-Python"] == project["requires-python"]
+    assert meta["License-Expression"] == "MIT"
+    assert meta["Description-Content-Type"] == "text/markdown"
+    runtime = {_requirement(r) for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r}
+    assert runtime == {_requirement(r) for r in project["dependencies"]}
+    versions = {c.rsplit(":: ", 1)[1] for c in meta.get_all("Classifier") or [] if "3." in c}
+    assert versions == {"3.10", "3.11", "3.12", "3.13", "3.14"}
+
+
+def test_sdist_holds_the_sources_and_nothing_else(dists: tuple[Path, Path]) -> None:
+    sdist, _ = dists
+    root = f"promptwise-{__version__}"
+    with tarfile.open(sdist) as tar:
+        names = {n.removeprefix(f"{root}/") for n in tar.getnames()}
+    for required in ("pyproject.toml", "README.md", "LICENSE", "PKG-INFO"):
+        assert required in names, required
+    for rule in RULES:
+        assert f"lint_rules/{rule}" in names, rule
+    assert "server/promptwise/tokens/data/o200k_base.tiktoken.gz" in names
+    tops = {n.split("/", 1)[0] for n in names if n}
+    assert tops <= {
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        "PKG-INFO",
+        ".gitignore",
+        "server",
+        "lint_rules",
+        "tests",
+        "examples",
+    }, tops
