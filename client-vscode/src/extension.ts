@@ -14,7 +14,11 @@ let server: PromptwiseServer | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('Promptwise', { log: true });
-  const running: PromptwiseServer = new PromptwiseServer(log, (command, args, result): Promise<void> => commands.showResult(command, args, result));
+  const running: PromptwiseServer = new PromptwiseServer(
+    log,
+    (command, args, result): Promise<void> => commands.showResult(command, args, result),
+    context.extensionPath,
+  );
   const commands: PromptwiseCommands = new PromptwiseCommands(running, log);
   server = running;
   const statusBar = new PromptStatusBar(running);

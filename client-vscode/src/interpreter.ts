@@ -1,27 +1,42 @@
 /**
  * Finding the server: which command line starts `promptwise serve`.
  *
- * In order: `promptwise.path` (a whole server command line, used as given),
- * `promptwise.interpreter`, the Python extension's active interpreter (only
- * when that extension is installed, and only in a trusted workspace: it may
- * point into the workspace), then `python3` / `python` on PATH. The first
- * source that is set decides; a Python without `promptwise` is reported, not
- * silently replaced by another one, except among the PATH fallbacks.
+ * `promptwise.path`, when set, is the whole command line, used as given.
+ * Otherwise the server runs on a Python: `promptwise.interpreter` if set, else
+ * the Python extension's interpreter (only in a trusted workspace: it may
+ * point into the workspace) and the Pythons on PATH.
+ *
+ * `promptwise.importStrategy` decides what that Python runs. `useBundled`
+ * (the default) runs the server this extension carries in `bundled/`, so any
+ * CPython 3.10+ will do, with nothing installed: each Python found is tried in
+ * turn until one can load the bundled libraries. `fromEnvironment` runs the
+ * `promptwise` installed in that Python (`-m promptwise serve`); a Python
+ * without it is reported (with an offer to install it), not silently replaced
+ * by another one, except among the PATH fallbacks. A build of the extension
+ * without `bundled/libs` (a plain `npm run package`) always uses the
+ * environment.
  */
 import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ImportStrategy } from './settings';
 
 export type ServerSource = 'promptwise.path' | 'promptwise.interpreter' | 'Python extension' | 'PATH';
 
+/** How a candidate runs the server: a user's command, the bundled libraries, or the Python's own install. */
+export type ServerMode = 'command' | 'bundled' | 'environment';
+
 export interface ServerCandidate {
   source: ServerSource;
+  mode: ServerMode;
   /** The command line that starts the language server on stdio. */
   command: string[];
-  /** The Python command line, when the server runs as `<python> -m promptwise serve`. */
+  /** The Python command line the server runs on (absent for `promptwise.path`). */
   python?: string[];
+  /** The bundled launcher, when `mode` is `bundled`. */
+  launcher?: string;
 }
 
 export interface CandidateInputs {
@@ -29,59 +44,191 @@ export interface CandidateInputs {
   interpreter: readonly string[];
   /** The Python extension's interpreter, if installed and usable here. */
   pythonExtension?: readonly string[];
-  /** Pythons found on PATH, in preference order (python3 before python). */
-  pathPythons: readonly string[];
+  /** Pythons found on PATH, in preference order, each a command line (`py -3` on Windows). */
+  pathPythons: readonly (readonly string[])[];
+  strategy: ImportStrategy;
+  /** `bundled/tool/launch.py`, when this build of the extension carries the server. */
+  bundledLauncher?: string;
 }
 
 export const SERVER_MODULE_ARGS = ['-m', 'promptwise', 'serve'] as const;
 export const IMPORT_CHECK = 'import sys, promptwise; sys.stdout.write(promptwise.__version__)';
+/**
+ * Isolated mode for the bundled server: no user site-packages, no PYTHON*
+ * variables, no script or working directory on sys.path, so the bundled
+ * libraries are the ones imported and nothing in the workspace can shadow
+ * them. `-X utf8` stands in for PYTHONUTF8, which -I ignores.
+ */
+export const BUNDLED_PYTHON_FLAGS = ['-I', '-X', 'utf8'] as const;
+/** Prints the version of any Python, even 2.7, which does not know -I. */
+export const VERSION_CHECK = "import sys; sys.stdout.write('%d.%d.%d' % tuple(sys.version_info[:3]))";
+export const MINIMUM_PYTHON = [3, 10] as const;
 
-function pythonCandidate(source: ServerSource, python: readonly string[]): ServerCandidate {
-  return { source, python: [...python], command: [...python, ...SERVER_MODULE_ARGS] };
+/** The launcher and the libraries it needs, relative to the extension's folder. */
+export const BUNDLED_LAUNCHER = ['bundled', 'tool', 'launch.py'] as const;
+export const BUNDLED_MANIFEST = ['bundled', 'libs', 'bundle.json'] as const;
+
+function pythonCandidate(source: ServerSource, python: readonly string[], launcher: string | undefined): ServerCandidate {
+  if (launcher) {
+    return { source, mode: 'bundled', python: [...python], launcher, command: [...python, ...BUNDLED_PYTHON_FLAGS, launcher, 'serve'] };
+  }
+  return { source, mode: 'environment', python: [...python], command: [...python, ...SERVER_MODULE_ARGS] };
 }
 
-/** The candidates of the first source that is set, best first. */
+/**
+ * The candidates, best first. The first source that is set decides, except
+ * that the bundled server tries every Python found (the Python extension's,
+ * then PATH's): any 3.10+ can run it, so an old one is no reason to stop.
+ */
 export function serverCandidates(inputs: CandidateInputs): ServerCandidate[] {
   if (inputs.path.length > 0) {
-    return [{ source: 'promptwise.path', command: [...inputs.path] }];
+    return [{ source: 'promptwise.path', mode: 'command', command: [...inputs.path] }];
   }
+  const launcher = inputs.strategy === 'useBundled' ? inputs.bundledLauncher : undefined;
   if (inputs.interpreter.length > 0) {
-    return [pythonCandidate('promptwise.interpreter', inputs.interpreter)];
+    return [pythonCandidate('promptwise.interpreter', inputs.interpreter, launcher)];
   }
+  const found: [ServerSource, readonly string[]][] = [];
   if (inputs.pythonExtension && inputs.pythonExtension.length > 0) {
-    return [pythonCandidate('Python extension', inputs.pythonExtension)];
+    found.push(['Python extension', inputs.pythonExtension]);
   }
-  return inputs.pathPythons.map((python) => pythonCandidate('PATH', [python]));
+  if (launcher || found.length === 0) {
+    found.push(...inputs.pathPythons.map((python): [ServerSource, readonly string[]] => ['PATH', python]));
+  }
+  const seen = new Set<string>();
+  const candidates: ServerCandidate[] = [];
+  for (const [source, python] of found) {
+    const key = JSON.stringify(python);
+    if (!seen.has(key)) {
+      seen.add(key);
+      candidates.push(pythonCandidate(source, python, launcher));
+    }
+  }
+  return candidates;
+}
+
+/** One Python that was tried and could not run the server, and why. */
+export interface Rejected {
+  candidate: ServerCandidate;
+  detail: string;
 }
 
 export type Resolution =
-  | { kind: 'found'; candidate: ServerCandidate; version?: string }
+  | { kind: 'found'; candidate: ServerCandidate; version?: string; pythonVersion?: string }
+  /** fromEnvironment: the Python runs, but cannot import promptwise. */
   | { kind: 'missing-module'; candidate: ServerCandidate; detail: string }
+  /** useBundled: Pythons were found, none of them can run the bundled server. */
+  | { kind: 'no-usable-python'; rejected: Rejected[] }
   | { kind: 'no-python' };
 
+export type ProbeResult = { ok: true; version: string; pythonVersion?: string } | { ok: false; detail: string };
+
 /** Whether `python` can import promptwise: its version, or why not. */
-export type ImportProbe = (python: readonly string[]) => Promise<{ ok: true; version: string } | { ok: false; detail: string }>;
+export type ImportProbe = (python: readonly string[]) => Promise<ProbeResult>;
+
+/** Whether `python` can run the bundled server through `launcher`: promptwise's version, or why not. */
+export type BundleProbe = (python: readonly string[], launcher: string) => Promise<ProbeResult>;
+
+export interface Probes {
+  importProbe: ImportProbe;
+  bundleProbe: BundleProbe;
+}
 
 /**
- * Pick the server: the first candidate whose Python imports `promptwise`.
- * `promptwise.path` is trusted as written (it may not be Python at all).
+ * Pick the server: the first candidate that can run it. `promptwise.path` is
+ * trusted as written (it may not be Python at all).
  */
-export async function resolveServer(candidates: readonly ServerCandidate[], probe: ImportProbe): Promise<Resolution> {
+export async function resolveServer(candidates: readonly ServerCandidate[], probes: Probes): Promise<Resolution> {
   if (candidates.length === 0) {
     return { kind: 'no-python' };
   }
-  let firstFailure: { candidate: ServerCandidate; detail: string } | undefined;
+  const rejected: Rejected[] = [];
   for (const candidate of candidates) {
     if (!candidate.python) {
       return { kind: 'found', candidate };
     }
-    const result = await probe(candidate.python);
+    const result = candidate.launcher ? await probes.bundleProbe(candidate.python, candidate.launcher) : await probes.importProbe(candidate.python);
     if (result.ok) {
-      return { kind: 'found', candidate, version: result.version };
+      return { kind: 'found', candidate, version: result.version, pythonVersion: result.pythonVersion };
     }
-    firstFailure ??= { candidate, detail: result.detail };
+    rejected.push({ candidate, detail: result.detail });
   }
-  return firstFailure ? { kind: 'missing-module', ...firstFailure } : { kind: 'no-python' };
+  if (rejected[0].candidate.mode === 'bundled') {
+    return { kind: 'no-usable-python', rejected };
+  }
+  return { kind: 'missing-module', ...rejected[0] };
+}
+
+/** `3.9.18` -> true: older than the oldest Python the server runs on. */
+export function isTooOld(version: string): boolean {
+  const [major, minor] = version.split('.').map((part) => Number.parseInt(part, 10));
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) {
+    return false;
+  }
+  return major < MINIMUM_PYTHON[0] || (major === MINIMUM_PYTHON[0] && minor < MINIMUM_PYTHON[1]);
+}
+
+/**
+ * What the launcher's `--check` printed, as a probe result: its JSON line, or
+ * else the last line of its error output (a crash, a Python that cannot start).
+ */
+export function parseBundleCheck(stdout: string, stderr: string, failure?: string): ProbeResult {
+  const line = stdout.trim().split(/\r?\n/).pop() ?? '';
+  try {
+    const answer = JSON.parse(line) as { ok?: unknown; promptwise?: unknown; python?: unknown; error?: unknown };
+    if (answer.ok === true && typeof answer.promptwise === 'string') {
+      return { ok: true, version: answer.promptwise, pythonVersion: typeof answer.python === 'string' ? answer.python : undefined };
+    }
+    if (typeof answer.error === 'string') {
+      return { ok: false, detail: answer.error };
+    }
+  } catch {
+    // not JSON: the error output says more
+  }
+  const lastLine = stderr.trim().split(/\r?\n/).pop() ?? '';
+  return { ok: false, detail: lastLine || failure || 'the bundled server check printed nothing' };
+}
+
+function run(command: readonly string[], args: readonly string[]): Promise<{ error?: Error; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command[0], [...command.slice(1), ...args], { timeout: 30_000, windowsHide: true }, (error, stdout, stderr) => {
+      resolve({ error: error ?? undefined, stdout, stderr });
+    });
+  });
+}
+
+/** Run `python -c "import promptwise"`; never throws. */
+export const probeImport: ImportProbe = async (python) => {
+  const { error, stdout, stderr } = await run(python, ['-c', IMPORT_CHECK]);
+  if (error) {
+    const lastLine = stderr.trim().split(/\r?\n/).pop() ?? '';
+    return { ok: false, detail: lastLine || error.message };
+  }
+  return { ok: true, version: stdout.trim() };
+};
+
+/**
+ * Ask `python` for its version (any Python answers that), then let the
+ * launcher load the bundled libraries in it; never throws.
+ */
+export const probeBundle: BundleProbe = async (python, launcher) => {
+  const version = await run(python, ['-c', VERSION_CHECK]);
+  if (version.error) {
+    const lastLine = version.stderr.trim().split(/\r?\n/).pop() ?? '';
+    return { ok: false, detail: lastLine || version.error.message };
+  }
+  const found = version.stdout.trim();
+  if (isTooOld(found)) {
+    return { ok: false, detail: `Python ${found} is too old (the server needs ${MINIMUM_PYTHON.join('.')} or newer)` };
+  }
+  const check = await run(python, [...BUNDLED_PYTHON_FLAGS, launcher, '--check']);
+  return parseBundleCheck(check.stdout, check.stderr, check.error?.message);
+};
+
+/** The bundled launcher inside the extension folder, if this build carries the server. */
+export function bundledLauncher(extensionPath: string, exists: (file: string) => boolean = fs.existsSync): string | undefined {
+  const launcher = path.join(extensionPath, ...BUNDLED_LAUNCHER);
+  return exists(launcher) && exists(path.join(extensionPath, ...BUNDLED_MANIFEST)) ? launcher : undefined;
 }
 
 export interface VariableContext {
@@ -138,23 +285,54 @@ function isExecutableFile(file: string): boolean {
   }
 }
 
-export function pathPythons(): string[] {
-  const names = process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python'];
-  return findOnPath(names, process.env.PATH, isExecutableFile);
+/**
+ * The Pythons to look for on PATH, best first, as command lines. Versioned
+ * names come after the plain ones, so a `python3` too old for the server
+ * does not hide a `python3.12` next to it; on Windows the `py` launcher's
+ * `-3` picks the newest Python 3 installed.
+ */
+export function pythonNames(platform: NodeJS.Platform = process.platform): string[][] {
+  if (platform === 'win32') {
+    return [['py', '-3'], ['python'], ['python3']];
+  }
+  const versioned = ['3.14', '3.13', '3.12', '3.11', '3.10'].map((v) => [`python${v}`]);
+  return [['python3'], ['python'], ...versioned];
 }
 
-/** Run `python -c "import promptwise"`; never throws. */
-export const probeImport: ImportProbe = (python) =>
-  new Promise((resolve) => {
-    execFile(python[0], [...python.slice(1), '-c', IMPORT_CHECK], { timeout: 30_000, windowsHide: true }, (error, stdout, stderr) => {
-      if (error) {
-        const lastLine = stderr.trim().split(/\r?\n/).pop() ?? '';
-        resolve({ ok: false, detail: lastLine || error.message });
-      } else {
-        resolve({ ok: true, version: stdout.trim() });
-      }
-    });
-  });
+/** The Pythons on `pathEnv`, each found once (by the file it resolves to). */
+export function findPythons(
+  pathEnv: string | undefined,
+  isExecutable: (file: string) => boolean,
+  realPath: (file: string) => string,
+  platform: NodeJS.Platform = process.platform,
+): string[][] {
+  const seen = new Set<string>();
+  const found: string[][] = [];
+  for (const [name, ...args] of pythonNames(platform)) {
+    const [hit] = findOnPath([name], pathEnv, isExecutable, platform);
+    if (!hit) {
+      continue;
+    }
+    const key = [realPath(hit), ...args].join('\0');
+    if (!seen.has(key)) {
+      seen.add(key);
+      found.push([hit, ...args]);
+    }
+  }
+  return found;
+}
+
+function realPathOrSelf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+export function pathPythons(): string[][] {
+  return findPythons(process.env.PATH, isExecutableFile, realPathOrSelf);
+}
 
 export function variableContext(resource?: vscode.Uri): VariableContext {
   const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
@@ -256,4 +434,72 @@ export function installPromptwise(python: readonly string[]): Promise<number | n
     });
     terminal.show();
   });
+}
+
+/** What the user can do about a server that cannot start. */
+export type NoticeAction = 'install' | 'select' | 'getPython' | 'useBundled';
+
+export const NOTICE_ACTION_TITLES: Record<NoticeAction, string> = {
+  install: 'Install into this interpreter',
+  select: 'Select interpreter',
+  getPython: 'Get Python',
+  useBundled: 'Use bundled server',
+};
+
+export interface FailureNotice {
+  /** Same key, same notice: shown once per session. */
+  key: string;
+  message: string;
+  /** The short reason the status bar shows. */
+  status: string;
+  actions: NoticeAction[];
+}
+
+const MAX_LISTED = 4;
+
+/**
+ * The one notification for a server that cannot start, with the ways out.
+ * `bundleAvailable`: this build carries the server, so `fromEnvironment`
+ * users can switch to it instead of installing anything.
+ */
+export function failureNotice(resolution: Exclude<Resolution, { kind: 'found' }>, bundleAvailable: boolean, platform: NodeJS.Platform = process.platform): FailureNotice {
+  const restartHint = 'then run "Promptwise: Restart Server"';
+  if (resolution.kind === 'missing-module') {
+    const python = displayCommand(resolution.candidate.python ?? []);
+    return {
+      key: `module:${python}`,
+      message: `Promptwise: the Python at ${python} (${resolution.candidate.source}) cannot import \`promptwise\`, so prompt files are not checked.`,
+      status: '`promptwise` is not installed in that Python',
+      actions: bundleAvailable ? ['install', 'useBundled', 'select'] : ['install', 'select'],
+    };
+  }
+  if (resolution.kind === 'no-python') {
+    const names = pythonNames(platform).map((n) => n.join(' '));
+    return {
+      key: 'no-python',
+      message: `Promptwise needs Python ${MINIMUM_PYTHON.join('.')} or newer and found none (looked for ${names.join(', ')} on PATH). Install Python, ${restartHint}, or set promptwise.interpreter.`,
+      status: `no Python ${MINIMUM_PYTHON.join('.')}+ found`,
+      actions: ['getPython', 'select'],
+    };
+  }
+  const { rejected } = resolution;
+  const only = rejected.length === 1 ? rejected[0] : undefined;
+  if (only?.candidate.source === 'promptwise.interpreter') {
+    return {
+      key: `bundled:${displayCommand(only.candidate.python ?? [])}`,
+      message: `Promptwise: the Python in promptwise.interpreter (${displayCommand(only.candidate.python ?? [])}) cannot run the bundled server: ${only.detail}`,
+      status: 'that Python cannot run the bundled server',
+      actions: ['select'],
+    };
+  }
+  const listed = rejected.slice(0, MAX_LISTED).map((r) => `${displayCommand(r.candidate.python ?? [])}: ${r.detail}`);
+  if (rejected.length > MAX_LISTED) {
+    listed.push(`${rejected.length - MAX_LISTED} more in the Promptwise log`);
+  }
+  return {
+    key: `bundled:${rejected.map((r) => displayCommand(r.candidate.python ?? [])).join('|')}`,
+    message: `Promptwise needs Python ${MINIMUM_PYTHON.join('.')} or newer to run its bundled server, and none of the Pythons found can (${listed.join('; ')}). Install Python, ${restartHint}, or set promptwise.interpreter.`,
+    status: `no Python ${MINIMUM_PYTHON.join('.')}+ that can run the server`,
+    actions: ['getPython', 'select'],
+  };
 }

@@ -17,17 +17,22 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  bundledLauncher,
   displayCommand,
   expandVariables,
+  failureNotice,
   hasPythonExtension,
   INSTALL_ARGS,
   installPromptwise,
+  NOTICE_ACTION_TITLES,
   pathPythons,
+  probeBundle,
   probeImport,
   pythonExtensionInterpreter,
   resolveServer,
   serverCandidates,
   variableContext,
+  type NoticeAction,
   type Resolution,
   type ServerCandidate,
 } from './interpreter';
@@ -37,6 +42,7 @@ import { STATUS_REQUEST, type PromptStatus, type ServerState, type StatusSource 
 const CLIENT_ID = 'promptwise';
 const CLIENT_NAME = 'Promptwise';
 const RESTART_DEBOUNCE_MS = 500;
+const PYTHON_DOWNLOADS = 'https://www.python.org/downloads/';
 
 /** Server commands whose result the client shows (they may also come from code lenses). */
 export type ServerResultHandler = (command: string, args: unknown[], result: unknown) => Promise<void>;
@@ -63,11 +69,15 @@ export class PromptwiseServer implements StatusSource, vscode.Disposable {
   private readonly notified = new Set<string>();
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  /** `bundled/tool/launch.py`, when this build of the extension carries the server. */
+  private readonly launcher: string | undefined;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly onServerResult: ServerResultHandler,
+    extensionPath: string,
   ) {
+    this.launcher = bundledLauncher(extensionPath);
     this.updateSelector();
   }
 
@@ -120,15 +130,18 @@ export class PromptwiseServer implements StatusSource, vscode.Disposable {
     this.setState('starting');
     const resolution = await this.findServer();
     if (resolution.kind !== 'found') {
-      this.setState('failed', resolution.kind === 'no-python' ? 'no Python found' : '`promptwise` is not installed in that Python');
-      this.reportMissing(resolution);
+      this.reportFailure(resolution);
       return;
     }
     this.candidate = resolution.candidate;
     const [command, ...args] = resolution.candidate.command;
-    this.log.info(
-      `Starting the server (${resolution.candidate.source}${resolution.version ? `, promptwise ${resolution.version}` : ''}): ${displayCommand(resolution.candidate.command)}`,
-    );
+    const about = [
+      resolution.candidate.mode === 'bundled' ? 'bundled' : resolution.candidate.mode === 'environment' ? 'installed in the interpreter' : 'own command',
+      resolution.candidate.source,
+      resolution.pythonVersion ? `Python ${resolution.pythonVersion}` : undefined,
+      resolution.version ? `promptwise ${resolution.version}` : undefined,
+    ].filter(Boolean);
+    this.log.info(`Starting the server (${about.join(', ')}): ${displayCommand(resolution.candidate.command)}`);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const serverOptions: ServerOptions = { command, args, options: { cwd, env: { ...process.env, PYTHONUTF8: '1' } } };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions());
@@ -204,41 +217,70 @@ export class PromptwiseServer implements StatusSource, vscode.Disposable {
     const context = variableContext(resource);
     const expand = (parts: string[]) => parts.map((p) => expandVariables(p, context));
     const usesPython = settings.path.length === 0 && settings.interpreter.length === 0;
+    if (settings.importStrategy === 'useBundled' && !this.launcher && settings.path.length === 0) {
+      this.log.info('This build of the extension carries no bundled server (bundled/libs); using promptwise from the interpreter\'s environment');
+    }
     const candidates = serverCandidates({
       path: expand(settings.path),
       interpreter: expand(settings.interpreter),
       pythonExtension: usesPython ? await pythonExtensionInterpreter(resource, this.log) : undefined,
       pathPythons: usesPython ? pathPythons() : [],
+      strategy: settings.importStrategy,
+      bundledLauncher: this.launcher,
     });
-    const resolution = await resolveServer(candidates, probeImport);
+    const resolution = await resolveServer(candidates, { importProbe: probeImport, bundleProbe: probeBundle });
     if (resolution.kind === 'missing-module') {
       this.log.warn(`${displayCommand(resolution.candidate.python ?? [])} (${resolution.candidate.source}) cannot import promptwise: ${resolution.detail}`);
+    } else if (resolution.kind === 'no-usable-python') {
+      for (const { candidate, detail } of resolution.rejected) {
+        this.log.warn(`${displayCommand(candidate.python ?? [])} (${candidate.source}) cannot run the bundled server: ${detail}`);
+      }
     }
     return resolution;
   }
 
-  /** One notification per interpreter and session, with the two ways out. */
-  private reportMissing(resolution: Exclude<Resolution, { kind: 'found' }>): void {
-    const python = resolution.kind === 'missing-module' ? resolution.candidate.python : undefined;
-    const key = python ? displayCommand(python) : '<none>';
-    if (this.notified.has(key)) {
+  /** One notification per problem and session, with the ways out. */
+  private reportFailure(resolution: Exclude<Resolution, { kind: 'found' }>): void {
+    const notice = failureNotice(resolution, this.launcher !== undefined);
+    this.setState('failed', notice.status);
+    this.log.error(notice.message);
+    if (this.notified.has(notice.key)) {
       return;
     }
-    this.notified.add(key);
-    const install = 'Install into this interpreter';
-    const select = 'Select interpreter';
-    const message = python
-      ? `Promptwise: the Python at ${key} (${resolution.kind === 'missing-module' ? resolution.candidate.source : ''}) cannot import \`promptwise\`, so prompt files are not checked.`
-      : 'Promptwise: no Python interpreter found (looked for python3 and python on PATH). Prompt files are not checked.';
-    this.log.error(message);
-    const buttons = python ? [install, select] : [select];
-    void vscode.window.showWarningMessage(message, ...buttons).then((choice) => {
-      if (choice === install && python) {
-        void this.installInto(python);
-      } else if (choice === select) {
-        void this.selectInterpreter(resolution.kind === 'missing-module' ? resolution.candidate.source : undefined);
+    this.notified.add(notice.key);
+    const titles = notice.actions.map((action) => NOTICE_ACTION_TITLES[action]);
+    void vscode.window.showWarningMessage(notice.message, ...titles).then((choice) => {
+      const action = notice.actions.find((a) => NOTICE_ACTION_TITLES[a] === choice);
+      if (action) {
+        void this.runNoticeAction(action, resolution);
       }
     });
+  }
+
+  private async runNoticeAction(action: NoticeAction, resolution: Exclude<Resolution, { kind: 'found' }>): Promise<void> {
+    const candidate = resolution.kind === 'missing-module' ? resolution.candidate : undefined;
+    switch (action) {
+      case 'install':
+        if (candidate?.python) {
+          await this.installInto(candidate.python);
+        }
+        return;
+      case 'useBundled': {
+        // Where the user set fromEnvironment; the configuration change restarts the server.
+        const config = vscode.workspace.getConfiguration(SECTION);
+        const inWorkspace = config.inspect('importStrategy')?.workspaceValue !== undefined && vscode.workspace.isTrusted;
+        await config.update('importStrategy', 'useBundled', inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+        return;
+      }
+      case 'getPython':
+        await vscode.env.openExternal(vscode.Uri.parse(PYTHON_DOWNLOADS));
+        return;
+      case 'select': {
+        const source = candidate?.source ?? (resolution.kind === 'no-usable-python' ? resolution.rejected[0]?.candidate.source : undefined);
+        await this.selectInterpreter(source);
+        return;
+      }
+    }
   }
 
   /** `<python> -m pip install promptwise` in a terminal the user sees; restart when it succeeds. */

@@ -113,16 +113,22 @@ export const SERVER_SETTINGS = [
 ] as const;
 
 /** Settings only the client reads; never sent to the server. */
-export const CLIENT_SETTINGS = ['path', 'interpreter', 'include', 'trace.server'] as const;
+export const CLIENT_SETTINGS = ['path', 'interpreter', 'importStrategy', 'include', 'trace.server'] as const;
 
 /** Client settings that change how or on what the server is started. */
-export const RESTART_SETTINGS = ['path', 'interpreter', 'include'] as const;
+export const RESTART_SETTINGS = ['path', 'interpreter', 'importStrategy', 'include'] as const;
 
 /**
- * Client settings that can run a program: only user-level values count in an
+ * Client settings that choose what runs: only user-level values count in an
  * untrusted workspace (also declared as `restrictedConfigurations`).
+ * `importStrategy` is one of them because `fromEnvironment` runs
+ * `-m promptwise` with the workspace as the working directory.
  */
-export const RESTRICTED_SETTINGS = ['path', 'interpreter'] as const;
+export const RESTRICTED_SETTINGS = ['path', 'interpreter', 'importStrategy'] as const;
+
+/** `useBundled`: the server shipped in the extension; `fromEnvironment`: the one installed in the Python. */
+export const IMPORT_STRATEGIES = ['useBundled', 'fromEnvironment'] as const;
+export type ImportStrategy = (typeof IMPORT_STRATEGIES)[number];
 
 /** The parts of `WorkspaceConfiguration.inspect()` this module reads. */
 export interface InspectedSetting {
@@ -205,6 +211,8 @@ export interface ClientSettings {
   path: string[];
   /** `promptwise.interpreter`: the Python command line; empty when unset. */
   interpreter: string[];
+  /** `promptwise.importStrategy`; anything else than `fromEnvironment` means `useBundled`. */
+  importStrategy: ImportStrategy;
   include: string[];
 }
 
@@ -223,6 +231,7 @@ export function clientSettings(inspect: Inspect, workspaceTrusted: boolean): Cli
   return {
     path: stringArray(explicitValue(inspect('path'), !workspaceTrusted)),
     interpreter: stringArray(explicitValue(inspect('interpreter'), !workspaceTrusted)),
+    importStrategy: explicitValue(inspect('importStrategy'), !workspaceTrusted) === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled',
     include: stringArray(explicitValue(inspect('include'))),
   };
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { CLIENT_COMMANDS } from '../src/commands';
-import { CLIENT_SETTINGS, PROMPT_FILE_PATTERNS, PROMPT_LANGUAGES, RESTRICTED_SETTINGS, SERVER_SETTINGS } from '../src/settings';
+import { CLIENT_SETTINGS, IMPORT_STRATEGIES, PROMPT_FILE_PATTERNS, PROMPT_LANGUAGES, RESTRICTED_SETTINGS, SERVER_SETTINGS } from '../src/settings';
 
 interface Manifest {
   icon: string;
@@ -13,7 +13,7 @@ interface Manifest {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
   contributes: {
-    configuration: { properties: Record<string, { type: unknown; default: unknown; markdownDescription?: string; description?: string }> };
+    configuration: { properties: Record<string, { type: unknown; default: unknown; enum?: unknown[]; markdownDescription?: string; description?: string }> };
     commands: { command: string }[];
     languages: { id: string; configuration: string }[];
     grammars: { path: string }[];
@@ -45,6 +45,19 @@ describe('package.json', () => {
     assert.equal(properties['promptwise.escalation.iterationThreshold'].default, 30);
     assert.equal(properties['promptwise.escalation.minExperiments'].default, 50);
     assert.deepEqual(properties['promptwise.comparisonModels'].default, ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash']);
+  });
+
+  test('importStrategy offers the strategies the client knows, the bundled server first', () => {
+    const setting = properties['promptwise.importStrategy'];
+    assert.deepEqual(setting.enum, [...IMPORT_STRATEGIES]);
+    assert.equal(setting.default, 'useBundled');
+  });
+
+  test('the bundled server goes into the package when it is there', () => {
+    const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split(/\r?\n/);
+    assert.ok(ignore.includes('!bundled/tool/launch.py'));
+    assert.ok(ignore.includes('!bundled/libs/**'));
+    assert.ok(fs.existsSync(path.join(root, 'bundled', 'tool', 'launch.py')));
   });
 
   test('the commands contributed are the ones registered', () => {

@@ -139,13 +139,24 @@ describe('clientSettings', () => {
   const values = inspector({
     path: { globalValue: ['/usr/bin/pw', 'serve'], workspaceValue: ['./evil', 'serve'] },
     interpreter: { workspaceValue: ['.venv/bin/python'] },
+    importStrategy: { workspaceValue: 'fromEnvironment' },
     include: { workspaceValue: ['*.txt'] },
   });
   test('a trusted workspace may choose the server', () => {
-    assert.deepEqual(clientSettings(values, true), { path: ['./evil', 'serve'], interpreter: ['.venv/bin/python'], include: ['*.txt'] });
+    assert.deepEqual(clientSettings(values, true), {
+      path: ['./evil', 'serve'],
+      interpreter: ['.venv/bin/python'],
+      importStrategy: 'fromEnvironment',
+      include: ['*.txt'],
+    });
   });
   test('an untrusted workspace cannot choose what runs', () => {
-    assert.deepEqual(clientSettings(values, false), { path: ['/usr/bin/pw', 'serve'], interpreter: [], include: ['*.txt'] });
+    assert.deepEqual(clientSettings(values, false), { path: ['/usr/bin/pw', 'serve'], interpreter: [], importStrategy: 'useBundled', include: ['*.txt'] });
+  });
+  test('importStrategy: the bundled server unless fromEnvironment is asked for', () => {
+    assert.equal(clientSettings(inspector({}), true).importStrategy, 'useBundled');
+    assert.equal(clientSettings(inspector({ importStrategy: { globalValue: 'fromEnvironment' } }), false).importStrategy, 'fromEnvironment');
+    assert.equal(clientSettings(inspector({ importStrategy: { globalValue: 'sideways' } }), true).importStrategy, 'useBundled');
   });
   test('a string is accepted where an array is expected', () => {
     assert.deepEqual(clientSettings(inspector({ interpreter: { globalValue: ' /py ' } }), true).interpreter, ['/py']);
@@ -157,6 +168,7 @@ describe('change handling', () => {
   test('path, interpreter and include restart the server', () => {
     assert.ok(needsRestart(only('promptwise.path')));
     assert.ok(needsRestart(only('promptwise.interpreter')));
+    assert.ok(needsRestart(only('promptwise.importStrategy')));
     assert.ok(needsRestart(only('promptwise.include')));
   });
   test('analysis settings reach the running server without a restart', () => {
