@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import subprocess
 import sys
 import tarfile
@@ -19,6 +20,7 @@ import zipfile
 from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,3 +141,95 @@ def test_sdist_holds_the_sources_and_nothing_else(dists: tuple[Path, Path]) -> N
         "tests",
         "examples",
     }, tops
+
+
+# ------------------------------------------- the VS Code bundle's wheel logic
+
+
+def _bundle_script() -> Any:
+    """client-vscode/scripts/bundle.py, which is a script, not a package module."""
+    path = REPO / "client-vscode" / "scripts" / "bundle.py"
+    spec = importlib.util.spec_from_file_location("promptwise_vscode_bundle", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while defining
+    spec.loader.exec_module(module)
+    return module
+
+
+bundle = _bundle_script()
+
+
+def _wheel(filename: str, *requires: str) -> Any:
+    name, version = filename.split("-")[:2]
+    return bundle.Wheel(Path(filename), name.replace("_", "-"), version, tuple(requires))
+
+
+def test_bundle_follows_markers_for_the_target_not_this_python() -> None:
+    root = _wheel(
+        "promptwise-0.1.0-py3-none-any.whl",
+        "tiktoken>=0.7",
+        "tomli>=1.1; python_version < '3.11'",
+        "colorama; sys_platform == 'win32'",
+    )
+    wheels = [
+        _wheel("tiktoken-0.14.0-cp310-cp310-manylinux_2_28_x86_64.whl", "regex", "requests"),
+        _wheel("regex-2026.9.29-cp310-cp310-manylinux2014_x86_64.whl"),
+        _wheel("requests-2.34.2-py3-none-any.whl", "PySocks; extra == 'socks'"),
+    ]
+    linux = bundle.TARGETS["linux-x64"]
+    needed, missing = bundle.closure(root, wheels, bundle.marker_environment(linux, "3.10"))
+    assert [w.name for w in needed] == ["regex", "requests", "tiktoken"]
+    assert missing == ["tomli>=1.1"], "3.10 needs tomli, whatever Python runs the build"
+    _, missing = bundle.closure(root, wheels, bundle.marker_environment(linux, "3.12"))
+    assert missing == []
+    windows = bundle.TARGETS["win32-x64"]
+    _, missing = bundle.closure(root, wheels, bundle.marker_environment(windows, "3.12"))
+    assert missing == ["colorama"]
+
+
+def test_bundle_takes_extras_and_the_newest_fitting_version() -> None:
+    root = _wheel("promptwise-0.1.0-py3-none-any.whl", "requests[socks]", "attrs<26")
+    wheels = [
+        _wheel("requests-2.34.2-py3-none-any.whl", "PySocks; extra == 'socks'"),
+        _wheel("attrs-25.4.0-py3-none-any.whl"),
+        _wheel("attrs-26.1.0-py3-none-any.whl"),
+    ]
+    env = bundle.marker_environment(bundle.TARGETS["linux-x64"], "3.12")
+    needed, missing = bundle.closure(root, wheels, env)
+    assert [(w.name, w.version) for w in needed] == [("attrs", "25.4.0"), ("requests", "2.34.2")]
+    assert missing == ["PySocks"]
+
+
+def test_bundle_installs_shared_wheels_once_and_the_rest_per_python() -> None:
+    pure = _wheel("pygls-2.1.1-py3-none-any.whl")
+    tomli = _wheel("tomli-2.5.0-py3-none-any.whl")
+    per_python = {
+        "3.10": [pure, tomli, _wheel("regex-2026.9.29-cp310-cp310-manylinux2014_x86_64.whl")],
+        "3.11": [pure, _wheel("regex-2026.11.19-cp311-cp311-manylinux2014_x86_64.whl")],
+    }
+    shared, own = bundle.split(per_python)
+    assert [w.name for w in shared] == ["pygls"]
+    assert [w.path.name for w in own["3.10"]] == [
+        "tomli-2.5.0-py3-none-any.whl",
+        "regex-2026.9.29-cp310-cp310-manylinux2014_x86_64.whl",
+    ]
+    assert [w.name for w in own["3.11"]] == ["regex"]
+
+
+def test_bundle_unpacks_only_library_files_and_refuses_escapes() -> None:
+    assert bundle.member_destination("yaml/__init__.py") == "yaml/__init__.py"
+    assert bundle.member_destination("x-1.0.data/purelib/x/a.py") == "x/a.py"
+    assert bundle.member_destination("x-1.0.data/platlib/x/_c.so") == "x/_c.so"
+    assert bundle.member_destination("x-1.0.data/scripts/x") is None
+    assert bundle.member_destination("x/") is None
+    for bad in ("../evil.py", "/etc/passwd", "x/../../evil.py", "C:/evil.py"):
+        with pytest.raises(bundle.BundleError):
+            bundle.member_destination(bad)
+
+
+def test_bundle_linux_tags_reach_back_to_manylinux2014() -> None:
+    tags = bundle.TARGETS["linux-x64"].platform_tags
+    assert tags[0] == "manylinux_2_28_x86_64"
+    assert {"manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux1_x86_64"} <= set(tags)
+    assert "manylinux_2_31_x86_64" not in tags, "VS Code 1.90 needs only glibc 2.28"

@@ -5,7 +5,10 @@
 //
 // Input: one JSON file named by argv[2] (written by the test):
 //   url, file (path relative to the workspace), shots (folder), chromium,
-//   settingsFile, newModel, quickFix {line, character, title} | null
+//   settingsFile, newModel, quickFix {line, character, title} | null,
+//   scenario: undefined (everything), 'missing-server', 'bundled' (findings
+//   and the status bar only) or 'notice' (one notification containing
+//   noticeText: its message and buttons)
 // Every step gets a screenshot <shots>/NN-<step>.png, pass or fail.
 'use strict';
 /* global document */
@@ -141,6 +144,47 @@ async function missingServer(page) {
   });
 }
 
+/** One notification containing `text`: its message, its buttons and the status item. */
+async function notice(page, text) {
+  await step(page, 'notice', async () => {
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60000 });
+    const message = (await toast.locator('.notification-list-item-message').first().innerText()).trim();
+    const buttons = await toast.locator('.monaco-button').allInnerTexts();
+    const toasts = await texts(page, '.notifications-toasts .notification-toast');
+    const status = await waitForText(page, '.statusbar-item', (t) => t.includes('Promptwise'), 15000, 'the Promptwise status item');
+    return { message, buttons: buttons.map((b) => b.trim()).filter(Boolean), toasts, status };
+  });
+}
+
+/** Squiggles in the editor, then the Problems panel until every expected code is listed. */
+async function diagnostics(page) {
+  await step(page, 'diagnostics', async () => {
+    await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info', { timeout: 90000 });
+    result.timings.first_squiggle_ms = Date.now() - t0;
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+    const expected = input.expectedCodes || [];
+    const deadline = Date.now() + 20000;
+    let rows = [];
+    while (Date.now() < deadline) {
+      rows = await texts(page, '.markers-panel .monaco-list-row');
+      if (expected.every((code) => rows.some((r) => r.includes(code)))) {
+        break;
+      }
+      await sleep(250);
+    }
+    return { problems: rows };
+  });
+}
+
+async function statusBar(page) {
+  await step(page, 'status-bar', async () => {
+    const status = await waitForText(page, '.statusbar-item', (t) => /\btok\b/.test(t), 30000, 'the token count in the status bar');
+    return { status };
+  });
+}
+
 (async () => {
   const profile = fs.mkdtempSync(path.join(input.tmp, 'chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -171,24 +215,19 @@ async function missingServer(page) {
       result.ok = true;
       return;
     }
+    if (input.scenario === 'notice') {
+      await notice(page, input.noticeText);
+      result.ok = true;
+      return;
+    }
+    if (input.scenario === 'bundled') {
+      await diagnostics(page);
+      await statusBar(page);
+      result.ok = true;
+      return;
+    }
 
-    await step(page, 'diagnostics', async () => {
-      await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info', { timeout: 90000 });
-      result.timings.first_squiggle_ms = Date.now() - t0;
-      await page.keyboard.press('Control+Shift+M');
-      await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
-      const expected = input.expectedCodes || [];
-      const deadline = Date.now() + 20000;
-      let rows = [];
-      while (Date.now() < deadline) {
-        rows = await texts(page, '.markers-panel .monaco-list-row');
-        if (expected.every((code) => rows.some((r) => r.includes(code)))) {
-          break;
-        }
-        await sleep(250);
-      }
-      return { problems: rows };
-    });
+    await diagnostics(page);
 
     await step(page, 'code-lens-and-inlay-hints', async () => {
       let lens;
@@ -213,10 +252,7 @@ async function missingServer(page) {
       return { lens, lenses, hints, lines };
     });
 
-    await step(page, 'status-bar', async () => {
-      const status = await waitForText(page, '.statusbar-item', (t) => /\btok\b/.test(t), 30000, 'the token count in the status bar');
-      return { status };
-    });
+    await statusBar(page);
 
     // The README picture: frontmatter folded so the lens, the hints and the
     // squiggled instructions all fit in one view.

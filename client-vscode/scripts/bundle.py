@@ -38,8 +38,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
@@ -308,10 +310,15 @@ def build_libs(
     root: Wheel, target: Target, pythons: Sequence[str], work: Path, libs: Path
 ) -> dict[str, object]:
     """Fill ``libs`` for one target; returns what ``bundle.json`` records."""
-    per_python = {
-        python: resolve(root, work / target.name / python_tag(python), target, python)
-        for python in pythons
-    }
+    # One pip per Python, side by side: the time goes into waiting on the index.
+    with ThreadPoolExecutor(max_workers=len(pythons)) as pool:
+        futures = {
+            python: pool.submit(
+                resolve, root, work / target.name / python_tag(python), target, python
+            )
+            for python in pythons
+        }
+        per_python = {python: future.result() for python, future in futures.items()}
     shared, own = split(per_python)
     if libs.exists():
         shutil.rmtree(libs)
@@ -337,10 +344,12 @@ def build_libs(
 
 
 def run(command: Sequence[str], cwd: Path, what: str) -> None:
-    print(f"[bundle] {what}: {' '.join(command)}", file=sys.stderr)
+    print(f"[bundle] {what}: {' '.join(command)}", file=sys.stderr, flush=True)
+    started = time.monotonic()
     result = subprocess.run(command, cwd=cwd)
     if result.returncode != 0:
         raise BundleError(f"{what} failed (exit {result.returncode}): {' '.join(command)}")
+    print(f"[bundle] {what}: done in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
 def build_client() -> None:
@@ -463,8 +472,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 target = TARGETS[name]
                 libs = work / f"libs-{name}"
                 print(f"[bundle] {name}: wheels for CPython {', '.join(pythons)}", file=sys.stderr)
+                started = time.monotonic()
                 manifest = build_libs(root, target, pythons, work / "wheels", libs)
-                print(f"[bundle] {name}: {json.dumps(manifest)}", file=sys.stderr)
+                print(
+                    f"[bundle] {name}: done in {time.monotonic() - started:.1f} s: "
+                    + json.dumps({k: v for k, v in manifest.items() if k != "platformTags"}),
+                    file=sys.stderr,
+                )
                 written.append(package(target, libs, work, args.out.resolve()))
         except BundleError as exc:
             print(f"bundle.py: {exc}", file=sys.stderr)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,6 +161,7 @@ class CodeServer:
         vsix: Path,
         settings: dict[str, Any],
         drop_env: tuple[str, ...] = (),
+        path: str | None = None,
     ) -> None:
         self.run = run
         self.user_data = run / "user-data"
@@ -173,6 +176,12 @@ class CodeServer:
         }
         for name in drop_env:
             self.env.pop(name, None)
+        if path is not None:
+            # VS Code replaces its environment with a login shell's, whose
+            # profile may put other Pythons first (pyenv's shims here); as
+            # when it is started from a terminal (VSCODE_CLI), keep this PATH.
+            self.env["PATH"] = path
+            self.env["VSCODE_CLI"] = "1"
         self.base = [
             str(CODE_SERVER),
             "--user-data-dir",
@@ -242,9 +251,11 @@ def workspace(tmp_path: Path) -> Path:
     return ws
 
 
-def _user_settings(interpreter: str) -> dict[str, Any]:
+def _user_settings(interpreter: str | None, **promptwise: Any) -> dict[str, Any]:
+    """A quiet profile; the server on ``interpreter`` (None: let the extension look for one)."""
     return {
-        "promptwise.interpreter": [interpreter],
+        **({"promptwise.interpreter": [interpreter]} if interpreter else {}),
+        **{f"promptwise.{key}": value for key, value in promptwise.items()},
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": False,
         "workbench.enableExperiments": False,
@@ -265,7 +276,9 @@ def _user_settings(interpreter: str) -> dict[str, Any]:
 @pytest.fixture
 def code_server(tmp_path: Path, workspace: Path, vsix: Path) -> Iterator[CodeServer]:
     """code-server whose user settings run the server with this Python."""
-    server = CodeServer(tmp_path / "run", workspace, vsix, _user_settings(sys.executable))
+    # The checkout's promptwise, installed in this Python, is what this test exercises.
+    settings = _user_settings(sys.executable, importStrategy="fromEnvironment")
+    server = CodeServer(tmp_path / "run", workspace, vsix, settings)
     try:
         yield server
     finally:
@@ -384,7 +397,7 @@ def test_extension_in_vscode(code_server: CodeServer, workspace: Path, tmp_path:
 def test_python_without_promptwise_offers_install(
     tmp_path: Path, workspace: Path, vsix: Path
 ) -> None:
-    """A Python that cannot import promptwise: one notification with both ways out."""
+    """fromEnvironment, a Python without promptwise: one notification, both ways out."""
     bare = tmp_path / "bare-venv"
     subprocess.run(
         [sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120
@@ -396,7 +409,11 @@ def test_python_without_promptwise_offers_install(
     shots.mkdir(parents=True)
     # PYTHONPATH would leak this checkout's promptwise into the bare venv.
     server = CodeServer(
-        tmp_path / "run", workspace, vsix, _user_settings(str(python)), drop_env=("PYTHONPATH",)
+        tmp_path / "run",
+        workspace,
+        vsix,
+        _user_settings(str(python), importStrategy="fromEnvironment"),
+        drop_env=("PYTHONPATH",),
     )
     try:
         result, stderr = _drive(
@@ -425,5 +442,253 @@ def test_python_without_promptwise_offers_install(
         assert f"{python} -m pip install promptwise" in server.logs(), context
         output = result["steps"]["install-terminal"]["output"]
         assert "No module named pip" in output and "pip exited with code 1" in output, context
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------ the bundled server
+
+BUNDLE_TARGET = "linux-x64"
+BUNDLE_SCRIPT = CLIENT / "scripts" / "bundle.py"
+BUNDLED_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
+
+
+@pytest.fixture(scope="module")
+def bundled_vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The linux-x64 extension with the server bundled, built by the documented command."""
+    reason = _missing_tools()
+    if reason:
+        pytest.skip(reason)
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        pytest.skip(f"the {BUNDLE_TARGET} bundle runs only on Linux x86-64")
+    pytest.importorskip("build", reason="`build` is a test dependency: pip install -e '.[test]'")
+    out = tmp_path_factory.mktemp("bundled-vsix")
+    stdout = _run(
+        [sys.executable, str(BUNDLE_SCRIPT), "--target", BUNDLE_TARGET, "--out", str(out)],
+        REPO,
+        timeout=900,
+    )
+    path = Path(stdout.strip().splitlines()[-1])
+    assert path.parent == out and path.exists(), stdout
+    return path
+
+
+@pytest.fixture(scope="module")
+def unpacked(bundled_vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The extension folder as VS Code installs it."""
+    folder = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(bundled_vsix) as vsix:
+        vsix.extractall(folder)
+    return folder / "extension"
+
+
+def _bare_venv(where: Path) -> Path:
+    """A fresh venv with nothing installed, not even pip; its python."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(where)], check=True, timeout=120
+    )
+    python = where / "bin" / "python3"
+    for module in ("promptwise", "yaml", "tiktoken", "pygls"):
+        probe = subprocess.run(
+            [str(python), "-c", f"import {module}"], capture_output=True, env=_without_pythonpath()
+        )
+        assert probe.returncode != 0, f"the bare venv can import {module}"
+    return python
+
+
+def _without_pythonpath() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def test_bundled_vsix_carries_the_server_for_every_python(unpacked: Path) -> None:
+    manifest = (unpacked.parent / "extension.vsixmanifest").read_text()
+    assert f'TargetPlatform="{BUNDLE_TARGET}"' in manifest
+    libs = unpacked / "bundled" / "libs"
+    bundle = json.loads((libs / "bundle.json").read_text())
+    assert bundle["target"] == BUNDLE_TARGET
+    assert bundle["pythons"] == list(BUNDLED_PYTHONS)
+    assert bundle["common"]["promptwise"] == bundle["promptwise"]
+    # Pure-Python libraries once; the compiled ones for each CPython, built for it.
+    assert {"pygls", "lsprotocol", "cattrs", "attrs"} <= set(bundle["common"])
+    for python in BUNDLED_PYTHONS:
+        tag = "cp" + python.replace(".", "")
+        assert {"tiktoken", "regex", "pyyaml"} <= set(bundle[tag]), tag
+        for module in ("tiktoken/_tiktoken", "regex/_regex", "yaml/_yaml"):
+            [binary] = (libs / tag).glob(f"{module}.cpython-{tag[2:]}-x86_64-linux-gnu.so")
+            assert binary.stat().st_size > 0
+    assert "tomli" in bundle["cp310"] and "tomli" not in bundle["cp311"], "markers per Python"
+    rules = sorted(p.name for p in (REPO / "lint_rules").glob("*.yaml"))
+    assert (
+        sorted(p.name for p in (libs / "common" / "promptwise" / "lint_rules").glob("*")) == rules
+    )
+    assert (unpacked / "bundled" / "tool" / "launch.py").is_file()
+    assert (unpacked / "out" / "extension.js").is_file()
+
+
+def _interpreter(version: str) -> str | None:
+    """A CPython ``version`` on this machine (PATH or pyenv), if there is one that runs."""
+    roots = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"]
+    candidates = [shutil.which(f"python{version}")]
+    candidates += [str(p / "bin" / "python") for r in roots for p in sorted(r.glob(f"{version}.*"))]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def checkout_findings() -> Any:
+    """``promptwise check`` over examples/ by the checkout, to compare the bundle with."""
+    checkout = subprocess.run(
+        [sys.executable, "-m", "promptwise", "check", "--format", "json", "."],
+        cwd=REPO / "examples",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert checkout.returncode == 1, checkout.stderr
+    return json.loads(checkout.stdout)
+
+
+@pytest.mark.parametrize("version", BUNDLED_PYTHONS)
+def test_bundled_server_runs_on_each_python(
+    unpacked: Path, checkout_findings: Any, version: str, tmp_path: Path
+) -> None:
+    """The launcher on a bare interpreter finds exactly what the checkout finds."""
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} on this machine")
+    launcher = unpacked / "bundled" / "tool" / "launch.py"
+    env = {**_without_pythonpath(), "PROMPTWISE_CACHE_DIR": str(tmp_path / "cache")}
+    check = subprocess.run(
+        [python, "-I", "-X", "utf8", str(launcher), "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    answer = json.loads(check.stdout)
+    assert answer["ok"] and answer["python"].startswith(version), answer
+    assert answer["libyaml"] is True
+    bundled = subprocess.run(
+        [python, "-I", "-X", "utf8", str(launcher), "check", "--format", "json", "."],
+        cwd=REPO / "examples",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert bundled.returncode == 1, bundled.stderr
+    assert json.loads(bundled.stdout) == checkout_findings
+
+
+def test_bundled_launcher_names_what_an_old_python_lacks(unpacked: Path) -> None:
+    python = _interpreter("3.9") or _interpreter("3.8")
+    if python is None:
+        pytest.skip("no CPython 3.8 or 3.9 on this machine")
+    launcher = unpacked / "bundled" / "tool" / "launch.py"
+    check = subprocess.run(
+        [python, "-I", str(launcher), "--check"], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 3
+    error = json.loads(check.stdout)["error"]
+    assert "bundles its server for CPython 3.10 to 3.14" in error and python in error
+
+
+def test_bundled_extension_runs_on_a_python_with_nothing_installed(
+    tmp_path: Path, workspace: Path, bundled_vsix: Path
+) -> None:
+    """No interpreter set: the extension finds a bare python3 on PATH and runs its own server."""
+    python = _bare_venv(tmp_path / "bare-venv")
+    findings = _expected_findings(workspace, PROMPT)
+    codes = sorted({f["code"] for f in findings})
+    shots = OUTPUT.parent / "vscode-bundled"
+    if shots.exists():
+        shutil.rmtree(shots)
+    shots.mkdir(parents=True)
+    server = CodeServer(
+        tmp_path / "run",
+        workspace,
+        bundled_vsix,
+        _user_settings(None),
+        drop_env=("PYTHONPATH", "VIRTUAL_ENV"),
+        path=os.pathsep.join([str(python.parent), os.environ.get("PATH", "")]),
+    )
+    try:
+        result, stderr = _drive(
+            {
+                "scenario": "bundled",
+                "url": server.url,
+                "file": PROMPT,
+                "language": LANGUAGE,
+                "expectedCodes": codes,
+                "shots": str(shots),
+            },
+            tmp_path,
+        )
+        (shots / "result.json").write_text(json.dumps(result, indent=2))
+        logs = server.logs()
+        context = f"\n{json.dumps(result, indent=1)[:4000]}\n{stderr[-2000:]}\n{logs}"
+        assert result["ok"], context
+        problems = "\n".join(result["steps"]["diagnostics"]["problems"])
+        for code in codes:
+            assert code in problems, f"{code} missing from the Problems panel" + context
+        status = result["steps"]["status-bar"]["status"]
+        assert "tok" in status and any(ch.isdigit() for ch in status), context
+        # The server that answered is the bundled one, on the bare venv's python3.
+        started = next((line for line in logs.splitlines() if "Starting the server" in line), "")
+        assert "bundled, PATH, Python 3." in started, context
+        assert f"{python} -I -X utf8 " in started, context
+        assert "bundled/tool/launch.py serve" in started, context
+    finally:
+        server.stop()
+
+
+def test_bundled_extension_without_any_python_says_what_to_do(
+    tmp_path: Path, workspace: Path, bundled_vsix: Path
+) -> None:
+    """No Python on PATH at all: one notification naming what is needed, with the ways out."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    node = shutil.which("node")
+    assert node is not None
+    (bin_dir / "node").symlink_to(node)
+    shots = OUTPUT.parent / "vscode-no-python"
+    if shots.exists():
+        shutil.rmtree(shots)
+    shots.mkdir(parents=True)
+    server = CodeServer(
+        tmp_path / "run",
+        workspace,
+        bundled_vsix,
+        _user_settings(None),
+        drop_env=("PYTHONPATH", "VIRTUAL_ENV"),
+        path=str(bin_dir),
+    )
+    try:
+        result, stderr = _drive(
+            {
+                "scenario": "notice",
+                "noticeText": "needs Python",
+                "url": server.url,
+                "file": PROMPT,
+                "language": LANGUAGE,
+                "shots": str(shots),
+            },
+            tmp_path,
+        )
+        (shots / "result.json").write_text(json.dumps(result, indent=2))
+        context = f"\n{json.dumps(result, indent=1)[:4000]}\n{stderr[-2000:]}\n{server.logs()}"
+        step = result["steps"].get("notice", {})
+        assert step.get("ok"), context
+        assert "needs Python 3.10 or newer and found none" in step["message"], context
+        assert "Restart Server" in step["message"], context
+        assert step["buttons"] == ["Get Python", "Select interpreter"], context
+        assert sum("needs Python" in t for t in step["toasts"]) == 1, context
     finally:
         server.stop()
