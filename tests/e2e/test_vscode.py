@@ -21,6 +21,7 @@ missing or ``PROMPTWISE_UPDATE_DOCS=1``.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
@@ -455,14 +456,33 @@ BUNDLED_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 
 @pytest.fixture(scope="module")
 def bundled_vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The linux-x64 extension with the server bundled, built by the documented command."""
+    """The linux-x64 extension with the server bundled, built by the documented command.
+
+    Built once per test run: under pytest-xdist the workers share the run's
+    temporary folder and take turns on a lock, so a second worker reuses the
+    first one's build instead of spending another minute on it.
+    """
     reason = _missing_tools()
     if reason:
         pytest.skip(reason)
     if sys.platform != "linux" or platform.machine() != "x86_64":
         pytest.skip(f"the {BUNDLE_TARGET} bundle runs only on Linux x86-64")
     pytest.importorskip("build", reason="`build` is a test dependency: pip install -e '.[test]'")
-    out = tmp_path_factory.mktemp("bundled-vsix")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_bundle(tmp_path_factory.mktemp("bundled-vsix"))
+    shared = tmp_path_factory.getbasetemp().parent / "bundled-vsix"
+    shared.mkdir(exist_ok=True)
+    with (shared / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / "built.txt"
+        if built.exists():
+            return Path(built.read_text())
+        path = _build_bundle(shared)
+        built.write_text(str(path))
+        return path
+
+
+def _build_bundle(out: Path) -> Path:
     stdout = _run(
         [sys.executable, str(BUNDLE_SCRIPT), "--target", BUNDLE_TARGET, "--out", str(out)],
         REPO,
