@@ -74,8 +74,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if folder in SLOW_FOLDERS:
             item.add_marker(pytest.mark.slow)
-        if folder == "e2e":  # one editor at a time: they share a cache and both cores
-            item.add_marker(pytest.mark.xdist_group("editors"))
     if config.getoption("--slow"):
         return
     slow = [item for item in items if item.get_closest_marker("slow") is not None]

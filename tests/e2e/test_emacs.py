@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES, source_env
 
-pytestmark = pytest.mark.e2e
+# One editor at a time: they share a cache and both cores.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("editors")]
 
 SCRIPT = Path(__file__).with_name("emacs") / "promptwise_test.el"
 

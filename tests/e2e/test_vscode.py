@@ -39,7 +39,8 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+# One editor at a time: they share a cache and both cores.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("editors")]
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "client-vscode"
