@@ -19,6 +19,7 @@ from promptwise import gitbase
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings
 from promptwise.document import chat
+from promptwise.document.parse import MAX_FILE_BYTES
 from promptwise.files import is_prompt_path
 from promptwise.findings import Finding
 from promptwise.pricing.cost import format_usd
@@ -178,8 +179,9 @@ def compute(
             else None
         )
         after = None
-        if change.status != "deleted" and full.is_file():
-            after = _side(full.read_bytes(), change.path, settings, kind is None)
+        if change.status != "deleted":
+            data = gitbase.worktree_bytes(root, change.path, MAX_FILE_BYTES)
+            after = _side(data, change.path, settings, kind is None)
         if before is None and after is None:
             continue
         if before and after and before.text == after.text and change.status == "modified":
