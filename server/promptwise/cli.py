@@ -258,7 +258,7 @@ def _candidates(
     for raw in paths:
         settings = settings_for(Path(raw) if Path(raw).exists() else Path.cwd(), options)
         for candidate in walk([raw], (*settings.include, *include), (*settings.exclude, *exclude)):
-            key = candidate.path.resolve() if candidate.path.exists() else candidate.path
+            key = candidate.path.resolve() if os.path.exists(candidate.path) else candidate.path
             if key not in seen:
                 seen.add(key)
                 out.append(candidate)

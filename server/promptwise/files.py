@@ -3,6 +3,16 @@
 Walking never follows directory symlinks (so a symlink loop cannot trap it)
 and prunes the usual build and dependency folders before descending.
 JSON/YAML files are taken only when they look like chat-message files.
+
+A walk is over content someone else may have committed, so it is bounded and
+stays where it was pointed: it keeps its own stack instead of recursing (a
+tree thousands of folders deep cannot exhaust Python's stack), stops
+descending past ``MAX_WALK_DEPTH`` levels, and a file symlink whose target
+lies outside the walked folder is not followed (a committed link to
+``/dev/zero`` or to ``~/.ssh/id_rsa``). Each of those, and a folder that
+cannot be listed, becomes a candidate that carries the reason it was refused,
+so the run reports it against that path and goes on. A path named on the
+command line is always followed.
 """
 
 from __future__ import annotations
@@ -14,7 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from promptwise.config import DEFAULT_EXCLUDE
+from promptwise.document import parse
 from promptwise.document.detect import CHAT_SUFFIXES, DEFAULT_INCLUDE
+from promptwise.errors import InputError
+from promptwise.reading import read_regular
+
+MAX_WALK_DEPTH = 1000
+_NAME_MAX = 255
+_CONFIG_ROOM = 64
+
+
+def _path_max(folder: Path) -> int:
+    """The longest path the system takes (4096 on Linux, 1024 on macOS)."""
+    try:
+        return int(os.pathconf(folder, "PC_PATH_MAX"))
+    except (AttributeError, OSError, ValueError):
+        return 4096
 
 
 @dataclass(frozen=True)
@@ -22,6 +47,19 @@ class Candidate:
     path: Path
     explicit: bool  # named on the command line: checked whatever its name
     sniff_chat: bool = False  # a JSON/YAML file found by walking: skip unless chat
+    refused: str | None = None  # why the walk would not read it (reported, not read)
+
+
+def read_candidate(candidate: Candidate) -> bytes:
+    """The candidate's bytes, if it is a regular file within the size cap.
+
+    Raises :class:`InputError` with the reason otherwise (a refusal from the
+    walk, a FIFO, a device, too big), and ``OSError`` for what the system
+    refuses (missing, permission, a folder, a symlink loop).
+    """
+    if candidate.refused is not None:
+        raise InputError(candidate.refused, path=str(candidate.path))
+    return read_regular(candidate.path, parse.MAX_FILE_BYTES)
 
 
 def _match(rel: str, name: str, patterns: Sequence[str]) -> bool:
@@ -74,15 +112,37 @@ def walk(
                 seen.add(key)
                 yield Candidate(root, explicit=True)
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            base = Path(dirpath)
-            rel_dir = base.relative_to(root).as_posix()
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not excluded(_join(rel_dir, d), d, exclude) and not (base / d).is_symlink()
-            )
-            for name in sorted(filenames):
+        real_root = os.path.realpath(root)
+        # Room below a folder for one more name and a config file name: every
+        # path the run then opens (a file, a folder's promptwise.yaml) fits.
+        longest = _path_max(root) - _NAME_MAX - _CONFIG_ROOM
+        stack: list[tuple[Path, str, int]] = [(root, "", 0)]
+        while stack:
+            base, rel_dir, depth = stack.pop()
+            if depth > MAX_WALK_DEPTH:
+                yield Candidate(
+                    base,
+                    explicit=False,
+                    refused=f"folder nested more than {MAX_WALK_DEPTH:,} levels deep; "
+                    "not descended into",
+                )
+                continue
+            if len(os.fsencode(os.path.abspath(base))) > longest:
+                yield Candidate(
+                    base,
+                    explicit=False,
+                    refused="folder path too long for the system to open files below it; "
+                    "not descended into",
+                )
+                continue
+            try:
+                folders, files = _list(base)
+            except OSError as exc:
+                yield Candidate(
+                    base, explicit=False, refused=f"cannot list folder: {exc.strerror or exc}"
+                )
+                continue
+            for name in sorted(files):
                 rel = _join(rel_dir, name)
                 if excluded(rel, name, exclude):
                     continue
@@ -90,14 +150,48 @@ def walk(
                 key = os.path.normpath(str(full))
                 if key in seen:
                     continue
-                if _match(rel, name, patterns):
+                chat_name = name.lower().endswith(CHAT_SUFFIXES)
+                if _match(rel, name, patterns) or chat_name:
                     seen.add(key)
                     yield Candidate(
-                        full, explicit=False, sniff_chat=name.lower().endswith(CHAT_SUFFIXES)
+                        full, explicit=False, sniff_chat=chat_name, refused=_leaves(full, real_root)
                     )
-                elif name.lower().endswith(CHAT_SUFFIXES):
-                    seen.add(key)
-                    yield Candidate(full, explicit=False, sniff_chat=True)
+            kept = sorted(d for d in folders if not excluded(_join(rel_dir, d), d, exclude))
+            stack.extend((base / d, _join(rel_dir, d), depth + 1) for d in reversed(kept))
+
+
+def _list(folder: Path) -> tuple[list[str], list[str]]:
+    """Sub-folders to descend into and files of ``folder``.
+
+    A symlink to a folder is neither: it is not followed, so a loop cannot
+    trap the walk. Types come from the listing itself, so a path too long
+    to ``stat`` cannot fail here.
+    """
+    folders: list[str] = []
+    files: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+                linked = is_dir and entry.is_symlink()
+            except OSError:
+                is_dir = linked = False
+            if not linked:
+                (folders if is_dir else files).append(entry.name)
+    return folders, files
+
+
+def _leaves(path: Path, real_root: str) -> str | None:
+    """Why a walked file is not followed: a symlink whose target is outside the walk."""
+    if not os.path.islink(path):
+        return None
+    target = os.path.realpath(path)
+    if target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return (
+        "symbolic link to a file outside the checked folder; not followed "
+        "(name it on the command line to check it)"
+    )
 
 
 def _join(rel_dir: str, name: str) -> str:

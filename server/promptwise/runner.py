@@ -21,10 +21,10 @@ from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, find_config, load_settings, merge_overrides
 from promptwise.document import chat
 from promptwise.document.model import ParseProblem, PromptDocument, PromptFormat, TemplateSyntax
-from promptwise.document.parse import MAX_FILE_BYTES, decode, parse_document
+from promptwise.document.parse import decode, parse_document
 from promptwise.document.text import Span
 from promptwise.errors import ConfigError, InputError, PromptwiseError
-from promptwise.files import Candidate
+from promptwise.files import Candidate, read_candidate
 from promptwise.findings import Finding
 
 READ_PROBLEM = "PW000"
@@ -113,16 +113,8 @@ def error_document(
 
 def read_document(candidate: Candidate, display: str) -> PromptDocument | None:
     """Parse one candidate; None when a walked JSON/YAML file is not a chat file."""
-    path = candidate.path
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file is {size / 1_048_576:.1f} MB; prompt files over "
-                f"{MAX_FILE_BYTES // 1_048_576} MB are not analysed",
-                path=display,
-            )
-        data = path.read_bytes()
+        data = read_candidate(candidate)  # regular files only, capped while reading
     except FileNotFoundError:
         return error_document(display, "no such file")
     except IsADirectoryError:
