@@ -20,6 +20,15 @@ import yaml
 MAX_ALIASES = 100
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+# Aliases may make the loaded text (every scalar, expanded) at most this many
+# times the document's own size, or MIN_EXPANDED_CHARS, whichever is larger.
+EXPANSION_FACTOR = 2
+MIN_EXPANDED_CHARS = 1 << 20
+
+
+def expansion_limit(text: str) -> int:
+    """How many characters of scalars a document of ``text`` may expand to."""
+    return max(MIN_EXPANDED_CHARS, EXPANSION_FACTOR * len(text))
 
 
 class YamlProblem(Exception):
@@ -121,7 +130,10 @@ def _load_fast(text: str) -> LoadedYaml | None:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, None)
-        if not _within_caps(node) or _expanded_size(node) > MAX_NODES:
+        if not _within_caps(node):
+            return None
+        nodes, chars = _expanded_size(node)
+        if nodes > MAX_NODES or chars > expansion_limit(text):
             return None
         return LoadedYaml(loader.construct_document(node), node)
     except Exception:  # any error: the guarded loader reports it precisely
@@ -175,17 +187,21 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
     return YamlProblem(f"unacceptable character {code}: {exc.reason}", at, text.count("\n", 0, at))
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes the tree has once every alias is expanded (capped past MAX_NODES).
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """Nodes and scalar characters the tree has once every alias is expanded.
 
     The alias cap alone lets "billion laughs" through: nine levels of nine
     aliases is 81 aliases and 9**9 nodes. Construction shares aliased
     objects, but anything that walks the result as a tree (the chat parser
     keeping positions, a repr, a JSON dump) would expand it; found by the
-    hardening tests when a chat file took 22 GB. Counted over the shared
-    graph with memoisation, so the count itself stays linear.
+    hardening tests when a chat file took 22 GB. Characters count too: 100
+    aliases of one 95 KB message are few nodes but 9.5 MB of text for every
+    rule and the tokenizer (41 s and 1.26 GB before this bound). Counted over
+    the shared graph with memoisation, so the count itself stays linear; both
+    numbers are capped just past what any limit allows.
     """
-    sizes: dict[int, int] = {}
+    over = (MAX_NODES + 1, _CHARS_CAP)
+    sizes: dict[int, tuple[int, int]] = {}
     open_nodes: set[int] = set()  # on the current path: meeting one again is a cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -197,23 +213,28 @@ def _expanded_size(root: yaml.Node) -> int:
         elif isinstance(node, yaml.SequenceNode):
             children = list(node.value)
         else:
-            sizes[id(node)] = 1
+            sizes[id(node)] = (1, len(str(node.value)))
             continue
         if children_done:
             open_nodes.discard(id(node))
-            total = 1 + sum(sizes.get(id(c), 1) for c in children)
-            sizes[id(node)] = min(total, MAX_NODES + 1)
+            counted = [sizes.get(id(c), (1, 0)) for c in children]
+            nodes = 1 + sum(n for n, _ in counted)
+            chars = sum(c for _, c in counted)
+            sizes[id(node)] = (min(nodes, over[0]), min(chars, over[1]))
             continue
         if id(node) in open_nodes:
-            return MAX_NODES + 1  # a recursive alias (`&a [*a]`) expands forever
+            return over  # a recursive alias (`&a [*a]`) expands forever
         open_nodes.add(id(node))
         stack.append((node, True))
         for child in children:
             if id(child) in open_nodes:
-                return MAX_NODES + 1
+                return over
             if id(child) not in sizes:
                 stack.append((child, False))
-    return sizes.get(id(root), 1)
+    return sizes.get(id(root), (1, 0))
+
+
+_CHARS_CAP = 1 << 62
 
 
 def _load_guarded(text: str) -> LoadedYaml:
@@ -225,10 +246,18 @@ def _load_guarded(text: str) -> LoadedYaml:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, None)
-        if _expanded_size(node) > MAX_NODES:
+        nodes, chars = _expanded_size(node)
+        if nodes > MAX_NODES:
             raise YamlProblem(
                 f"YAML aliases expand to more than {MAX_NODES:,} nodes; refusing a possible "
                 "alias bomb",
+                node.start_mark.index,
+                node.start_mark.line,
+            )
+        if chars > expansion_limit(text):
+            raise YamlProblem(
+                f"YAML aliases expand the text to more than {expansion_limit(text):,} "
+                "characters; refusing a possible alias bomb",
                 node.start_mark.index,
                 node.start_mark.line,
             )

@@ -590,6 +590,10 @@ def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str,
     if is_json or text.lstrip().startswith("{"):
         try:
             return json.loads(text), {}
+        except RecursionError:  # a hostile or broken table nested thousands deep
+            raise ConfigError(
+                "invalid JSON: nested too deeply to be a price table", path=path, key="pricing"
+            ) from None
         except json.JSONDecodeError as exc:
             if is_json:
                 raise ConfigError(
