@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import socket
 from collections.abc import Iterator
@@ -101,7 +102,7 @@ def test_tampered_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
         encodings.SPECS,
         "cl100k_base",
-        encodings.EncodingSpec(spec.name, "0" * 64, spec.pattern, spec.special_tokens),
+        dataclasses.replace(spec, sha256="0" * 64),
     )
     with pytest.raises(Exception, match="does not match its published SHA-256"):
         encodings.bundled_bytes("cl100k_base")
@@ -209,12 +210,23 @@ def test_parsed_ranks_are_cached_and_a_damaged_cache_is_rebuilt(
     blob = bytearray(cached.read_bytes())
     blob[-10] ^= 0xFF  # one flipped byte: the payload digest no longer matches
     cached.write_bytes(bytes(blob))
-    assert encodings._read_cache(cached) is None
+    assert encodings._read_cache(cached, spec) is None
     assert encodings._ranks(spec) == expected
-    assert encodings._read_cache(cached) == expected  # rewritten whole
-    cached.write_bytes(b"promptwise-ranks-1\n")  # truncated
+    assert encodings._read_cache(cached, spec) == expected  # rewritten whole
+    cached.write_bytes(b"promptwise-ranks-2\n")  # truncated
     assert encodings._ranks(spec) == expected
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("name", sorted(encodings.SPECS))
+def test_rank_cache_digest_is_derived_from_the_bundled_file(name: str) -> None:
+    """The cache is trusted only if it hashes to this constant; derive it again here."""
+    spec = encodings.SPECS[name]
+    ranks = encodings._parse_ranks(encodings.bundled_bytes(name))  # checked against sha256
+    payload = encodings.ranks_payload(ranks)
+    assert payload is not None
+    assert hashlib.sha256(payload).hexdigest() == spec.ranks_sha256
+    assert encodings._decode_payload(payload) == ranks
 
 
 def test_rank_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,9 +16,12 @@ import binascii
 import contextlib
 import gzip
 import hashlib
-import marshal
 import os
+import re
+import sys
+import tempfile
 import threading
+from array import array
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,14 +29,16 @@ from pathlib import Path
 import tiktoken
 
 from promptwise.errors import PromptwiseError
+from promptwise.reading import read_regular
 
 
 @dataclass(frozen=True)
 class EncodingSpec:
     name: str
-    sha256: str
+    sha256: str  # of the rank file, as tiktoken publishes it
     pattern: str
     special_tokens: dict[str, int]
+    ranks_sha256: str  # of the rank cache's payload derived from that file (see below)
 
 
 _O200K_PATTERN = "|".join(
@@ -59,6 +64,7 @@ SPECS: dict[str, EncodingSpec] = {
         sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
         pattern=_O200K_PATTERN,
         special_tokens={"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+        ranks_sha256="9a1906202f7fb207878aa618baf5d0e3ee874c0b4fb024a3495899b6cc4aeff5",
     ),
     "cl100k_base": EncodingSpec(
         name="cl100k_base",
@@ -71,6 +77,7 @@ SPECS: dict[str, EncodingSpec] = {
             "<|fim_suffix|>": 100260,
             "<|endofprompt|>": 100276,
         },
+        ranks_sha256="aee38fdf81d39a7c51a9ad25c4893a6483f59aaece6cc623140e3f3c83f2ff3c",
     ),
 }
 
@@ -131,15 +138,20 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 # ------------------------------------------------------------- rank cache
 #
 # Parsing the 200,000 base64 lines is most of the Python side of a cold
-# start (~0.2 s, on every `check` and every server launch). The parsed
-# dict is kept in the user's cache folder in `marshal` form, which loads in
-# a third of the time. The file is named by the rank file's published
-# SHA-256 and carries a digest of its own payload, so a stale, truncated
-# cache is ignored and rebuilt from the bundled file. marshal only yields
-# data here (nothing is executed) and anything but a dict of bytes to int
-# is discarded. Any I/O problem simply means no cache.
+# start (on every `check` and every server launch). The parsed ranks are kept
+# in the user's cache folder in a plain form (``ranks_payload``) that loads
+# in about a third of the time. The cache folder is not trusted: a shared or restored CI cache, or
+# anything else that can write there, could otherwise change every count
+# silently (a crafted file turned 23 tokens into 32). So the payload must
+# hash to ``ranks_sha256``, the digest of that exact form derived from the
+# bundled rank file (itself checked against tiktoken's published SHA-256); a
+# unit test derives it again from the bundled file. Only a payload that
+# passes is decoded, so nothing crafted is ever parsed. The cache is read
+# only when it is a regular file (not a symlink, FIFO or device) of a
+# plausible size; anything else simply means no cache.
 
-_CACHE_MAGIC = b"promptwise-ranks-1\n"
+_CACHE_MAGIC = b"promptwise-ranks-2\n"
+_CACHE_MAX_BYTES = 16 << 20
 
 
 def cache_dir() -> Path | None:
@@ -155,52 +167,100 @@ def _cache_file(spec: EncodingSpec) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    return folder / f"{spec.name}-{spec.sha256[:16]}-m{marshal.version}.ranks"
+    return folder / f"{spec.name}-{spec.ranks_sha256[:16]}.ranks"
+
+
+def _group_pattern(length: int) -> re.Pattern[bytes]:
+    return re.compile(b"(?s).{%d}" % length)
+
+
+def ranks_payload(ranks: dict[bytes, int]) -> bytes | None:
+    """The cache form of ``ranks``, or None when they cannot take it (never cached).
+
+    Tokens are grouped by length (1 to 255 bytes): a header with each
+    group's length and size, then every group's ranks (little-endian
+    32-bit), then every group's tokens back to back. Fixed-length groups let
+    the reader cut the tokens with one regular expression per group instead
+    of a Python loop over 200,000 tokens.
+    """
+    groups: dict[int, list[tuple[bytes, int]]] = {}
+    for token, rank in ranks.items():
+        if not 0 < len(token) < 256 or not 0 <= rank < 2**32:
+            return None
+        groups.setdefault(len(token), []).append((token, rank))
+    ordered = [sorted(groups[length], key=lambda item: item[1]) for length in sorted(groups)]
+    header = len(ordered).to_bytes(2, "little") + b"".join(
+        bytes([len(group[0][0])]) + len(group).to_bytes(4, "little") for group in ordered
+    )
+    numbers = array("I", (rank for group in ordered for _, rank in group))
+    if numbers.itemsize != 4:
+        return None
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    tokens = b"".join(token for group in ordered for token, _ in group)
+    return header + numbers.tobytes() + tokens
+
+
+def _decode_payload(payload: bytes) -> dict[bytes, int]:
+    count = int.from_bytes(payload[:2], "little")
+    sizes = [
+        (payload[2 + 5 * i], int.from_bytes(payload[3 + 5 * i : 7 + 5 * i], "little"))
+        for i in range(count)
+    ]
+    numbers = array("I")
+    start = 2 + 5 * count
+    total = sum(n for _, n in sizes)
+    numbers.frombytes(payload[start : start + 4 * total])
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    ranks: dict[bytes, int] = {}
+    at, first = start + 4 * total, 0
+    for length, n in sizes:
+        pieces = _group_pattern(length).findall(payload, at, at + length * n)
+        ranks.update(zip(pieces, numbers[first : first + n], strict=True))
+        at += length * n
+        first += n
+    return ranks
 
 
 def _ranks(spec: EncodingSpec) -> dict[bytes, int]:
     path = _cache_file(spec)
     if path is not None:
-        cached = _read_cache(path)
+        cached = _read_cache(path, spec)
         if cached is not None:
             return cached
     ranks = _parse_ranks(bundled_bytes(spec.name))
     if path is not None:
-        _write_cache(path, ranks)
+        _write_cache(path, spec, ranks)
     return ranks
 
 
-def _read_cache(path: Path) -> dict[bytes, int] | None:
+def _read_cache(path: Path, spec: EncodingSpec) -> dict[bytes, int] | None:
     try:
-        blob = path.read_bytes()
-    except OSError:
+        blob = read_regular(path, _CACHE_MAX_BYTES, follow=False)
+    except (OSError, PromptwiseError):
         return None
-    head = len(_CACHE_MAGIC)
-    if not blob.startswith(_CACHE_MAGIC) or len(blob) < head + 32:
+    if not blob.startswith(_CACHE_MAGIC):
         return None
-    digest, payload = blob[head : head + 32], blob[head + 32 :]
-    if hashlib.sha256(payload).digest() != digest:
+    payload = blob[len(_CACHE_MAGIC) :]
+    if hashlib.sha256(payload).hexdigest() != spec.ranks_sha256:
         return None
-    try:
-        ranks = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(ranks, dict) or not ranks:
-        return None
-    key, value = next(iter(ranks.items()))
-    if not isinstance(key, bytes) or not isinstance(value, int):
-        return None
-    return ranks
+    return _decode_payload(payload)
 
 
-def _write_cache(path: Path, ranks: dict[bytes, int]) -> None:
-    payload = marshal.dumps(ranks)
-    blob = _CACHE_MAGIC + hashlib.sha256(payload).digest() + payload
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+def _write_cache(path: Path, spec: EncodingSpec, ranks: dict[bytes, int]) -> None:
+    payload = ranks_payload(ranks)
+    if payload is None or hashlib.sha256(payload).hexdigest() != spec.ranks_sha256:
+        return  # would be refused when read back
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(blob)
+        # A fresh, exclusively created name: never write through a planted symlink.
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_CACHE_MAGIC + payload)
         os.replace(temporary, path)  # readers see the old file or the whole new one
     except OSError:  # a read-only home or a full disk: parse again next time
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
