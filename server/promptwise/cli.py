@@ -8,6 +8,7 @@ line naming the file, line and key; tracebacks never reach the user.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -24,6 +25,7 @@ from promptwise.files import Candidate, walk
 from promptwise.findings import Severity
 from promptwise.pricing.cost import CostEstimate, format_usd
 from promptwise.report import render
+from promptwise.report.escape import guard, printable
 from promptwise.report.model import CheckReport, FileReport
 from promptwise.rules.families import family_of
 from promptwise.runner import (
@@ -313,9 +315,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         text = _statistics(report)
     else:
         text = render(report, fmt, color=color)
-    _emit(text, args.output, out)
+    _emit(text, args.output, out, _SYNTAX.get(fmt, "text"))
     if over_budget:
-        print(f"promptwise: {over_budget}", file=sys.stderr)
+        _say(over_budget)
         return 1
     if args.fail_on == "never":
         return 0
@@ -374,7 +376,7 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
         "json": costdiff.render_json,
         "markdown": costdiff.render_markdown,
     }
-    _emit(renderers[args.format](report), args.output, out)
+    _emit(renderers[args.format](report), args.output, out, _SYNTAX.get(args.format, "text"))
     return 0
 
 
@@ -394,7 +396,7 @@ def _statistics(report: CheckReport) -> str:
         return f"All checked: {len(report.files)} files, no findings.\n"
     width = max(len(str(n)) for n in counts.values())
     lines = [
-        f"{n:>{width}}  {code}  {name} ({sev})"
+        f"{n:>{width}}  {code}  {printable(name)} ({sev})"
         for (code, name, sev), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
     ]
     lines.append(
@@ -404,12 +406,23 @@ def _statistics(report: CheckReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _emit(text: str, output: str | None, out: TextIO) -> None:
+# The syntax of each output format, for escape.guard's last pass over it.
+_SYNTAX = {"json": "json", "sarif": "json", "junit": "xml", "html": "xml", "github": "github"}
+
+
+def _emit(text: str, output: str | None, out: TextIO, syntax: str = "text") -> None:
+    """Write a whole output; nothing in it can start a CI workflow command."""
+    text = guard(text, syntax)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(text, encoding="utf-8", errors="backslashreplace")
     else:
         out.write(text)
         out.flush()
+
+
+def _say(message: str) -> None:
+    """One ``promptwise: ...`` line on stderr, whatever the message quotes."""
+    print(guard(f"promptwise: {printable(message)}", "text"), file=sys.stderr)
 
 
 # ---------------------------------------------------------------------- tokens
@@ -439,7 +452,7 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
         if doc is None:
             continue
         if doc.problems and doc.problems[0].code == "PW000":
-            print(f"promptwise: {doc.path}: {doc.problems[0].message}", file=sys.stderr)
+            _say(f"{doc.path}: {doc.problems[0].message}")
             failed = True
             continue
         analysis = analyze(doc, settings, model_override=options.model)
@@ -474,9 +487,11 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
             ]
         files.append(entry)
     if args.format == "json":
-        out.write(json.dumps({"version": __version__, "files": files}, indent=2) + "\n")
+        _emit(
+            json.dumps({"version": __version__, "files": files}, indent=2) + "\n", None, out, "json"
+        )
     else:
-        out.write(_tokens_text(files))
+        _emit(_tokens_text(files), None, out)
     return 2 if failed else 0
 
 
@@ -493,7 +508,7 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
     for entry in files:
         mark = "≈" if entry["approximate"] else ""
         lines.append(
-            f"{entry['path']}  ({entry['format']}, model {entry['model']}, "
+            f"{printable(entry['path'])}  ({entry['format']}, model {printable(entry['model'])}, "
             f"{entry['encoding']}{', approximate' if entry['approximate'] else ''})"
         )
         lines.append(f"  input tokens   {mark}{entry['input_tokens']:,}")
@@ -510,9 +525,11 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
                 f"{cost['context_window']:,} tokens"
             )
         else:
-            lines.append(f"  cost           unknown: `{entry['model']}` is not in the price table")
+            lines.append(
+                f"  cost           unknown: `{printable(entry['model'])}` is not in the price table"
+            )
         for seg in entry.get("segments", []):
-            label = f"{seg['kind']}" + (f" {seg['title']}" if seg["title"] else "")
+            label = f"{seg['kind']}" + (f" {printable(seg['title'])}" if seg["title"] else "")
             indent = "  " * seg["depth"]
             lines.append(
                 f"    {indent}{label[:48]:<{50 - len(indent)}} line {seg['line'] + 1:>5}"
@@ -521,12 +538,13 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
         if entry.get("comparison"):
             lines.append("  comparison:")
             for row in entry["comparison"]:
+                name = printable(row["model"])
                 if row.get("unknown"):
-                    lines.append(f"    {row['model']:<28} unknown model")
+                    lines.append(f"    {name:<28} unknown model")
                     continue
                 approx = "≈" if row["approximate"] else ""
                 lines.append(
-                    f"    {row['model']:<28} {approx}{row['input_tokens']:>8,} tok  "
+                    f"    {name:<28} {approx}{row['input_tokens']:>8,} tok  "
                     f"{format_usd(row['cost_per_call']):>10}/call  "
                     f"{format_usd(row['cost_per_day']):>10}/day"
                 )
@@ -620,14 +638,13 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
         )
     evidence = store.for_document(str(path), document=doc, model=options.model)
     for warning in store.warnings:
-        print(f"promptwise: warning: {warning}", file=sys.stderr)
+        _say(f"warning: {warning}")
     if evidence is None:
         files = store.files()
-        print(
-            f"promptwise: no result in the {len(files)} failure log"
+        _say(
+            f"no result in the {len(files)} failure log"
             f"{'s' if len(files) != 1 else ''} read is about {args.prompt} (matched by the "
-            "prompt's path, its text, or the end of its path)",
-            file=sys.stderr,
+            "prompt's path, its text, or the end of its path)"
         )
         return 0
     href = None
@@ -637,7 +654,7 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.chart).write_text(svg(evidence.break_even), encoding="utf-8")
         base = Path(args.output).resolve().parent if args.output else Path.cwd()
         href = Path(os.path.relpath(Path(args.chart).resolve(), base)).as_posix()
-    _emit(evidence.render(args.format, href), args.output, out)
+    _emit(evidence.render(args.format, href), args.output, out, _SYNTAX.get(args.format, "text"))
     return 0
 
 
@@ -664,6 +681,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command is None:
         parser.print_help(out)
         return 2
+    if args.command != "serve":  # serve speaks the protocol on the raw streams
+        for stream in (out, sys.stderr):
+            if isinstance(stream, io.TextIOWrapper):
+                # The last net under the escaping: a character the stream cannot
+                # encode is written as an escape, never a UnicodeEncodeError.
+                stream.reconfigure(errors="backslashreplace")
     handlers = {
         "check": cmd_check,
         "tokens": cmd_tokens,
@@ -675,7 +698,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return handlers[args.command](args, out)
     except (PromptwiseError, UsageError) as exc:
-        print(f"promptwise: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -684,9 +707,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, keep the traceback opt-in
         if os.environ.get("PROMPTWISE_DEBUG"):
             raise
-        print(
-            f"promptwise: internal error: {type(exc).__name__}: {exc} "
-            "(set PROMPTWISE_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
+        _say(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set PROMPTWISE_DEBUG=1 for the traceback, and please report it)"
         )
         return 2

@@ -23,6 +23,7 @@ from promptwise.document.parse import MAX_FILE_BYTES
 from promptwise.files import is_prompt_path
 from promptwise.findings import Finding
 from promptwise.pricing.cost import format_usd
+from promptwise.report.escape import markdown_code, markdown_text, printable
 from promptwise.runner import FileResult, parse_bytes
 
 SettingsFor = Callable[[Path], Settings]
@@ -224,7 +225,10 @@ def _signed_money(delta: float | None) -> str:
 
 
 def render_markdown(report: DiffReport) -> str:
-    lines = [f"### Prompt changes vs `{report.base}` ({report.commit[:10]})", ""]
+    lines = [
+        f"### Prompt changes vs {markdown_code(report.base)} ({markdown_text(report.commit[:10])})",
+        "",
+    ]
     if not report.files:
         lines.append("No prompt files changed.")
         return "\n".join(lines) + "\n"
@@ -234,7 +238,9 @@ def render_markdown(report: DiffReport) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for f in report.files:
-        name = f"`{f.path}`" + (f" (from `{f.old_path}`)" if f.status == "renamed" else "")
+        name = markdown_code(f.path, in_table=True)
+        if f.status == "renamed" and f.old_path is not None:
+            name += f" (from {markdown_code(f.old_path, in_table=True)})"
         findings = []
         if f.introduced:
             findings.append(f"+{len(f.introduced)} new")
@@ -253,24 +259,27 @@ def render_markdown(report: DiffReport) -> str:
         f"{_signed_money(report.cost_per_day_delta)} per day.",
     ]
     if report.unpriced:
-        lines.append(f"Not priced (unknown model): {', '.join(report.unpriced)}.")
+        unpriced = ", ".join(markdown_code(path) for path in report.unpriced)
+        lines.append(f"Not priced (unknown model): {unpriced}.")
     new = [(f.path, x) for f in report.files for x in f.introduced]
     if new:
         lines += ["", "<details><summary>New findings</summary>", ""]
         for path, finding in new:
-            lines.append(f"- `{path}` {finding.code} {finding.message}")
+            lines.append(
+                f"- {markdown_code(path)} {markdown_text(finding.code)} "
+                f"{markdown_text(finding.message)}"
+            )
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
 def render_text(report: DiffReport) -> str:
-    lines = [f"Prompt changes vs {report.base} ({report.commit[:10]})"]
+    lines = [f"Prompt changes vs {printable(report.base)} ({printable(report.commit[:10])})"]
     if not report.files:
         return lines[0] + "\nNo prompt files changed.\n"
     for f in report.files:
-        head = (
-            f"{f.path} ({f.status}" + (f" from {f.old_path}" if f.status == "renamed" else "") + ")"
-        )
+        renamed = f" from {printable(f.old_path)}" if f.status == "renamed" and f.old_path else ""
+        head = f"{printable(f.path)} ({f.status}{renamed})"
         lines.append(head)
         lines.append(
             f"  tokens per call  {_tokens(f.before)} -> {_tokens(f.after)}  "
@@ -289,9 +298,9 @@ def render_text(report: DiffReport) -> str:
             f"({_signed_money(f.cost_per_day_delta)})"
         )
         for finding in f.introduced:
-            lines.append(f"  + {finding.code} {finding.message}")
+            lines.append(f"  + {finding.code} {printable(finding.message)}")
         for finding in f.fixed:
-            lines.append(f"  - {finding.code} {finding.message}")
+            lines.append(f"  - {finding.code} {printable(finding.message)}")
     lines.append(
         f"Total: {_signed_tokens(report.token_delta)} tokens per call, "
         f"{_signed_money(report.cost_per_day_delta)} per day"

@@ -15,6 +15,7 @@ lines alone.
 from __future__ import annotations
 
 from promptwise.findings import Finding, Severity
+from promptwise.report.escape import printable
 from promptwise.report.json_format import files_in_order, findings_in_order
 from promptwise.report.model import CheckReport, FileReport
 
@@ -39,14 +40,16 @@ def escape_property(value: str) -> str:
 def annotation(file: FileReport, finding: Finding) -> str:
     """One finding as one workflow command line."""
     rng = file.lines.range(finding.span, "utf-16")
-    props = [f"file={escape_property(file.path)}", f"line={rng.start.line + 1}"]
+    props = [f"file={escape_property(printable(file.path))}", f"line={rng.start.line + 1}"]
     if rng.start.line == rng.end.line:
         props.append(f"col={rng.start.character + 1}")
     props.append(f"endLine={rng.end.line + 1}")
     if rng.start.line == rng.end.line:
         props.append(f"endColumn={rng.end.character + 1}")
-    props.append(f"title={escape_property(f'{finding.code} {finding.name}'.strip())}")
-    return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(finding.message)}"
+    title = printable(f"{finding.code} {finding.name}".strip())
+    props.append(f"title={escape_property(title)}")
+    message = printable(finding.message, keep="\n\r")  # the runner's %0A keeps lines
+    return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(message)}"
 
 
 def render_github(report: CheckReport) -> str:

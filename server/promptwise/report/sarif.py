@@ -104,25 +104,35 @@ def _stand_in_descriptor(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _quote(path: str, safe: str) -> str:
+    """Percent-encode the path's bytes; a name that was not UTF-8 keeps its own bytes."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is no stand-in for a byte
+        raw = path.encode("utf-8", "backslashreplace")
+    return quote(raw, safe=safe)
+
+
 def artifact_uri(path: str) -> tuple[str, bool]:
     """The path as a URI reference, and whether it is relative to ``%SRCROOT%``.
 
     Backslashes become slashes and ``./`` prefixes go, so the same file gets
     the same URI (and fingerprint) from any shell; characters that are not
-    allowed in a URI are percent-encoded.
+    allowed in a URI are percent-encoded, and so is each byte of a file name
+    that is not valid UTF-8 (``caf%E9.prompt``), as RFC 3986 allows.
     """
     windows = PureWindowsPath(path)
     if windows.drive and windows.is_absolute():
         absolute = windows.as_posix()
         if absolute.startswith("//"):  # UNC: \\server\share\file -> file://server/share/file
-            return "file:" + quote(absolute, safe="/"), False
-        return "file:///" + quote(absolute, safe="/:"), False
+            return "file:" + _quote(absolute, "/"), False
+        return "file:///" + _quote(absolute, "/:"), False
     posix = path.replace("\\", "/")
     if PurePosixPath(posix).is_absolute():
-        return "file://" + quote(posix, safe="/"), False
+        return "file://" + _quote(posix, "/"), False
     while posix.startswith("./"):
         posix = posix[2:]
-    return quote(posix, safe="/"), True
+    return _quote(posix, "/"), True
 
 
 def _artifact_location(path: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter
 
 from promptwise.findings import Finding, Severity
+from promptwise.report.escape import printable
 from promptwise.report.json_format import files_in_order, findings_in_order
 from promptwise.report.model import CheckReport, FileReport
 
@@ -102,7 +103,9 @@ def _finding_lines(file: FileReport, finding: Finding, color: bool) -> list[str]
     lines = file.lines
     start = lines.position(finding.span.start)
     end = lines.position(finding.span.end)
-    where = _paint(f"{file.path}:{start.line + 1}:{start.character + 1}:", _BOLD, color=color)
+    where = _paint(
+        f"{printable(file.path)}:{start.line + 1}:{start.character + 1}:", _BOLD, color=color
+    )
     code = _paint(finding.code, _BOLD, _SEVERITY_COLOR[finding.severity], color=color)
     out = [f"{where} {code} {_one_line(finding.message)}"]
 
