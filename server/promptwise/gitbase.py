@@ -299,6 +299,15 @@ class _WorkTree:
         finally:
             os.close(fd)
 
+    def exists(self, rel: str) -> bool:
+        """Is there a file or symlink at ``rel`` as git would see it?"""
+        path = self.path(rel)
+        try:
+            mode = os.lstat(path).st_mode if path is not None else 0
+        except OSError:
+            return False
+        return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+
     def content(self, rel: str) -> bytes | None:
         """The bytes git would store for ``rel`` (a symlink's target text), capped for renames."""
         path = self.path(rel)
@@ -333,47 +342,88 @@ def _read_blobs(root: Path, oids: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
-def _similarity(old: bytes, new: bytes) -> float:
+@dataclass
+class RenameBudget:
+    """How much work inexact rename detection may do, counted as it goes.
+
+    Comparing every added file with every deleted one is quadratic, and each
+    comparison is linear in the files' lines: a change that adds and deletes
+    hundreds of large files would take minutes. The budget caps the bytes
+    read for candidates and the line look-ups across all pairs; past either,
+    the remaining files are reported as added and deleted (exact renames are
+    always found, by blob id).
+    """
+
+    read_bytes: int = 16 << 20
+    lookups: int = 2_000_000
+
+    def read(self, size: int) -> bool:
+        self.read_bytes -= size
+        return self.read_bytes >= 0
+
+    def look_up(self, count: int) -> bool:
+        self.lookups -= count
+        return self.lookups >= 0
+
+
+def _lines(data: bytes) -> tuple[Counter[bytes], int]:
+    return Counter(data.splitlines(keepends=True)), len(data)
+
+
+def _similarity(old: tuple[Counter[bytes], int], new: tuple[Counter[bytes], int]) -> float:
     """Share of the larger file made of lines the two have in common (by bytes)."""
-    if not old and not new:
+    (before, old_size), (after, new_size) = old, new
+    if not old_size and not new_size:
         return 1.0
-    before = Counter(old.splitlines(keepends=True))
-    after = Counter(new.splitlines(keepends=True))
-    common = sum(min(n, after[line]) * len(line) for line, n in before.items() if line in after)
-    return common / max(len(old), len(new))
+    small, large = (before, after) if len(before) <= len(after) else (after, before)
+    common = sum(min(n, large[line]) * len(line) for line, n in small.items() if line in large)
+    return common / max(old_size, new_size)
 
 
 def _renames(
-    root: Path, work: _WorkTree, added: list[str], deleted: dict[str, _Blob]
+    root: Path,
+    work: _WorkTree,
+    added: list[str],
+    deleted: dict[str, _Blob],
+    budget: RenameBudget | None = None,
 ) -> dict[str, str]:
     """Pair added paths with deleted ones: same blob first, then similar content."""
+    budget = budget or RenameBudget()
     pairs: dict[str, str] = {}
     by_oid: dict[str, list[str]] = {}
     for path in sorted(deleted):
         by_oid.setdefault(deleted[path].oid, []).append(path)
+    if not by_oid:
+        return pairs
     for path in added:
         for oid in work.blob_ids(path):
             if by_oid.get(oid):
                 pairs[path] = by_oid[oid].pop(0)
                 break
-    left_new = [p for p in added if p not in pairs]
     taken = set(pairs.values())
     left_old = [p for p in sorted(deleted) if p not in taken]
+    left_new = [p for p in added if p not in pairs]
     if not left_new or not left_old or len(left_new) * len(left_old) > MAX_RENAME_PAIRS:
         return pairs
-    old_bytes = _read_blobs(root, (deleted[p].oid for p in left_old))
-    new_bytes = {p: work.content(p) for p in left_new}
+    old_lines: dict[str, tuple[Counter[bytes], int]] = {}
+    blobs = _read_blobs(root, (deleted[p].oid for p in left_old))
+    for path in left_old:
+        data = blobs.get(deleted[path].oid)
+        if data is not None and budget.read(len(data)):
+            old_lines[path] = _lines(data)
+    new_lines: dict[str, tuple[Counter[bytes], int]] = {}
+    for path in left_new:
+        data = work.content(path)
+        if data is not None and budget.read(len(data)):
+            new_lines[path] = _lines(data)
     scored: list[tuple[float, str, str]] = []
-    for new in left_new:
-        after = new_bytes[new]
-        if after is None:
-            continue
-        for old in left_old:
-            before = old_bytes.get(deleted[old].oid)
-            if before is not None:
-                score = _similarity(before, after)
-                if score >= RENAME_SIMILARITY:
-                    scored.append((-score, new, old))
+    for new, after in new_lines.items():
+        for old, before in old_lines.items():
+            if not budget.look_up(min(len(before[0]), len(after[0])) + 1):
+                break
+            score = _similarity(before, after)
+            if score >= RENAME_SIMILARITY:
+                scored.append((-score, new, old))
     for _, new, old in sorted(scored):
         if new not in pairs and old not in taken:
             pairs[new] = old
@@ -385,7 +435,8 @@ def changes(root: Path, base: str) -> list[Change]:
     """Files that differ between ``base`` and the work tree, untracked ones included.
 
     Renames are looked for among files in the index only, as ``git diff``
-    does: an untracked file is always "added".
+    does: an untracked file is always "added". Only files the base has are
+    hashed; for the others, being there is enough.
     """
     commit = resolve(root, base)
     tree = _base_tree(root, commit)
@@ -395,15 +446,16 @@ def changes(root: Path, base: str) -> list[Change]:
     added: list[str] = []
     present: set[str] = set()
     for path in sorted((set(tree) | tracked | untracked) - skipped):
+        old = tree.get(path)
+        if old is None:
+            if work.exists(path):
+                added.append(path)
+            continue
         ids = work.blob_ids(path)
         if ids:
             present.add(path)
-        old = tree.get(path)
-        if old is None:
-            if ids:
-                added.append(path)
-        elif ids and old.oid not in ids:
-            out.append(Change("modified", path, path))
+            if old.oid not in ids:
+                out.append(Change("modified", path, path))
     deleted = {p: blob for p, blob in tree.items() if p not in present and p not in skipped}
     renamed = _renames(root, work, [p for p in added if p in tracked], deleted)
     for new, old_path in renamed.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,60 @@ def test_option_like_revisions_are_not_commits(tmp_path: Path, rev: str) -> None
 def test_only_read_only_subcommands_can_run(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="read-only"):
         gitbase._git(tmp_path, "diff")
+
+
+def test_inexact_rename_detection_does_bounded_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hundreds of added and deleted files cost at most the budget, whatever their number."""
+    done: list[int] = []
+    similarity = gitbase._similarity
+
+    def counted(old: tuple[Counter[bytes], int], new: tuple[Counter[bytes], int]) -> float:
+        done.append(min(len(old[0]), len(new[0])))
+        return similarity(old, new)
+
+    monkeypatch.setattr(gitbase, "_similarity", counted)
+    limit = 200_000
+    spent = []
+    for count in (10, 40):
+        files = {
+            f"old{i}.prompt": "".join(f"{i} line {j}\n" for j in range(800)) for i in range(count)
+        }
+        repo = make_repo(tmp_path / f"r{count}", **files)
+        for i in range(count):
+            (repo / f"old{i}.prompt").unlink()
+            (repo / f"new{i}.prompt").write_text("".join(f"{i} other {j}\n" for j in range(800)))
+        git(repo, "add", "-A")
+        done.clear()
+        found = changed(repo)
+        assert sum(s == "added" for s, _ in found.values()) == count  # nothing similar
+        assert sum(s == "deleted" for s, _ in found.values()) == count
+        work = gitbase._WorkTree(repo, "sha1")
+        tree = gitbase._base_tree(repo, gitbase.resolve(repo, "HEAD"))
+        done.clear()
+        gitbase._renames(
+            repo,
+            work,
+            sorted(p for p in found if found[p][0] == "added"),
+            tree,
+            gitbase.RenameBudget(lookups=limit),
+        )
+        spent.append(sum(done))
+    # 10 x 10 pairs fit in the budget; 40 x 40 would need 16 times as much, and stop at it.
+    assert spent[0] == 100 * 800
+    assert spent[1] <= limit + 800
+
+
+def test_a_similar_file_is_still_found_among_many(tmp_path: Path) -> None:
+    files = {f"f{i}.prompt": "".join(f"{i} line {j}\n" for j in range(50)) for i in range(30)}
+    repo = make_repo(tmp_path / "r", **files)
+    git(repo, "mv", "f7.prompt", "moved.prompt")
+    (repo / "moved.prompt").write_text(files["f7.prompt"] + "one more line\n")
+    for i in (3, 4):
+        (repo / f"f{i}.prompt").unlink()
+        (repo / f"n{i}.prompt").write_text("unrelated\n")
+    git(repo, "add", "-A")
+    found = changed(repo)
+    assert found["moved.prompt"] == ("renamed", "f7.prompt")
+    assert found["n3.prompt"] == ("added", None) and found["f3.prompt"][0] == "deleted"
