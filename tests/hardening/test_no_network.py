@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -62,7 +63,7 @@ GUARD = textwrap.dedent('''
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
                        "os.spawn", "os.fork", "ctypes.dlopen", "socket.connect",
                        "socket.bind", "urllib.Request"):
-            _events.append((event, repr(args)[:200]))
+            _events.append((event, repr(args)[:2000]))
 
     sys.addaudithook(_hook)
 
@@ -167,11 +168,27 @@ def assert_nothing_escaped(
 
 # The editor's "delta vs HEAD" lens reads the file's committed version with
 # plumbing commands that never run hooks or fsmonitor; nothing else may start.
+# gitbase puts its safety overrides (``-c key=value``, ``-C folder``) before
+# the subcommand, so the subcommand is the first word that is neither an
+# option nor an option's value.
 _GIT_READ_ONLY = ("rev-parse", "cat-file", "symbolic-ref", "merge-base")
 
 
+def _git_subcommand(detail: str) -> str | None:
+    words = re.findall(r"'((?:[^'\\]|\\.)*)'", detail)
+    if words[:2] != ["git", "git"]:
+        return None
+    argv = iter(words[2:])
+    for word in argv:
+        if word in ("-c", "-C"):
+            next(argv, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def _read_only_git(detail: str) -> bool:
-    return detail.startswith("('git',") and any(f"'{sub}'" in detail for sub in _GIT_READ_ONLY)
+    return _git_subcommand(detail) in _GIT_READ_ONLY
 
 
 def test_cli_on_hostile_templates_renders_and_reads_nothing(sandbox: dict[str, Path]) -> None:
