@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptwise.config import Settings, resolve_path
 from promptwise.document.model import PromptDocument
@@ -31,6 +31,9 @@ from promptwise.tokens.counter import (
     pieces_of,
 )
 
+if TYPE_CHECKING:
+    from promptwise.escalation.evidence import FailureLogs, PromptEvidence
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -42,7 +45,7 @@ class Analysis:
     output_tokens: int
     cost: CostEstimate | None
     findings: tuple[Finding, ...]
-    escalation: Any = None
+    escalation: PromptEvidence | None = None  # when failure logs mention the file
 
     @property
     def approximate(self) -> bool:
@@ -82,13 +85,15 @@ def analyze(
     rules: RuleSet | None = None,
     catalogue: Catalogue | None = None,
     counter: TokenCounter | None = None,
-    escalation: Any = None,
+    logs: FailureLogs | None = None,
     model_override: str | None = None,
 ) -> Analysis:
-    """Count, price and lint one document.
+    """Count, price, judge the failure logs, and lint one document, in that order.
 
     ``model_override`` (the ``--model`` flag) beats the file's model, which
-    beats the ``model`` setting.
+    beats the ``model`` setting. ``logs`` (what the caller's log store says
+    about the file) become the escalation evidence on the analysis's own
+    tokens and prices; the PW9xx checks read it.
     """
     catalogue = catalogue or catalogue_for(settings)
     rules = rules or rules_for(settings)
@@ -103,6 +108,20 @@ def analyze(
         if price is not None
         else None
     )
+    escalation = None
+    if logs is not None:  # imported only then: a check without logs never loads the advisor
+        from promptwise.escalation.evidence import build_evidence
+
+        escalation = build_evidence(
+            document,
+            settings,
+            logs,
+            model=model_name,
+            price=price,
+            input_tokens=tokens.total,
+            output_tokens=output_tokens,
+            catalogue=catalogue,
+        )
     base = CheckContext(
         document=document,
         settings=settings,

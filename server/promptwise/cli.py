@@ -636,9 +636,14 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
             "no failure logs: set `escalation.logs` or `escalation.promptfoo_db` "
             "in promptwise.yaml, or pass --logs / --promptfoo-db"
         )
-    evidence = store.for_document(str(path), document=doc, model=options.model)
+    logs = store.logs_for(str(path), document=doc)
     for warning in store.warnings:
         _say(f"warning: {warning}")
+    evidence = (
+        None
+        if logs is None
+        else analyze(doc, settings, logs=logs, model_override=options.model).escalation
+    )
     if evidence is None:
         files = store.files()
         _say(
@@ -654,7 +659,14 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
         Path(args.chart).write_text(svg(evidence.break_even), encoding="utf-8")
         base = Path(args.output).resolve().parent if args.output else Path.cwd()
         href = Path(os.path.relpath(Path(args.chart).resolve(), base)).as_posix()
-    _emit(evidence.render(args.format, href), args.output, out, _SYNTAX.get(args.format, "text"))
+    from promptwise.escalation.render import render as render_report
+
+    _emit(
+        render_report(evidence, args.format, href),
+        args.output,
+        out,
+        _SYNTAX.get(args.format, "text"),
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, find_config, load_settings, merge_overrides
@@ -26,6 +26,9 @@ from promptwise.document.text import Span
 from promptwise.errors import ConfigError, InputError, PromptwiseError
 from promptwise.files import Candidate, read_candidate
 from promptwise.findings import Finding
+
+if TYPE_CHECKING:
+    from promptwise.escalation.evidence import FailureLogs
 
 READ_PROBLEM = "PW000"
 
@@ -147,12 +150,12 @@ def parse_bytes(
         return error_document(display, str(exc).split(": ", 1)[-1], text)
 
 
-def _evidence(doc: PromptDocument, settings: Settings, model: str | None) -> Any:
+def _logs(doc: PromptDocument, settings: Settings) -> FailureLogs | None:
     if not settings.escalation.logs and not settings.escalation.promptfoo_db:
         return None  # no logs configured: the advisor is not even imported (cold start)
-    from promptwise.escalation.store import evidence_for
+    from promptwise.escalation.store import logs_for
 
-    return evidence_for(doc, settings, model)
+    return logs_for(doc, settings)
 
 
 def analyze_candidate(
@@ -164,12 +167,8 @@ def analyze_candidate(
     if doc is None:
         return FileResult(display, "", (), skipped=True)
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
-    evidence = (
-        None
-        if any(p.code == READ_PROBLEM for p in doc.problems)
-        else _evidence(doc, settings, options.model)
-    )
-    return result_of(analyze(doc, settings, model_override=options.model, escalation=evidence))
+    logs = None if any(p.code == READ_PROBLEM for p in doc.problems) else _logs(doc, settings)
+    return result_of(analyze(doc, settings, model_override=options.model, logs=logs))
 
 
 def result_of(analysis: Analysis) -> FileResult:

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from promptwise.analysis import analyze
 from promptwise.config import EscalationSettings, Settings
+from promptwise.document.parse import parse_document
 from promptwise.escalation import EscalationStore, PromptEvidence
 from tests.conftest import DATA
 
@@ -28,12 +30,23 @@ def settings(root: Path | str = FIXTURE, **escalation: Any) -> Settings:
     return Settings(root=str(root), escalation=EscalationSettings(**escalation))
 
 
+def evidence_with(
+    config: Settings, prompt: Path = PROMPT, model: str | None = None
+) -> PromptEvidence:
+    """The escalation stage's value for ``prompt``, built as every adapter builds it:
+    the store's logs about the file, judged and priced inside ``analyze``."""
+    document = parse_document(prompt.read_text(encoding="utf-8"), str(prompt))
+    logs = EscalationStore(config).logs_for(str(prompt), document=document)
+    assert logs is not None, "no log matched the prompt"
+    found = analyze(document, config, logs=logs, model_override=model).escalation
+    assert found is not None
+    return found
+
+
 def evidence(
     root: Path | str = FIXTURE, prompt: Path = PROMPT, **escalation: Any
 ) -> PromptEvidence:
-    found = EscalationStore(settings(root, **escalation)).for_document(str(prompt))
-    assert found is not None, "no log matched the prompt"
-    return found
+    return evidence_with(settings(root, **escalation), prompt)
 
 
 @pytest.fixture

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from promptwise.escalation import EscalationStore, PromptEvidence, Verdict
+from promptwise.escalation import PromptEvidence, Verdict
 from promptwise.escalation.categories import CATEGORY_TABLE, canonical, infer, table_markdown
 from promptwise.escalation.records import Assertion
+from promptwise.escalation.render import render
 from promptwise.escalation.render.chart import svg
-from tests.escalation.conftest import evidence, settings
+from promptwise.escalation.render.json_format import as_json
+from promptwise.escalation.render.markdown import hover as hover_markdown
+from tests.escalation.conftest import evidence, evidence_with, settings
 
 
 def _log(
@@ -23,9 +26,7 @@ def _log(
     prompt = tmp_path / "p.txt"
     prompt.write_text(text)
     (tmp_path / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    found = EscalationStore(settings(tmp_path, logs=("log.jsonl",))).for_document(str(prompt))
-    assert found is not None
-    return found
+    return evidence_with(settings(tmp_path, logs=("log.jsonl",)), prompt)
 
 
 # ---------------------------------------------------------------- categories
@@ -120,7 +121,7 @@ def test_numeric_versions_without_timestamps_keep_log_order(tmp_path: Path) -> N
     (case,) = ev.history.cases
     assert case.statuses == (False, False, True, True)
     assert case.fixed_at is not None and case.fixed_at.index == 3
-    assert ev.advice.verdict is Verdict.CLEAN and ev.summary is None
+    assert ev.advice.verdict is Verdict.CLEAN and ev.advice.summary is None
 
 
 def test_timestamps_order_versions_and_the_latest_run_counts(tmp_path: Path) -> None:
@@ -185,7 +186,10 @@ def test_format_failures_name_structured_output_first(tmp_path: Path) -> None:
     (rec,) = ev.advice.recommendations
     assert rec.categories == ("format", "style")
     assert rec.first_step is not None and "structured output" in rec.first_step
-    assert ev.summary == "2 cases failing for 40 iterations — format/style → consider fine-tuning"
+    assert (
+        ev.advice.summary
+        == "2 cases failing for 40 iterations — format/style → consider fine-tuning"
+    )
 
 
 # ------------------------------------------------------------------ reports
@@ -208,7 +212,7 @@ def test_log_text_is_never_markup(tmp_path: Path) -> None:
     ]
     rows += [{"prompt": "p.txt", "version": v, "case": "ok", "passed": True} for v in range(1, 41)]
     ev = _log(tmp_path, rows)
-    markdown = ev.report_markdown()
+    markdown = render(ev, "markdown")
     # Inside a code span, markup is shown as text; everywhere else it must be escaped.
     prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", markdown)
     assert not re.search(r"(?<!\\)<(?:script|img)", prose)
@@ -216,23 +220,23 @@ def test_log_text_is_never_markup(tmp_path: Path) -> None:
     for line in markdown.splitlines():
         if line.startswith("| `evil"):
             assert line.count(" | ") == 5  # the pipes from the log are escaped
-    html = ev.render("html")
+    html = render(ev, "html")
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
-    hover = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", ev.hover_markdown())
+    hover = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", hover_markdown(ev))
     assert not re.search(r"(?<!\\)<(?:script|img)", hover)
 
 
-def test_the_evidence_contract_for_the_language_server() -> None:
+def test_the_renderers_over_the_evidence_the_language_server_shows() -> None:
     ev = evidence(logs=("results/*.json",))
-    assert ev.summary and ev.summary.splitlines() == [ev.summary]
-    assert ev.markdown() == ev.report_markdown()
-    assert ev.report_markdown().startswith("# Escalation advice:")
-    hover = ev.hover_markdown()
+    assert ev.advice.summary and ev.advice.summary.splitlines() == [ev.advice.summary]
+    assert render(ev, "markdown").startswith("# Escalation advice:")
+    assert json.loads(render(ev, "json")) == json.loads(json.dumps(as_json(ev)))
+    hover = hover_markdown(ev)
     assert "Failing in the latest version (iteration 35)" in hover
     assert "passing since iteration 12" in hover and "passing since iteration 8" in hover
-    assert len(ev.persistent) == 3
-    for case in ev.persistent:
+    assert len(ev.history.persistent) == 3
+    for case in ev.history.persistent:
         assert case.latest.input and case.latest_failure is not None
 
 

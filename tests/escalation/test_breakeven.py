@@ -22,9 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from promptwise.analysis import analyze
 from promptwise.config import EscalationSettings, Settings
+from promptwise.document.parse import parse_document
 from promptwise.escalation import EscalationStore, PromptEvidence
 from promptwise.escalation.breakeven import round_volume
+from promptwise.escalation.render import render
+from tests.escalation.conftest import evidence_with
 
 PROMPT = """Classify the support ticket below as billing, shipping or other.
 
@@ -54,6 +58,11 @@ PRICES = {
 
 
 def _evidence(tmp_path: Path, dataset: int | None = None) -> PromptEvidence:
+    return evidence_with(_settings(tmp_path, dataset), tmp_path / "classify.prompt.md")
+
+
+def _settings(tmp_path: Path, dataset: int | None = None) -> Settings:
+    """The prompt, its log (and dataset) written to ``tmp_path``; settings to price them."""
     prompt = tmp_path / "classify.prompt.md"
     prompt.write_text(PROMPT, encoding="utf-8")
     log = tmp_path / "evals.jsonl"
@@ -78,7 +87,7 @@ def _evidence(tmp_path: Path, dataset: int | None = None) -> PromptEvidence:
             "".join('{"input": "x", "output": "y"}\n' for _ in range(dataset)), encoding="utf-8"
         )
         escalation = dataclasses.replace(escalation, dataset="train.jsonl")
-    settings = Settings(
+    return Settings(
         root=str(tmp_path),
         model="acme-chat",
         expected_output_tokens=12,
@@ -86,9 +95,6 @@ def _evidence(tmp_path: Path, dataset: int | None = None) -> PromptEvidence:
         pricing=(PRICES,),
         escalation=escalation,
     )
-    found = EscalationStore(settings).for_document(str(prompt))
-    assert found is not None
-    return found
 
 
 def test_break_even_arithmetic_by_hand(tmp_path: Path) -> None:
@@ -140,9 +146,8 @@ def test_fine_tuning_that_costs_more_per_call_never_breaks_even_against_the_prom
     assert data is not None and data.fine_tuned is not None
     assert data.fine_tuned.model == "ft:gpt-4o"
     assert data.vs_prompt is None
-    assert (
-        "**Fine-tuning never pays on cost here**: a call to `ft:gpt-4o` costs no less"
-        in ev.report_markdown()
+    assert "**Fine-tuning never pays on cost here**: a call to `ft:gpt-4o` costs no less" in render(
+        ev, "markdown"
     )
 
 
@@ -151,7 +156,22 @@ def test_an_unknown_model_gives_a_note_instead_of_costs() -> None:
     from tests.escalation.conftest import settings as make
 
     settings = make(logs=("results/*.json",)).replace(model="no-such-model-x")
-    ev = EscalationStore(settings).for_document(str(PROMPT))
-    assert ev is not None and ev.break_even is None
+    ev = evidence_with(settings, PROMPT)
+    assert ev.break_even is None
     assert ev.cost_note is not None and "no-such-model-x" in ev.cost_note
     assert FIXTURE.is_dir()
+
+
+def test_the_evidence_prices_the_tokens_and_model_the_analysis_counted(tmp_path: Path) -> None:
+    """Built inside ``analyze`` from its counts: the advice and the cost lens agree."""
+    settings = _settings(tmp_path)
+    prompt = tmp_path / "classify.prompt.md"
+    document = parse_document(prompt.read_text(encoding="utf-8"), str(prompt))
+    logs = EscalationStore(settings).logs_for(str(prompt), document=document)
+    analysis = analyze(document, settings, logs=logs)
+    assert analysis.escalation is not None and analysis.escalation.model == "acme-chat"
+    data = analysis.escalation.break_even
+    assert data is not None and data.prompt.input_tokens == analysis.tokens.total
+    assert data.prompt.output_tokens == analysis.output_tokens
+    assert analysis.cost is not None
+    assert data.prompt.per_call == pytest.approx(analysis.cost.cost_per_call)

@@ -28,8 +28,8 @@ def test_knowledge_and_style_cases_persist_over_35_versions() -> None:
     ev = evidence(logs=("results/*.json",))
     assert len(ev.history.versions) == 35
     assert ev.history.experiments == 175
-    assert titles(ev.persistent) == {*KNOWLEDGE, STYLE}
-    for case in ev.persistent:
+    assert titles(ev.history.persistent) == {*KNOWLEDGE, STYLE}
+    for case in ev.history.persistent:
         assert case.failed_versions == 35
         assert case.streak == 35
         assert case.first_failed is not None and case.first_failed.index == 1
@@ -49,7 +49,7 @@ def test_escalation_recommends_rag_for_knowledge_and_fine_tuning_for_style() -> 
     assert tune.categories == ("style",)
     assert tune.first_step is None  # structured output is named for format failures only
     assert "Collect data first" in tune.text  # 2 labeled examples, far below 50
-    assert ev.summary == (
+    assert ev.advice.summary == (
         "3 cases failing for 35 iterations — knowledge → consider RAG; style → consider fine-tuning"
     )
     assert advice.headline.startswith("Escalate: 3 cases still failing after 35 iterations")
@@ -77,7 +77,7 @@ def test_first_29_iterations_escalate_nothing_but_advise_with_29(first_29: Path)
     assert titles(c.case for c in advice.cases) == {*KNOWLEDGE, STYLE}
     for item in advice.cases:
         assert "failing for 29 iterations" in item.action
-    assert ev.summary is not None and "29" in ev.summary
+    assert ev.advice.summary is not None and "29" in ev.advice.summary
     assert "29" in advice.headline and "below the 30-iteration threshold" in advice.headline
 
 
@@ -101,7 +101,7 @@ def test_database_and_json_files_give_the_same_analysis() -> None:
             history.labeled_examples,
             ev.advice.verdict,
             ev.advice.headline,
-            ev.summary,
+            ev.advice.summary,
         )
 
     from_json = evidence(logs=("results/*.json",))
@@ -118,7 +118,7 @@ def test_a_changed_threshold_changes_the_outcome(first_29: Path) -> None:
     )
     higher = evidence(logs=("results/*.json",), iteration_threshold=36)
     assert higher.advice.verdict is Verdict.KEEP_PROMPTING
-    assert "escalate at 36" in (higher.summary or "")
+    assert "escalate at 36" in (higher.advice.summary or "")
     lower = evidence(logs=(str(first_29 / "*.json"),), iteration_threshold=20)
     assert lower.advice.verdict is Verdict.ESCALATE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from promptwise.analysis import Analysis, analyze, analyze_text
 from promptwise.config import Settings
 from promptwise.document.parse import parse_document
-from promptwise.escalation import evidence_for
+from promptwise.escalation import logs_for
 from promptwise.findings import apply_edits
 from promptwise.rules.checks import first_body_line
 from promptwise.rules.loader import load_rules
@@ -19,7 +19,7 @@ RULES = {r.code: r for r in load_rules().rules if r.code.startswith("PW9")}
 
 def _analyse(s: Settings, text: str | None = None, path: Path = PROMPT) -> Analysis:
     doc = parse_document(text if text is not None else path.read_text(), str(path))
-    return analyze(doc, s, escalation=evidence_for(doc, s))
+    return analyze(doc, s, logs=logs_for(doc, s))
 
 
 def _codes(analysis: Analysis) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from promptwise.document.parse import parse_document
-from promptwise.escalation import EscalationStore, evidence_for
+from promptwise.escalation import EscalationStore, logs_for
 from promptwise.escalation import store as store_module
 from tests.escalation.conftest import DB, PROMPT, RESULTS, settings
 
@@ -39,7 +39,7 @@ def test_log_globs_resolve_against_the_config_folder(tmp_path: Path) -> None:
     _write(tmp_path / "logs" / "nested" / "run1.jsonl", _rows("prompts/a.txt", range(1, 4)))
     store = EscalationStore(settings(tmp_path, logs=("logs/**/*.jsonl",)))
     assert [p.name for p in store.files()] == ["run1.jsonl"]
-    found = store.for_document(str(prompt))
+    found = store.logs_for(str(prompt))
     assert found is not None and found.matched_by == "path"
     assert len(found.history.versions) == 3
     assert store.watch_patterns() == [str(tmp_path / "logs/**/*.jsonl")]
@@ -53,7 +53,7 @@ def test_native_paths_relative_to_the_log_folder_also_match(tmp_path: Path) -> N
     store = EscalationStore(
         settings(tmp_path / "elsewhere", logs=(str(tmp_path / "evals" / "*.jsonl"),))
     )
-    found = store.for_document(str(prompt))
+    found = store.logs_for(str(prompt))
     assert found is not None and found.matched_by == "path"
 
 
@@ -61,14 +61,14 @@ def test_a_pattern_matching_nothing_is_a_warning(tmp_path: Path) -> None:
     store = EscalationStore(settings(tmp_path, logs=("missing/*.jsonl",)))
     assert store.files() == []
     assert "matches no file" in store.warnings[0].message
-    assert store.for_document(str(tmp_path / "p.txt")) is None
+    assert store.logs_for(str(tmp_path / "p.txt")) is None
 
 
 def test_unrelated_prompts_get_no_evidence(tmp_path: Path) -> None:
     other = tmp_path / "other.txt"
     other.write_text("Something else entirely.\n")
     store = EscalationStore(settings(logs=("results/*.json",)))
-    assert store.for_document(str(other)) is None
+    assert store.logs_for(str(other)) is None
 
 
 def test_changed_logs_are_reread_and_unchanged_ones_are_not(
@@ -87,18 +87,18 @@ def test_changed_logs_are_reread_and_unchanged_ones_are_not(
         return real(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store_module, "read_log", counting)
-    first = store.for_document(str(prompt))
+    first = store.logs_for(str(prompt))
     assert first is not None and len(first.history.versions) == 2
-    assert store.for_document(str(prompt)) is first  # cached: nothing re-read
+    assert store.logs_for(str(prompt)) is first  # cached: nothing re-read
     assert len(calls) == 1
     time.sleep(0.01)
     _write(log, _rows("p.txt", range(1, 6)))
     os.utime(log, ns=(time.time_ns(), time.time_ns() + 10_000_000))
-    second = store.for_document(str(prompt))
+    second = store.logs_for(str(prompt))
     assert second is not None and len(second.history.versions) == 5
     assert len(calls) == 2
     store.invalidate()
-    store.for_document(str(prompt))
+    store.logs_for(str(prompt))
     assert len(calls) == 3
 
 
@@ -113,7 +113,7 @@ def test_promptfoo_db_auto_detects_only_when_asked(
     auto = EscalationStore(settings(tmp_path, promptfoo_db="auto"))
     assert auto.files() == [home / "promptfoo.db"]
     assert str(home / "promptfoo.db") in auto.watch_patterns()
-    found = auto.for_document(str(PROMPT))
+    found = auto.logs_for(str(PROMPT))
     assert found is not None and found.history.experiments == 175
 
 
@@ -136,8 +136,10 @@ def test_a_missing_explicit_database_is_a_warning(tmp_path: Path) -> None:
 def test_a_file_that_is_no_log_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello\n")
     store = EscalationStore(settings(tmp_path, logs=("notes.txt",)))
-    assert store.histories() == []
     assert "not a failure log" in store.warnings[0].message
+    prompt = tmp_path / "p.txt"
+    prompt.write_text("Say hi.\n")
+    assert store.logs_for(str(prompt)) is None
 
 
 def test_logs_from_another_checkout_match_by_path_suffix(tmp_path: Path) -> None:
@@ -149,32 +151,33 @@ def test_logs_from_another_checkout_match_by_path_suffix(tmp_path: Path) -> None
     moved.parent.mkdir(parents=True)
     moved.write_text("An edited prompt that no eval has seen yet.\n")
     store = EscalationStore(settings(tmp_path, logs=("results/*.json",)))
-    found = store.for_document(str(moved))
+    found = store.logs_for(str(moved))
     assert found is not None and found.matched_by == "path suffix"
     # A file with the same name in another folder is another prompt.
     stranger = tmp_path / "repo" / "other" / "support_faq.txt"
     stranger.parent.mkdir()
     stranger.write_text("Unrelated.\n")
-    assert store.for_document(str(stranger)) is None
+    assert store.logs_for(str(stranger)) is None
 
 
 def test_the_editor_text_is_used_for_matching_by_text(tmp_path: Path) -> None:
     unsaved = parse_document(PROMPT.read_text(), str(tmp_path / "scratch.txt"))
-    found = evidence_for(unsaved, settings(logs=("results/*.json",)))
+    found = logs_for(unsaved, settings(logs=("results/*.json",)))
     assert found is not None and found.matched_by == "text"
 
 
-def test_evidence_for_reads_nothing_without_configured_logs() -> None:
+def test_logs_for_reads_nothing_without_configured_logs() -> None:
     doc = parse_document("Say hi.\n", "p.txt")
-    assert evidence_for(doc, settings(logs=())) is None
+    assert logs_for(doc, settings(logs=())) is None
 
 
-def test_every_prompt_in_the_logs_can_be_listed_and_looked_up() -> None:
+def test_the_logs_about_a_file_carry_its_history_and_current_version() -> None:
     store = EscalationStore(settings(logs=("results/*.json",)))
-    (history,) = store.histories()
-    assert history.ref.path == "/tmp/pfdev/prompts/support_faq.txt"
-    found = store.history_for(str(PROMPT), PROMPT.read_text())
-    assert found is not None and found[1] == "text" and len(found[0].versions) == 35
-    evidence = store.for_document(str(PROMPT))
-    assert evidence is not None
-    assert json.loads(evidence.render("json")) == json.loads(json.dumps(evidence.to_json()))
+    found = store.logs_for(str(PROMPT), PROMPT.read_text())
+    assert found is not None and found.matched_by == "text"
+    assert found.history.ref.path == "/tmp/pfdev/prompts/support_faq.txt"
+    assert len(found.history.versions) == 35
+    assert found.current_version == found.history.versions[-1]  # the file is iteration 35
+    edited = store.logs_for(str(PROMPT), PROMPT.read_text() + "One more rule.\n")
+    assert edited is not None and edited.current_version is None
+    assert edited.matched_by == "path suffix"  # no logged text equals the edited file

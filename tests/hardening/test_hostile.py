@@ -24,7 +24,7 @@ from promptwise.config import EscalationSettings, Settings
 from promptwise.document import yamlnodes
 from promptwise.document.parse import MAX_FILE_BYTES, decode, parse_document
 from promptwise.errors import InputError
-from promptwise.escalation import evidence_for, invalidate_all
+from promptwise.escalation import invalidate_all, logs_for
 from promptwise.files import walk
 from promptwise.rules.loader import load_rules
 from promptwise.rules.matchers import MatcherError, backtracking_risk, compile_spec
@@ -391,12 +391,12 @@ def test_log_appended_while_being_read(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while not stop.is_set() and time.monotonic() < deadline:
         invalidate_all()
-        found = evidence_for(doc, settings)  # never raises on a half-written line
-        assert found is None or found.path
+        found = logs_for(doc, settings)  # never raises on a half-written line
+        assert found is None or found.history.versions
         reads += 1
     thread.join(30)
     invalidate_all()
-    final = evidence_for(doc, settings)
+    final = logs_for(doc, settings)
     assert final is not None and reads > 1
     assert len(final.history.versions) == total // 20
     assert not [w for w in final.warnings if "JSON" in w.message]

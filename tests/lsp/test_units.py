@@ -10,8 +10,6 @@ import pytest
 
 from promptwise.findings import apply_edits
 from promptwise.lsp import suppressions
-from promptwise.lsp.features.code_lens import escalation_summary
-from promptwise.lsp.features.commands import escalation_markdown
 from promptwise.lsp.settings import editor_settings
 from promptwise.lsp.workspace import OpenDocument
 
@@ -115,14 +113,3 @@ def test_document_edits_in_each_encoding(encoding: str, column: int) -> None:
     assert doc.text.endswith("second\n!")
     doc.apply([SimpleNamespace(range=None, text="new")], 4, encoding)  # type: ignore[arg-type]
     assert doc.text == "new" and [e.text for e in doc.edits_since(2)] == ["!", "new"]
-
-
-def test_escalation_slot_reads_whatever_the_advisor_offers() -> None:
-    analysis = SimpleNamespace(
-        escalation=SimpleNamespace(summary="2 cases failing for 35 iterations")
-    )
-    assert escalation_summary(analysis) == "2 cases failing for 35 iterations"  # type: ignore[arg-type]
-    assert escalation_summary(SimpleNamespace(escalation=None)) is None  # type: ignore[arg-type]
-    assert escalation_markdown(SimpleNamespace(markdown=lambda: "# Report")) == "# Report"
-    assert escalation_markdown(SimpleNamespace(summary="only a line")) == "only a line"
-    assert escalation_markdown(None) is None

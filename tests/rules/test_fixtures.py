@@ -31,7 +31,7 @@ import pytest
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, load_settings
-from promptwise.escalation import evidence_for
+from promptwise.escalation import logs_for
 from promptwise.rules import checks
 from promptwise.rules.loader import load_rules
 from promptwise.runner import parse_bytes
@@ -84,8 +84,7 @@ def analyse_fixture(path: Path, data: bytes) -> Analysis:
     settings = load_settings(config) if config.is_file() else Settings()
     doc = parse_bytes(data, str(path))
     assert doc is not None
-    evidence = evidence_for(doc, settings) if settings.escalation.logs else None
-    return analyze(doc, settings, escalation=evidence)
+    return analyze(doc, settings, logs=logs_for(doc, settings))
 
 
 @pytest.fixture

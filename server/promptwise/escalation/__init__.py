@@ -11,10 +11,10 @@ decides what kind of failure a case is.
 from promptwise.escalation.advice import Advice, DataReadiness, Readiness, Verdict, advise
 from promptwise.escalation.breakeven import BreakEven, OptionCost, Training
 from promptwise.escalation.categories import CATEGORY_TABLE, Remedy
-from promptwise.escalation.evidence import PromptEvidence, build_evidence
+from promptwise.escalation.evidence import FailureLogs, PromptEvidence, build_evidence
 from promptwise.escalation.history import CaseHistory, PromptHistory, Version, analyse, fold
 from promptwise.escalation.records import EvalRecord, LogLocation, LogWarning, Warnings
-from promptwise.escalation.store import EscalationStore, evidence_for, invalidate_all, store_for
+from promptwise.escalation.store import EscalationStore, invalidate_all, logs_for, store_for
 
 __all__ = [
     "CATEGORY_TABLE",
@@ -24,6 +24,7 @@ __all__ = [
     "DataReadiness",
     "EscalationStore",
     "EvalRecord",
+    "FailureLogs",
     "LogLocation",
     "LogWarning",
     "OptionCost",
@@ -38,8 +39,8 @@ __all__ = [
     "advise",
     "analyse",
     "build_evidence",
-    "evidence_for",
     "fold",
     "invalidate_all",
+    "logs_for",
     "store_for",
 ]

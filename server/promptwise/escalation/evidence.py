@@ -1,23 +1,43 @@
-"""The advisor's answer for one prompt file: what the language server and CLI show.
+"""The escalation stage's value: what the failure logs say about one prompt file.
 
-:class:`PromptEvidence` is what :func:`promptwise.analysis.analyze` receives
-as ``escalation`` and hands to checks (PW9xx) as ``CheckContext.escalation``.
-It carries the analysed history, the advice, the cost comparison and the
-log warnings, and renders them: a one-line :attr:`summary` for a code lens,
-the case histories for a hover, the full report in any format.
+Two frozen values, built in two steps:
+
+1. :class:`FailureLogs` is what the store found about a file: the analysed
+   history of its cases, how the logs were tied to it, the warnings reading
+   them produced. It depends on the logs and the file's text only, so the
+   store caches it.
+2. :class:`PromptEvidence` is that history judged and priced. It is built by
+   :func:`build_evidence` inside :func:`promptwise.analysis.analyze`, after
+   the tokens and cost, which it receives rather than counting again; checks
+   (PW9xx) read it as ``CheckContext.escalation`` and the adapters as
+   ``Analysis.escalation``.
+
+Neither value renders itself: the reports in every format are functions over
+them in :mod:`promptwise.escalation.render`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from promptwise.config import EscalationSettings, Settings
 from promptwise.document.model import PromptDocument
 from promptwise.escalation.advice import Advice, advise
 from promptwise.escalation.breakeven import BreakEven, compute
-from promptwise.escalation.history import CaseHistory, PromptHistory, PromptLog, Version, analyse
+from promptwise.escalation.history import PromptHistory, Version
 from promptwise.escalation.records import LogWarning, template_hash
+from promptwise.pricing.catalogue import Catalogue, PriceEntry
+
+
+@dataclass(frozen=True)
+class FailureLogs:
+    """What the logs say about one prompt file, before any judgement or price."""
+
+    history: PromptHistory
+    matched_by: str  # how the logs were tied to the file: path, text or path suffix
+    warnings: tuple[LogWarning, ...]  # reading every configured log, and the dataset
+    dataset_examples: int | None  # labeled examples in ``escalation.dataset``, when set
+    current_version: Version | None  # the logged version whose text the file has now
 
 
 @dataclass(frozen=True)
@@ -26,24 +46,14 @@ class PromptEvidence:
 
     path: str
     history: PromptHistory
-    matched_by: str  # how the logs were tied to the file: path, text or path suffix
+    matched_by: str
     advice: Advice
     break_even: BreakEven | None
     cost_note: str | None  # why there is no cost comparison, when there is none
     warnings: tuple[LogWarning, ...]
     escalation: EscalationSettings
     model: str
-    current_version: Version | None  # the logged version whose text the file has now
-
-    @property
-    def summary(self) -> str | None:
-        """One line for a code lens; None when nothing fails."""
-        return self.advice.summary
-
-    @property
-    def persistent(self) -> tuple[CaseHistory, ...]:
-        """Cases failing in the latest version (what PW9xx findings and quick fixes use)."""
-        return self.history.persistent
+    current_version: Version | None
 
     @property
     def edited_since_last_eval(self) -> bool:
@@ -51,93 +61,64 @@ class PromptEvidence:
         has_text = any(v.template is not None for v in self.history.versions)
         return has_text and self.current_version is None
 
-    def report_markdown(self) -> str:
-        from promptwise.escalation.render import render
 
-        return render(self, "markdown")
-
-    def markdown(self) -> str:
-        """The full report; the name the language server's report command looks for first."""
-        return self.report_markdown()
-
-    def hover_markdown(self) -> str:
-        from promptwise.escalation.render.markdown import hover
-
-        return hover(self)
-
-    def render(self, fmt: str, chart_href: str | None = None) -> str:
-        from promptwise.escalation.render import render
-
-        return render(self, fmt, chart_href)
-
-    def to_json(self) -> dict[str, Any]:
-        from promptwise.escalation.render.json_format import as_json
-
-        return as_json(self)
+def current_version(document: PromptDocument, history: PromptHistory) -> Version | None:
+    """The latest logged version whose template is the file's text (whole, or its body)."""
+    wanted = {
+        template_hash(document.text),
+        template_hash(document.text[document.body_span.start :]),
+    }
+    for version in reversed(history.versions):
+        if version.template is not None and template_hash(version.template) in wanted:
+            return version
+    return None
 
 
 def build_evidence(
     document: PromptDocument,
     settings: Settings,
-    log: PromptLog,
-    how: str,
-    warnings: tuple[LogWarning, ...],
-    dataset_examples: int | None,
-    model: str | None = None,
+    logs: FailureLogs,
+    *,
+    model: str,
+    price: PriceEntry | None,
+    input_tokens: int,
+    output_tokens: int,
+    catalogue: Catalogue,
 ) -> PromptEvidence:
-    """Analyse the logs about ``document``, advise, and price the options.
+    """Judge the history and price the options on the analysis's own counts.
 
-    The prompt is priced on ``model`` when given, else on the file's own
-    model, else on the ``model`` setting (the same order as the analysis).
+    ``model``, ``price`` and the token counts are the analysis's: the same
+    model order (flag, file, setting) and the same tokenizer, so the advice
+    and the cost lens can never disagree about what a call costs.
     """
-    from promptwise import analysis
-
-    history = analyse(log)
-    advice = advise(history, settings.escalation, dataset_examples)
-    model = model or (document.model.name if document.model else settings.model)
+    advice = advise(logs.history, settings.escalation, logs.dataset_examples)
     break_even = None
     note = None
-    catalogue = analysis.catalogue_for(settings)
-    entry = catalogue.lookup(model)
-    if entry is None:
+    if price is None:
         note = (
             f"model `{model}` is not in the price table, so the options cannot be priced; "
             "add it under `pricing` in promptwise.yaml"
         )
     else:
-        from promptwise.tokens.counter import count_document
-
-        tokens = count_document(document, analysis.encoding_choice(model, entry))
-        output = document.max_output_tokens or settings.expected_output_tokens
-        labeled = history.labeled_examples + (dataset_examples or 0)
         break_even = compute(
             document,
-            prompt_entry=entry,
-            input_tokens=tokens.total,
-            output_tokens=output,
+            prompt_entry=price,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
             calls_per_day=settings.calls_per_day,
             settings=settings.escalation,
             catalogue=catalogue,
-            labeled_examples=labeled,
+            labeled_examples=logs.history.labeled_examples + (logs.dataset_examples or 0),
         )
-    wanted = {
-        template_hash(document.text),
-        template_hash(document.text[document.body_span.start :]),
-    }
-    current = None
-    for version in reversed(history.versions):
-        if version.template is not None and template_hash(version.template) in wanted:
-            current = version
-            break
     return PromptEvidence(
         path=document.path,
-        history=history,
-        matched_by=how,
+        history=logs.history,
+        matched_by=logs.matched_by,
         advice=advice,
         break_even=break_even,
         cost_note=note,
-        warnings=warnings,
+        warnings=logs.warnings,
         escalation=settings.escalation,
         model=model,
-        current_version=current,
+        current_version=logs.current_version,
     )

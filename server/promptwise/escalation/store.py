@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from promptwise.config import Settings, resolve_path
 from promptwise.escalation.dataset import count_examples
-from promptwise.escalation.history import PromptHistory, PromptLog, analyse, fold
+from promptwise.escalation.evidence import FailureLogs, current_version
+from promptwise.escalation.history import PromptLog, analyse, fold
 from promptwise.escalation.native import looks_native, read_native
 from promptwise.escalation.promptfoo import read_promptfoo_json
 from promptwise.escalation.promptfoo_db import is_sqlite, read_promptfoo_db
@@ -52,7 +53,6 @@ from promptwise.escalation.records import (
 
 if TYPE_CHECKING:
     from promptwise.document.model import PromptDocument
-    from promptwise.escalation.evidence import PromptEvidence
 
 AUTO = "auto"
 NATIVE = "native"
@@ -145,7 +145,7 @@ class EscalationStore:
             tuple[tuple[Any, ...], dict[tuple[str, ...], PromptLog], tuple[LogWarning, ...]] | None
         ) = None
         self._dataset: tuple[tuple[int, int], int | None, tuple[LogWarning, ...]] | None = None
-        self._evidence: OrderedDict[tuple[Any, ...], PromptEvidence | None] = OrderedDict()
+        self._found: OrderedDict[tuple[Any, ...], FailureLogs | None] = OrderedDict()
 
     # ------------------------------------------------------------ locations
 
@@ -185,7 +185,7 @@ class EscalationStore:
             self._scanned_at = None
             self._merged = None
             self._dataset = None
-            self._evidence.clear()
+            self._found.clear()
 
     def files(self) -> list[Path]:
         with self._lock:
@@ -294,19 +294,13 @@ class EscalationStore:
                     target = merged[key] = PromptLog(log.ref)
                 target.merge(log, index)
         self._merged = (stamps, merged, warnings.items())
-        self._evidence.clear()
+        self._found.clear()
         return merged, warnings.items()
 
     @property
     def warnings(self) -> tuple[LogWarning, ...]:
         with self._lock:
             return self._load()[1]
-
-    def histories(self) -> list[PromptHistory]:
-        """Every prompt the logs mention, analysed."""
-        with self._lock:
-            logs, _ = self._load()
-            return [analyse(log) for log in logs.values()]
 
     def dataset_examples(self) -> tuple[int | None, tuple[LogWarning, ...]]:
         name = self.settings.escalation.dataset
@@ -373,32 +367,19 @@ class EscalationStore:
             return bool(hashes & log.text_hashes)
         return self._suffix_match(log, target)
 
-    def history_for(self, path: str, text: str | None = None) -> tuple[PromptHistory, str] | None:
-        found = self.match(path, text)
-        if found is None:
-            return None
-        return analyse(found.log), found.how
+    # -------------------------------------------------------------- per file
 
-    # -------------------------------------------------------------- evidence
-
-    def for_document(
-        self,
-        path: str,
-        text: str | None = None,
-        document: PromptDocument | None = None,
-        settings: Settings | None = None,
-        model: str | None = None,
-    ) -> PromptEvidence | None:
-        """Everything the advisor says about one prompt file; None when no log mentions it.
+    def logs_for(
+        self, path: str, text: str | None = None, document: PromptDocument | None = None
+    ) -> FailureLogs | None:
+        """What the logs say about the prompt file at ``path``; None when no log mentions it.
 
         ``document`` (or ``text``) is the file as the editor has it; without
-        either the file is read from disk. ``settings`` may differ from the
-        store's in what prices the file (model, calls per day): logs come
-        from the store's scope, costs from the caller's settings. ``model``
-        (the ``--model`` flag) beats the file's own model.
+        either the file is read from disk. The answer depends on the logs and
+        the file's text only, so it is cached by both: typing in a file
+        re-matches it, an unchanged file costs a dictionary lookup.
         """
         from promptwise.document.parse import parse_document
-        from promptwise.escalation.evidence import build_evidence
 
         if document is None:
             if text is None:
@@ -408,40 +389,28 @@ class EscalationStore:
                     text = None
             document = parse_document(text or "", path)
         body = document.text[document.body_span.start :]
-        settings = settings or self.settings
         with self._lock:
             logs, warnings = self._load()
-            key = (
-                path,
-                template_hash(document.text),
-                model,
-                settings.model,
-                settings.calls_per_day,
-                settings.expected_output_tokens,
-                repr(settings.pricing),
-                settings.escalation,
-                id(logs),
-            )
-            if key in self._evidence:
-                self._evidence.move_to_end(key)
-                return self._evidence[key]
-            found = self.match(path, document.text, body)
-            evidence = None
-            if found is not None:
-                count, dataset_warnings = self.dataset_examples()
-                evidence = build_evidence(
-                    document,
-                    settings,
-                    found.log,
-                    found.how,
-                    (*warnings, *dataset_warnings),
-                    count,
-                    model=model,
+            count, dataset_warnings = self.dataset_examples()
+            key = (path, template_hash(document.text), id(logs), count, dataset_warnings)
+            if key in self._found:
+                self._found.move_to_end(key)
+                return self._found[key]
+            match = self.match(path, document.text, body)
+            found = None
+            if match is not None:
+                history = analyse(match.log)
+                found = FailureLogs(
+                    history=history,
+                    matched_by=match.how,
+                    warnings=(*warnings, *dataset_warnings),
+                    dataset_examples=count,
+                    current_version=current_version(document, history),
                 )
-            self._evidence[key] = evidence
-            while len(self._evidence) > 64:
-                self._evidence.popitem(last=False)
-            return evidence
+            self._found[key] = found
+            while len(self._found) > 64:
+                self._found.popitem(last=False)
+            return found
 
 
 def _combine(logs: list[PromptLog]) -> PromptLog:
@@ -473,20 +442,17 @@ def store_for(settings: Settings) -> EscalationStore:
         return store
 
 
-def evidence_for(
-    document: PromptDocument, settings: Settings, model: str | None = None
-) -> PromptEvidence | None:
-    """The advisor's evidence for a document, or None when no configured log mentions it.
+def logs_for(document: PromptDocument, settings: Settings) -> FailureLogs | None:
+    """What the configured logs say about a document; None when none is configured or
+    none mentions it.
 
-    This is what the CLI's ``check`` and the language server pass to
-    :func:`promptwise.analysis.analyze` as ``escalation``.
+    This is what the CLI's ``check`` and the language server hand to
+    :func:`promptwise.analysis.analyze` as ``logs``.
     """
     esc = settings.escalation
     if not esc.logs and not esc.promptfoo_db:
         return None
-    return store_for(settings).for_document(
-        document.path, document=document, settings=settings, model=model
-    )
+    return store_for(settings).logs_for(document.path, document=document)
 
 
 def invalidate_all() -> None:

@@ -1,9 +1,9 @@
 """Runs the core on one snapshot of an open document (on the analysis thread).
 
 This is where the server meets :func:`promptwise.analysis.analyze`: it
-resolves the file's settings, parses the text, asks the escalation stage
-for evidence about the file (when that stage provides it), and turns every
-failure into a result the handlers can live with. Nothing here raises: a
+resolves the file's settings, parses the text, asks the failure-log store
+what the logs say about the file, and turns every failure into a result the
+handlers can live with. Nothing here raises: a
 bad config, rule folder or price table is reported once and the file is
 analysed without it; anything else becomes an error the client sees as one
 diagnostic, and the server keeps running.
@@ -12,8 +12,6 @@ diagnostic, and the server keeps running.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings
@@ -21,37 +19,19 @@ from promptwise.document import chat
 from promptwise.document.model import PromptDocument
 from promptwise.document.parse import MAX_FILE_BYTES, parse_document
 from promptwise.errors import PromptwiseError
+from promptwise.escalation.evidence import FailureLogs
+from promptwise.escalation.store import logs_for
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
 
 log = logging.getLogger(__name__)
 
-EscalationProvider = Callable[[PromptDocument, Settings], Any]
-
-
-def default_escalation_provider() -> EscalationProvider | None:
-    """The escalation stage's per-file evidence, when that stage offers it.
-
-    The contract is ``promptwise.escalation.evidence_for(document, settings)``
-    returning whatever :func:`analyze` accepts as ``escalation`` (None when
-    no logs mention the file). Until that stage exists, nothing is read.
-    """
-    try:
-        from promptwise import escalation
-    except ImportError:
-        return None
-    provider = getattr(escalation, "evidence_for", None)
-    return provider if callable(provider) else None
-
 
 class Analyser:
     """Snapshot in, :class:`DocumentAnalysis` out; never raises."""
 
-    def __init__(
-        self, settings: SettingsResolver, escalation: EscalationProvider | None = None
-    ) -> None:
+    def __init__(self, settings: SettingsResolver) -> None:
         self.settings = settings
-        self.escalation = escalation
 
     def __call__(self, snapshot: Snapshot, previous: DocumentAnalysis | None) -> DocumentAnalysis:
         def result(analysis: Analysis | None, error: str | None = None) -> DocumentAnalysis:
@@ -71,8 +51,8 @@ class Analyser:
                 document = self.parse(snapshot, previous)
             except chat.NotChat:
                 return result(None)  # a JSON/YAML file that is not a chat file: say nothing
-            evidence = self._evidence(document, settings, snapshot.uri)
-            return result(self._analyze(document, settings, evidence, snapshot.uri))
+            logs = self._logs(document, settings, snapshot.uri)
+            return result(self._analyze(document, settings, logs))
         except Exception as exc:
             log.exception("analysing %s (version %s) failed", snapshot.uri, snapshot.version)
             return result(
@@ -84,11 +64,9 @@ class Analyser:
     def parse(self, snapshot: Snapshot, previous: DocumentAnalysis | None) -> PromptDocument:
         return parse_document(snapshot.text, snapshot.path)
 
-    def _evidence(self, document: PromptDocument, settings: Settings, uri: str) -> Any:
-        if self.escalation is None:
-            return None
+    def _logs(self, document: PromptDocument, settings: Settings, uri: str) -> FailureLogs | None:
         try:
-            return self.escalation(document, settings)
+            return logs_for(document, settings)
         except PromptwiseError as exc:
             self.settings.report(f"Promptwise: {exc}")
         except Exception:
@@ -96,10 +74,10 @@ class Analyser:
         return None
 
     def _analyze(
-        self, document: PromptDocument, settings: Settings, evidence: Any, uri: str
+        self, document: PromptDocument, settings: Settings, logs: FailureLogs | None
     ) -> Analysis:
         try:
-            return analyze(document, settings, escalation=evidence)
+            return analyze(document, settings, logs=logs)
         except PromptwiseError as exc:
             # A user rule folder or price table that cannot be loaded: say so
             # once, then analyse with the built-in rules and prices.
@@ -107,4 +85,4 @@ class Analyser:
                 f"Promptwise: {exc}. Using the built-in rules and prices until it is fixed."
             )
             fallback = settings.replace(rule_dirs=(), pricing=())
-            return analyze(document, fallback, escalation=evidence)
+            return analyze(document, fallback, logs=logs)

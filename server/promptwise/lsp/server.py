@@ -26,7 +26,7 @@ from promptwise import __version__
 from promptwise.document.text import Encoding
 from promptwise.lsp import convert
 from promptwise.lsp import log as client_log
-from promptwise.lsp.analyser import Analyser, default_escalation_provider
+from promptwise.lsp.analyser import Analyser
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import PromptWorkspace
 
@@ -85,7 +85,7 @@ class PromptwiseServer(LanguageServer):
         )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptwise-analysis")
         self.settings = SettingsResolver(self.warn_threadsafe)
-        self.analyser = Analyser(self.settings, default_escalation_provider())
+        self.analyser = Analyser(self.settings)
         self.documents = PromptWorkspace(self.analyser, self.executor)
         self.log_handler: client_log.ClientLogHandler | None = None
         self.loop: asyncio.AbstractEventLoop | None = None

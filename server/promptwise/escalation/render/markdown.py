@@ -96,8 +96,8 @@ def render_markdown(
 def hover(ev: PromptEvidence) -> str:
     """The case histories, short enough for a hover."""
     lines = []
-    if ev.summary:
-        lines.append(f"**{escape(ev.summary)}**")
+    if ev.advice.summary:
+        lines.append(f"**{escape(ev.advice.summary)}**")
     else:
         lines.append(escape(ev.advice.headline))
     history = ev.history

@@ -3,8 +3,8 @@
 Lens 1: input and expected output tokens, cost per call and per day, and
 the share of the context window, for the file's model (or the configured
 one); clicking it runs ``promptwise.showCostComparison``. Lens 2 appears
-when the analysis carries escalation evidence with a ``summary`` (the
-advisor fills it) and runs ``promptwise.showEscalationReport``. For a file
+when the analysis carries escalation evidence whose advice has a summary
+(a case still fails) and runs ``promptwise.showEscalationReport``. For a file
 that differs from its committed version, a lens between them shows what the
 edit costs: ``+124 tok · +$37/day vs HEAD`` (the HEAD version is read through
 git and analysed once per blob).
@@ -60,8 +60,9 @@ def head_delta(analysis: Analysis) -> str | None:
 
 
 def escalation_summary(analysis: Analysis) -> str | None:
-    summary = getattr(analysis.escalation, "summary", None) if analysis.escalation else None
-    return summary if isinstance(summary, str) and summary.strip() else None
+    """The advisor's one line, when failure logs mention the file and a case fails."""
+    summary = analysis.escalation.advice.summary if analysis.escalation else None
+    return summary if summary and summary.strip() else None
 
 
 async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:

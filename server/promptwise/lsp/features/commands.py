@@ -17,6 +17,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from promptwise.analysis import Analysis, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
+from promptwise.escalation.render.markdown import render_markdown
 from promptwise.lsp import convert, suppressions
 from promptwise.lsp.features.presentation import tokens
 from promptwise.pricing.cost import CostEstimate, format_usd
@@ -117,23 +118,11 @@ async def show_cost_comparison(ls: PromptwiseServer, *args: Any) -> dict[str, An
     }
 
 
-def escalation_markdown(evidence: Any) -> str | None:
-    """Whatever the escalation stage offers as a report, most detailed first."""
-    if evidence is None:
-        return None
-    for name in ("markdown", "report", "render_markdown", "summary"):
-        value = getattr(evidence, name, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value.strip():
-            return value
-    return None
-
-
 async def show_escalation_report(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
     analysis = await _analysis(ls, args)
-    text = escalation_markdown(analysis.escalation)
-    if text is None:
+    if analysis.escalation is not None:
+        text = render_markdown(analysis.escalation)
+    else:
         text = (
             f"No escalation advice for `{Path(analysis.document.path).name}`: no failure "
             "log configured under `escalation.logs` mentions this prompt."

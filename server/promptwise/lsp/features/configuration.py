@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from promptwise.config import CONFIG_FILES, Settings
+from promptwise.escalation.store import invalidate_all
 from promptwise.lsp import convert
 
 if TYPE_CHECKING:
@@ -239,14 +240,6 @@ def _matches_log(path: str, settings: Settings) -> bool:
     return False
 
 
-def _forget_logs() -> None:
-    try:
-        from promptwise.escalation import invalidate_all
-    except ImportError:
-        return
-    invalidate_all()
-
-
 def affected_by(ls: PromptwiseServer, changed: list[str]) -> tuple[bool, list[str]]:
     """Whether a config file changed, and which open documents to analyse again."""
     config_changed = False
@@ -280,7 +273,7 @@ async def did_change_watched_files(
     if config_changed:
         ls.settings.config_changed()
     if uris and any(Path(path).name not in CONFIG_FILES for path in changed):
-        _forget_logs()  # a failure log changed: the advisor must read it again
+        invalidate_all()  # a failure log changed: the advisor must read it again
     if uris:
         log.info(
             "re-analysing %d open file(s) after changes to %s",

@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from promptwise.analysis import Analysis, catalogue_for
 from promptwise.document.model import Variable
 from promptwise.document.text import Span
+from promptwise.escalation.render.markdown import hover as escalation_hover
 from promptwise.lsp import convert
 from promptwise.lsp.features.diagnostics import rules_by_code
 from promptwise.lsp.features.presentation import HINTED, price_row, segment_summary
@@ -89,15 +90,6 @@ def rule_markdown(ls: PromptwiseServer, result: DocumentAnalysis, code: str) -> 
     )
 
 
-def escalation_hover(evidence: Any) -> str | None:
-    """The failing cases' history, from the escalation advisor's evidence."""
-    render = getattr(evidence, "hover_markdown", None)
-    if not callable(render):
-        return None
-    text = render()
-    return text if isinstance(text, str) and text.strip() else None
-
-
 async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | None:
     result = await ls.documents.analysis(params.text_document.uri)
     if result is None or result.analysis is None:
@@ -133,10 +125,8 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
         text = rule_markdown(ls, result, code)
         if text:
             sections.append(text)
-    if any(code.startswith("PW9") for code in codes):
-        history = escalation_hover(analysis.escalation)
-        if history:
-            sections.append(history)
+    if analysis.escalation is not None and any(code.startswith("PW9") for code in codes):
+        sections.append(escalation_hover(analysis.escalation))
     if not sections:
         return None
     return convert.hover("\n\n---\n\n".join(sections), lines, span, ls.encoding)

@@ -31,6 +31,7 @@ from promptwise.rules.options import effective
 
 if TYPE_CHECKING:
     from promptwise.config import Settings
+    from promptwise.escalation.evidence import PromptEvidence
     from promptwise.pricing.catalogue import Catalogue, PriceEntry
     from promptwise.pricing.cost import CostEstimate
     from promptwise.rules.model import Rule
@@ -51,7 +52,7 @@ class CheckContext:
     catalogue: Catalogue
     rule: Rule
     # Evidence from failure logs for this file (the escalation stage), if any.
-    escalation: Any = None
+    escalation: PromptEvidence | None = None
 
     @property
     def options(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ they share: reading the evidence, naming cases, pointing at log lines.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from promptwise.findings import Related
 from promptwise.pricing.cost import format_usd
@@ -30,10 +30,7 @@ if TYPE_CHECKING:
 
 
 def evidence_of(ctx: CheckContext) -> PromptEvidence | None:
-    evidence: Any = ctx.escalation
-    if evidence is None or not hasattr(evidence, "advice") or not hasattr(evidence, "history"):
-        return None
-    return evidence  # type: ignore[no-any-return]
+    return ctx.escalation
 
 
 def related_failures(
