@@ -19,9 +19,8 @@ from lsprotocol import types as lsp
 from promptwise.document.model import SegmentKind
 from promptwise.document.text import Encoding, LineIndex, Position, Span
 from promptwise.findings import Finding, Related, Severity, TextEdit
+from promptwise.lsp.ids import DIAGNOSTIC_SOURCE
 from promptwise.rules.model import Rule
-
-SOURCE = "promptwise"
 
 _ENCODINGS: dict[str, Encoding] = {
     lsp.PositionEncodingKind.Utf8.value: "utf-8",
@@ -141,7 +140,7 @@ def diagnostic(
         severity=_SEVERITY[finding.severity],
         code=finding.code,
         code_description=lsp.CodeDescription(href=rule.docs_url) if rule is not None else None,
-        source=SOURCE,
+        source=DIAGNOSTIC_SOURCE,
         related_information=info or None,
         data={"name": finding.name, "fixes": [fix.title for fix in finding.fixes]},
     )
@@ -154,7 +153,7 @@ def internal_error_diagnostic(lines: LineIndex, message: str) -> lsp.Diagnostic:
         message=message,
         severity=lsp.DiagnosticSeverity.Error,
         code="PW008",
-        source=SOURCE,
+        source=DIAGNOSTIC_SOURCE,
     )
 
 

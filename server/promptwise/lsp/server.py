@@ -1,10 +1,12 @@
-"""The language server: state, capabilities, and the table of features.
+"""The language server's table of features: which handler answers which method.
 
 Every handler lives in ``lsp/features/<feature>.py`` and is a few lines over
-the core; this module only wires them up. Each one is wrapped so that an
-exception is logged with the document URI and answered with an empty
-result: a bad document, setting or position can cost one answer, never the
-server.
+the core; the state they share is
+:class:`~promptwise.lsp.language_server.PromptwiseServer`. This module only
+wires them up, and is the only one that imports them all. Each handler is
+wrapped so that an exception is logged with the document URI and answered
+with an empty result: a bad document, setting or position can cost one
+answer, never the server.
 """
 
 from __future__ import annotations
@@ -12,199 +14,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Generator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from lsprotocol import types as lsp
-from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
 
-from promptwise import __version__
-from promptwise.document.text import Encoding
-from promptwise.lsp import convert
 from promptwise.lsp import log as client_log
-from promptwise.lsp.analyser import Analyser
-from promptwise.lsp.settings import SettingsResolver
-from promptwise.lsp.workspace import PromptWorkspace
+from promptwise.lsp.ids import (
+    CMD_COST_COMPARISON,
+    CMD_ESCALATION_REPORT,
+    CMD_EXPLAIN_RULE,
+    CMD_IGNORE_IN_CONFIG,
+    CMD_REANALYZE,
+    DIAGNOSTIC_SOURCE,
+    FIX_ALL_KIND,
+    STATUS_REQUEST,
+)
+from promptwise.lsp.language_server import PromptwiseServer
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-STATUS_REQUEST = "promptwise/status"
-CMD_COST_COMPARISON = "promptwise.showCostComparison"
-CMD_ESCALATION_REPORT = "promptwise.showEscalationReport"
-CMD_REANALYZE = "promptwise.reanalyze"
-CMD_EXPLAIN_RULE = "promptwise.explainRule"
-CMD_IGNORE_IN_CONFIG = "promptwise.ignoreRuleInConfig"
-FIX_ALL_KIND = f"{lsp.CodeActionKind.SourceFixAll.value}.promptwise"
-
-
-class PromptwiseProtocol(LanguageServerProtocol):
-    """pygls's protocol minus its own copy of open documents.
-
-    The server keeps documents in :class:`PromptWorkspace`, which applies an
-    edit as one string splice; pygls's copy would re-split the whole text
-    into lines on every keystroke, for nothing.
-    """
-
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(
-        self, params: lsp.DidOpenTextDocumentParams
-    ) -> Generator[Any, Any, None]:
-        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(
-        self, params: lsp.DidChangeTextDocumentParams
-    ) -> Generator[Any, Any, None]:
-        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(
-        self, params: lsp.DidCloseTextDocumentParams
-    ) -> Generator[Any, Any, None]:
-        if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
-
-
-class PromptwiseServer(LanguageServer):
-    """Server state shared by the feature handlers."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "promptwise",
-            __version__,
-            protocol_cls=PromptwiseProtocol,
-            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
-        )
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptwise-analysis")
-        self.settings = SettingsResolver(self.warn_threadsafe)
-        self.analyser = Analyser(self.settings)
-        self.documents = PromptWorkspace(self.analyser, self.executor)
-        self.log_handler: client_log.ClientLogHandler | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.watched_logs: tuple[tuple[str, str], ...] = ()
-        self.log_registration: str | None = None
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._release: asyncio.TimerHandle | None = None
-
-    def background(self, work: Awaitable[Any]) -> None:
-        """Run ``work`` without awaiting it, keeping a reference until it is done."""
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # -------------------------------------------------------------- client
-
-    def capability(self, dotted: str, default: Any = None) -> Any:
-        return get_capability(self.client_capabilities, dotted, default)
-
-    @property
-    def encoding(self) -> Encoding:
-        try:
-            return convert.encoding_of(self.workspace.position_encoding)
-        except RuntimeError:  # not initialised yet
-            return "utf-16"
-
-    @property
-    def pull_diagnostics(self) -> bool:
-        """Whether the client pulls diagnostics (then the server does not push)."""
-        return self.capability("text_document.diagnostic") is not None
-
-    def warn(self, message: str) -> None:
-        self.window_show_message(
-            lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
-        )
-
-    def warn_threadsafe(self, message: str) -> None:
-        client_log.call_on_loop(self.loop, self.warn, message)
-
-    def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls shows every error in a popup; a log line is enough for us."""
-        log.error("server error (%s): %s", getattr(source, "__name__", source), error)
-
-    # ------------------------------------------------------------ analysis
-
-    def debounce(self, uri: str) -> float:
-        doc = self.documents.get(uri)
-        latest = self.documents.latest(uri)
-        if latest is not None and latest.analysis is not None:
-            return latest.analysis.settings.debounce_ms / 1000
-        if doc is not None:
-            return self.settings.settings_for(doc.path).debounce_ms / 1000
-        return 0.15
-
-    def schedule(self, uri: str, delay: float | None = None) -> None:
-        """(Re)analyse ``uri`` after its debounce and publish, or just warm the cache
-        when the client pulls diagnostics itself."""
-        from promptwise.lsp.features import diagnostics
-
-        wait = self.debounce(uri) if delay is None else delay
-        self.documents.schedule(
-            uri,
-            wait,
-            None if self.pull_diagnostics else functools.partial(diagnostics.publish, self),
-        )
-
-    def release_memory_soon(self, delay: float = 0.5) -> None:
-        """Documents closed: give their cached results back once the closing stops.
-
-        Closing a folder's worth of tabs sends a burst of didClose; the caches
-        are dropped once, shortly after the last one, on the analysis thread so
-        no running analysis sees them vanish. Open documents simply recompute
-        on their next edit.
-        """
-        from promptwise.analysis import release_memory
-
-        loop = self.loop
-        if loop is None or loop.is_closed():
-            return
-        if self._release is not None:
-            self._release.cancel()
-        self._release = loop.call_later(delay, self.executor.submit, release_memory)
-
-    def reanalyse(self, uris: list[str] | None = None) -> int:
-        """Settings or inputs changed: analyse again and tell the client to refresh."""
-        self.documents.invalidate()
-        targets = (
-            list(self.documents.documents)
-            if uris is None
-            else [u for u in uris if u in self.documents.documents]
-        )
-        for uri in targets:
-            self.schedule(uri, 0)
-        self.refresh_views()
-        return len(targets)
-
-    def refresh_views(self) -> None:
-        """Ask the client to re-request what depends on settings (lenses, hints, pulls)."""
-        requests = (
-            ("workspace.code_lens.refresh_support", self.workspace_code_lens_refresh_async),
-            ("workspace.inlay_hint.refresh_support", self.workspace_inlay_hint_refresh_async),
-        )
-        pending: list[Awaitable[Any]] = []
-        for dotted, send in requests:
-            if self.capability(dotted, False):
-                pending.append(send(None))
-        if self.pull_diagnostics and self.capability(
-            "workspace.diagnostics.refresh_support", False
-        ):
-            pending.append(self.workspace_diagnostic_refresh_async(None))
-        for item in pending:
-            self.background(_quietly(item))
-
-
-async def _quietly(request: Awaitable[Any]) -> None:
-    try:
-        await request
-    except Exception as exc:  # a client that refuses a refresh is not an error
-        log.debug("refresh request failed: %s", exc)
 
 
 # --------------------------------------------------------------- robustness
@@ -275,6 +104,7 @@ def build() -> PromptwiseServer:
     )
 
     server = PromptwiseServer()
+    server.publish_diagnostics = functools.partial(diagnostics.publish, server)
 
     def none() -> None:
         return None
@@ -295,7 +125,9 @@ def build() -> PromptwiseServer:
             lsp.TEXT_DOCUMENT_DIAGNOSTIC,
             diagnostics.pull,
             lsp.DiagnosticOptions(
-                identifier="promptwise", inter_file_dependencies=False, workspace_diagnostics=False
+                identifier=DIAGNOSTIC_SOURCE,
+                inter_file_dependencies=False,
+                workspace_diagnostics=False,
             ),
             diagnostics.empty_report,
         ),

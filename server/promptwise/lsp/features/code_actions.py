@@ -17,10 +17,11 @@ from promptwise.document.text import LineIndex, Span
 from promptwise.findings import Finding, TextEdit
 from promptwise.lsp import convert, suppressions
 from promptwise.lsp.features.diagnostics import diagnostics_for
+from promptwise.lsp.ids import CMD_IGNORE_IN_CONFIG, FIX_ALL_KIND
 from promptwise.lsp.workspace import DocumentAnalysis
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -33,8 +34,6 @@ def _touches(finding: Finding, span: Span) -> bool:
 
 
 async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-    from promptwise.lsp.server import CMD_IGNORE_IN_CONFIG, FIX_ALL_KIND
-
     result = await ls.documents.analysis(params.text_document.uri)
     if result is None or result.analysis is None:
         return []

@@ -21,10 +21,11 @@ from promptwise import costdiff
 from promptwise.analysis import Analysis
 from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import short_count, tokens
+from promptwise.lsp.ids import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
 from promptwise.pricing.cost import format_usd
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def cost_title(analysis: Analysis) -> str:
@@ -66,8 +67,6 @@ def escalation_summary(analysis: Analysis) -> str | None:
 
 
 async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
-    from promptwise.lsp.server import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
-
     uri = params.text_document.uri
     analysis = await ls.documents.current_analysis(uri)
     if analysis is None:

@@ -23,7 +23,7 @@ from promptwise.lsp.features.presentation import tokens
 from promptwise.pricing.cost import CostEstimate, format_usd
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def _arg(args: Sequence[Any], index: int, key: str) -> Any:

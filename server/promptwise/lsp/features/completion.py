@@ -15,7 +15,7 @@ from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import per_million, price_row, short_count
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 _WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _WORD_AFTER = re.compile(r"^[A-Za-z0-9_]*")

@@ -24,16 +24,13 @@ from lsprotocol import types as lsp
 from promptwise.config import CONFIG_FILES, Settings
 from promptwise.escalation.store import invalidate_all
 from promptwise.lsp import convert
+from promptwise.lsp.ids import CONFIG_CHANGE_ID, CONFIG_WATCH_ID, LOG_WATCH_ID, SECTION
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 log = logging.getLogger(__name__)
 
-SECTION = "promptwise"
-CONFIG_WATCH_ID = "promptwise-config-files"
-LOG_WATCH_ID = "promptwise-failure-logs"
-CONFIG_CHANGE_ID = "promptwise-configuration"
 CLIENT_TIMEOUT = 10.0
 
 

@@ -21,7 +21,7 @@ from promptwise.lsp.workspace import DocumentAnalysis, OpenDocument
 from promptwise.rules.model import Rule
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def _related(ls: PromptwiseServer, result: DocumentAnalysis, item: Related) -> lsp.Location | None:

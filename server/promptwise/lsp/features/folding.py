@@ -9,7 +9,7 @@ from lsprotocol import types as lsp
 from promptwise.lsp import convert
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 async def folding_ranges(

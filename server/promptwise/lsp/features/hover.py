@@ -19,7 +19,7 @@ from promptwise.lsp.workspace import DocumentAnalysis
 from promptwise.rules.families import family_of
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def _inside(span: Span, offset: int) -> bool:

@@ -10,7 +10,7 @@ from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import HINTED, segment_hint, segment_summary
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 async def inlay_hints(ls: PromptwiseServer, params: lsp.InlayHintParams) -> list[lsp.InlayHint]:

@@ -13,7 +13,7 @@ from promptwise.lsp.features import configuration
 from promptwise.lsp.settings import log_level
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from promptwise.lsp.features.presentation import tokens
 from promptwise.pricing.cost import format_usd
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 async def status(ls: PromptwiseServer, params: Any) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import segment_name, segment_tokens, tokens
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def _detail(analysis: Analysis, segment: Segment) -> str:

@@ -12,7 +12,7 @@ from promptwise.lsp import convert
 from promptwise.lsp.features import configuration, diagnostics
 
 if TYPE_CHECKING:
-    from promptwise.lsp.server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseServer
 
 
 def did_open(ls: PromptwiseServer, params: lsp.DidOpenTextDocumentParams) -> None:
