@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from promptwise import __version__
 from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
+from promptwise.document.load import parse_bytes, read_document, unreadable
 from promptwise.errors import PromptwiseError
 from promptwise.files import Candidate, walk
 from promptwise.findings import Severity
@@ -33,8 +34,6 @@ from promptwise.runner import (
     RunOptions,
     default_jobs,
     flags_to_settings,
-    parse_bytes,
-    read_document,
     result_of,
     run,
     settings_for,
@@ -295,15 +294,16 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         results.extend(run(candidates, options, jobs))
     settings = settings_for(Path.cwd(), options)
     ruleset = rules_for(settings)
+    files = [FileReport(r.path, r.text, r.findings) for r in results]
     if args.new_only is not None:
         from promptwise import costdiff
 
-        results = costdiff.new_findings_only(
-            results, args.new_only or None, lambda p: settings_for(p, options)
+        files = costdiff.new_findings_only(
+            files, args.new_only or None, lambda p: settings_for(p, options)
         )
     over_budget = _budget_delta(args, options) if args.budget_delta else None
     report = CheckReport(
-        files=tuple(FileReport(r.path, r.text, r.findings) for r in results),
+        files=tuple(files),
         rules=ruleset.by_code(),
         version=__version__,
     )
@@ -451,7 +451,7 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
         doc = read_document(candidate, str(candidate.path))
         if doc is None:
             continue
-        if doc.problems and doc.problems[0].code == "PW000":
+        if unreadable(doc):
             _say(f"{doc.path}: {doc.problems[0].message}")
             failed = True
             continue
@@ -627,7 +627,7 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.prompt)
     settings = settings_for(path.resolve() if path.exists() else Path.cwd(), options)
     doc = read_document(Candidate(path, explicit=True), args.prompt)
-    if doc is None or (doc.problems and doc.problems[0].code == "PW000"):
+    if doc is None or unreadable(doc):
         reason = doc.problems[0].message if doc is not None else "not a prompt file"
         raise UsageError(f"{args.prompt}: {reason}")
     store = EscalationStore(settings)

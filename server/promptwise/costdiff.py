@@ -19,12 +19,13 @@ from promptwise import gitbase
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings
 from promptwise.document import chat
+from promptwise.document.load import parse_bytes
 from promptwise.document.parse import MAX_FILE_BYTES
 from promptwise.files import is_prompt_path
 from promptwise.findings import Finding
 from promptwise.pricing.cost import format_usd
 from promptwise.report.escape import markdown_code, markdown_text, printable
-from promptwise.runner import FileResult, parse_bytes
+from promptwise.report.model import FileReport
 
 SettingsFor = Callable[[Path], Settings]
 
@@ -379,8 +380,8 @@ def parse_budget_delta(value: str) -> tuple[str, float]:
 
 
 def new_findings_only(
-    results: list[FileResult], base: str | None, settings_for: SettingsFor
-) -> list[FileResult]:
+    results: list[FileReport], base: str | None, settings_for: SettingsFor
+) -> list[FileReport]:
     """Keep, per file, only the findings the change since ``base`` introduced.
 
     A file the change did not touch keeps none; an added or untracked file
@@ -388,7 +389,7 @@ def new_findings_only(
     Files outside a git repository are an error: there is no base to compare.
     """
     by_root: dict[Path, tuple[str, dict[str, gitbase.Change]]] = {}
-    out: list[FileResult] = []
+    out: list[FileReport] = []
     for result in results:
         path = Path(result.path).resolve()
         root = gitbase.repo_root(path)

@@ -19,18 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, find_config, load_settings, merge_overrides
-from promptwise.document import chat
-from promptwise.document.model import ParseProblem, PromptDocument, PromptFormat, TemplateSyntax
-from promptwise.document.parse import decode, parse_document
-from promptwise.document.text import Span
-from promptwise.errors import ConfigError, InputError, PromptwiseError
-from promptwise.files import Candidate, read_candidate
+from promptwise.document.load import read_document, unreadable
+from promptwise.document.model import PromptDocument
+from promptwise.errors import ConfigError, PromptwiseError
+from promptwise.files import Candidate
 from promptwise.findings import Finding
 
 if TYPE_CHECKING:
     from promptwise.escalation.evidence import FailureLogs
-
-READ_PROBLEM = "PW000"
 
 
 @dataclass(frozen=True)
@@ -94,62 +90,6 @@ def settings_for(path: Path, options: RunOptions) -> Settings:
     return _settings_for_config(config, frozen)
 
 
-def error_document(
-    path: str, message: str, text: str = "", line: int | None = None
-) -> PromptDocument:
-    """A document that carries only the reason it could not be read."""
-    span = Span(0, 0)
-    if line is not None and text:
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        start = starts[min(line - 1, len(starts) - 1)]
-        end = text.find("\n", start)
-        span = Span(start, len(text) if end == -1 else end)
-    return PromptDocument(
-        path=path,
-        text=text,
-        format=PromptFormat.TEXT,
-        syntax=TemplateSyntax.NONE,
-        segments=(),
-        problems=(ParseProblem(READ_PROBLEM, message, span),),
-    )
-
-
-def read_document(candidate: Candidate, display: str) -> PromptDocument | None:
-    """Parse one candidate; None when a walked JSON/YAML file is not a chat file."""
-    try:
-        data = read_candidate(candidate)  # regular files only, capped while reading
-    except FileNotFoundError:
-        return error_document(display, "no such file")
-    except IsADirectoryError:
-        return error_document(display, "is a directory")
-    except PermissionError:
-        return error_document(display, "permission denied")
-    except InputError as exc:
-        return error_document(display, exc.detail)
-    except OSError as exc:
-        return error_document(display, f"cannot read: {exc.strerror or exc}")
-    return parse_bytes(data, display, sniff_chat=candidate.sniff_chat)
-
-
-def parse_bytes(
-    data: bytes, display: str, *, sniff_chat: bool = False, fmt: PromptFormat | None = None
-) -> PromptDocument | None:
-    try:
-        text = decode(data, display)
-    except InputError as exc:
-        if exc.line is not None:
-            return error_document(display, exc.detail, data.decode("utf-8", "replace"), exc.line)
-        return error_document(display, exc.detail)
-    if sniff_chat and not chat.looks_like_chat(text):
-        return None
-    try:
-        return parse_document(text, display, fmt)
-    except chat.NotChat as exc:
-        if sniff_chat:
-            return None
-        return error_document(display, str(exc).split(": ", 1)[-1], text)
-
-
 def _logs(doc: PromptDocument, settings: Settings) -> FailureLogs | None:
     if not settings.escalation.logs and not settings.escalation.promptfoo_db:
         return None  # no logs configured: the advisor is not even imported (cold start)
@@ -167,7 +107,7 @@ def analyze_candidate(
     if doc is None:
         return FileResult(display, "", (), skipped=True)
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
-    logs = None if any(p.code == READ_PROBLEM for p in doc.problems) else _logs(doc, settings)
+    logs = None if unreadable(doc) else _logs(doc, settings)
     return result_of(analyze(doc, settings, model_override=options.model, logs=logs))
 
 
@@ -189,14 +129,6 @@ def _worker(args: tuple[Candidate, RunOptions, str]) -> FileResult | tuple[str, 
         return analyze_candidate(candidate, options, display)
     except PromptwiseError as exc:
         return ("config", str(exc))
-
-
-def display_path(path: Path) -> str:
-    """Paths as the user would type them: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path) if not str(path).startswith("..") else str(path)
-    except ValueError:
-        return str(path)
 
 
 def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1) -> list[FileResult]:

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from promptwise.analysis import Analysis, analyze, clear_caches
 from promptwise.config import Settings
 from promptwise.document import chat, yamlnodes
+from promptwise.document.load import parse_bytes
 from promptwise.document.model import _INLINE_QUOTE, PromptDocument, _inline_quotes
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
 from promptwise.rules import judgements
-from promptwise.runner import parse_bytes
 from promptwise.tokens.counter import count_pieces, count_text
 from tests.conftest import CORPUS, EXAMPLES, REPO
 from tests.hardening.conftest import run_property

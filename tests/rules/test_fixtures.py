@@ -31,10 +31,10 @@ import pytest
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, load_settings
+from promptwise.document.load import parse_bytes
 from promptwise.escalation import logs_for
 from promptwise.rules import checks
 from promptwise.rules.loader import load_rules
-from promptwise.runner import parse_bytes
 
 HERE = Path(__file__).resolve().parent
 MARKER = re.compile(r"[ \t]*<!-- expect:((?:[ \t]+PW\d{3})+)[ \t]*-->")
