@@ -1,8 +1,9 @@
 """Quick fixes: the rules' own fixes, "disable" comments, "ignore in config", fix all.
 
 Fix titles come from the rules ("Replace `brief` with a number"); the
-suppression actions write the format's own comment (see
-:mod:`promptwise.lsp.suppressions`). ``source.fixAll.promptwise`` applies
+suppression actions write the format's own comment. The edits themselves
+come from the core (:mod:`promptwise.edits`); this module only turns them
+into code actions. ``source.fixAll.promptwise`` applies
 only fixes their rule marks safe, never the ones that need review.
 """
 
@@ -13,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
+from promptwise import edits as file_edits
 from promptwise.document.text import LineIndex, Span
 from promptwise.findings import Finding, TextEdit
-from promptwise.lsp import convert, suppressions
+from promptwise.lsp import convert
 from promptwise.lsp.features.diagnostics import diagnostics_for
 from promptwise.lsp.ids import CMD_IGNORE_IN_CONFIG, FIX_ALL_KIND
 from promptwise.lsp.workspace import DocumentAnalysis
@@ -79,7 +81,7 @@ async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> li
                         is_preferred=(fix.safe and n == 0) or None,
                     )
                 )
-            line_edit = suppressions.disable_line(doc, finding)
+            line_edit = file_edits.disable_line(doc, finding)
             line_key = (finding.code, f"line{lines.line_of(finding.span.start)}")
             if line_edit is not None and line_key not in seen:
                 seen.add(line_key)
@@ -93,7 +95,7 @@ async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> li
                 )
             if (finding.code, "file") not in seen:
                 seen.add((finding.code, "file"))
-                file_edit = suppressions.disable_file(doc, finding.code)
+                file_edit = file_edits.disable_file(doc, finding.code)
                 if file_edit is not None:
                     suppress.append(
                         lsp.CodeAction(
@@ -108,7 +110,7 @@ async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> li
                     suppress.append(config)
         actions.extend(suppress)
     if _wanted(only, FIX_ALL_KIND) and (only or actions):
-        fix_all = safe_edits(analysis.findings)
+        fix_all = file_edits.safe_edits(analysis.findings)
         if fix_all:
             actions.append(
                 lsp.CodeAction(
@@ -116,26 +118,6 @@ async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> li
                 )
             )
     return actions
-
-
-def safe_edits(findings: tuple[Finding, ...]) -> list[TextEdit]:
-    """Every safe fix's edits that do not overlap an earlier one."""
-    chosen: list[TextEdit] = []
-    taken: list[Span] = []
-    for finding in findings:
-        for fix in finding.fixes:
-            if not fix.safe:
-                continue
-            if any(
-                e.span.overlaps(t) or (e.span.start == t.start and len(e.span) == len(t) == 0)
-                for e in fix.edits
-                for t in taken
-            ):
-                continue
-            chosen.extend(fix.edits)
-            taken.extend(e.span for e in fix.edits)
-            break
-    return chosen
 
 
 def _ignore_action(
@@ -152,7 +134,7 @@ def _ignore_action(
         return None
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
-    change = suppressions.ignore_in_config(
+    change = file_edits.ignore_in_config(
         config, finding.code, Path(folder) if folder else Path(path).parent
     )
     if change is None:

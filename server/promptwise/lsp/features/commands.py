@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcInvalidParams
 
+from promptwise import edits as file_edits
 from promptwise.analysis import Analysis, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
 from promptwise.escalation.render.markdown import render_markdown
-from promptwise.lsp import convert, suppressions
+from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import tokens
 from promptwise.pricing.cost import CostEstimate, format_usd
 
@@ -171,7 +172,7 @@ def ignore_in_config(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
     path = convert.uri_to_path(uri)
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
-    change = suppressions.ignore_in_config(
+    change = file_edits.ignore_in_config(
         config, code.upper(), Path(folder) if folder else Path(path).parent
     )
     if change is None:

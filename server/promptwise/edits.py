@@ -1,6 +1,14 @@
-"""The text of "disable this rule" quick fixes, as core edits.
+"""Edits Promptwise makes to the user's files: apply every safe fix, disable a rule.
 
-Suppressions are written in the format's own non-rendered comment
+Pure text in, :class:`~promptwise.findings.TextEdit` out: the language
+server turns them into quick fixes and a fix-all action, and a ``check
+--fix`` can apply them with :func:`~promptwise.findings.apply_edits`.
+
+**Fix all** takes each finding's first safe fix, skipping any that would
+touch text an earlier one already changed; fixes that need review (not
+marked safe by their rule) are never applied in bulk.
+
+**Suppressions** are written in the format's own non-rendered comment
 (:func:`promptwise.rules.suppress.comment_syntax`), so they never reach the
 model. Where a comment would change what the file means, no edit is offered:
 
@@ -27,8 +35,33 @@ import yaml
 from promptwise.document import yamlnodes
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
-from promptwise.findings import Finding, TextEdit
+from promptwise.findings import Finding, TextEdit, apply_edits
 from promptwise.rules.suppress import comment_syntax, directives
+
+# ------------------------------------------------------------------ fix all
+
+
+def safe_edits(findings: tuple[Finding, ...] | list[Finding]) -> list[TextEdit]:
+    """Every safe fix's edits that do not overlap an earlier one."""
+    chosen: list[TextEdit] = []
+    taken: list[Span] = []
+    for finding in findings:
+        for fix in finding.fixes:
+            if not fix.safe:
+                continue
+            if any(
+                e.span.overlaps(t) or (e.span.start == t.start and len(e.span) == len(t) == 0)
+                for e in fix.edits
+                for t in taken
+            ):
+                continue
+            chosen.extend(fix.edits)
+            taken.extend(e.span for e in fix.edits)
+            break
+    return chosen
+
+
+# -------------------------------------------------------------- suppressions
 
 _CODES_IN_COMMENT = re.compile(r"(promptwise:\s*disable\s*=\s*)([A-Za-z0-9_,\s]*[A-Za-z0-9_])")
 
@@ -107,8 +140,6 @@ class ConfigChange:
 
     @property
     def new_text(self) -> str:
-        from promptwise.findings import apply_edits
-
         return apply_edits(self.text, self.edits)
 
 
