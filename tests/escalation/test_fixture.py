@@ -73,7 +73,7 @@ def test_first_29_iterations_escalate_nothing_but_advise_with_29(first_29: Path)
     assert len(ev.history.versions) == 29
     assert advice.verdict is Verdict.KEEP_PROMPTING
     assert advice.recommendations == ()
-    assert not advice.escalating
+    assert not any(item.escalate for item in advice.cases)
     assert titles(c.case for c in advice.cases) == {*KNOWLEDGE, STYLE}
     for item in advice.cases:
         assert "failing for 29 iterations" in item.action

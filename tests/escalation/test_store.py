@@ -42,7 +42,7 @@ def test_log_globs_resolve_against_the_config_folder(tmp_path: Path) -> None:
     found = store.logs_for(str(prompt))
     assert found is not None and found.matched_by == "path"
     assert len(found.history.versions) == 3
-    assert store.watch_patterns() == [str(tmp_path / "logs/**/*.jsonl")]
+    assert store_module.watched_files(store.settings) == [(str(tmp_path), "logs/**/*.jsonl")]
 
 
 def test_native_paths_relative_to_the_log_folder_also_match(tmp_path: Path) -> None:
@@ -112,7 +112,8 @@ def test_promptfoo_db_auto_detects_only_when_asked(
     assert EscalationStore(settings(tmp_path)).files() == []
     auto = EscalationStore(settings(tmp_path, promptfoo_db="auto"))
     assert auto.files() == [home / "promptfoo.db"]
-    assert str(home / "promptfoo.db") in auto.watch_patterns()
+    db = (home / "promptfoo.db").as_posix()
+    assert store_module.watched_files(auto.settings) == [("", db), ("", db + "-wal")]
     found = auto.logs_for(str(PROMPT))
     assert found is not None and found.history.experiments == 175
 
@@ -181,3 +182,16 @@ def test_the_logs_about_a_file_carry_its_history_and_current_version() -> None:
     edited = store.logs_for(str(PROMPT), PROMPT.read_text() + "One more rule.\n")
     assert edited is not None and edited.current_version is None
     assert edited.matched_by == "path suffix"  # no logged text equals the edited file
+
+
+def test_the_dataset_and_the_database_journal_are_watched_too(tmp_path: Path) -> None:
+    config = settings(
+        tmp_path, logs=("evals/*.jsonl",), promptfoo_db="pf.db", dataset="train.jsonl"
+    )
+    root = str(tmp_path)
+    assert store_module.watched_files(config) == [
+        (root, "evals/*.jsonl"),
+        (root, "pf.db"),
+        (root, "pf.db-wal"),  # promptfoo writes new evals through SQLite's write-ahead log
+        (root, "train.jsonl"),
+    ]

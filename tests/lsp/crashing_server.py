@@ -25,12 +25,10 @@ checks.REGISTRY["empty-message"] = broken_check
 original_parse = analyser.Analyser.parse
 
 
-def exploding_parse(
-    self: analyser.Analyser, snapshot: analyser.Snapshot, previous: object
-) -> object:
+def exploding_parse(self: analyser.Analyser, snapshot: analyser.Snapshot) -> object:
     if "explode" in snapshot.path:
         raise RuntimeError("deliberately broken parser")
-    return original_parse(self, snapshot, previous)  # type: ignore[arg-type]
+    return original_parse(self, snapshot)
 
 
 analyser.Analyser.parse = exploding_parse  # type: ignore[assignment,method-assign]

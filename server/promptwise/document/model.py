@@ -84,10 +84,6 @@ class Segment:
         for child in self.children:
             yield from child.walk()
 
-    @property
-    def is_instruction(self) -> bool:
-        return self.kind in INSTRUCTION_KINDS
-
 
 class VariableRole(str, Enum):
     USE = "use"

@@ -98,10 +98,6 @@ class Advice:
     summary: str | None  # one line for a code lens; None when nothing fails
 
     @property
-    def escalating(self) -> tuple[CaseAdvice, ...]:
-        return tuple(c for c in self.cases if c.escalate)
-
-    @property
     def below_threshold(self) -> tuple[CaseAdvice, ...]:
         return tuple(c for c in self.cases if not c.escalate)
 

@@ -61,6 +61,35 @@ PROMPTFOO_DB = "promptfoo-db"
 RESCAN_SECONDS = 2.0  # how long a glob expansion is trusted before the folders are listed again
 
 
+def watched_files(settings: Settings) -> list[tuple[str, str]]:
+    """``(base folder, glob)`` for every file whose change can change the advice.
+
+    The logs, promptfoo's database and its write-ahead log (where new evals
+    land first), and the dataset. Relative globs keep their base (the config
+    folder) so an editor can watch them relative to it; absolute ones have
+    an empty base.
+    """
+    esc = settings.escalation
+    names = list(esc.logs)
+    if esc.promptfoo_db:
+        db = (
+            str(default_promptfoo_db())
+            if esc.promptfoo_db.strip().lower() == AUTO
+            else esc.promptfoo_db
+        )
+        names += [db, db + "-wal"]
+    if esc.dataset:
+        names.append(esc.dataset)
+    out: list[tuple[str, str]] = []
+    for name in names:
+        expanded = os.path.expanduser(name)
+        if os.path.isabs(expanded):
+            out.append(("", Path(expanded).as_posix()))
+        else:
+            out.append((settings.root or "", expanded.replace("\\", "/").removeprefix("./")))
+    return out
+
+
 def default_promptfoo_db() -> Path:
     """Where promptfoo keeps its database on this machine."""
     configured = os.environ.get("PROMPTFOO_CONFIG_DIR")
@@ -165,17 +194,6 @@ class EscalationStore:
 
     def _patterns(self) -> list[str]:
         return [str(resolve_path(self.settings, p)) for p in self.settings.escalation.logs]
-
-    def watch_patterns(self) -> list[str]:
-        """Absolute globs and paths whose changes should trigger re-analysis."""
-        out = self._patterns()
-        db, _ = self._db_path()
-        if db is not None:
-            out.append(str(db))
-            out.append(str(db) + "-wal")  # promptfoo writes through SQLite's write-ahead log
-        if self.settings.escalation.dataset:
-            out.append(str(resolve_path(self.settings, self.settings.escalation.dataset)))
-        return out
 
     def invalidate(self) -> None:
         """Forget everything read; the next request lists and stats the logs again."""

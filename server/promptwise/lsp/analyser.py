@@ -33,7 +33,7 @@ class Analyser:
     def __init__(self, settings: SettingsResolver) -> None:
         self.settings = settings
 
-    def __call__(self, snapshot: Snapshot, previous: DocumentAnalysis | None) -> DocumentAnalysis:
+    def __call__(self, snapshot: Snapshot) -> DocumentAnalysis:
         def result(analysis: Analysis | None, error: str | None = None) -> DocumentAnalysis:
             return DocumentAnalysis(
                 snapshot.uri, snapshot.version, snapshot.generation, analysis, error
@@ -48,7 +48,7 @@ class Analyser:
                 )
             settings = self.settings.settings_for(snapshot.path)
             try:
-                document = self.parse(snapshot, previous)
+                document = self.parse(snapshot)
             except chat.NotChat:
                 return result(None)  # a JSON/YAML file that is not a chat file: say nothing
             logs = self._logs(document, settings, snapshot.uri)
@@ -61,7 +61,7 @@ class Analyser:
                 f"{type(exc).__name__}: {exc} (see the Promptwise log)",
             )
 
-    def parse(self, snapshot: Snapshot, previous: DocumentAnalysis | None) -> PromptDocument:
+    def parse(self, snapshot: Snapshot) -> PromptDocument:
         return parse_document(snapshot.text, snapshot.path)
 
     def _logs(self, document: PromptDocument, settings: Settings, uri: str) -> FailureLogs | None:

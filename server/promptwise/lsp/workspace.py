@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from promptwise.analysis import Analysis
-from promptwise.document.text import Encoding, LineIndex, Position, Span
+from promptwise.document.text import Encoding, LineIndex, Position
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,10 @@ log = logging.getLogger(__name__)
 SETTINGS_WAIT = 5.0
 
 
-@dataclass(frozen=True)
-class Edit:
-    """One applied change: ``span`` of the old text replaced by ``text``."""
-
-    span: Span
-    text: str
-
-
 class OpenDocument:
     """The client's view of one file: URI, version and current text."""
 
-    __slots__ = ("_lines", "edits", "language_id", "path", "text", "uri", "version")
+    __slots__ = ("_lines", "language_id", "path", "text", "uri", "version")
 
     def __init__(self, uri: str, path: str, language_id: str, version: int, text: str) -> None:
         self.uri = uri
@@ -60,9 +52,6 @@ class OpenDocument:
         self.version = version
         self.text = text
         self._lines: LineIndex | None = None
-        # Recent edits with the version each produced, oldest first: an analysis
-        # can then reuse the previous one when the edit is small.
-        self.edits: list[tuple[int, Edit]] = []
 
     @property
     def lines(self) -> LineIndex:
@@ -80,7 +69,6 @@ class OpenDocument:
         for change in changes:
             rng = getattr(change, "range", None)
             if rng is None:
-                self.edits.append((version, Edit(Span(0, len(self.text)), change.text)))
                 self.text = change.text
                 self._lines = None
                 continue
@@ -89,15 +77,9 @@ class OpenDocument:
             end = lines.offset(Position(rng.end.line, rng.end.character), encoding)
             if end < start:
                 start, end = end, start
-            self.edits.append((version, Edit(Span(start, end), change.text)))
             self.text = self.text[:start] + change.text + self.text[end:]
             self._lines = None
         self.version = version
-        if len(self.edits) > 64:  # a long burst: reusing an old analysis is pointless
-            del self.edits[:-64]
-
-    def edits_since(self, version: int) -> tuple[Edit, ...]:
-        return tuple(edit for produced, edit in self.edits if produced > version)
 
 
 @dataclass(frozen=True)
@@ -109,7 +91,6 @@ class Snapshot:
     version: int
     text: str
     generation: int
-    edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +122,7 @@ class _Superseded:
 SUPERSEDED: Final = _Superseded()
 
 Outcome = DocumentAnalysis | _Superseded
-Compute = Callable[[Snapshot, "DocumentAnalysis | None"], DocumentAnalysis]
+Compute = Callable[[Snapshot], DocumentAnalysis]
 
 
 class PromptWorkspace:
@@ -204,17 +185,15 @@ class PromptWorkspace:
             and self.generation == snapshot.generation
         )
 
-    def _run(self, snapshot: Snapshot, previous: DocumentAnalysis | None) -> Outcome:
+    def _run(self, snapshot: Snapshot) -> Outcome:
         if not self._still_current(snapshot):
             return SUPERSEDED
-        return self._compute(snapshot, previous)
+        return self._compute(snapshot)
 
     def _start(self, doc: OpenDocument, key: tuple[int, int]) -> asyncio.Future[Outcome]:
         loop = asyncio.get_running_loop()
-        previous = self._results.get(doc.uri)
-        edits = doc.edits_since(previous.version) if previous is not None else ()
-        snapshot = Snapshot(doc.uri, doc.path, doc.version, doc.text, self.generation, edits)
-        future = loop.run_in_executor(self._executor, self._run, snapshot, previous)
+        snapshot = Snapshot(doc.uri, doc.path, doc.version, doc.text, self.generation)
+        future = loop.run_in_executor(self._executor, self._run, snapshot)
         self._inflight[doc.uri] = (key, future)
 
         def store(done: asyncio.Future[Outcome]) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from promptwise.config import CONFIG_FILES, Settings
-from promptwise.escalation.store import invalidate_all
+from promptwise.escalation.store import invalidate_all, watched_files
 from promptwise.lsp import convert
 from promptwise.lsp.ids import CONFIG_CHANGE_ID, CONFIG_WATCH_ID, LOG_WATCH_ID, SECTION
 
@@ -146,29 +145,12 @@ async def _register(ls: PromptwiseServer, registrations: list[lsp.Registration])
         return False
 
 
-def log_globs(settings: Settings) -> list[tuple[str, str]]:
-    """``(base folder, glob)`` for each failure log a file's settings name."""
-    root = settings.root or ""
-    out: list[tuple[str, str]] = []
-    names = list(settings.escalation.logs)
-    db = settings.escalation.promptfoo_db
-    if db and db != "auto":
-        names.append(db)
-    for name in names:
-        expanded = os.path.expanduser(name)
-        if os.path.isabs(expanded):
-            out.append(("", Path(expanded).as_posix()))
-        else:
-            out.append((root, expanded.replace("\\", "/").removeprefix("./")))
-    return out
-
-
 def _all_log_globs(ls: PromptwiseServer) -> tuple[tuple[str, str], ...]:
     found: set[tuple[str, str]] = set()
     for uri in list(ls.documents.documents):
         result = ls.documents.latest(uri)
         if result is not None and result.analysis is not None:
-            found.update(log_globs(result.analysis.settings))
+            found.update(watched_files(result.analysis.settings))
     return tuple(sorted(found))
 
 
@@ -228,7 +210,7 @@ async def watch_logs_of(ls: PromptwiseServer, uri: str) -> None:
 
 def _matches_log(path: str, settings: Settings) -> bool:
     target = Path(path).as_posix()
-    for base, glob in log_globs(settings):
+    for base, glob in watched_files(settings):
         pattern = f"{Path(base).as_posix().rstrip('/')}/{glob}" if base else glob
         if fnmatch.fnmatchcase(target, pattern) or fnmatch.fnmatchcase(
             target, pattern.replace("**/", "")

@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
 
 
-def _inside(span: Span, offset: int) -> bool:
-    return span.start <= offset < span.end or span.start == span.end == offset
-
-
 def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -102,11 +98,11 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
     span: Span | None = None
 
     for variable in doc.variables:
-        if _inside(variable.span, offset):
+        if variable.span.contains(offset):
             sections.append(variable_markdown(analysis, variable.name))
             span = variable.span
             break
-    if doc.model is not None and doc.model.span is not None and _inside(doc.model.span, offset):
+    if doc.model is not None and doc.model.span is not None and doc.model.span.contains(offset):
         sections.append(model_markdown(ls, analysis))
         span = doc.model.span
     line = lines.line_of(offset)
@@ -118,7 +114,7 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
             break
     codes: list[str] = []
     for finding in analysis.findings:
-        if _inside(finding.span, offset) and finding.code not in codes:
+        if finding.span.contains(offset) and finding.code not in codes:
             codes.append(finding.code)
             span = span or finding.span
     for code in codes:
