@@ -12,6 +12,7 @@
  * Nothing here imports `vscode` at run time, so it is unit-tested in Node.
  */
 import type { TextDocumentFilter } from 'vscode-languageclient';
+import { contributes } from '../package.json';
 
 export const SECTION = 'promptwise';
 
@@ -81,39 +82,19 @@ export function includePatterns(include: readonly string[], workspaceFolders: re
   return [...new Set(patterns)];
 }
 
-/**
- * Settings the server analyses with, camelCase as in VS Code, mirroring the
- * server's settings dataclass. Dotted keys become nested objects.
- */
-export const SERVER_SETTINGS = [
-  'model',
-  'expectedOutputTokens',
-  'callsPerDay',
-  'select',
-  'ignore',
-  'severity',
-  'perFileIgnores',
-  'ruleDirs',
-  'pricing',
-  'budget.maxTokens',
-  'budget.maxCostPerCall',
-  'budget.maxCostPerDay',
-  'escalation.logs',
-  'escalation.iterationThreshold',
-  'escalation.minExperiments',
-  'escalation.promptfooDb',
-  'escalation.dataset',
-  'escalation.ragContextTokens',
-  'escalation.retrainDays',
-  'escalation.fineTuneModel',
-  'escalation.epochs',
-  'comparisonModels',
-  'debounceMs',
-  'preview',
-] as const;
-
 /** Settings only the client reads; never sent to the server. */
 export const CLIENT_SETTINGS = ['path', 'interpreter', 'importStrategy', 'include', 'trace.server'] as const;
+
+/**
+ * Settings the server analyses with, camelCase as in VS Code (dotted keys
+ * become nested objects): every setting package.json contributes except the
+ * client's own. Those entries are generated from the server's one definition
+ * of each setting (`scripts/sync_settings.py`; a server test keeps them in
+ * step), so a new server setting reaches the server without a change here.
+ */
+export const SERVER_SETTINGS: readonly string[] = Object.keys(contributes.configuration.properties)
+  .map((key) => key.slice(SECTION.length + 1))
+  .filter((key) => !(CLIENT_SETTINGS as readonly string[]).includes(key));
 
 /** Client settings that change how or on what the server is started. */
 export const RESTART_SETTINGS = ['path', 'interpreter', 'importStrategy', 'include'] as const;

@@ -10,6 +10,7 @@ import {
   needsRestart,
   affectsServer,
   PROMPT_FILE_PATTERNS,
+  SERVER_SETTINGS,
   serverSettings,
   type InspectedSetting,
 } from '../src/settings';
@@ -113,6 +114,20 @@ describe('serverSettings', () => {
     }
     all.model = { globalValue: 'gpt-4o' };
     assert.deepEqual(Object.keys(serverSettings(inspector(all))), ['model']);
+  });
+
+  test('every server setting in package.json is sent, exclude and extendSelect included', () => {
+    assert.ok(SERVER_SETTINGS.includes('exclude') && SERVER_SETTINGS.includes('extendSelect'));
+    assert.ok(SERVER_SETTINGS.includes('escalation.promptfooDb'));
+    assert.ok(!SERVER_SETTINGS.includes('include') && !SERVER_SETTINGS.includes('path'));
+    const settings = serverSettings(
+      inspector({
+        exclude: { workspaceValue: ['vendor/'] },
+        extendSelect: { globalValue: ['PW9'] },
+        include: { workspaceValue: ['prompts/*.txt'] },
+      }),
+    );
+    assert.deepEqual(settings, { exclude: ['vendor/'], extendSelect: ['PW9'] });
   });
 
   test('null means unset', () => {

@@ -19,7 +19,8 @@ from typing import Any, TextIO
 
 from promptwise import __version__
 from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
-from promptwise.config import Settings
+from promptwise.config import SETTINGS, Settings, leaf
+from promptwise.config_schema import add_flag, flag_value, nest
 from promptwise.document.load import parse_bytes, read_document, unreadable
 from promptwise.errors import PromptwiseError
 from promptwise.files import Candidate, walk
@@ -33,7 +34,6 @@ from promptwise.runner import (
     FileResult,
     RunOptions,
     default_jobs,
-    flags_to_settings,
     result_of,
     run,
     settings_for,
@@ -67,18 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--isolated", action="store_true", help="ignore all config files")
         p.add_argument("--model", help="price every file with this model")
-        p.add_argument(
-            "--calls-per-day",
-            type=int,
-            metavar="N",
-            help="calls per day for daily cost (setting: calls_per_day)",
-        )
-        p.add_argument(
-            "--expected-output-tokens",
-            type=int,
-            metavar="N",
-            help="output tokens per call when the file sets no limit",
-        )
+        setting_flags(p, "calls_per_day", "expected_output_tokens")
 
     check = sub.add_parser("check", help="lint prompt files (exit 1 on findings)")
     check.add_argument(
@@ -98,10 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="warning",
         help="lowest severity that makes the exit code 1 (default: warning)",
     )
-    check.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
-    check.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
-    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes")
-    check.add_argument("--preview", action="store_true", help="enable preview rules")
+    setting_flags(check, "select", "extend_select", "ignore", "preview")
     check.add_argument(
         "--stdin-filename",
         metavar="NAME",
@@ -186,24 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     advise.add_argument("prompt", help="the prompt file")
     common(advise)
-    advise.add_argument(
-        "--logs",
-        action="append",
-        metavar="GLOB",
-        help="failure logs to read (native JSONL, promptfoo JSON); repeatable; "
-        "replaces `escalation.logs`",
-    )
-    advise.add_argument(
-        "--promptfoo-db",
-        metavar="PATH",
-        help="promptfoo's database, or `auto` for its default location",
-    )
-    advise.add_argument(
-        "--threshold",
-        type=int,
-        metavar="N",
-        help="failing iterations before escalating "
-        "(setting: escalation.iteration_threshold, default 30)",
+    setting_flags(
+        advise, "escalation.logs", "escalation.promptfoo_db", "escalation.iteration_threshold"
     )
     advise.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     advise.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
@@ -226,22 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _codes(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [c.strip() for c in value.split(",") if c.strip()]
+def setting_flags(parser: argparse.ArgumentParser, *keys: str) -> None:
+    """The flags of these settings (each defined with its setting in config.py)."""
+    for key in keys:
+        add_flag(parser, leaf(key))
 
 
-def _options(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> RunOptions:
-    overrides = flags_to_settings(
-        calls_per_day=getattr(args, "calls_per_day", None),
-        expected_output_tokens=getattr(args, "expected_output_tokens", None),
-        select=_codes(getattr(args, "select", None)),
-        extend_select=_codes(getattr(args, "extend_select", None)),
-        ignore=_codes(getattr(args, "ignore", None)),
-        preview=True if getattr(args, "preview", False) else None,
-    )
-    overrides.update(extra or {})
+def _options(args: argparse.Namespace) -> RunOptions:
+    """The run's options: every setting flag given becomes a command-line override.
+
+    Paths typed on the command line are relative to the working directory,
+    not to a config file, so path-valued flags arrive absolute.
+    """
+    given = {item.key: flag_value(args, item) for item in SETTINGS if item.spec.flag}
+    overrides = nest({key: value for key, value in given.items() if value is not None})
     return RunOptions(
         config=args.config, overrides=overrides, model=args.model, isolated=args.isolated
     )
@@ -608,22 +576,9 @@ def _rule_json(rule: Any) -> dict[str, Any]:
 
 
 def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
-    from promptwise.escalation.store import AUTO, EscalationStore
+    from promptwise.escalation.store import EscalationStore
 
-    # Paths typed on the command line are relative to the working directory,
-    # not to the config file, so they are made absolute before they become settings.
-    escalation: dict[str, Any] = {}
-    if args.logs:
-        escalation["logs"] = [os.path.abspath(os.path.expanduser(g)) for g in args.logs]
-    if args.promptfoo_db:
-        escalation["promptfoo_db"] = (
-            AUTO
-            if args.promptfoo_db.strip().lower() == AUTO
-            else os.path.abspath(os.path.expanduser(args.promptfoo_db))
-        )
-    if args.threshold is not None:
-        escalation["iteration_threshold"] = args.threshold
-    options = _options(args, {"escalation": escalation} if escalation else None)
+    options = _options(args)
     path = Path(args.prompt)
     settings = settings_for(path.resolve() if path.exists() else Path.cwd(), options)
     doc = read_document(Candidate(path, explicit=True), args.prompt)

@@ -1,6 +1,11 @@
 """Settings: one dataclass, filled from defaults, a config file, the editor
 and the command line, in that order of precedence.
 
+Each setting is one field declared with :func:`~promptwise.config_schema.setting`:
+name, type, default, validation, documentation, flag and editor scope in one
+entry, from which validation, the CLI flags, the editor keys, the VS Code
+manifest and the README table are derived.
+
 Config lives in ``promptwise.yaml``, ``.promptwise.yaml`` or the
 ``[tool.promptwise]`` table of ``pyproject.toml``, found by walking up from
 each prompt file; the nearest one wins (no merging across directories, so a
@@ -15,11 +20,32 @@ import dataclasses
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Final
 
+from promptwise.config_schema import (
+    Boolean,
+    Codes,
+    CodesMap,
+    Flag,
+    Integer,
+    Kind,
+    Leaf,
+    Number,
+    PathText,
+    PriceTables,
+    Reader,
+    SeverityMap,
+    Strings,
+    Text,
+    group,
+    leaves,
+    parse_table,
+    setting,
+    type_name,
+)
 from promptwise.document import yamlnodes
 from promptwise.errors import ConfigError
 from promptwise.findings import Severity
@@ -54,50 +80,205 @@ DEFAULT_COMPARISON = (
     "claude-sonnet-4-5",
     "gemini-2.5-flash",
 )
-_CODE = re.compile(r"^(?:PW\d{0,3}|ALL)$", re.I)
+AUTO = "auto"  # `escalation.promptfoo_db: auto`: promptfoo's default location
+
+
+@dataclass(frozen=True)
+class RuleOptions(Kind[Mapping[str, Mapping[str, Any]]]):
+    """Rule code -> option -> value, checked against each rule's own options; merged
+    over what lower sources set, option by option."""
+
+    json_type: ClassVar[str] = "object"
+
+    def parse(
+        self, reader: Reader, key: str, value: Any, base: Mapping[str, Mapping[str, Any]]
+    ) -> Mapping[str, Mapping[str, Any]]:
+        merged = {code: dict(options) for code, options in base.items()}
+        for code, options in validate_overrides(value, reader.error, prefix=key).items():
+            merged.setdefault(code, {}).update(options)
+        return merged
+
+    def schema(self) -> dict[str, Any]:
+        return {"additionalProperties": {"type": "object"}}
+
+    def describe(self) -> str:
+        return "mapping: code -> options"
 
 
 @dataclass(frozen=True)
 class Budget:
-    max_tokens: int | None = None
-    max_cost_per_call: float | None = None
-    max_cost_per_day: float | None = None
+    max_tokens: int | None = setting(
+        None,
+        Integer(minimum=1),
+        "Warn when a prompt's input tokens exceed this (`PW5xx`). Empty = no limit.",
+    )
+    max_cost_per_call: float | None = setting(
+        None, Number(), "Warn when one call costs more than this many dollars. Empty = no limit."
+    )
+    max_cost_per_day: float | None = setting(
+        None,
+        Number(),
+        "Warn when a day of calls (`calls_per_day`) costs more than this many dollars. "
+        "Empty = no limit.",
+    )
 
 
 @dataclass(frozen=True)
 class EscalationSettings:
-    logs: tuple[str, ...] = ()
-    iteration_threshold: int = 30
-    min_experiments: int = 50
-    promptfoo_db: str | None = None  # a path, "auto" (default location) or None
-    dataset: str | None = None
-    rag_context_tokens: int = 1500
-    retrain_days: int = 30
-    fine_tune_model: str | None = None
-    epochs: int = 3
+    logs: tuple[str, ...] = setting(
+        (),
+        Strings(paths=True),
+        "Evaluation logs to learn from: JSON Lines eval results or promptfoo `results.json` "
+        "files (globs allowed).",
+        flag=Flag("--logs", "failure logs to read (native JSONL, promptfoo JSON); repeatable"),
+    )
+    iteration_threshold: int = setting(
+        30,
+        Integer(minimum=1),
+        "A case failing in this many prompt versions is a signal to escalate to RAG or "
+        "fine-tuning.",
+        flag=Flag("--threshold", "failing iterations before escalating"),
+    )
+    min_experiments: int = setting(
+        50, Integer(), "Below this many logged experiments, any escalation advice is premature."
+    )
+    promptfoo_db: str | None = setting(
+        None,
+        PathText(keywords=(AUTO,)),
+        "promptfoo's database: a path, or `auto` for its default location. Empty = not read.",
+        flag=Flag("--promptfoo-db", "promptfoo's database, or `auto` for its default location"),
+    )
+    dataset: str | None = setting(
+        None,
+        PathText(),
+        "Labelled examples available for fine-tuning (JSON Lines, JSON, CSV or TSV), to judge "
+        "whether fine-tuning is possible.",
+    )
+    rag_context_tokens: int = setting(
+        1500, Integer(), "Retrieved context tokens per call assumed when costing RAG."
+    )
+    retrain_days: int = setting(
+        30, Integer(minimum=1), "Days between fine-tuning runs, for the break-even."
+    )
+    fine_tune_model: str | None = setting(
+        None,
+        Text(),
+        "Model to price fine-tuning with. Empty = the prompt's own model when it can be "
+        "fine-tuned, else `gpt-4o-mini`.",
+    )
+    epochs: int = setting(
+        3, Integer(minimum=1), "Training epochs assumed when pricing fine-tuning."
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = "gpt-4o"
-    expected_output_tokens: int = 400
-    calls_per_day: int = 1000
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    select: tuple[str, ...] = ("PW",)
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    rule_dirs: tuple[str, ...] = ()
-    pricing: tuple[Any, ...] = ()  # paths to price tables, or inline {models: [...]}
-    budget: Budget = field(default_factory=Budget)
-    escalation: EscalationSettings = field(default_factory=EscalationSettings)
-    comparison_models: tuple[str, ...] = DEFAULT_COMPARISON
-    preview: bool = False
-    debounce_ms: int = 150
-    # Per rule code, changes to the rule's options (rules/options.py).
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Every setting, defined once: see :mod:`promptwise.config_schema` for what derives
+    from each entry (validation, flags, editor keys, the VS Code manifest, the README)."""
+
+    model: str = setting(
+        "gpt-4o",
+        Text(),
+        "Model to count tokens and price calls for when a prompt file names none.",
+    )
+    expected_output_tokens: int = setting(
+        400,
+        Integer(),
+        "Output tokens expected per call when the file sets no limit (`max_tokens`, "
+        "`maxOutputTokens`, …).",
+        flag=Flag("--expected-output-tokens", "output tokens per call when the file sets no limit"),
+    )
+    calls_per_day: int = setting(
+        1000,
+        Integer(),
+        "Calls per day, for the per-day cost in the code lens and the fine-tuning break-even.",
+        flag=Flag("--calls-per-day", "calls per day for daily cost"),
+    )
+    include: tuple[str, ...] = setting(
+        (),
+        Strings(paths=True),
+        "Extra glob patterns of prompt files, e.g. `prompts/**/*.txt`, relative to the config "
+        "file (in VS Code, to the workspace folder): `check` takes them when walking folders, "
+        "and the editor attaches to them.",
+        scope="window",
+    )
+    exclude: tuple[str, ...] = setting(
+        (),
+        Strings(paths=True),
+        "Glob patterns of files and folders to leave alone, e.g. `vendor/`, relative to the "
+        "config file (or workspace folder): `check` does not walk into them and the language "
+        "server does not analyse them.",
+    )
+    select: tuple[str, ...] = setting(
+        ("PW",),
+        Codes(),
+        "Rule codes or prefixes to enable (`PW2` = every vague-instruction rule). The most "
+        "specific of `select`/`ignore` wins.",
+        flag=Flag("--select", "comma-separated codes or prefixes to enable"),
+    )
+    extend_select: tuple[str, ...] = setting(
+        (),
+        Codes(),
+        "Rule codes or prefixes to enable on top of `select`, e.g. preview rules.",
+        flag=Flag("--extend-select", "comma-separated codes to add to the selection"),
+    )
+    ignore: tuple[str, ...] = setting(
+        (),
+        Codes(),
+        "Rule codes or prefixes to disable, e.g. `PW203`.",
+        flag=Flag("--ignore", "comma-separated codes or prefixes to disable"),
+    )
+    severity: Mapping[str, Severity] = setting(
+        {},
+        SeverityMap(),
+        'Override the severity of rules by code or prefix, e.g. `{"PW2": "info"}`.',
+    )
+    per_file_ignores: Mapping[str, tuple[str, ...]] = setting(
+        {},
+        CodesMap(),
+        'Rule codes to ignore per file glob, e.g. `{"legacy/*.prompty": ["PW1", "PW3"]}`.',
+    )
+    rule_dirs: tuple[str, ...] = setting(
+        (),
+        Strings(paths=True),
+        "Folders of your own declarative rules (YAML). Relative paths resolve against the "
+        "config file (or workspace folder).",
+    )
+    pricing: tuple[Any, ...] = setting(
+        (),
+        PriceTables(),
+        "Extra or overriding price tables: paths to YAML price files or a LiteLLM "
+        "`model_prices_and_context_window.json`.",
+    )
+    # group() returns a dataclasses.field with a default factory, as setting() does.
+    budget: Budget = group(Budget, "Token and cost limits (`PW5xx`).")  # noqa: RUF009
+    escalation: EscalationSettings = group(  # noqa: RUF009
+        EscalationSettings, "The escalation advisor: failure logs, threshold, costs."
+    )
+    comparison_models: tuple[str, ...] = setting(
+        DEFAULT_COMPARISON,
+        Strings(max_items=12),
+        "Models in the cost comparison table.",
+    )
+    preview: bool = setting(
+        False,
+        Boolean(),
+        "Enable rules that are still in preview.",
+        flag=Flag("--preview", "enable preview rules"),
+    )
+    debounce_ms: int = setting(
+        150,
+        Integer(maximum=5000),
+        "Milliseconds after the last keystroke before a prompt is analysed again.",
+        scope="window",
+    )
+    rule_options: Mapping[str, Mapping[str, Any]] = setting(
+        {},
+        RuleOptions(),
+        "Per rule code, changes to the rule's options (its word lists and thresholds), e.g. "
+        '`{"PW401": {"extend_input_names": ["payload"]}}`; `extend_<name>` adds to a list '
+        "instead of replacing it. `promptwise rules PW401` lists a rule's options.",
+    )
     # Where the settings came from; relative paths resolve against ``root``.
     root: str | None = None
     sources: tuple[str, ...] = ()
@@ -106,93 +287,38 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+SETTINGS: Final = tuple(leaves(Settings))  # every setting, flattened, in declaration order
+
+
+def leaf(key: str) -> Leaf:
+    """The definition of one setting by its dotted snake_case key."""
+    return next(item for item in SETTINGS if item.key == key)
+
+
 # ------------------------------------------------------------------ validation
 
-_Validator = Any
+
+class InvalidSettings(ConfigError):
+    """Every bad key of one source of settings, reported together."""
+
+    def __init__(self, problems: Sequence[ConfigError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        if len(self.problems) == 1:
+            super().__init__(first.detail, path=first.path, line=first.line, key=first.key)
+        else:
+            super().__init__("; ".join(p.render() for p in self.problems))
 
 
-def _type_name(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a mapping",
-        type(None): "nothing",
-    }.get(type(value), type(value).__name__)
-
-
-class _Reader:
-    """Validates one mapping of settings from one source, with error positions."""
-
-    def __init__(self, source: str, lines: Mapping[str, int]) -> None:
-        self.source = source
-        self.lines = lines
-
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.source, line=self.lines.get(key), key=key)
-
-    def integer(self, key: str, value: Any, minimum: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"expected a whole number, got {_type_name(value)} {value!r}")
-        if value < minimum:
-            raise self.error(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, key: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(key, f"expected a number, got {_type_name(value)} {value!r}")
-        if value < 0:
-            raise self.error(key, f"must not be negative, got {value}")
-        return float(value)
-
-    def string(self, key: str, value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"expected a non-empty string, got {_type_name(value)} {value!r}")
-        return value.strip()
-
-    def strings(self, key: str, value: Any) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(key, f"expected a list of strings, got {_type_name(value)}")
-        return tuple(v.strip() for v in value if v.strip())
-
-    def codes(self, key: str, value: Any) -> tuple[str, ...]:
-        codes = self.strings(key, value)
-        for code in codes:
-            if not _CODE.match(code):
-                raise self.error(
-                    key,
-                    f"{code!r} is not a rule code or prefix "
-                    "(expected e.g. `PW201`, `PW2` or `ALL`)",
-                )
-        return tuple(c.upper() for c in codes)
-
-    def boolean(self, key: str, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.error(key, f"expected true or false, got {_type_name(value)} {value!r}")
-        return value
-
-
-def _snake(key: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).replace("-", "_").lower()
-
-
-_FIELDS = {f.name for f in dataclasses.fields(Settings)} - {"root", "sources"}
-_BUDGET_FIELDS = {f.name for f in dataclasses.fields(Budget)}
-_ESCALATION_FIELDS = {f.name for f in dataclasses.fields(EscalationSettings)}
-
-
-def _check_keys(reader: _Reader, data: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
-    for key in data:
-        if _snake(str(key)) not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(_snake(str(key)), sorted(allowed), n=1)
-            hint = f"; did you mean `{prefix}{close[0]}`?" if close else ""
-            raise reader.error(f"{prefix}{key}", f"unknown setting{hint}")
+def problems_in(data: Mapping[str, Any], source: str) -> tuple[ConfigError, ...]:
+    """Every problem with ``data`` as settings from ``source``, found in one pass."""
+    try:
+        apply(Settings(), data, source)
+    except InvalidSettings as exc:
+        return exc.problems
+    except ConfigError as exc:
+        return (exc,)
+    return ()
 
 
 def apply(
@@ -206,102 +332,19 @@ def apply(
 
     Keys may be snake_case (config files), camelCase (editor settings) or
     kebab-case; paths inside are kept as written and resolved against
-    ``root`` when used.
+    ``root`` when used. Every unknown key and bad value is found before
+    raising, and :class:`InvalidSettings` carries them all.
     """
-    reader = _Reader(source, lines or {})
     if not isinstance(data, Mapping):
-        raise ConfigError(f"expected a mapping of settings, got {_type_name(data)}", path=source)
-    _check_keys(reader, data, _FIELDS, "")
-    changes: dict[str, Any] = {}
-    for raw_key, value in data.items():
-        key = _snake(str(raw_key))
-        if value is None:
-            continue
-        if key == "model":
-            changes[key] = reader.string(key, value)
-        elif key in ("expected_output_tokens", "calls_per_day", "debounce_ms"):
-            changes[key] = reader.integer(key, value)
-        elif key in ("include", "exclude", "rule_dirs", "comparison_models"):
-            changes[key] = reader.strings(key, value)
-        elif key in ("select", "ignore", "extend_select"):
-            changes[key] = reader.codes(key, value)
-        elif key == "preview":
-            changes[key] = reader.boolean(key, value)
-        elif key == "severity":
-            if not isinstance(value, Mapping):
-                raise reader.error(key, "expected a mapping of rule codes to severities")
-            severities = dict(base.severity)
-            for code, level in value.items():
-                reader.codes(f"severity.{code}", [str(code)])
-                try:
-                    severities[str(code).upper()] = Severity.parse(str(level))
-                except ValueError as exc:
-                    raise reader.error(f"severity.{code}", str(exc)) from None
-            changes[key] = severities
-        elif key == "per_file_ignores":
-            if not isinstance(value, Mapping):
-                raise reader.error(key, "expected a mapping of file globs to rule codes")
-            changes[key] = {
-                str(glob): reader.codes(f"per_file_ignores.{glob}", codes)
-                for glob, codes in value.items()
-            }
-        elif key == "pricing":
-            items = value if isinstance(value, list) else [value]
-            for item in items:
-                if not isinstance(item, (str, Mapping)):
-                    raise reader.error(
-                        key, "expected a path to a price table or a mapping with `models`"
-                    )
-            changes[key] = tuple(items)
-        elif key == "budget":
-            if not isinstance(value, Mapping):
-                raise reader.error(
-                    key, "expected a mapping (max_tokens, max_cost_per_call, max_cost_per_day)"
-                )
-            _check_keys(reader, value, _BUDGET_FIELDS, "budget.")
-            budget: dict[str, Any] = {}
-            for sub, item in value.items():
-                name = _snake(str(sub))
-                if item is None:
-                    continue
-                budget[name] = (
-                    reader.integer(f"budget.{sub}", item, 1)
-                    if name == "max_tokens"
-                    else reader.number(f"budget.{sub}", item)
-                )
-            changes[key] = dataclasses.replace(base.budget, **budget)
-        elif key == "escalation":
-            changes[key] = _escalation(reader, base.escalation, value)
-        elif key == "rule_options":
-            merged = {code: dict(options) for code, options in base.rule_options.items()}
-            for code, options in validate_overrides(value, reader.error).items():
-                merged.setdefault(code, {}).update(options)
-            changes[key] = merged
+        raise ConfigError(f"expected a mapping of settings, got {type_name(data)}", path=source)
+    reader = Reader(source, lines or {})
+    changes = parse_table(Settings, base, data, reader)
+    if reader.problems:
+        raise InvalidSettings(reader.problems)
     if root is not None:
         changes["root"] = root
     changes["sources"] = (*base.sources, source)
     return dataclasses.replace(base, **changes)
-
-
-def _escalation(reader: _Reader, base: EscalationSettings, value: Any) -> EscalationSettings:
-    if not isinstance(value, Mapping):
-        raise reader.error("escalation", "expected a mapping")
-    _check_keys(reader, value, _ESCALATION_FIELDS, "escalation.")
-    out: dict[str, Any] = {}
-    for sub, item in value.items():
-        name = _snake(str(sub))
-        key = f"escalation.{sub}"
-        if item is None:
-            continue
-        if name == "logs":
-            out[name] = reader.strings(key, item)
-        elif name in ("promptfoo_db", "dataset", "fine_tune_model"):
-            out[name] = reader.string(key, item)
-        elif name in ("iteration_threshold", "epochs", "retrain_days"):
-            out[name] = reader.integer(key, item, 1)
-        else:
-            out[name] = reader.integer(key, item, 0)
-    return dataclasses.replace(base, **out)
 
 
 # ------------------------------------------------------------------- discovery

@@ -64,6 +64,7 @@ def read_candidate(candidate: Candidate) -> bytes:
 
 def _match(rel: str, name: str, patterns: Sequence[str]) -> bool:
     for pattern in patterns:
+        pattern = pattern.rstrip("/") or pattern  # `vendor/` names the folder `vendor`
         if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(rel, pattern):
             return True
         if pattern.startswith("**/") and fnmatch.fnmatchcase(rel, pattern[3:]):
@@ -75,6 +76,22 @@ def _match(rel: str, name: str, patterns: Sequence[str]) -> bool:
 
 def excluded(rel: str, name: str, exclude: Sequence[str]) -> bool:
     return name in DEFAULT_EXCLUDE or _match(rel, name, exclude)
+
+
+def excluded_by(path: Path, root: Path, exclude: Sequence[str]) -> bool:
+    """Does ``exclude`` (the user's patterns, relative to ``root``) cover ``path``?
+
+    For a file the editor opens, which no walk decides about: it is left alone
+    when a walk from ``root`` would have skipped it or a folder above it.
+    """
+    if not exclude:
+        return False
+    try:
+        rel = PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
+    except ValueError:  # outside the folder the patterns are relative to
+        return False
+    parts = rel.parts
+    return any(_match("/".join(parts[: i + 1]), part, exclude) for i, part in enumerate(parts))
 
 
 def is_prompt_path(

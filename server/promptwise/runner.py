@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -168,12 +168,3 @@ def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1) -> 
 
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
-
-
-def flags_to_settings(**flags: Sequence[str] | str | int | None) -> dict[str, Any]:
-    """Command-line flags in the shape of a settings mapping (unset flags dropped)."""
-    return {
-        key: (list(value) if isinstance(value, (list, tuple)) else value)
-        for key, value in flags.items()
-        if value not in (None, [], ())
-    }

@@ -254,3 +254,29 @@ def test_pre_commit_hook_definition() -> None:
     hook = hooks[0]
     assert hook["id"] == "promptwise" and hook["entry"].startswith("promptwise check")
     assert hook["language"] == "python"
+
+
+def test_exclude_names_a_folder_with_or_without_its_slash(project: Path) -> None:
+    (project / "vendor").mkdir()
+    shutil.copy(project / "legacy-summary.prompty", project / "vendor" / "copy.prompty")
+    for pattern in ("vendor/", "vendor"):
+        _, out, _ = run("check", str(project), "--jobs", "1", "--exclude", pattern)
+        assert "legacy-summary.prompty" in out and "copy.prompty" not in out, pattern
+    _, out, _ = run("check", str(project), "--jobs", "1")
+    assert "copy.prompty" in out
+
+
+def test_setting_flags_override_the_config_and_say_which_setting_they_set(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run("check", "--help")  # argparse prints help to sys.stdout itself
+    assert code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(setting: calls_per_day, default 1000)" in text
+    assert "(setting: extend_select)" in text
+    target = str(project / "legacy-summary.prompty")
+    _, out, _ = run(
+        "check", target, "--select", "PW004", "--extend-select", "PW003", "--format", "json"
+    )
+    found = {f["code"] for f in json.loads(out)["findings"]}
+    assert found == {"PW003", "PW004"}

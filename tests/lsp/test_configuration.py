@@ -104,6 +104,22 @@ async def test_a_client_slower_than_the_wait_gets_defaults_then_its_settings(
         )
 
 
+async def test_exclude_and_extend_select_from_the_editor(workdir: Path) -> None:
+    """Every setting reaches the server: `exclude` leaves a file alone (as `check`
+    would not walk into it), `extendSelect` adds rules to `select`."""
+    (workdir / "vendor").mkdir()
+    vendored = workdir / "vendor" / "third-party.prompty"
+    vendored.write_text((workdir / "legacy-summary.prompty").read_text())
+    settings = {
+        "promptwise": {"exclude": ["vendor/"], "select": ["PW004"], "extendSelect": ["PW003"]}
+    }
+    async with session(configuration=settings, folders=[workdir]) as client:
+        uri = open_file(client, vendored)
+        assert await diagnostics(client, uri, 1) == []
+        other = open_file(client, workdir / "legacy-summary.prompty")
+        assert set(codes(await diagnostics(client, other, 1))) == {"PW003", "PW004"}
+
+
 async def test_invalid_editor_settings_warn_once_and_keep_the_rest(workdir: Path) -> None:
     bad = {
         "promptwise": {
@@ -121,7 +137,7 @@ async def test_invalid_editor_settings_warn_once_and_keep_the_rest(workdir: Path
         await lens_title(client, uri)
         found = warnings(client)
         assert len(found) == 1, found  # once, however often the settings are re-read
-        assert "calls_per_day" in found[0] and "bogus" in found[0] and "budget" in found[0]
+        assert "callsPerDay" in found[0] and "bogus" in found[0] and "budget" in found[0]
 
 
 async def test_broken_config_file_warns_and_uses_defaults(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptwise.config import Settings, resolve_path
+from promptwise.config import AUTO, Settings, resolve_path
 from promptwise.escalation.dataset import count_examples
 from promptwise.escalation.evidence import FailureLogs, current_version
 from promptwise.escalation.history import PromptLog, analyse, fold
@@ -54,7 +54,6 @@ from promptwise.escalation.records import (
 if TYPE_CHECKING:
     from promptwise.document.model import PromptDocument
 
-AUTO = "auto"
 NATIVE = "native"
 PROMPTFOO_JSON = "promptfoo-json"
 PROMPTFOO_DB = "promptfoo-db"

@@ -12,6 +12,7 @@ diagnostic, and the server keeps running.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings
@@ -21,6 +22,7 @@ from promptwise.document.parse import MAX_FILE_BYTES, parse_document
 from promptwise.errors import PromptwiseError
 from promptwise.escalation.evidence import FailureLogs
 from promptwise.escalation.store import logs_for
+from promptwise.files import excluded_by
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
 
@@ -47,6 +49,10 @@ class Analyser:
                     "prompt files that large are not analysed",
                 )
             settings = self.settings.settings_for(snapshot.path)
+            if settings.root and excluded_by(
+                Path(snapshot.path), Path(settings.root), settings.exclude
+            ):
+                return result(None)  # `exclude` covers it: left alone, as `check` leaves it
             try:
                 document = self.parse(snapshot)
             except chat.NotChat:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,12 +25,13 @@ from typing import Any
 
 from promptwise.config import (
     Settings,
-    apply,
     find_config,
     invalidate_discovery,
     load_settings,
     merge_overrides,
+    problems_in,
 )
+from promptwise.config_schema import snake
 from promptwise.errors import PromptwiseError
 
 log = logging.getLogger(__name__)
@@ -83,19 +83,15 @@ class EditorSettings:
     problems: tuple[str, ...] = ()
 
 
-def _snake(key: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).replace("-", "_").lower()
-
-
 def _drop(data: dict[str, Any], key: str) -> bool:
     """Remove the (possibly dotted, snake_case) ``key`` from camelCase ``data``."""
     head, _, rest = key.partition(".")
     for raw in list(data):
-        if raw == head or _snake(str(raw)) == _snake(head):
+        if raw == head or snake(str(raw)) == snake(head):
             inner = data[raw]
             if rest and isinstance(inner, dict):
                 for sub in list(inner):
-                    if sub == rest or _snake(str(sub)) == _snake(rest.split(".")[0]):
+                    if sub == rest or snake(str(sub)) == snake(rest.split(".")[0]):
                         del inner[sub]
                         if not inner:
                             del data[raw]
@@ -108,8 +104,8 @@ def _drop(data: dict[str, Any], key: str) -> bool:
 def editor_settings(payload: Mapping[str, Any] | None) -> EditorSettings:
     """Validate a client's ``promptwise`` object, dropping what cannot be used.
 
-    Each invalid key is removed on its own (``apply`` names the key it
-    rejects), so one typo costs one setting, not all of them.
+    One pass finds every invalid key (each problem names its key); each is
+    removed on its own, so one typo costs one setting, not all of them.
     """
     if not payload:
         return EditorSettings({})
@@ -120,17 +116,12 @@ def editor_settings(payload: Mapping[str, Any] | None) -> EditorSettings:
             level = log_level(value) if level is None else level
         elif key not in CLIENT_KEYS:
             data[str(key)] = _copy(value)
-    problems: list[str] = []
-    for _ in range(100):
-        try:
-            apply(Settings(), data, EDITOR_SOURCE)
+    problems = problems_in(data, EDITOR_SOURCE)
+    for problem in problems:
+        if problem.key is None or not _drop(data, problem.key):
+            data = {}  # a problem with the whole object: nothing of it can be trusted
             break
-        except PromptwiseError as exc:
-            problems.append(exc.render())
-            if exc.key is None or not _drop(data, exc.key):
-                data = {}
-                break
-    return EditorSettings(data, level, tuple(problems))
+    return EditorSettings(data, level, tuple(p.render() for p in problems))
 
 
 def _copy(value: Any) -> Any:
