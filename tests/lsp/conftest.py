@@ -6,6 +6,13 @@ snippet edits, file watching, ...), and the client records every
 ``publishDiagnostics`` with its version, every ``client/registerCapability``
 and every ``window/showMessage``, so tests can wait for exactly the
 notification they expect.
+
+Tests that only look (views, diagnostics, code actions on their own copy of
+a file) share one server per worker, the ``shared`` fixture: each opens its
+documents with :func:`opened`, which closes them again and forgets what was
+published for them, so no test sees another's state. Tests that change
+settings, config files, capabilities or the server's environment start
+their own with ``session(...)``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -223,6 +231,51 @@ def open_file(
         )
     )
     return uri
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def shared() -> AsyncIterator[RecordingClient]:
+    """One server, default capabilities and settings, for every test that only looks.
+
+    Tests using it run on the session's event loop
+    (``pytestmark = pytest.mark.asyncio(loop_scope="session")``).
+    """
+    async with session() as client:
+        yield client
+
+
+async def barrier(client: LanguageClient) -> None:
+    """Return once the server has handled every message sent before this call.
+
+    The server reads messages in order and answers this request after them,
+    so whatever they made it publish has reached the client by then.
+    """
+    await client.protocol.send_request_async(
+        "promptwise/status", {"uri": "file:///promptwise-test-barrier"}
+    )
+
+
+@contextlib.asynccontextmanager
+async def opened(
+    client: RecordingClient,
+    path: Path,
+    text: str | None = None,
+    language_id: str = "prompt",
+) -> AsyncIterator[str]:
+    """Open ``path`` on a shared server, starting from a clean record; close it after."""
+    uri = path.resolve().as_uri()
+    client.published.pop(uri, None)
+    client.diagnostics.pop(uri, None)
+    open_file(client, path, text, language_id)
+    try:
+        yield uri
+    finally:
+        client.text_document_did_close(
+            lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri))
+        )
+        await barrier(client)  # the close's cleared diagnostics are in before the next test
+        client.published.pop(uri, None)
+        client.diagnostics.pop(uri, None)
 
 
 def change(

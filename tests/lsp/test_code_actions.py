@@ -9,10 +9,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 
 from tests.lsp.conftest import (
     DATA,
+    RecordingClient,
     apply_text_edits,
     capabilities,
     change,
@@ -20,9 +22,14 @@ from tests.lsp.conftest import (
     diagnostics,
     edits_for,
     open_file,
+    opened,
     session,
     span,
 )
+
+# Tests that only act on their own copy of a file share one server (see `shared`);
+# those that write config files or need other capabilities start their own.
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 def with_test_rules(folder: Path) -> None:
@@ -69,12 +76,12 @@ async def apply_and_check(
     return new, await diagnostics(client, uri, version)  # type: ignore[arg-type]
 
 
-async def test_rule_fix_is_preferred_and_applies(workdir: Path) -> None:
+async def test_rule_fix_is_preferred_and_applies(workdir: Path, shared: RecordingClient) -> None:
     with_test_rules(workdir)
     path = workdir / "support.prompty"
     text = path.read_text()
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         found = await diagnostics(client, uri, 1)
         hedge = next(d for d in found if d.code == "PW990")
         actions = await actions_at(client, uri, hedge.range)
@@ -86,36 +93,45 @@ async def test_rule_fix_is_preferred_and_applies(workdir: Path) -> None:
         assert "PW990" not in codes(after)
 
 
-async def test_snippet_fix_is_plain_text_unless_the_client_takes_snippet_edits(
+async def _snippet_fix(client: RecordingClient, uri: str) -> lsp.TextEdit | lsp.SnippetTextEdit:
+    vague = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW991")
+    fix = titled(
+        await actions_at(client, uri, vague.range),
+        "Replace `brief` with a number of sentences",
+    )
+    assert fix.edit is not None
+    assert not fix.is_preferred  # unsafe fixes are never the default
+    (edit,) = edits_for(fix.edit, uri)
+    return edit  # type: ignore[no-any-return]
+
+
+async def test_snippet_fix_is_plain_text_for_clients_without_snippet_edits(
+    workdir: Path, shared: RecordingClient
+) -> None:
+    with_test_rules(workdir)
+    async with opened(shared, workdir / "support.prompty") as uri:
+        edit = await _snippet_fix(shared, uri)
+        assert isinstance(edit, lsp.TextEdit)
+        assert edit.new_text == "at most 3 sentences"
+
+
+async def test_snippet_fix_is_a_snippet_for_clients_that_take_snippet_edits(
     workdir: Path,
 ) -> None:
     with_test_rules(workdir)
-    path = workdir / "support.prompty"
-    for snippets in (False, True):
-        async with session(capabilities(snippets=snippets)) as client:
-            uri = open_file(client, path)
-            vague = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW991")
-            fix = titled(
-                await actions_at(client, uri, vague.range),
-                "Replace `brief` with a number of sentences",
-            )
-            assert fix.edit is not None
-            (edit,) = edits_for(fix.edit, uri)
-            if snippets:
-                assert isinstance(edit, lsp.SnippetTextEdit)
-                assert edit.snippet.value == "at most ${1:3} sentences"
-            else:
-                assert isinstance(edit, lsp.TextEdit)
-                assert edit.new_text == "at most 3 sentences"
-            assert not fix.is_preferred  # unsafe fixes are never the default
+    async with session(capabilities(snippets=True)) as client:
+        uri = open_file(client, workdir / "support.prompty")
+        edit = await _snippet_fix(client, uri)
+        assert isinstance(edit, lsp.SnippetTextEdit)
+        assert edit.snippet.value == "at most ${1:3} sentences"
 
 
-async def test_fix_all_applies_only_safe_fixes(workdir: Path) -> None:
+async def test_fix_all_applies_only_safe_fixes(workdir: Path, shared: RecordingClient) -> None:
     with_test_rules(workdir)
     path = workdir / "support.prompty"
     text = path.read_text()
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         await diagnostics(client, uri, 1)
         (fix_all,) = await actions_at(client, uri, span(0, 0), only=["source.fixAll"])
         assert fix_all.kind == "source.fixAll.promptwise"
@@ -125,11 +141,11 @@ async def test_fix_all_applies_only_safe_fixes(workdir: Path) -> None:
         assert "brief" in new
 
 
-async def test_disable_for_this_line_in_jinja(workdir: Path) -> None:
+async def test_disable_for_this_line_in_jinja(workdir: Path, shared: RecordingClient) -> None:
     path = workdir / "legacy-summary.prompty"
     text = path.read_text()
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         undefined = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW003")
         action = titled(
             await actions_at(client, uri, undefined.range), "Disable PW003 for this line"
@@ -140,11 +156,13 @@ async def test_disable_for_this_line_in_jinja(workdir: Path) -> None:
         assert "PW007" not in codes(after)  # the suppression is used
 
 
-async def test_disable_for_this_file_goes_after_the_frontmatter(workdir: Path) -> None:
+async def test_disable_for_this_file_goes_after_the_frontmatter(
+    workdir: Path, shared: RecordingClient
+) -> None:
     path = workdir / "legacy-summary.prompty"
     text = path.read_text()
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         undefined = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW003")
         action = titled(
             await actions_at(client, uri, undefined.range), "Disable PW003 for this file"
@@ -160,14 +178,16 @@ async def test_disable_for_this_file_goes_after_the_frontmatter(workdir: Path) -
         assert not {"PW003", "PW004"} & set(codes(last))
 
 
-async def test_markdown_line_suppression_goes_above_the_line(tmp_path: Path) -> None:
+async def test_markdown_line_suppression_goes_above_the_line(
+    tmp_path: Path, shared: RecordingClient
+) -> None:
     with_rules = tmp_path / "promptwise.yaml"
     with_rules.write_text(f"rule_dirs:\n  - {DATA / 'rules'}\n")
     path = tmp_path / "answer.prompt.md"
     text = "# Answer\n\n- Keep answers brief.\n"
     path.write_text(text)
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         vague = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW991")
         action = titled(await actions_at(client, uri, vague.range), "Disable PW991 for this line")
         new, after = await apply_and_check(client, uri, text, action, 2)
@@ -177,10 +197,10 @@ async def test_markdown_line_suppression_goes_above_the_line(tmp_path: Path) -> 
         assert "PW991" not in codes(after)
 
 
-async def test_no_line_comment_inside_frontmatter(workdir: Path) -> None:
+async def test_no_line_comment_inside_frontmatter(workdir: Path, shared: RecordingClient) -> None:
     path = workdir / "support.prompty"
-    async with session() as client:
-        uri = open_file(client, path)
+    client = shared
+    async with opened(client, path) as uri:
         unused = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW004")
         titles = [a.title for a in await actions_at(client, uri, unused.range)]
         assert "Disable PW004 for this line" not in titles  # YAML would break

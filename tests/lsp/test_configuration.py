@@ -6,7 +6,6 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from promptwise.lsp.workspace import SETTINGS_WAIT
 from tests.lsp.conftest import (
     capabilities,
     codes,
@@ -91,16 +90,20 @@ async def test_first_diagnostics_wait_for_a_slow_clients_settings(workdir: Path)
 async def test_a_client_slower_than_the_wait_gets_defaults_then_its_settings(
     workdir: Path,
 ) -> None:
-    """Past SETTINGS_WAIT the file is analysed on the defaults; once the settings
-    arrive it is analysed again with them."""
+    """Past the settings wait the file is analysed on the defaults; once the settings
+    arrive it is analysed again with them. The wait is 5 s unless the client sets
+    `settingsWaitMs`, as here, so the test does not pay it."""
     settings = {"promptwise": {"ignore": ["PW003"]}}
-    async with session(configuration=settings, configuration_delay=SETTINGS_WAIT + 1) as client:
+    async with session(
+        configuration=settings,
+        configuration_delay=1.5,
+        initialization_options={"settingsWaitMs": 200},
+    ) as client:
         uri = open_file(client, workdir / "legacy-summary.prompty")
         assert "PW003" in codes(await diagnostics(client, uri, 1))  # the defaults, for now
         await until(
             lambda: "PW003" not in codes(client.published[uri][-1].diagnostics),
             message="diagnostics with the client's settings",
-            timeout=SETTINGS_WAIT + 10,
         )
 
 

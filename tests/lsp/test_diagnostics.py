@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,20 @@ from promptwise.config import find_config, load_settings
 from promptwise.document.text import LineIndex
 from tests.conftest import EXAMPLES
 from tests.lsp.conftest import (
+    RecordingClient,
     capabilities,
     change,
     codes,
     diagnostics,
     open_file,
+    opened,
     session,
     span,
     until,
 )
+
+# Tests that only look share one server (see `shared`); the others start their own.
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 EXAMPLE_FILES = [
     "support.prompty",
@@ -64,9 +70,13 @@ def as_tuples(items: list[lsp.Diagnostic]) -> list[tuple[str, int, int, int, int
     )
 
 
-async def test_every_example_format_matches_the_core() -> None:
-    async with session() as client:
-        uris = {name: open_file(client, EXAMPLES / name) for name in EXAMPLE_FILES}
+async def test_every_example_format_matches_the_core(shared: RecordingClient) -> None:
+    client = shared
+    async with contextlib.AsyncExitStack() as stack:
+        uris = {
+            name: await stack.enter_async_context(opened(client, EXAMPLES / name))
+            for name in EXAMPLE_FILES
+        }
         rules = rules_for(load_settings(find_config(EXAMPLES / "support.prompty"))).by_code()
         for name, uri in uris.items():
             got = await diagnostics(client, uri, 1)
@@ -78,10 +88,12 @@ async def test_every_example_format_matches_the_core() -> None:
                 assert d.severity is not None
 
 
-async def test_known_findings_in_the_examples() -> None:
-    async with session() as client:
-        legacy = open_file(client, EXAMPLES / "legacy-summary.prompty")
-        support = open_file(client, EXAMPLES / "support.prompty")
+async def test_known_findings_in_the_examples(shared: RecordingClient) -> None:
+    client = shared
+    async with (
+        opened(client, EXAMPLES / "legacy-summary.prompty") as legacy,
+        opened(client, EXAMPLES / "support.prompty") as support,
+    ):
         found = await diagnostics(client, legacy, 1)
         undefined = next(d for d in found if d.code == "PW003")
         assert undefined.range == span(24, 3, 24, 8)  # `tiket` in {{ tiket }}
@@ -144,9 +156,9 @@ async def test_closing_clears_diagnostics_and_skips_pending_work() -> None:
         assert all(p.version != 2 for p in client.published[uri])
 
 
-async def test_save_republishes() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_save_republishes(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         await diagnostics(client, uri, 1)
         before = len(client.published[uri])
         client.text_document_did_save(
@@ -184,9 +196,11 @@ async def test_pull_diagnostics_replace_push() -> None:
 
 
 @pytest.mark.parametrize("name", ["notes.json", "settings.yaml"])
-async def test_json_and_yaml_that_are_not_chat_files_stay_quiet(name: str, tmp_path: Path) -> None:
+async def test_json_and_yaml_that_are_not_chat_files_stay_quiet(
+    name: str, tmp_path: Path, shared: RecordingClient
+) -> None:
     path = tmp_path / name
     path.write_text('{"name": "not a prompt"}\n' if name.endswith(".json") else "a: 1\n")
-    async with session() as client:
-        uri = open_file(client, path)
+    async with opened(shared, path) as uri:
+        client = shared
         assert await diagnostics(client, uri, 1) == []

@@ -5,10 +5,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 
 from promptwise.tokens.counter import count_text
-from tests.lsp.conftest import open_file, session
+from tests.lsp.conftest import RecordingClient, opened
+
+# Looking only: the tests share one server (see `shared`).
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 DOC = lsp.TextDocumentIdentifier
 
@@ -38,10 +42,10 @@ async def titles(client, uri: str) -> list[str]:
     return [lens.command.title for lens in lenses or [] if lens.command]
 
 
-async def test_delta_lens_for_a_modified_file(tmp_path: Path) -> None:
+async def test_delta_lens_for_a_modified_file(tmp_path: Path, shared: RecordingClient) -> None:
     repo = make_repo(tmp_path)
-    async with session() as client:
-        uri = open_file(client, repo / "a.prompty", text=EDITED)
+    client = shared
+    async with opened(client, repo / "a.prompty", text=EDITED) as uri:
         found = await titles(client, uri)
         body = lambda text: text.split("---\n", 2)[2]  # noqa: E731
         added = count_text(body(EDITED)) - count_text(body(COMMITTED))
@@ -53,11 +57,15 @@ async def test_delta_lens_for_a_modified_file(tmp_path: Path) -> None:
         assert abs(shown - per_day) <= 0.005 + 1e-9  # rounded to the cent for display
 
 
-async def test_no_delta_lens_when_unchanged_or_untracked(tmp_path: Path) -> None:
+async def test_no_delta_lens_when_unchanged_or_untracked(
+    tmp_path: Path, shared: RecordingClient
+) -> None:
     repo = make_repo(tmp_path)
     (repo / "new.prompty").write_text(EDITED)
-    async with session() as client:
-        same = open_file(client, repo / "a.prompty")
-        new = open_file(client, repo / "new.prompty")
+    client = shared
+    async with (
+        opened(client, repo / "a.prompty") as same,
+        opened(client, repo / "new.prompty") as new,
+    ):
         assert not [t for t in await titles(client, same) if "vs HEAD" in t]
         assert not [t for t in await titles(client, new) if "vs HEAD" in t]

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from promptwise.lsp.settings import editor_settings
+from promptwise.lsp.settings import SETTINGS_WAIT_ENV, editor_settings, settings_wait
 from promptwise.lsp.workspace import OpenDocument
 
 
@@ -45,3 +45,18 @@ def test_document_edits_in_each_encoding(encoding: str, column: int) -> None:
     assert doc.text.endswith("second\n!")
     doc.apply([SimpleNamespace(range=None, text="new")], 4, encoding)  # type: ignore[arg-type]
     assert doc.text == "new" and doc.version == 4
+
+
+def test_the_settings_wait_comes_from_the_client_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(SETTINGS_WAIT_ENV, raising=False)
+    assert settings_wait(editor_settings(None)) == 5.0
+    monkeypatch.setenv(SETTINGS_WAIT_ENV, "250")
+    assert settings_wait(editor_settings({"model": "gpt-4o"})) == 0.25
+    initial = editor_settings({"settingsWaitMs": 0, "model": "gpt-4o"})
+    assert settings_wait(initial) == 0.0 and initial.analysis == {"model": "gpt-4o"}
+    monkeypatch.setenv(SETTINGS_WAIT_ENV, "soon")
+    assert settings_wait(editor_settings(None)) == 5.0  # unreadable: the default, and a log line
+    bad = editor_settings({"settingsWaitMs": -1})
+    assert settings_wait(bad) == 5.0 and "settingsWaitMs" in bad.problems[0]

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
 from promptwise.analysis import analyze_text
 from promptwise.config import find_config, load_settings
 from tests.conftest import EXAMPLES
-from tests.lsp.conftest import at, change, diagnostics, open_file, session, span
+from tests.lsp.conftest import (
+    RecordingClient,
+    at,
+    capabilities,
+    change,
+    diagnostics,
+    open_file,
+    opened,
+    session,
+    span,
+)
+
+# One server serves every test here that only looks (see `shared`); the one
+# with other client capabilities starts its own.
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 DOC = lsp.TextDocumentIdentifier
 
@@ -35,9 +51,9 @@ def core(name: str) -> Any:
     return analyze_text(path.read_text(), str(path), load_settings(find_config(path)))
 
 
-async def test_inlay_hints_count_tokens_per_segment_header() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_inlay_hints_count_tokens_per_segment_header(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         hints = await client.text_document_inlay_hint_async(
             lsp.InlayHintParams(text_document=DOC(uri=uri), range=span(0, 0, 100, 0))
         )
@@ -63,9 +79,9 @@ async def test_inlay_hints_count_tokens_per_segment_header() -> None:
         assert [h.position.line for h in some or []] == [policy]
 
 
-async def test_inlay_hints_mark_approximate_counts() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "classify-ticket.prompt")  # a Gemini model
+async def test_inlay_hints_mark_approximate_counts(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "classify-ticket.prompt") as uri:  # a Gemini model
         hints = await client.text_document_inlay_hint_async(
             lsp.InlayHintParams(text_document=DOC(uri=uri), range=span(0, 0, 50, 0))
         )
@@ -73,9 +89,11 @@ async def test_inlay_hints_mark_approximate_counts() -> None:
         assert labels and all(lbl.startswith("≈") for lbl in labels), labels
 
 
-async def test_code_lens_shows_tokens_and_cost_and_opens_the_comparison() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_code_lens_shows_tokens_and_cost_and_opens_the_comparison(
+    shared: RecordingClient,
+) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         lenses = await client.text_document_code_lens_async(
             lsp.CodeLensParams(text_document=DOC(uri=uri))
         )
@@ -103,9 +121,9 @@ async def test_code_lens_shows_tokens_and_cost_and_opens_the_comparison() -> Non
         assert "| model |" in result["markdown"] and "**gpt-4o** (this file)" in result["markdown"]
 
 
-async def test_hover_over_a_variable_shows_declaration_and_uses() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_hover_over_a_variable_shows_declaration_and_uses(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         text = (EXAMPLES / "support.prompty").read_text().splitlines()
         line = next(i for i, t in enumerate(text) if t.startswith("Question:"))
         hover = await client.text_document_hover_async(
@@ -120,9 +138,9 @@ async def test_hover_over_a_variable_shows_declaration_and_uses() -> None:
         assert f"Used 1× on line {line + 1}" in value
 
 
-async def test_hover_over_the_model_shows_its_price_row() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_hover_over_the_model_shows_its_price_row(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         hover = await client.text_document_hover_async(
             lsp.HoverParams(text_document=DOC(uri=uri), position=at(4, 7))
         )  # `  id: gpt-4o`
@@ -131,9 +149,9 @@ async def test_hover_over_the_model_shows_its_price_row() -> None:
         assert "128,000" in value  # context window
 
 
-async def test_hover_over_a_finding_shows_the_rule() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "legacy-summary.prompty")
+async def test_hover_over_a_finding_shows_the_rule(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "legacy-summary.prompty") as uri:
         await diagnostics(client, uri, 1)
         hover = await client.text_document_hover_async(
             lsp.HoverParams(text_document=DOC(uri=uri), position=at(24, 5))
@@ -144,9 +162,9 @@ async def test_hover_over_a_finding_shows_the_rule() -> None:
         assert "[Documentation](https://" in value
 
 
-async def test_hover_over_a_segment_header_shows_its_share() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_hover_over_a_segment_header_shows_its_share(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         hover = await client.text_document_hover_async(
             lsp.HoverParams(
                 text_document=DOC(uri=uri), position=at(line_of("support.prompty", "system:"), 2)
@@ -157,9 +175,9 @@ async def test_hover_over_a_segment_header_shows_its_share() -> None:
         assert "% of the prompt's" in value and "per call" in value
 
 
-async def test_hover_on_plain_text_is_empty() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "AGENTS.md")
+async def test_hover_on_plain_text_is_empty(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "AGENTS.md") as uri:
         assert (
             await client.text_document_hover_async(
                 lsp.HoverParams(text_document=DOC(uri=uri), position=at(5, 4))
@@ -168,9 +186,9 @@ async def test_hover_on_plain_text_is_empty() -> None:
         )
 
 
-async def test_document_symbols_and_folding() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "review.prompt.md")
+async def test_document_symbols_and_folding(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "review.prompt.md") as uri:
         symbols = await client.text_document_document_symbol_async(
             lsp.DocumentSymbolParams(text_document=DOC(uri=uri))
         )
@@ -194,8 +212,6 @@ async def test_document_symbols_and_folding() -> None:
 
 
 async def test_flat_symbols_for_clients_without_hierarchy() -> None:
-    from tests.lsp.conftest import capabilities
-
     async with session(capabilities(hierarchical=False)) as client:
         uri = open_file(client, EXAMPLES / "support.prompty")
         symbols = await client.text_document_document_symbol_async(
@@ -206,11 +222,11 @@ async def test_flat_symbols_for_clients_without_hierarchy() -> None:
         assert policy.container_name == "system message"
 
 
-async def test_completion_of_variables_inside_template_tags() -> None:
-    async with session() as client:
-        path = EXAMPLES / "support.prompty"
-        text = path.read_text()
-        uri = open_file(client, path)
+async def test_completion_of_variables_inside_template_tags(shared: RecordingClient) -> None:
+    client = shared
+    path = EXAMPLES / "support.prompty"
+    text = path.read_text()
+    async with opened(client, path) as uri:
         lines = text.splitlines()
         end = len(lines)
         change(client, uri, 2, span(end, 0), "History: {{ ord")
@@ -231,10 +247,10 @@ async def test_completion_of_variables_inside_template_tags() -> None:
         assert outside is None or not outside.items
 
 
-async def test_completion_of_format_fields_in_plain_text() -> None:
-    async with session() as client:
-        path = EXAMPLES / "translate.txt"
-        uri = open_file(client, path)
+async def test_completion_of_format_fields_in_plain_text(shared: RecordingClient) -> None:
+    client = shared
+    path = EXAMPLES / "translate.txt"
+    async with opened(client, path) as uri:
         n = len(path.read_text().splitlines())
         change(client, uri, 2, span(n, 0), "Again: {te")
         result = await client.text_document_completion_async(
@@ -244,10 +260,10 @@ async def test_completion_of_format_fields_in_plain_text() -> None:
         assert [i.label for i in result.items] == ["text"]
 
 
-async def test_completion_of_model_names_in_frontmatter() -> None:
-    async with session() as client:
-        path = EXAMPLES / "support.prompty"
-        uri = open_file(client, path)
+async def test_completion_of_model_names_in_frontmatter(shared: RecordingClient) -> None:
+    client = shared
+    path = EXAMPLES / "support.prompty"
+    async with opened(client, path) as uri:
         # `  id: gpt-4o` -> type a new value
         change(client, uri, 2, span(4, 6, 4, 12), "gpt-4")
         result = await client.text_document_completion_async(
@@ -267,9 +283,9 @@ async def test_completion_of_model_names_in_frontmatter() -> None:
         assert other is None or not other.items
 
 
-async def test_status_request_for_the_vscode_status_bar() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "support.prompty")
+async def test_status_request_for_the_vscode_status_bar(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "support.prompty") as uri:
         status = await client.protocol.send_request_async("promptwise/status", {"uri": uri})
         analysis = core("support.prompty")
         assert status.tokens == analysis.tokens.total
@@ -283,9 +299,9 @@ async def test_status_request_for_the_vscode_status_bar() -> None:
         assert missing is None
 
 
-async def test_explain_rule_and_reanalyze_commands() -> None:
-    async with session() as client:
-        uri = open_file(client, EXAMPLES / "legacy-summary.prompty")
+async def test_explain_rule_and_reanalyze_commands(shared: RecordingClient) -> None:
+    client = shared
+    async with opened(client, EXAMPLES / "legacy-summary.prompty") as uri:
         await diagnostics(client, uri, 1)
         explained = await client.workspace_execute_command_async(
             lsp.ExecuteCommandParams(command="promptwise.explainRule", arguments=["PW003"])
@@ -309,14 +325,11 @@ async def test_explain_rule_and_reanalyze_commands() -> None:
         assert "No escalation advice" in report["markdown"]
 
 
-async def test_unknown_rule_is_an_lsp_error_not_a_crash() -> None:
-    import pytest
-    from pygls.exceptions import JsonRpcException
-
-    async with session() as client:
-        with pytest.raises(JsonRpcException):
-            await client.workspace_execute_command_async(
-                lsp.ExecuteCommandParams(command="promptwise.explainRule", arguments=["PW999"])
-            )
-        uri = open_file(client, EXAMPLES / "AGENTS.md")
+async def test_unknown_rule_is_an_lsp_error_not_a_crash(shared: RecordingClient) -> None:
+    client = shared
+    with pytest.raises(JsonRpcException):
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command="promptwise.explainRule", arguments=["PW999"])
+        )
+    async with opened(client, EXAMPLES / "AGENTS.md") as uri:
         assert await diagnostics(client, uri, 1) is not None  # still serving

@@ -41,6 +41,12 @@ EDITOR_SOURCE = "editor settings"
 # Keys a client may send in the `promptwise` section that configure the
 # server process or the client itself, not the analysis.
 SERVER_KEYS = frozenset({"logLevel", "log_level", "trace"})
+# How long a file opened at start-up waits for the editor's settings before it
+# is analysed on the defaults: an initialization option, else this variable.
+SETTINGS_WAIT_KEYS = frozenset({"settingsWaitMs", "settings_wait_ms"})
+SETTINGS_WAIT_ENV = "PROMPTWISE_SETTINGS_WAIT_MS"
+SETTINGS_WAIT_MS = 5000
+_MAX_WAIT_MS = 60_000
 CLIENT_KEYS = frozenset(
     {
         "path",
@@ -81,6 +87,39 @@ class EditorSettings:
     analysis: Mapping[str, Any]
     level: int | None = None
     problems: tuple[str, ...] = ()
+    settings_wait_ms: int | None = None  # only meaningful in initializationOptions
+
+
+def _wait_ms(value: Any) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_WAIT_MS:
+        return None
+    return value
+
+
+def settings_wait(initial: EditorSettings) -> float:
+    """Seconds a first analysis waits for the editor's settings.
+
+    ``settingsWaitMs`` in the initialization options, else the
+    ``PROMPTWISE_SETTINGS_WAIT_MS`` environment variable, else 5 s. Tests and
+    clients that answer at once set it low; nothing else changes.
+    """
+    if initial.settings_wait_ms is not None:
+        return initial.settings_wait_ms / 1000
+    raw = os.environ.get(SETTINGS_WAIT_ENV)
+    if raw is not None:
+        found = _wait_ms(raw)
+        if found is not None:
+            return found / 1000
+        log.warning(
+            "%s=%r is not a number of milliseconds from 0 to %d; using %d",
+            SETTINGS_WAIT_ENV,
+            raw,
+            _MAX_WAIT_MS,
+            SETTINGS_WAIT_MS,
+        )
+    return SETTINGS_WAIT_MS / 1000
 
 
 def _drop(data: dict[str, Any], key: str) -> bool:
@@ -111,9 +150,18 @@ def editor_settings(payload: Mapping[str, Any] | None) -> EditorSettings:
         return EditorSettings({})
     data: dict[str, Any] = {}
     level: int | None = None
+    wait: int | None = None
+    bad_wait: list[str] = []
     for key, value in payload.items():
         if key in SERVER_KEYS:
             level = log_level(value) if level is None else level
+        elif key in SETTINGS_WAIT_KEYS:
+            wait = _wait_ms(value)
+            if wait is None:
+                bad_wait.append(
+                    f"{EDITOR_SOURCE}: `{key}`: expected milliseconds from 0 to {_MAX_WAIT_MS}, "
+                    f"got {value!r}"
+                )
         elif key not in CLIENT_KEYS:
             data[str(key)] = _copy(value)
     problems = problems_in(data, EDITOR_SOURCE)
@@ -121,7 +169,8 @@ def editor_settings(payload: Mapping[str, Any] | None) -> EditorSettings:
         if problem.key is None or not _drop(data, problem.key):
             data = {}  # a problem with the whole object: nothing of it can be trusted
             break
-    return EditorSettings(data, level, tuple(p.render() for p in problems))
+    rendered = (*bad_wait, *(p.render() for p in problems))
+    return EditorSettings(data, level, rendered, wait)
 
 
 def _copy(value: Any) -> Any:

@@ -36,9 +36,6 @@ from promptwise.document.text import Encoding, LineIndex, Position
 
 log = logging.getLogger(__name__)
 
-# How long a first analysis waits for the client to answer workspace/configuration.
-SETTINGS_WAIT = 5.0
-
 
 class OpenDocument:
     """The client's view of one file: URI, version and current text."""
@@ -138,6 +135,7 @@ class PromptWorkspace:
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._lock = threading.Lock()
         self._configured: asyncio.Event | None = None
+        self._settings_wait = 0.0
         self._ran_unconfigured = False
 
     # ------------------------------------------------------------- documents
@@ -214,18 +212,20 @@ class PromptWorkspace:
         future.add_done_callback(store)
         return future
 
-    def hold_until_configured(self) -> None:
-        """The client's settings are on their way: analyses wait for them.
+    def hold_until_configured(self, wait: float) -> None:
+        """The client's settings are on their way: analyses wait for them, ``wait``
+        seconds at most (see :func:`promptwise.lsp.settings.settings_wait`).
 
         A file opened right after start-up would otherwise be analysed with
         the defaults and show findings the user's settings turn off, only
         for them to vanish a moment later.
         """
         self._configured = asyncio.Event()
+        self._settings_wait = wait
 
     def configured(self) -> bool:
         """The settings are in. True when some analysis stopped waiting for them
-        (a client slower than SETTINGS_WAIT) and so ran on the defaults."""
+        (a client slower than the settings wait) and so ran on the defaults."""
         stale = self._ran_unconfigured
         self._ran_unconfigured = False
         if self._configured is not None:
@@ -237,7 +237,7 @@ class PromptWorkspace:
         gate = self._configured
         if gate is not None and not gate.is_set():
             try:
-                await asyncio.wait_for(gate.wait(), SETTINGS_WAIT)
+                await asyncio.wait_for(gate.wait(), self._settings_wait)
             except asyncio.TimeoutError:  # a silent client: go on with the defaults
                 self._ran_unconfigured = True
         for _ in range(1000):

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from promptwise.lsp import convert
 from promptwise.lsp.features import configuration
-from promptwise.lsp.settings import log_level
+from promptwise.lsp.settings import log_level, settings_wait
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -23,9 +23,10 @@ def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
     ls.loop = asyncio.get_running_loop()
     if ls.log_handler is not None:
         ls.log_handler.loop = ls.loop
-    ls.settings.set_initial(configuration.payload(ls, params.initialization_options))
+    initial = ls.settings.set_initial(configuration.payload(ls, params.initialization_options))
     if ls.capability("workspace.configuration", False):
-        ls.documents.hold_until_configured()  # released in `initialized`, after the pull
+        # Released in `initialized`, after the pull.
+        ls.documents.hold_until_configured(settings_wait(initial))
     for folder in params.workspace_folders or []:
         ls.settings.set_folder(convert.uri_to_path(folder.uri), None)
     _follow_level(ls)
