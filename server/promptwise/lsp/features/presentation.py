@@ -113,9 +113,9 @@ def price_row(entry: PriceEntry) -> str:
         + "."
     )
     source = []
-    if getattr(entry, "as_of", None):
+    if entry.as_of:
         source.append(f"prices as of {entry.as_of}")
-    if getattr(entry, "source", None):
+    if entry.source:
         source.append(f"source: {entry.source}")
     if source:
         parts.append(" · ".join(source))
