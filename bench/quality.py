@@ -91,7 +91,8 @@ ORDER = ("missing examples", "vague phrases", "edge cases", "output format", "fa
 
 
 QUALITY = Path(os.environ.get("PROMPTWISE_QUALITY_CORPUS") or REPO / "bench" / "quality")
-SHARED_LABELED = REPO.parent / "shared" / "corpus" / "labeled"
+SHARED = Path(os.environ.get("PROMPTWISE_SHARED") or REPO.parent / "shared")
+SHARED_LABELED = SHARED / "corpus" / "labeled"
 
 
 @dataclass

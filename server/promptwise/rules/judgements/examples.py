@@ -177,7 +177,7 @@ def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExamp
     for m in words.speaker.finditer(text, span.start, span.end):
         name, value = m.group(1).lower(), m.group(2).strip()
         if name in words.input_fields:
-            pending = m if value else None
+            pending = m if value and not _PLACEHOLDER.fullmatch(value) else None
         elif name in words.output_fields and pending is not None and value:
             pairs.append(
                 WorkedExample(
@@ -211,44 +211,98 @@ def pair_examples(
     doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
 ) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
     """``Input:``/``Output:``-style pairs, the open slot that ends a few-shot
-    prompt, and the output field names the pairs use."""
+    prompt, and the output field names the pairs use.
+
+    A field's value is the rest of its line, or, when that is empty, the line
+    below it (``Output:`` on a line of its own, the sample under it). A pair
+    whose input is a placeholder (``Q: <sentence>``) is a template of the
+    exchange, not a worked example.
+    """
     text = doc.text
     found: list[WorkedExample] = []
     names: set[str] = set()
     slot: tuple[str, str] | None = None
     lines = [m for m in finditer(words.speaker, text, spans)]
     pending: re.Match[str] | None = None
+    pending_template = False
+    last_input: int | None = None  # where the exchange the last pair came from starts
+    orphan: re.Match[str] | None = None  # an output field no input came before
     previous_end = -1
     for m in lines:
         name = m.group(1).lower()
-        line_end = text.find("\n", m.start(2))
-        # The whole rest of the line: a template tag ("Text: {input}") is a value too.
-        value = text[m.start(2) : len(text) if line_end == -1 else line_end].strip()
+        value_span = _field_value(text, m, words)
+        value = text[value_span.start : value_span.end].strip()
         if name in words.input_fields:
             pending = m if value else None
+            last_input = orphan = None
+            pending_template = bool(_PLACEHOLDER.fullmatch(value))
             previous_end = m.end()
             continue
         if name in words.output_fields:
+            if (
+                pending is None
+                and last_input is not None
+                and found
+                and found[-1].span.start == (last_input)
+            ):
+                # A second output field of the same exchange ("Answer: ...",
+                # then "Output: {...}"): the last one is the expected answer.
+                if value and not _PLACEHOLDER.fullmatch(value):
+                    found[-1] = WorkedExample(
+                        Span(last_input, max(m.end(), value_span.end)),
+                        found[-1].anchor,
+                        "pair",
+                        strip_span(text, value_span),
+                    )
+                previous_end = max(m.end(), value_span.end)
+                continue
+            if pending is None and orphan is not None:
+                # "Output: <the thing judged>" then "Response: <verdict>": a
+                # field followed by another is the input of the exchange.
+                pending, orphan = orphan, None
             start = (
                 pending.start()
                 if pending is not None
                 else _plain_line_before(text, m.start(), previous_end, words)
             )
-            if start is not None and value and not _PLACEHOLDER.fullmatch(value):
+            last_input = pending.start() if pending is not None else None
+            if (
+                start is not None
+                and value
+                and not _PLACEHOLDER.fullmatch(value)
+                and not (pending is not None and pending_template)
+            ):
                 found.append(
                     WorkedExample(
-                        Span(start, m.end()),
+                        Span(start, max(m.end(), value_span.end)),
                         first_line(text, Span(start, m.end())),
                         "pair",
-                        strip_span(text, Span(m.start(2), m.end(2))),
+                        strip_span(text, value_span),
                     )
                 )
                 names.add(name)
             elif pending is not None and not value:
                 slot = (pending.group(1), m.group(1))
+            elif start is None and value:
+                orphan = m
             pending = None
-        previous_end = m.end()
+        previous_end = max(m.end(), value_span.end)
     return found, slot, names
+
+
+def _field_value(text: str, m: re.Match[str], words: ExampleWords) -> Span:
+    """Where a field's value is: the rest of its line, else the next line."""
+    line_end = text.find("\n", m.start(2))
+    line_end = len(text) if line_end == -1 else line_end
+    # The whole rest of the line: a template tag ("Text: {input}") is a value too.
+    if text[m.start(2) : line_end].strip() or line_end >= len(text):
+        return Span(m.start(2), line_end)
+    below_end = text.find("\n", line_end + 1)
+    below_end = len(text) if below_end == -1 else below_end
+    below = text[line_end + 1 : below_end]
+    if not below.strip() or words.speaker.match(below) or _TAG_LINE.match(below):
+        return Span(line_end, line_end)
+    return Span(line_end + 1, below_end)
 
 
 def _plain_line_before(text: str, offset: int, floor: int, words: ExampleWords) -> int | None:
@@ -348,6 +402,8 @@ def inline_examples(
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue
+        if _RUBRIC.match(sample):
+            continue
         found.append(
             WorkedExample(
                 Span(m.start(), m.end()),
@@ -357,6 +413,25 @@ def inline_examples(
             )
         )
     return found
+
+
+# "(yes/no) Does the essay state a thesis?": a criterion with its answer
+# space, or a bare question: what is asked, not a worked answer.
+_RUBRIC = re.compile(r"\((?:[\w-]+[ \t]*/[ \t]*)+[\w-]+\)|[^\n]*\?[ \t*_\"'`]*$")
+
+
+def label_answers(doc: PromptDocument, pairs: Sequence[WorkedExample], words: ExampleWords) -> bool:
+    """Few-shot pairs whose every answer is a label word (``A: negative``).
+
+    Whatever the answer field is called (``A:``, ``Output:``), answers drawn
+    from a handful of labels make the prompt a classification.
+    """
+    answers = [
+        doc.text[e.output.start : e.output.end].strip(" \t.!*`'\"").lower()
+        for e in pairs
+        if e.output is not None
+    ]
+    return len(answers) >= 2 and all(a in words.label_words for a in answers)
 
 
 def code_samples(doc: PromptDocument) -> list[WorkedExample]:

@@ -14,14 +14,14 @@ verb.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePath
 
 from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
 from promptwise.document.text import Span
-from promptwise.rules.judgements.prose import Clause
+from promptwise.rules.judgements.prose import Clause, search
 from promptwise.rules.options import RuleOptions, alternation
 
 
@@ -51,7 +51,8 @@ _LEAD = (
     r"^[ \t>]*(?:(?:[-*+]|\d+[.)]|#{1,6})[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:(?:please|now|first|then|next|finally|also|simply|just)[ \t,]+)*"
     r"(?:(?:for each|for every|for all|given|using|from|based on|in|with)\b[^.,;:\n]{0,80},[ \t]*)?"
-    r"(?:(?:please[ \t]+)?(?:you (?:will|must|should|need to|are to|have to|shall)"
+    r"(?:help (?:me|us) (?:to )?)?"
+    r"(?:(?:please[ \t]+)?(?:you(?: (?:will|must|should|need to|are to|have to|shall))?"
     r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
     r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
 )
@@ -74,10 +75,21 @@ class TaskWords:
     tasks: tuple[tuple[TaskKind, re.Pattern[str]], ...]
     persona: re.Pattern[str]
     format_target: re.Pattern[str]
+    # An imperative that makes the prompt an agent's ("Guide the user ...").
+    agent: re.Pattern[str]
+    # A closed yes/no answer anywhere in a clause ("Answer yes or no").
+    decision: re.Pattern[str]
+    # A generation whose object is a data format made from the input
+    # ("Generate a JSON object from the invoice"): a conversion.
+    format_from_input: re.Pattern[str]
+    # A classification that points back at a list ("... into one of these
+    # categories"), wherever it stands: long category lists come first.
+    list_classification: re.Pattern[str]
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> TaskWords:
         own = options[OWNER]
+        targets = alternation(own["format_target_patterns"])
         return cls(
             tasks=tuple(
                 (
@@ -89,8 +101,21 @@ class TaskWords:
                 for kind in _KINDS
             ),
             persona=re.compile(r"\b" + alternation(own["persona_patterns"]), re.I),
-            format_target=re.compile(
-                r"\b" + alternation(own["format_target_patterns"]) + r"\b", re.I
+            format_target=re.compile(r"\b" + targets + r"\b", re.I),
+            agent=re.compile(_LEAD + alternation(own["agent_patterns"]) + r"\b", re.I | re.M),
+            decision=re.compile(r"\b" + alternation(own["decision_patterns"]), re.I),
+            format_from_input=re.compile(
+                r"\b" + alternation(own["data_format_patterns"]) + r"\b[^.\n]{0,60}?"
+                r"\b(?:from|based on|out of|for) (?:the|this|these|each|every|an?|its|their|"
+                r"your|{)",
+                re.I,
+            ),
+            list_classification=re.compile(
+                _LEAD
+                + alternation(own["classification_patterns"])
+                + r"\b[^.\n]{0,80}?\b(?:one of|these|those|the (?:above|following|listed|given))"
+                r"\b",
+                re.I | re.M,
             ),
         )
 
@@ -116,7 +141,13 @@ _SHELL_INFO = re.compile(
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
         if pattern.search(text):
+            if kind is TaskKind.GENERATION and words.format_from_input.search(text):
+                return TaskKind.TRANSFORMATION
             return kind
+    if words.decision.search(text):
+        return TaskKind.CLASSIFICATION
+    if words.agent.search(text):
+        return TaskKind.AGENT
     return None
 
 
@@ -142,14 +173,28 @@ def _runs_tools(doc: PromptDocument) -> bool:
 
 
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
-_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
+# A markdown heading, or a line in capitals standing as one ("2. EXTRACT NEW
+# INFORMATION"): a title names the topic, it does not state the task.
+_HEADING_LINE = re.compile(
+    r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*(?:\d+[.)][ \t]+)?(?=[^a-z\n]*[A-Z]{2})[^a-z\n]+$"
+)
 
 
 def task_kind(
-    doc: PromptDocument, opening: list[Clause], labeled_fewshot: bool, words: TaskWords
+    doc: PromptDocument,
+    opening: list[Clause],
+    labeled_fewshot: bool,
+    words: TaskWords,
+    spans: Sequence[Span] = (),
 ) -> tuple[TaskKind, Span | None]:
+    """The kind of task and the statement that decided it.
+
+    A persona ("You are a seasoned interpreter ...") is background: the
+    task statement after it decides, however many sentences of background
+    come first, and a classification that points back at a list decides
+    wherever it stands (category lists often come first and run long).
+    """
     persona: Clause | None = None
-    after_persona = 0
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
     if _is_agent_file(doc) or (_is_skill_file(doc) and _runs_tools(doc)):
         # The kind is agent; only a persona line is looked for below.
@@ -169,21 +214,26 @@ def task_kind(
             continue  # a title names the topic; it does not state the task
         kind = _clause_kind(words, clause.text)
         if persona is not None:
-            after_persona += 1
             if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
                 return kind, clause.span
-            if after_persona >= 3 or kind is not None:
+            if kind is not None:
                 break
             continue
         if words.persona.search(clause.text):
             persona = clause
             continue
+        if kind is TaskKind.AGENT:
+            return kind, clause.span
         if kind is not None:
             if kind is TaskKind.GENERATION and labeled_fewshot:
                 continue
             return kind, clause.span
     if labeled_fewshot:
         return TaskKind.CLASSIFICATION, None
+    if not agent_file and spans:
+        late = search(words.list_classification, doc.text, spans)
+        if late is not None:
+            return TaskKind.CLASSIFICATION, Span(late.start(), late.end())
     if persona is not None or agent_file:
         return TaskKind.AGENT, persona.span if persona else None
     return TaskKind.OTHER, None

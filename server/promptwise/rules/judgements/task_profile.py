@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from promptwise.document.model import PromptDocument
+from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements import examples as ex
 from promptwise.rules.judgements import input_handling, output_contract, prose, vocabulary
@@ -87,14 +87,49 @@ def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile
     return result
 
 
+_USER_CLAUSES = 3
+
+
+def _user_turn_opening(
+    doc: PromptDocument, spans: tuple[Span, ...], first: list[prose.Clause]
+) -> list[prose.Clause]:
+    """The first clauses of the first user turn, when the opening stops before it.
+
+    A long system persona can fill the whole opening while the task itself
+    ("Translate the following text ...") is the user turn's first line.
+    """
+    user = next(
+        (s for s in doc.segments if s.kind is SegmentKind.MESSAGE and s.role == "user"), None
+    )
+    if user is None or (first and first[-1].span.end >= user.content.start):
+        return []
+    inside = [
+        Span(max(s.start, user.content.start), min(s.end, user.content.end))
+        for s in spans
+        if s.end > user.content.start and s.start < user.content.end
+    ]
+    out: list[prose.Clause] = []
+    for clause in prose.iter_clauses(doc, inside):
+        out.append(clause)
+        if len(out) >= _USER_CLAUSES:
+            break
+    return out
+
+
 def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     text = doc.text
     spans = prose.prose_spans(doc)
     first = opening(prose.iter_clauses(doc, spans))
     pairs, slot, output_names = ex.pair_examples(doc, spans, words.examples)
     label_lines = ex.label_line_examples(doc, spans, words.examples)
-    labeled_fewshot = bool(output_names & words.examples.label_fields) or bool(label_lines)
-    kind, evidence = task_kind(doc, first, labeled_fewshot, words.task)
+    labeled_fewshot = (
+        bool(output_names & words.examples.label_fields)
+        or bool(label_lines)
+        or ex.label_answers(doc, pairs, words.examples)
+    )
+    kind, evidence = task_kind(
+        doc, [*first, *_user_turn_opening(doc, spans, first)], labeled_fewshot, words.task, spans
+    )
     code_samples = ex.code_samples(doc)
     examples = sorted(
         [

@@ -1,0 +1,185 @@
+"""Task kind on prompts nobody tuned for (issue 14): the patterns that misled it.
+
+Each case is a minimal prompt in our own words standing for one error
+pattern seen across real prompt files: a persona that hid the task, a
+classification stated after its category list, yes/no decisions, few-shot
+blocks whose answers are labels, a format produced *from* input, a
+conversion into a named genre, and rubric lines or placeholder templates
+taken for worked examples.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.document.parse import parse_document
+from promptwise.rules.judgements import TaskKind, TaskProfile, profile
+
+
+def of(text: str, path: str = "prompt.txt") -> TaskProfile:
+    return profile(parse_document(text, path))
+
+
+def codes(text: str, path: str = "prompt.txt") -> set[str]:
+    return {f.code for f in analyze_text(text, path, Settings()).findings}
+
+
+# -------------------------------------------------- a persona hides the task
+
+
+def test_a_persona_does_not_hide_a_task_stated_a_few_sentences_later() -> None:
+    text = (
+        "You are a seasoned interpreter who has worked for embassies.\n"
+        "You care about nuance and idiom.\n"
+        "You have lived in four countries.\n"
+        "Your clients are lawyers, doctors and engineers.\n"
+        "Translate the following letter from {{source}} into a formal business memo.\n"
+    )
+    assert of(text).kind is TaskKind.TRANSFORMATION
+
+
+def test_a_persona_system_turn_does_not_hide_the_task_in_the_user_turn() -> None:
+    background = "You have edited technical manuals and novels for many publishers.\n" * 30
+    text = (
+        "---\nname: t\nmodel:\n  id: gpt-4o\n---\n"
+        "system:\nYou are a careful bilingual editor.\n" + background + "\n"
+        "user:\nTranslate the following text from {{a}} to {{b}}: {{text}}\n"
+    )
+    assert of(text, "t.prompty").kind is TaskKind.TRANSFORMATION
+
+
+def test_a_second_person_statement_of_the_task_is_a_task_statement() -> None:
+    assert of("You extract the city names from the input.\n").kind is TaskKind.EXTRACTION
+    assert of("You sort incoming mail into spam or ham.\n").kind is TaskKind.CLASSIFICATION
+
+
+def test_guiding_the_user_is_an_agent_task_whatever_its_steps_extract() -> None:
+    text = (
+        "Guide the user through writing a release note.\n\n"
+        "## Gather\n\nExtract the merged changes from the history and group them.\n"
+    )
+    assert of(text, "release.prompt.md").kind is TaskKind.AGENT
+    assert "PW101" not in codes(text, "release.prompt.md")
+
+
+# ------------------------------------------------------ classification forms
+
+
+def test_a_classify_sentence_after_a_long_category_list() -> None:
+    categories = "".join(f"- topic{i}: questions about area number {i}\n" for i in range(60))
+    text = (
+        "Support categories:\n\n"
+        + categories
+        + "\nClassify the message below into one of these categories.\n\nMessage: {{m}}\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You review contracts. Determine whether the clause below is enforceable.\n",
+        "Does the reply below answer the question? Answer yes or no.\n\n{{reply}}\n",
+        "Read the claim below and respond with only true or false.\n\n{{claim}}\n",
+    ],
+)
+def test_yes_no_decisions_are_classifications(text: str) -> None:
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_q_and_a_pairs_whose_answers_are_labels_make_a_classifier() -> None:
+    text = (
+        "Q: The soup was cold and the waiter ignored us.\nA: negative\n\n"
+        "Q: Best pancakes in town.\nA: positive\n\n"
+        "Q: {{review}}\nA:\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+# ------------------------------------------------- formats made from input
+
+
+def test_generating_a_json_object_from_input_is_a_conversion_needing_examples() -> None:
+    profile_ = of("Generate a JSON object from the invoice text below.\n\n{{invoice}}\n")
+    assert profile_.kind in (TaskKind.EXTRACTION, TaskKind.TRANSFORMATION)
+    assert profile_.needs_examples
+
+
+def test_generating_freely_is_still_generation() -> None:
+    assert of("Generate a short story about a lighthouse keeper.\n").kind is TaskKind.GENERATION
+
+
+def test_a_conversion_into_a_named_genre_needs_examples() -> None:
+    assert of("Turn the dictated notes below into a discharge summary.\n").needs_examples
+    assert of("Rewrite the paragraph below into a press release.\n").needs_examples
+    # A language is an obvious target; it needs no example.
+    assert not of("Translate the paragraph below into Portuguese.\n").needs_examples
+
+
+# --------------------------------------------- what is not a worked example
+
+
+def test_a_rubric_line_is_not_a_worked_example() -> None:
+    text = (
+        "Grade the essay below against each criterion.\n"
+        "Examples: (yes/no) Does the essay state a thesis in the first paragraph?\n\n"
+        "{{essay}}\n"
+    )
+    assert of(text).examples == ()
+
+
+def test_a_placeholder_template_is_not_a_worked_example() -> None:
+    text = (
+        "Label each sentence as literal or figurative.\n\n"
+        "Q: <sentence>\nA: literal\n\nQ: {{sentence}}\nA:\n"
+    )
+    assert of(text).examples == ()
+
+
+def test_a_line_in_capitals_is_a_title_not_a_task_statement() -> None:
+    text = (
+        "Keep the model catalogue of this repository current.\n\n"
+        "1. EXTRACT THE RELEASE NOTES\n\nOpen the vendor pages and read them.\n"
+    )
+    assert of(text, "catalogue.prompt").kind is not TaskKind.EXTRACTION
+
+
+def test_a_score_for_each_condition_is_a_closed_answer_set() -> None:
+    text = (
+        "You are a strict grader of answers.\n"
+        "Respond with 3, if the answer matches the reference.\n"
+        "Respond with 0, if it does not.\n\n{{answer}}\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_exchanges_whose_fields_sit_on_their_own_lines_are_worked_examples() -> None:
+    text = (
+        "Decide if the dish sounds vegetarian. Use only yes or no as the verdict.\n\n"
+        "Text:\nMushroom risotto\nAnswer:\nyes\n\n"
+        "Text:\nBeef stew\nAnswer:\nno\n\n"
+        "Text:\n{{dish}}\nAnswer:\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+    assert len(of(text).examples) == 2
+
+
+def test_a_field_judged_then_a_verdict_field_make_one_exchange() -> None:
+    text = (
+        "Decide whether the output is polite.\n\n"
+        "Output:\nThanks so much for waiting!\nResponse:\nyes\n\n"
+        "Output:\n{{output}}\nResponse:\n"
+    )
+    [example] = of(text).examples
+    assert example.output is not None
+
+
+def test_an_example_lead_in_with_a_name_introduces_a_sample() -> None:
+    text = (
+        "Extract the three scores from the review below.\n\n"
+        "EXAMPLE CHART for scores 7, 5 and 9:\n\nTaste  [------7---]\n"
+        "Price  [----5-----]\nService [--------9-]\n\n{{review}}\n"
+    )
+    assert len(of(text).examples) == 1
