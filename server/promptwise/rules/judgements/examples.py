@@ -393,12 +393,29 @@ def turn_examples(doc: PromptDocument) -> list[WorkedExample]:
     return found
 
 
+# A line opening with "Example <name>:" ("EXAMPLE CHART for three scores:"),
+# the sample on the lines below it.
+_NAMED_EXAMPLE = re.compile(
+    r"\bexamples?[ \t][^\n:]{1,80}?(?:\*\*)?:[ \t]*(?:\n[ \t]*)*(?=\S)(.+)", re.I
+)
+_LINE_OPENING = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|\*\*)?\Z")
+
+
+def _inline_matches(text: str, spans: Sequence[Span], words: ExampleWords) -> list[re.Match[str]]:
+    found = list(finditer(words.inline_example, text, spans))
+    for m in finditer(_NAMED_EXAMPLE, text, spans):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _LINE_OPENING.match(text, line_start, m.start()):
+            found.append(m)
+    return sorted(found, key=lambda m: m.start())
+
+
 def inline_examples(
     doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
 ) -> list[WorkedExample]:
     text = doc.text
     found: list[WorkedExample] = []
-    for m in finditer(words.inline_example, text, spans):
+    for m in _inline_matches(text, spans, words):
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue

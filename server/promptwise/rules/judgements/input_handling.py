@@ -20,7 +20,7 @@ from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
-from promptwise.rules.judgements.prose import Clause, first_line, search
+from promptwise.rules.judgements.prose import Clause, finditer, first_line, search
 from promptwise.rules.judgements.task_kind import TaskKind
 from promptwise.rules.options import RuleOptions, alternation
 
@@ -39,8 +39,13 @@ class InputWords:
     """How prompts point at input and handle odd input (PW301's and PW303's options)."""
 
     input_reference: re.Pattern[str]  # "the text below", "the user's code"
+    fixed_material: re.Pattern[str]  # "the following facts": the prompt's own material
     data_field: re.Pattern[str]  # "Text: ..." with a value
+    open_input: re.Pattern[str]  # "INPUT:" or "# INPUT" closing the prompt
     edge: re.Pattern[str]  # "if the input is empty ..."
+    unusual: re.Pattern[str]  # an unusual situation, however it is introduced
+    handling: re.Pattern[str]  # "ask for missing details rather than guessing"
+    not_input: re.Pattern[str]  # "when jq is unavailable": a tool, not the input
     edge_heading: re.Pattern[str]  # "## Edge cases"
     unknown_path: re.Pattern[str]  # "if you don't know, say so"
     questions: re.Pattern[str]  # "answer user questions", "Q:"
@@ -49,16 +54,33 @@ class InputWords:
     @classmethod
     def from_options(cls, options: RuleOptions) -> InputWords:
         own, answers = options[INPUT_OWNER], options[ANSWER_OWNER]
+        unusual = alternation(own["unusual_input_patterns"])
         return cls(
             input_reference=re.compile(r"\b" + alternation(own["input_reference_patterns"]), re.I),
+            fixed_material=re.compile(
+                r"[ \t]+(?:[\w-]+[ \t]+){0,2}?"
+                + alternation(own["fixed_material_patterns"])
+                + r"\b",
+                re.I,
+            ),
             data_field=re.compile(
                 r"^[ \t]*" + alternation(own["data_field_patterns"]) + r"[ \t]*:[ \t]*\S",
                 re.I | re.M,
             ),
+            open_input=re.compile(
+                r"^[ \t]*(?:#{1,6}[ \t]+)?"
+                + alternation(own["data_field_patterns"])
+                + r"[ \t]*:?[ \t]*(?:\n[ \t]*)*\Z",
+                re.I | re.M,
+            ),
             edge=re.compile(
-                r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b"
-                + alternation(own["unusual_input_patterns"]),
+                r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b" + unusual,
                 re.I,
+            ),
+            unusual=re.compile(r"\b" + unusual, re.I),
+            handling=re.compile(r"\b" + alternation(own["handling_patterns"]), re.I),
+            not_input=re.compile(
+                r"\b" + alternation(own["not_input_subject_patterns"]) + r"\b", re.I
             ),
             edge_heading=re.compile(
                 r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b"
@@ -99,16 +121,27 @@ def takes_input(
         _NUMBER_LIST,
         _TRIPLE_QUOTE,
     ):
-        m = (
-            search(pattern, text, spans)
-            if pattern is not _TRIPLE_QUOTE
-            else pattern.search(text, doc.body_span.start)
-        )
+        if pattern is _TRIPLE_QUOTE:
+            m = pattern.search(text, doc.body_span.start)
+        elif pattern is words.input_reference:
+            # "Use the following facts: ..." introduces the prompt's own
+            # material, not input.
+            m = next(
+                (r for r in finditer(pattern, text, spans) if not _fixed(text, r, words)), None
+            )
+        else:
+            m = search(pattern, text, spans)
         if m:
             return Span(m.start(), m.end())
     for segment in doc.walk():
         if segment.kind is SegmentKind.DATA:
             return segment.header or segment.span
+    if spans:
+        # A prompt ending in an empty input field or heading ("# INPUT",
+        # "INPUT:"): the input is appended when it runs.
+        tail = words.open_input.search(text, spans[-1].start, spans[-1].end)
+        if tail:
+            return Span(tail.start(), tail.end())
     roles = {s.role for s in doc.segments if s.kind is SegmentKind.MESSAGE}
     if {"system", "user"} <= roles:
         # A system prompt followed by a user turn: the user turn is the input.
@@ -120,18 +153,33 @@ def takes_input(
     return None
 
 
+def _fixed(text: str, m: re.Match[str], words: InputWords) -> bool:
+    return m.group(0).lower().endswith("following") and bool(
+        words.fixed_material.match(text, m.end())
+    )
+
+
 # ------------------------------------------------------------ unusual input
 
 
 def answers_questions(
-    doc: PromptDocument, opening: Sequence[Clause], kind: TaskKind, words: InputWords
+    doc: PromptDocument,
+    opening: Sequence[Clause],
+    kind: TaskKind,
+    words: InputWords,
+    stated: TaskKind | None = None,
 ) -> bool:
-    """Answers factual questions: a Q&A prompt, or an assistant fed a question."""
+    """Answers factual questions: a Q&A prompt, or an assistant fed a question.
+
+    What the prompt asks for decides, not what a variable is called: a
+    persona told to write a poem from ``{{question}}`` writes a poem.
+    """
     if kind is TaskKind.QA:
         return True
     if kind not in (TaskKind.AGENT, TaskKind.OTHER):
         return False
-    if any(words.question_variable.match(v.name) for v in doc.used):
+    asks_other = stated is not None and stated not in (TaskKind.QA, TaskKind.AGENT)
+    if not asks_other and any(words.question_variable.match(v.name) for v in doc.used):
         return True
     # Only the opening says what the prompt is for; "answer questions about
     # X" deep in a guideline is one duty among many.
@@ -146,16 +194,118 @@ def edge_handling(
     unknown: Span | None,
     words: InputWords,
 ) -> Span | None:
-    """The first instruction for an unusual input: a conditional rule, an edge-case
-    heading, a fallback label, or the "if you don't know" path."""
-    edge = search(words.edge, doc.text, spans) or words.edge_heading.search(
-        doc.text, doc.body_span.start
-    )
-    if edge:
-        return Span(edge.start(), edge.end())
+    """The first instruction for an unusual input.
+
+    A conditional rule ("if the input is empty ..."), a rule written as
+    situation and action ("- Empty ticket: reply NONE", "unclear → ask"), an
+    imperative that handles it ("ask for missing details rather than
+    guessing"), a default in parentheses ("(or Unknown if not stated)"), a
+    guard against input posing as instructions, an edge-case section that
+    says what to do, a fallback label, or the "if you don't know" path.
+    A condition on a tool, a file, the code being written or the model's own
+    answer is none of these: it is not about the input.
+    """
+    text = doc.text
+    found: list[Span] = []
+    for m in finditer(words.edge, text, spans):
+        if not _about_something_else(text, m, words):
+            found.append(Span(m.start(), m.end()))
+            break
+    rule = _situation_rule(text, spans, words)
+    if rule is not None:
+        found.append(rule)
+    for pattern in (words.handling, _DEFAULT_IF):
+        hit = search(pattern, text, spans)
+        if hit is not None:
+            found.append(Span(hit.start(), hit.end()))
+    heading = _edge_section(doc, words)
+    if heading is not None:
+        found.append(heading)
+    if found:
+        return min(found, key=lambda span: span.start)
     if fallback is not None and labels is not None:
         return labels.span
     return unknown
+
+
+# A line opening with the situation ("- Empty ticket", "**Goal unclear**")
+# before a colon or an arrow that leads to the action.
+_RULE_HEAD = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?[^\n:→]{0,40}\Z")
+_RULE_ARROW = re.compile(r"[^\n:→]{0,30}?(?:\*\*)?[ \t]*(?::|→|->|⇒|=>)(?:\*\*)?[ \t]*\w")
+
+
+def _situation_rule(text: str, spans: Sequence[Span], words: InputWords) -> Span | None:
+    """A rule written as situation and action: "- Empty input: return []"."""
+    for m in finditer(words.unusual, text, spans):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.start() - line_start > 60 or not _RULE_HEAD.match(text, line_start, m.start()):
+            continue
+        line_end = text.find("\n", m.end())
+        arrow = _RULE_ARROW.match(text, m.end(), len(text) if line_end == -1 else line_end)
+        if arrow is not None:
+            return Span(m.start(), arrow.end())
+    return None
+
+
+# "(or Unknown if it is not stated)": a default for a missing value.
+_DEFAULT_IF = re.compile(
+    r"\((?:or|else|otherwise|defaults?(?: to)?)\b[^()\n]{1,60}?\b(?:if|when)\b[^()\n]{1,60}\)", re.I
+)
+# How far before a condition its main clause is read for what it is about.
+_CLAUSE_BEFORE = 60
+# What an edge-case section must hold to count: a condition, a rule or an action.
+_SECTION_ACTION = re.compile(
+    r"\b(?:if|when|unless|otherwise)\b|→|->"
+    r"|^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?(?:return|reply|respond|answer|say|output|use"
+    r"|set|ask|skip|leave|mark|flag|write)\b"
+    r"|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+[^:\n]{1,40}:[ \t]*\S"
+    # A situation in bold with its response under it ("**Frustrated learner:**").
+    r"|\*\*[^*\n]{1,60}:\*\*|\*\*[^*\n]{1,60}\*\*:",
+    re.I | re.M,
+)
+
+
+def _about_something_else(text: str, m: re.Match[str], words: InputWords) -> bool:
+    """Is the condition about a tool, a file, code or the model's own answer?
+
+    Not when what is missing is something the user provides ("if no output
+    path is provided") or is named as data ("blocked by missing data").
+    """
+    tail = text[max(m.start(), m.end() - 30) : m.end() + 25]
+    if _INPUT_SIGN.search(tail):
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    start = max(line_start, m.start() - _CLAUSE_BEFORE)
+    for stop in (". ", "; "):
+        cut = text.rfind(stop, start, m.start())
+        if cut != -1:
+            start = max(start, cut + 2)
+    return words.not_input.search(text, start, m.end()) is not None
+
+
+# Words that make a condition about input whatever else it names.
+_INPUT_SIGN = re.compile(
+    r"\b(?:provided|given|specified|supplied|passed|stated|data|input|information|details|"
+    r"request|question|message|user)\b",
+    re.I,
+)
+
+
+def _edge_section(doc: PromptDocument, words: InputWords) -> Span | None:
+    """An edge-case heading whose section says what to do (not one naming the topic)."""
+    text = doc.text
+    for m in words.edge_heading.finditer(text, doc.body_span.start):
+        line_end = text.find("\n", m.end())
+        if line_end == -1:
+            return None
+        nxt = _NEXT_HEADING.search(text, line_end)
+        end = nxt.start() if nxt else len(text)
+        if _SECTION_ACTION.search(text, line_end, end):
+            return Span(m.start(), m.end())
+    return None
+
+
+_NEXT_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.M)
 
 
 def unknown_answer_path(

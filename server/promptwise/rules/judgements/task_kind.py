@@ -151,10 +151,23 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     return None
 
 
+# Frontmatter saying which files a rule applies to marks an editor's rule
+# file (Continue, Cursor, Copilot), whatever the file is called.
+_RULE_FILE_KEYS = ("globs", "alwaysApply", "applyTo")
+
+
+_RULE_FILE_HEAD = re.compile(
+    r"\A---[ \t]*\n(?:[^\n]*\n){0,20}?(?:" + "|".join(_RULE_FILE_KEYS) + r")[ \t]*:", re.M
+)
+
+
 def _is_agent_file(doc: PromptDocument) -> bool:
-    return doc.format is PromptFormat.MARKDOWN and bool(
-        _AGENT_FILES.search(PurePath(doc.path).name)
-    )
+    if doc.format is PromptFormat.MARKDOWN and _AGENT_FILES.search(PurePath(doc.path).name):
+        return True
+    if doc.format not in (PromptFormat.MARKDOWN, PromptFormat.TEXT):
+        return False
+    data = doc.frontmatter or {}
+    return any(key in data for key in _RULE_FILE_KEYS) or bool(_RULE_FILE_HEAD.match(doc.text))
 
 
 def _is_skill_file(doc: PromptDocument) -> bool:
@@ -237,6 +250,22 @@ def task_kind(
     if persona is not None or agent_file:
         return TaskKind.AGENT, persona.span if persona else None
     return TaskKind.OTHER, None
+
+
+def stated_kind(opening: Sequence[Clause], words: TaskWords) -> TaskKind | None:
+    """The kind of the first task statement in ``opening`` that is not a persona's.
+
+    Kept apart from :func:`task_kind`, which calls a persona followed by
+    "Write a poem" an agent: the rules that ask whether the prompt answers
+    questions need to know it was asked to write.
+    """
+    for clause in opening:
+        if _HEADING_LINE.match(clause.text) or words.persona.search(clause.text):
+            continue
+        kind = _clause_kind(words, clause.text)
+        if kind is not None and kind is not TaskKind.AGENT:
+            return kind
+    return None
 
 
 def opening(all_clauses: Iterable[Clause]) -> list[Clause]:

@@ -29,6 +29,7 @@ from promptwise.rules.judgements.task_kind import (
     TaskKind,
     needs_examples,
     opening,
+    stated_kind,
     task_kind,
 )
 from promptwise.rules.judgements.vocabulary import Vocabulary
@@ -178,6 +179,8 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             doc, spans, labels, fallback, unknown, words.input
         ),
         unknown_answer_path=unknown,
-        answers_questions=input_handling.answers_questions(doc, first, kind, words.input),
+        answers_questions=input_handling.answers_questions(
+            doc, first, kind, words.input, stated_kind(first, words.task)
+        ),
         input_slot=slot,
     )
