@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
-from promptwise.rules.judgements.prose import search
+from promptwise.rules.judgements.prose import finditer, search
 from promptwise.rules.options import RuleOptions, alternation
 
 
@@ -47,7 +47,11 @@ class ContractWords:
     def from_options(cls, options: RuleOptions) -> ContractWords:
         formats, labels = options[FORMAT_OWNER], options[LABELS_OWNER]
         return cls(
-            format=re.compile(r"\b" + alternation(formats["format_patterns"]) + r"(?!\w)", re.I),
+            # Not inside a file name ("package.json", "docs/README.md").
+            format=re.compile(
+                r"(?<![./\\-])\b" + alternation(formats["format_patterns"]) + r"(?!\w)(?!\.\w)",
+                re.I,
+            ),
             format_heading=re.compile(
                 r"^[ \t]*#{1,6}[ \t]+.*\b"
                 + alternation(formats["format_heading_patterns"])
@@ -99,10 +103,23 @@ def output_format(doc: PromptDocument, spans: Sequence[Span], words: ContractWor
         for holder in (options.get("options"), options.get("parameters")):
             if isinstance(holder, dict) and any(k in holder for k in words.frontmatter_output):
                 return doc.frontmatter_span
-    m = search(words.format, doc.text, spans) or words.format_heading.search(
-        doc.text, doc.body_span.start
-    )
+    m = next(
+        (f for f in finditer(words.format, doc.text, spans) if not _kept(doc.text, f.start())),
+        None,
+    ) or words.format_heading.search(doc.text, doc.body_span.start)
     return Span(m.start(), m.end()) if m else None
+
+
+# "Keep the markdown structure": the input's format, kept; not an output format.
+_KEEP = re.compile(
+    r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|"
+    r"(?:do not|don't|never) (?:change|alter|modify))\b[^.\n]{0,24}\Z",
+    re.I,
+)
+
+
+def _kept(text: str, start: int) -> bool:
+    return _KEEP.search(text, max(0, start - 40), start) is not None
 
 
 def label_set(

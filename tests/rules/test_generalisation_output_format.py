@@ -1,0 +1,87 @@
+"""Output format (PW304) on prompts nobody tuned for (issue 14).
+
+A word that names a format is not a stated output format when it means
+something else: a database table, a file called ``package.json``, "answer in
+the same language", or the input's markdown the model must keep.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.document.parse import parse_document
+from promptwise.rules.judgements import TaskProfile, profile
+
+
+def of(text: str, path: str = "prompt.txt") -> TaskProfile:
+    return profile(parse_document(text, path))
+
+
+def codes(text: str, path: str = "prompt.txt") -> set[str]:
+    return {f.code for f in analyze_text(text, path, Settings()).findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Extract every customer name from the email below and store it in the customers "
+        "table.\n\n{{email}}\n",
+        "Extract the dependency names from the package.json file below.\n\n{{file}}\n",
+        "Translate the text below into German. Answer in the same tone as the original.\n\n"
+        "{{text}}\n",
+        "Rewrite the page below in plain English. Keep the markdown structure.\n\n{{page}}\n",
+    ],
+)
+def test_a_format_word_meaning_something_else_is_no_output_format(text: str) -> None:
+    assert of(text).output_format is None
+    assert "PW304" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Extract every customer name from the email below as a table with columns name "
+        "and city.\n\n{{email}}\n",
+        "Extract the dependency names from the file below and return them as JSON.\n\n{{f}}\n",
+        "Extract each domain named in the article below, one per line.\n\n{{article}}\n",
+        "Decide if the dish below is vegetarian. Use only 'yes' or 'no' as the verdict.\n\n"
+        "{{dish}}\n",
+    ],
+)
+def test_a_stated_output_format_is_still_found(text: str) -> None:
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
+
+
+def test_labels_in_capitals_after_the_word_for_them_are_a_label_set() -> None:
+    text = (
+        "Decide whether the message below is spam. Use the following categories as the "
+        "verdict: SPAM, NOT_SPAM, UNSURE.\n\n{{message}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("spam", "not_spam", "unsure")
+    text = (
+        "Decide whether the message below is spam. Use these categories in the reply "
+        "SPAM, NOT_SPAM.\n\n{{message}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("spam", "not_spam")
+
+
+def test_a_decision_between_named_outcomes_states_its_labels() -> None:
+    text = "You are a critic. Determine if the joke below is funny or not funny.\n\n{{joke}}\n"
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("funny", "not funny")
+    assert "PW304" not in codes(text)
+    assert "PW302" in codes(text)
+
+
+def test_a_label_saying_the_input_is_not_the_thing_at_all_is_a_fallback() -> None:
+    text = (
+        "Decide whether the text below is a joke and whether it is funny. Use the following "
+        "categories as the verdict: FUNNY, NOT_FUNNY, NOT_A_JOKE.\n\n{{text}}\n"
+    )
+    assert of(text).fallback_label == "not_a_joke"
+    assert "PW302" not in codes(text)
