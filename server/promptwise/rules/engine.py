@@ -25,6 +25,7 @@ from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.rules import checks, matchers
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
+from promptwise.rules.judgements.directives import directive_spans
 from promptwise.rules.loader import RuleSet
 from promptwise.rules.messages import fill
 from promptwise.rules.model import Rule
@@ -184,6 +185,8 @@ def raw_matches(
 def scope_spans(doc: PromptDocument, scope: str) -> tuple[Span, ...]:
     if scope == "instructions":
         return doc.instruction_spans
+    if scope == "directives":
+        return directive_spans(doc)
     if scope == "body":
         return (doc.body_span,)
     return (Span(0, len(doc.text)),)

@@ -48,7 +48,9 @@ FIELDS = (
     "preceded_by",
 )
 KINDS = ("existence", "substitution", "occurrence", "requires")
-SCOPES = ("instructions", "body", "all")
+# ``directives``: instructions minus descriptive text, example turns,
+# placeholders and quoted phrases (``rules/judgements/directives.py``).
+SCOPES = ("instructions", "directives", "body", "all")
 
 # Nested quantifiers such as (a+)+ or (\w*)* backtrack catastrophically.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")

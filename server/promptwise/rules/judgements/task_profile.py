@@ -20,8 +20,14 @@ from dataclasses import dataclass
 
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
+from promptwise.rules.judgements import (
+    directives,
+    input_handling,
+    output_contract,
+    prose,
+    vocabulary,
+)
 from promptwise.rules.judgements import examples as ex
-from promptwise.rules.judgements import input_handling, output_contract, prose, vocabulary
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.task_kind import (
@@ -65,6 +71,7 @@ def clear_cache() -> None:
     with _lock:
         _cache.clear()
     prose.forget()
+    directives.forget()
 
 
 def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile:

@@ -1,0 +1,193 @@
+"""Directives: the part of the instruction prose that tells the model what to do.
+
+Instruction prose (``doc.instruction_spans``) is everything in the author's
+voice. Much of it does not instruct: a "When to use" section, a tool's
+description, a persona's background ("You are a professional translator
+with a good ear"), an explanation of how a system behaves, the turns of a
+worked example, a placeholder (``[a brief summary]``), a link's text, a
+phrase quoted as speech. A vague word there leaves no decision to the
+model, so the phrase rules (PW201-PW205, ``scope: directives``) look only at
+what remains here.
+
+The judgement is structural and lexical (headings, roles, the shape of a
+sentence's opening, brackets and quotes), linear in the text, and made once
+per document text.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+
+from promptwise.document.model import PromptDocument, SegmentKind
+from promptwise.document.text import Span
+from promptwise.rules.judgements import prose
+
+# Headings of sections that describe rather than instruct.
+# The whole title must be one of these: "Implement tools" is an instruction.
+_DESCRIPTIVE_HEADING = re.compile(
+    r"^[\W\d_]*(?:about(?: this [\w-]+| the [\w-]+)?|background|architecture|project "
+    r"structure|(?:key )?features|capabilities|glossary|terminology|tech(?:nology)? stack|when "
+    r"to use(?: this [\w-]+| it)?|use cases|(?:available )?tools|how it works|what (?:this|it) "
+    r"(?:is|does)|see also|further reading|prerequisites|installation)[\W_]*$",
+    re.I,
+)
+# The opening of a sentence that describes: a persona's background, what a
+# tool, a file or a system is and does.
+_DESCRIBING = re.compile(
+    r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
+    r"(?:(?:this|the|our|its) (?:skill|tool|agent|prompt|file|project|repo(?:sitory)?|extension|"
+    r"server|api|function|command|module|library|app(?:lication)?|service|workflow|package|"
+    r"plugin|script|system|endpoint|model|indexer|parser|cli|sdk|database|backend|frontend|"
+    r"pipeline|component)s?\b|it (?:is|returns|provides|uses|supports|contains|runs|keeps)\b|"
+    r"`[^`\n]{1,60}`[ \t]+(?:returns|is|provides|takes|accepts|lists|creates|runs|fetches|"
+    r"reads|writes|keeps|shows)\b)",
+    re.I,
+)
+# A persona's background ("You are a professional translator with a good
+# ear"): only when it names no behaviour, as a relative clause or an -ing
+# form does ("... an assistant that gives concise answers", "an expert at
+# writing ...").
+_PERSONA = re.compile(
+    r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
+    r"(?:you are|you're|you have|you were|i am|i'm|we are|we're)\b",
+    re.I,
+)
+_BEHAVIOUR = re.compile(r"\b(?:that|who|which|whose|to)\b|\b[a-z]{2,}ing\b", re.I)
+# ... unless the sentence still tells the model what to do.
+_DIRECTING = re.compile(
+    r"\b(?:should|must|shall|need to|needs to|have to|has to|always|never|make sure|ensure|"
+    r"do not|don't|please|(?:you are|you're) (?:to|expected|required|responsible|asked))\b",
+    re.I,
+)
+# Lines that are not instructions in prose: a field of sample data
+# ("answer: Trees are green."), a label standing as a heading ("**Nice to
+# have:**", "Meaningful Quotes:"), a code comment ("// TODO: ...").
+_NOT_INSTRUCTION_LINE = re.compile(
+    r"^[ \t]*(?:(?:question|answer|context|input|output|response|text|query|document|"
+    r"ground[ _]truth|reference|submission)[ \t]*:[ \t]*\S"
+    r"|(?:[-*+][ \t]+)?\*\*[^*\n]{1,80}\*\*[ \t]*:?[ \t]*$"
+    r"|(?:[A-Z][\w'-]*[ \t]+){0,4}[A-Z][\w'-]*[ \t]*:[ \t]*$"
+    r"|//)",
+    re.M,
+)
+# A sentence that asks (a checklist question for the model to answer), that
+# describes the input ("The user has provided ..."), or points elsewhere
+# ("See the guides for ...").
+_ASKS_OR_POINTS = re.compile(
+    r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
+    r"(?:the user (?:has|have|will) (?:provided|given|shared|pasted|sent)|see\b)"
+    r"|\?[ \t*_\"')]*$",
+    re.I,
+)
+# A placeholder or a link's text ("[a brief summary]", "[docs](url)"),
+# an angle-bracket slot ("<short title>"), a phrase in single quotes.
+_NOT_PROSE = re.compile(
+    r"\[[^\]\n]{1,120}\](?:\([^)\n]*\))?"
+    r"|<[a-z][^<>\n]{0,80}>"
+    r"|(?<![\w'’])'[^'\n]{3,160}'(?![\w'’])",
+    re.I,
+)
+_EXAMPLE_ROLES = ("assistant", "model", "tool", "function")
+
+
+_cache: OrderedDict[tuple[str, str], tuple[Span, ...]] = OrderedDict()
+_lock = threading.Lock()
+_CACHE_MAX = 64
+
+
+def directive_spans(doc: PromptDocument) -> tuple[Span, ...]:
+    """The instruction spans of ``doc`` that direct the model (cached per text)."""
+    key = (doc.path, doc.text)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    result = _directives(doc)
+    with _lock:
+        _cache[key] = result
+        if len(_cache) > _CACHE_MAX:
+            _cache.popitem(last=False)
+    return result
+
+
+def forget() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _directives(doc: PromptDocument) -> tuple[Span, ...]:
+    spans = doc.instruction_spans
+    if not spans:
+        return spans
+    holes = [*_descriptive_sections(doc), *_example_turns(doc)]
+    text = doc.text
+    kept = _subtract(spans, _merge(holes))
+    holes = []
+    for clause in prose.iter_clauses(doc, kept):
+        if _ASKS_OR_POINTS.search(clause.text):
+            holes.append(clause.span)
+            continue
+        if _DIRECTING.search(clause.text):
+            continue
+        if _DESCRIBING.match(clause.text) or (
+            _PERSONA.match(clause.text) and not _BEHAVIOUR.search(clause.text)
+        ):
+            holes.append(clause.span)
+    for span in kept:
+        for m in _NOT_INSTRUCTION_LINE.finditer(text, span.start, span.end):
+            line_end = text.find("\n", m.start())
+            holes.append(Span(m.start(), span.end if line_end == -1 else min(line_end, span.end)))
+        holes.extend(
+            Span(m.start(), m.end()) for m in _NOT_PROSE.finditer(text, span.start, span.end)
+        )
+    return _subtract(kept, _merge(holes))
+
+
+def _descriptive_sections(doc: PromptDocument) -> Iterator[Span]:
+    for segment in doc.walk():
+        if segment.kind is SegmentKind.SECTION and _DESCRIPTIVE_HEADING.search(segment.title):
+            yield segment.span
+
+
+def _example_turns(doc: PromptDocument) -> Iterator[Span]:
+    """The model's own turns, and a user turn answered by one before the last turn."""
+    messages = [s for s in doc.segments if s.kind is SegmentKind.MESSAGE]
+    for k, turn in enumerate(messages):
+        if turn.role in _EXAMPLE_ROLES:
+            yield turn.span
+            before = messages[k - 1] if k else None
+            if before is not None and before.role == "user" and k + 1 < len(messages):
+                yield before.span
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in sorted(spans):
+        if out and span.start <= out[-1].end:
+            if span.end > out[-1].end:
+                out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+def _subtract(keep: Sequence[Span], holes: Sequence[Span]) -> tuple[Span, ...]:
+    out: list[Span] = []
+    j = 0
+    for span in keep:
+        start = span.start
+        while j < len(holes) and holes[j].end <= start:
+            j += 1
+        k = j
+        while k < len(holes) and holes[k].start < span.end:
+            if holes[k].start > start:
+                out.append(Span(start, holes[k].start))
+            start = max(start, holes[k].end)
+            k += 1
+        if start < span.end:
+            out.append(Span(start, span.end))
+    return tuple(out)

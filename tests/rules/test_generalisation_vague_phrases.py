@@ -1,0 +1,204 @@
+"""Vague phrases (PW201-PW206) on prompts nobody tuned for (issue 14).
+
+A phrase rule speaks only where the author instructs the model: not where a
+word is a noun, a verb or part of a name, not in text that describes (tools,
+"When to use" sections, persona background), not inside example turns,
+placeholders or quoted speech, and not when a criterion stands in the same
+sentence. Each case is a minimal prompt in our own words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+
+
+def found(text: str, code: str, path: str = "prompt.md") -> list[str]:
+    return [
+        text[f.span.start : f.span.end].lower()
+        for f in analyze_text(text, path, Settings()).findings
+        if f.code == code
+    ]
+
+
+# ------------------------------------------------- word class: not a modifier
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Read the brief before you design the page.\n", "PW202"),
+        ("Check the design brief for the product name.\n", "PW202"),
+        ("Avoid engaging in small talk with the customer.\n", "PW203"),
+        ("Quote great philosophers where their words fit the topic.\n", "PW203"),
+        ("See the [good first issue](https://example.com/labels) list for tasks.\n", "PW203"),
+    ],
+)
+def test_a_noun_a_verb_or_a_name_is_not_a_vague_modifier(text: str, code: str) -> None:
+    assert found(text, code) == []
+
+
+def test_a_vague_modifier_is_still_found() -> None:
+    assert found("Keep the reply brief.\n", "PW202") == ["brief"]
+    assert found("Write an engaging opening line.\n", "PW203") == ["engaging"]
+
+
+# ----------------------------------------- describing is not instructing
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A tool or API description.
+        ("## Tools\n\n`search` returns a short list of matching pages.\n", "PW202"),
+        # A "When to use" section.
+        ("## When to use\n\nUse this skill when a user wants a detailed audit.\n", "PW202"),
+        # Persona background.
+        ("You are a professional translator with a good ear for idiom.\n", "PW203"),
+        # How a system behaves.
+        ("The indexer keeps a brief history of every query it has served.\n", "PW202"),
+    ],
+)
+def test_descriptive_text_is_not_an_instruction(text: str, code: str) -> None:
+    assert found(text, code) == []
+
+
+# ---------------------------------------- a criterion in the same sentence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Keep the answer concise (typically two to four paragraphs in total).\n",
+        "Write a short title (max 8 words).\n",
+        "Give a brief summary: at most three sentences.\n",
+        "Be concise → 50 words at most.\n",
+    ],
+)
+def test_a_criterion_in_the_same_sentence_makes_a_length_precise(text: str) -> None:
+    assert found(text, "PW202") == []
+
+
+def test_a_number_that_counts_something_else_does_not_silence_a_length() -> None:
+    assert found("Ask one concise question about the error.\n", "PW202") == ["concise"]
+
+
+# ------------------------------- examples, placeholders, quoted speech
+
+
+def test_text_inside_example_turns_is_not_an_instruction() -> None:
+    text = (
+        '[{"role": "system", "content": "Answer the question in 2 sentences."},'
+        ' {"role": "user", "content": "What is a fjord?"},'
+        ' {"role": "assistant", "content": "A brief answer: a long, narrow inlet."},'
+        ' {"role": "user", "content": "{{question}}"}]'
+    )
+    assert found(text, "PW202", "chat.json") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Start the note with [a brief summary of the call] on one line.\n",
+        "Title: <short descriptive title>\n",
+        "Greet the guest with 'Hi! Here are some nice ideas for today' and stop.\n",
+    ],
+)
+def test_placeholders_and_quoted_speech_are_not_instructions(text: str) -> None:
+    assert not any(found(text, code) for code in ("PW201", "PW202", "PW203"))
+
+
+# --------------------------------------------------------------- etc.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Use headings in order (H2, H3, etc.) and never skip a level.\n",
+        "Do not use markdown emphasis (**, __, etc.) in the reply.\n",
+        "List every file, but not generated ones (lockfiles, build output, etc.).\n",
+    ],
+)
+def test_etc_after_a_sequence_a_named_category_or_in_a_negation(text: str) -> None:
+    assert found(text, "PW205") == []
+
+
+def test_an_open_ended_list_is_still_found() -> None:
+    assert found("Mention the budget, the dates, the venue, etc.\n", "PW205") == ["etc."]
+
+
+# ------------------------------------------------------------ hedges
+
+
+def test_if_you_can_does_not_match_inside_if_you_cant() -> None:
+    assert found("Say so if you can't find the answer in the notes.\n", "PW204") == []
+    assert found("Cite the page if you can.\n", "PW204") == ["if you can"]
+
+
+# ----------------------------------------------- PW201 on real prompts
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Write a comprehensive review of the pull request.\n", "comprehensive"),
+        ("Do a thorough check of the migration script.\n", "thorough"),
+        ("Give minimal explanations of each step.\n", "minimal"),
+        ("Include sufficient context for each finding.\n", "sufficient"),
+        ("Review the diff and write a thorough report.\n", "thorough"),
+        ("Answer typically one paragraph long.\n", None),
+        ("Typically, answer in English.\n", "typically"),
+        ("Reply in English; generally use short sentences.\n", "generally"),
+        ("Add links where helpful.\n", "where helpful"),
+        ("Do not add comments unless necessary.\n", "unless necessary"),
+        ("Consider adding a table of contents.\n", "consider"),
+    ],
+)
+def test_pw201_vocabulary(text: str, phrase: str | None) -> None:
+    hits = [h for code in ("PW201", "PW202", "PW203", "PW204", "PW205") for h in found(text, code)]
+    if phrase is None:
+        assert hits == []  # a number right there measures it
+    else:
+        assert phrase in hits
+
+
+# ------------------------------------------------------------- PW206
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do not invent prices (quote the price list instead).\n",
+        "Never guess the order number.\nAsk the customer for it.\n",
+        "Don't forget to thank the customer.\n",
+    ],
+)
+def test_pw206_not_when_the_alternative_is_given_or_nothing_is_forbidden(text: str) -> None:
+    assert found(text, "PW206") == []
+
+
+def test_pw206_still_finds_a_bare_prohibition() -> None:
+    assert found("Never use jargon.\n", "PW206") != []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A checklist question the model answers sets no length for its output.
+        ("- Are any of the functions too long?\n", "PW202"),
+        # A field of sample data inside the prompt.
+        ("answer: A good workout helps you sleep.\n", "PW203"),
+        # A label standing as a heading.
+        ("**Nice to have:**\n- Dark mode\n", "PW203"),
+        # Describing the input.
+        ("The user has provided a brief note about the bug.\n", "PW202"),
+        # Forbidding is not hedging.
+        ("Don't try to be funny.\n", "PW204"),
+    ],
+)
+def test_questions_data_labels_and_prohibitions_are_not_vague_instructions(
+    text: str, code: str
+) -> None:
+    assert found(text, code) == []
