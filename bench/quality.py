@@ -52,7 +52,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "server"))
 
-from promptwise.analysis import analyze_text  # noqa: E402
+from promptwise.analysis import analyze_text, rules_for  # noqa: E402
 from promptwise.config import Settings  # noqa: E402
 from promptwise.document.chat import NotChat  # noqa: E402
 from promptwise.findings import Finding  # noqa: E402
@@ -137,24 +137,40 @@ def analyse(folder: Path, entry: dict[str, Any]) -> tuple[str, Sequence[Finding]
     path = folder / entry["file"]
     text = path.read_text(encoding="utf-8")
     try:
-        return text, analyze_text(text, str(path), Settings()).findings
+        # Preview rules too: their precision is measured like every other's
+        # (it is what decides when they leave preview); ``score`` leaves
+        # them out of the family numbers unless asked.
+        return text, analyze_text(text, str(path), Settings(preview=True)).findings
     except NotChat:
         return text, ()
 
 
+def preview_codes() -> frozenset[str]:
+    """Rules that are off unless ``--preview`` (or ``preview: true``) turns them on."""
+    return frozenset(r.code for r in rules_for(Settings()).rules if r.status == "preview")
+
+
 def score(
-    folder: Path, labels: Sequence[dict[str, Any]]
+    folder: Path, labels: Sequence[dict[str, Any]], with_preview: bool = False
 ) -> tuple[dict[str, Score], dict[str, Score]]:
-    """Scores per family, and per rule (precision only: TP and FP)."""
+    """Scores per family, and per rule (precision only: TP and FP).
+
+    Family scores count the rules a user gets by default (preview rules
+    only ``with_preview``); per-rule precision is measured for every rule.
+    """
     scores = {family: Score() for family in ORDER}
     per_rule = {code: Score() for code in sorted(FAMILIES)}
+    hidden = frozenset() if with_preview else preview_codes()
     for entry in labels:
         name = entry["file"]
-        text, findings = analyse(folder, entry)
+        text, all_findings = analyse(folder, entry)
         by_family: dict[str, list[Any]] = {}
-        for finding in findings:
+        for finding in all_findings:
             family = FAMILIES.get(finding.code)
-            if family is not None:
+            if family is not None and finding.code in hidden:
+                # Measured for its own precision, not counted for the family.
+                _rule_only(per_rule[finding.code], family, entry, text, finding)
+            elif family is not None:
                 by_family.setdefault(family, []).append(finding)
         for family, truth in FILE_LEVEL.items():
             expected = truth(entry)
@@ -203,6 +219,25 @@ def score(
     return scores, per_rule
 
 
+def _rule_only(rule: Score, family: str, entry: dict[str, Any], text: str, finding: Any) -> None:
+    """Count one finding of a rule left out of the family scores, for its precision."""
+    if family == "vague phrases":
+        phrases = list(dict.fromkeys(entry.get("vague_phrases") or []))
+        a, b = finding.span.start, finding.span.end
+        hit = any(x < b and a < y for p in phrases for x, y in occurrences(text, p))
+        if hit:
+            rule.tp += 1
+        else:
+            rule.fp += 1
+    # File-level rules in preview count once per file, as in ``score``.
+    elif not rule.disagreements.count(entry["file"]):
+        rule.disagreements.append(entry["file"])
+        if FILE_LEVEL[family](entry):
+            rule.tp += 1
+        else:
+            rule.fp += 1
+
+
 def fmt(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.2f}"
 
@@ -241,6 +276,12 @@ def report(
         for family in ORDER
     )
     lines.append(f"rules per family: {codes}")
+    hidden = sorted(preview_codes() & set(FAMILIES))
+    if hidden:
+        lines.append(
+            f"in preview, so not counted in the families above (--preview counts them): "
+            f"{', '.join(hidden)}"
+        )
     lines.append(
         "precision per rule (span level for PW2xx, file level otherwise): "
         + ", ".join(
@@ -287,6 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only these sets (repeatable): the shared corpus, or a split of bench/quality",
     )
     parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="count preview rules in the family numbers too",
+    )
+    parser.add_argument(
         "--details",
         action="store_true",
         help="list the disagreements of the test split too (never tune on them)",
@@ -299,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"no labels.yaml in {folder}", file=sys.stderr)
             return 2
         labels = yaml.safe_load(labels_file.read_text(encoding="utf-8")) or []
-        sys.stdout.write(report(*score(folder, labels), str(folder), len(labels)))
+        sys.stdout.write(report(*score(folder, labels, args.preview), str(folder), len(labels)))
         return 0
     wanted = args.split or ["shared", "dev", "test"]
     status = 0
@@ -309,7 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"skipped shared: no labels.yaml in {SHARED_LABELED}", file=sys.stderr)
                 continue
             labels = yaml.safe_load((SHARED_LABELED / "labels.yaml").read_text("utf-8")) or []
-            sys.stdout.write(report(*score(SHARED_LABELED, labels), "shared", len(labels)))
+            sys.stdout.write(
+                report(*score(SHARED_LABELED, labels, args.preview), "shared", len(labels))
+            )
         else:
             labels = split_labels(QUALITY, name)
             missing = [e["file"] for e in labels if not (QUALITY / e["file"]).is_file()]
@@ -324,7 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             details = name == "dev" or args.details
             sys.stdout.write(
-                report(*score(QUALITY, labels), f"the {name} split", len(labels), details)
+                report(
+                    *score(QUALITY, labels, args.preview), f"the {name} split", len(labels), details
+                )
             )
         sys.stdout.write("\n")
     return status

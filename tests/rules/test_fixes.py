@@ -31,27 +31,27 @@ def fixed(text: str, path: str, code: str, index: int = 0) -> str:
 @pytest.mark.parametrize(
     ("code", "before", "after"),
     [
-        ("PW201", "Give a few tips for the trip.\n", "Give 3 tips for the trip.\n"),
-        ("PW201", "List several alternatives.\n", "List 3 alternatives.\n"),
-        ("PW202", "Answer briefly.\n", "Answer in at most 2 sentences.\n"),
+        ("PW201", "Give a few tips for the trip.\n", "Give <number> tips for the trip.\n"),
+        ("PW201", "List several alternatives.\n", "List <number> alternatives.\n"),
+        ("PW202", "Answer briefly.\n", "Answer in at most <number> sentences.\n"),
         (
             "PW202",
             "Write a brief summary of the ticket.\n",
-            "Write a 2-sentence summary of the ticket.\n",
+            "Write a <number>-sentence summary of the ticket.\n",
         ),
-        ("PW202", "Be concise.\n", "Use at most 3 sentences.\n"),
+        ("PW202", "Be concise.\n", "Use at most <number> sentences.\n"),
         (
             "PW202",
             "Explain the refund rules in detail.\n",
-            "Explain the refund rules in 5 to 8 sentences.\n",
+            "Explain the refund rules in <number> to <number> sentences.\n",
         ),
-        ("PW204", "Add tests when appropriate.\n", "Add tests when condition.\n"),
+        ("PW204", "Add tests when appropriate.\n", "Add tests when <condition>.\n"),
         (
             "PW204",
             "Use idempotent modules whenever possible.\n",
-            "Use idempotent modules unless exception.\n",
+            "Use idempotent modules unless <exception>.\n",
         ),
-        ("PW204", "Update the changelog as needed.\n", "Update the changelog when condition.\n"),
+        ("PW204", "Update the changelog as needed.\n", "Update the changelog when <condition>.\n"),
     ],
 )
 def test_phrase_substitutions(code: str, before: str, after: str) -> None:
@@ -62,8 +62,8 @@ def test_substitution_placeholders_are_snippets() -> None:
     [finding] = findings("Answer briefly.\n", "rules.prompt.md", "PW202")
     assert finding.fix is not None
     [edit] = finding.fix.edits
-    assert edit.snippet and edit.new_text == "in at most ${1:2} sentences"
-    assert finding.fix.title == "Replace `briefly` with `in at most 2 sentences`"
+    assert edit.snippet and edit.new_text == "in at most ${1:<number>} sentences"
+    assert finding.fix.title == "Replace `briefly` with `in at most <number> sentences`"
 
 
 def test_phrases_without_a_sound_replacement_have_no_fix() -> None:
@@ -84,9 +84,9 @@ def test_missing_examples_text_uses_the_prompts_own_fields() -> None:
     assert fixed(text, "sentiment.txt", "PW101") == (
         "Classify the text into neutral, negative, or positive\n\n"
         "<examples>\n<example>\n"
-        "Text: a typical input\nSentiment: its label\n"
+        "Text: <a typical input>\nSentiment: <its label>\n"
         "</example>\n<example>\n"
-        "Text: an unusual input (empty, ambiguous or off-topic)\nSentiment: its label for it\n"
+        "Text: <an unusual input: empty, ambiguous or off-topic>\nSentiment: <its label for it>\n"
         "</example>\n</examples>\n"
         "\nText: {input}\nSentiment:\n"
     )
@@ -100,8 +100,8 @@ def test_missing_examples_markdown_uses_input_output_pairs() -> None:
     result = fixed(text, "invoice.prompt.md", "PW101")
     assert result.startswith(
         "Extract the invoice number and the total from the text below."
-        "\n\n<examples>\n<example>\nInput: a typical input\n"
-        "Output: the exact output\n</example>"
+        "\n\n<examples>\n<example>\nInput: <a typical input>\n"
+        "Output: <the exact output>\n</example>"
     )
     assert result.endswith("</examples>\n\n<text>\n${input:invoice}\n</text>\n")
 
@@ -126,9 +126,9 @@ user:
 def test_missing_examples_prompty_adds_user_and_assistant_turns() -> None:
     assert fixed(PROMPTY, "review.prompty", "PW101") == PROMPTY.replace(
         "user:\n{{review}}",
-        "user:\na typical input\n\nassistant:\nthe exact output\n\n"
-        "user:\nan unusual input (empty, ambiguous or off-topic)\n\n"
-        "assistant:\nthe exact output for it\n\nuser:\n{{review}}",
+        "user:\n<a typical input>\n\nassistant:\n<the exact output>\n\n"
+        "user:\n<an unusual input: empty, ambiguous or off-topic>\n\n"
+        "assistant:\n<the exact output for it>\n\nuser:\n{{review}}",
     )
 
 
@@ -170,8 +170,8 @@ def test_single_example_adds_a_pair_with_the_same_fields() -> None:
     )
     assert fixed(text, "review.txt", "PW102") == text.replace(
         "Sentiment: positive\n",
-        "Sentiment: positive\n\nReview: an unusual input (empty, ambiguous or off-topic)\n"
-        "Sentiment: its exact output\n",
+        "Sentiment: positive\n\nReview: <an unusual input: empty, ambiguous or off-topic>\n"
+        "Sentiment: <its exact output>\n",
     )
 
 
@@ -182,14 +182,14 @@ def test_edge_case_rule_after_the_task_statement() -> None:
     text = "Summarise the customer email below in two sentences.\n\n<email>\n{email}\n</email>\n"
     assert fixed(text, "email.txt", "PW301") == text.replace(
         "two sentences.\n",
-        'two sentences.\nIf the input is empty or cannot be processed, respond with "N/A".\n',
+        "two sentences.\nIf the input is empty or cannot be processed, respond with <reply>.\n",
     )
 
 
 def test_edge_case_rule_at_the_end_of_the_dotprompt_system_turn() -> None:
     assert fixed(DOTPROMPT, "ticket.prompt", "PW301") == DOTPROMPT.replace(
         "name only.\n",
-        'name only.\nIf the input is empty or cannot be processed, respond with "N/A".\n',
+        "name only.\nIf the input is empty or cannot be processed, respond with <reply>.\n",
     )
 
 
@@ -263,7 +263,7 @@ def test_unknown_answer_rule_ends_the_system_turn() -> None:
         (
             "Extract the names of the people mentioned in the email below.\n\n<email>\n{email}\n"
             "</email>\n",
-            "Return the result as JSON with the keys name, date; use null for a value that is "
+            "Return the result as JSON with the keys <key>, <key>; use null for a value that is "
             "not in the text.",
         ),
     ],
@@ -304,3 +304,26 @@ def test_duplicate_removal_deletes_the_second_copy_only() -> None:
         "Mention the order number in every answer you give.\n"
         "Sign with the team name.\n"
     )
+
+
+# ------------------------------------------- issue 13: no invented prose
+
+
+def test_fixes_never_insert_invented_instructions() -> None:
+    """Every value a fix cannot know is a visible tab stop (``<condition>``),
+    never prose that reads as a real instruction ("tips where condition",
+    "JSON with the keys name, date"); the CLI never applies a snippet."""
+    import re
+
+    from promptwise.rules.loader import load_rules
+
+    stop = re.compile(r"\$\{\d+:([^}]*)\}")
+    for rule in load_rules(()).rules:
+        for replacement in rule.matcher.get("swap", {}).values():
+            for default in stop.findall(replacement):
+                assert default.startswith("<") and default.endswith(">"), (rule.code, default)
+    text = "Extract the invoice numbers from the email below.\n\n<email>\n{{email}}\n</email>\n"
+    [finding] = findings(text, "x.prompt.md", "PW304")
+    assert finding.fix is not None
+    [edit] = finding.fix.edits
+    assert edit.snippet and "${1:<key>}" in edit.new_text and "name, date" not in edit.new_text

@@ -30,7 +30,7 @@ def missing_output_format(ctx: CheckContext) -> Iterator[Hit]:
     elif profile.kind is _KIND.EXTRACTION:
         variant = "extraction"
         sentence = (
-            "Return the result as JSON with the keys ${1:name, date}; use null for a "
+            "Return the result as JSON with the keys ${1:<key>}, ${2:<key>}; use null for a "
             "value that is not in the text."
         )
     else:

@@ -125,13 +125,13 @@ def _field_names(profile: TaskProfile) -> tuple[str, str]:
 def examples_block(profile: TaskProfile) -> str:
     """An ``<examples>`` block with a typical case and an edge case to fill in."""
     given, expected = _field_names(profile)
-    answer = "its label" if profile.kind is TaskKind.CLASSIFICATION else "the exact output"
+    answer = "<its label>" if profile.kind is TaskKind.CLASSIFICATION else "<the exact output>"
     return (
         "<examples>\n<example>\n"
-        f"{given}: ${{1:a typical input}}\n{expected}: ${{2:{answer}}}\n"
+        f"{given}: ${{1:<a typical input>}}\n{expected}: ${{2:{answer}}}\n"
         "</example>\n<example>\n"
-        f"{given}: ${{3:an unusual input (empty, ambiguous or off-topic)}}\n"
-        f"{expected}: ${{4:{answer} for it}}\n"
+        f"{given}: ${{3:<an unusual input: empty, ambiguous or off-topic>}}\n"
+        f"{expected}: ${{4:{answer[:-1]} for it>}}\n"
         "</example>\n</examples>"
     )
 
@@ -147,9 +147,9 @@ def examples_edit(doc: PromptDocument, profile: TaskProfile) -> TextEdit | None:
         if users:
             at = users[-1].span.start
             turns = (
-                "user:\n${1:a typical input}\n\nassistant:\n${2:the exact output}\n\n"
-                "user:\n${3:an unusual input (empty, ambiguous or off-topic)}\n\n"
-                "assistant:\n${4:the exact output for it}\n\n"
+                "user:\n${1:<a typical input>}\n\nassistant:\n${2:<the exact output>}\n\n"
+                "user:\n${3:<an unusual input: empty, ambiguous or off-topic>}\n\n"
+                "assistant:\n${4:<the exact output for it>}\n\n"
             )
             return TextEdit(Span(at, at), turns, snippet=True)
     if doc.format in (PromptFormat.PROMPTY, PromptFormat.DOTPROMPT):

@@ -39,8 +39,8 @@ def single_example(ctx: CheckContext) -> Iterator[Hit]:
                         TextEdit(
                             Span(at, at),
                             f"{gap}{given.group(1)}: "
-                            "${1:an unusual input (empty, ambiguous or off-topic)}"
-                            f"\n{expected.group(1)}: ${{2:its exact output}}",
+                            "${1:<an unusual input: empty, ambiguous or off-topic>}"
+                            f"\n{expected.group(1)}: ${{2:<its exact output>}}",
                             snippet=True,
                         ),
                     ),

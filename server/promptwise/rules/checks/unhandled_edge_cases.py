@@ -39,7 +39,7 @@ def unhandled_edge_cases(ctx: CheckContext) -> Iterator[Hit]:
         title = "Add a rule for ambiguous or out-of-scope requests"
     else:
         variant = "input"
-        sentence = 'If the input is empty or cannot be processed, respond with ${1:"N/A"}.'
+        sentence = "If the input is empty or cannot be processed, respond with ${1:<reply>}."
         title = "Add a rule for empty or unprocessable input"
     yield Hit(
         first_body_line(doc),
