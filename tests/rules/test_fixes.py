@@ -14,7 +14,7 @@ from promptwise.findings import Finding, apply_edits
 
 
 def findings(text: str, path: str, code: str) -> list[Finding]:
-    return [f for f in analyze_text(text, path, Settings()).findings if f.code == code]
+    return [f for f in analyze_text(text, path, Settings(preview=True)).findings if f.code == code]
 
 
 def fixed(text: str, path: str, code: str, index: int = 0) -> str:

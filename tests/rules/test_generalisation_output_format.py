@@ -20,7 +20,7 @@ def of(text: str, path: str = "prompt.txt") -> TaskProfile:
 
 
 def codes(text: str, path: str = "prompt.txt") -> set[str]:
-    return {f.code for f in analyze_text(text, path, Settings()).findings}
+    return {f.code for f in analyze_text(text, path, Settings(preview=True)).findings}
 
 
 @pytest.mark.parametrize(

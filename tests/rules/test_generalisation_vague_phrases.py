@@ -18,7 +18,7 @@ from promptwise.config import Settings
 def found(text: str, code: str, path: str = "prompt.md") -> list[str]:
     return [
         text[f.span.start : f.span.end].lower()
-        for f in analyze_text(text, path, Settings()).findings
+        for f in analyze_text(text, path, Settings(preview=True)).findings
         if f.code == code
     ]
 

@@ -62,9 +62,10 @@ def test_replacing_a_word_list(tmp_path: Path) -> None:
 
 def test_a_task_verb_of_your_own(tmp_path: Path) -> None:
     text = "Triage the bug report below into bug, question or feature.\nReport: {report}\n"
-    assert "PW101" not in codes(text, Settings())
+    assert "PW101" not in codes(text, Settings(preview=True))
     settings = config(
-        tmp_path, "rule_options:\n  PW101:\n    extend_classification_patterns: [triage]\n"
+        tmp_path,
+        "preview: true\nrule_options:\n  PW101:\n    extend_classification_patterns: [triage]\n",
     )
     assert "PW101" in codes(text, settings)
 
@@ -157,7 +158,7 @@ def test_the_cli_applies_rule_options_in_every_worker(tmp_path: Path) -> None:
     for n in range(4):
         (tmp_path / "prompts" / f"t{n}.txt").write_text(TICKETS, encoding="utf-8")
     (tmp_path / "promptwise.yaml").write_text(
-        "rule_options:\n  PW302:\n    extend_fallback_label_patterns: [escalate]\n",
+        "preview: true\nrule_options:\n  PW302:\n    extend_fallback_label_patterns: [escalate]\n",
         encoding="utf-8",
     )
     files = [f"prompts/t{n}.txt" for n in range(4)]
