@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptwise.config import Settings, resolve_path
 from promptwise.document.model import PromptDocument
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
+from promptwise.errors import ConfigError
 from promptwise.findings import Finding
 from promptwise.pricing.catalogue import Catalogue, PriceEntry, load_catalogue
 from promptwise.pricing.cost import CostEstimate, estimate
+from promptwise.reading import links_out
 from promptwise.rules import engine
 from promptwise.rules.checks import CheckContext
 from promptwise.rules.loader import RuleSet, load_rules
@@ -53,9 +56,25 @@ class Analysis:
 
 
 def catalogue_for(settings: Settings) -> Catalogue:
+    """The price catalogue with the settings' tables applied.
+
+    A relative table path was written in a config file: a path inside the
+    config file's folder whose symbolic links lead out of it is refused.
+    (Paths from the command line arrive absolute: what the user named is read.)
+    """
     overrides: list[Any] = []
     for item in settings.pricing:
-        overrides.append(resolve_path(settings, item) if isinstance(item, str) else item)
+        if isinstance(item, str):
+            path = resolve_path(settings, item)
+            if settings.root and not Path(item).is_absolute() and links_out(path, settings.root):
+                raise ConfigError(
+                    f"price table {item} is a symbolic link out of {settings.root}; not followed",
+                    path=str(path),
+                    key="pricing",
+                )
+            overrides.append(path)
+        else:
+            overrides.append(item)
     return load_catalogue(overrides)
 
 

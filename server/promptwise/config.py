@@ -47,8 +47,9 @@ from promptwise.config_schema import (
     type_name,
 )
 from promptwise.document import yamlnodes
-from promptwise.errors import ConfigError
+from promptwise.errors import ConfigError, InputError
 from promptwise.findings import Severity
+from promptwise.reading import read_settings_file
 from promptwise.rules.options import validate_overrides
 
 if sys.version_info >= (3, 11):
@@ -407,12 +408,22 @@ def _flatten_keys(data: Mapping[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
-def read_config_file(path: Path) -> ConfigFile | None:
-    """Read one config file; None for a pyproject.toml without our table."""
+CONFIG_MAX_BYTES: Final = 1 << 20
+
+
+def read_config_file(path: Path, *, named: bool = True) -> ConfigFile | None:
+    """Read one config file; None for a pyproject.toml without our table.
+
+    A config file found by discovery (``named`` false) was put there by
+    whoever wrote the repository: it is read only if it is a regular file,
+    and a symbolic link is followed only to a file inside its own folder.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_settings_file(path, CONFIG_MAX_BYTES, None if named else path.parent)
     except FileNotFoundError:
         raise ConfigError("config file not found", path=str(path)) from None
+    except InputError as exc:
+        raise ConfigError(f"config file not read: {exc.detail}", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file: {exc}", path=str(path)) from None
     if path.name == "pyproject.toml" or path.suffix == ".toml":
@@ -430,9 +441,10 @@ def _find_config_cached(directory: str, stamp: int) -> str | None:
             if candidate.is_file():
                 if name == "pyproject.toml":
                     try:
-                        if "[tool.promptwise" not in candidate.read_text(encoding="utf-8"):
+                        text = read_settings_file(candidate, CONFIG_MAX_BYTES)
+                        if "[tool.promptwise" not in text:
                             continue
-                    except (OSError, UnicodeDecodeError):
+                    except (OSError, UnicodeDecodeError, InputError):
                         continue
                 return str(candidate)
     return None
@@ -454,12 +466,15 @@ def find_config(start: Path) -> Path | None:
     return Path(found) if found else None
 
 
-def load_settings(config_path: Path | None, base: Settings | None = None) -> Settings:
-    """Defaults (or ``base``) updated with one config file."""
+def load_settings(
+    config_path: Path | None, base: Settings | None = None, *, named: bool = True
+) -> Settings:
+    """Defaults (or ``base``) updated with one config file (``named``: chosen by
+    the user, not discovered; see :func:`read_config_file`)."""
     settings = base or Settings()
     if config_path is None:
         return settings
-    config = read_config_file(config_path)
+    config = read_config_file(config_path, named=named)
     if config is None:
         return settings
     return apply(

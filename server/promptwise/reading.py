@@ -96,3 +96,38 @@ def read_regular(path: Path, limit: int, *, follow: bool = True) -> bytes:
     if len(data) > limit:
         raise InputError(too_large(None, limit), path=str(path))
     return data
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Does ``path``, every symbolic link on the way followed, end inside ``root``?"""
+    target = os.path.realpath(path)
+    base = os.path.realpath(root)
+    return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def links_out(path: Path, root: str | Path) -> bool:
+    """Is ``path`` written inside ``root`` but led out of it by a symbolic link?"""
+    written = os.path.normpath(os.path.abspath(path))
+    base = os.path.normpath(os.path.abspath(root))
+    lexically = written == base or written.startswith(base.rstrip(os.sep) + os.sep)
+    return lexically and not inside(path, Path(root))
+
+
+def read_settings_file(path: Path, limit: int, within: Path | None = None) -> str:
+    """The text of a config, rule or price file a repository may have committed.
+
+    Read as :func:`read_regular` reads (a regular file, the cap counted while
+    reading) and decoded as UTF-8. With ``within``, a path whose symbolic
+    links lead out of that folder is refused rather than followed: a
+    committed ``promptwise.yaml`` linking to ``~/.ssh/id_rsa`` would otherwise
+    have its lines quoted back in a parse error. Raises :class:`InputError`
+    for a refused file, ``OSError`` as :func:`open_regular` does, and
+    ``UnicodeDecodeError``.
+    """
+    if within is not None and not inside(path, within):
+        raise InputError(
+            f"symbolic link to a file outside {within}; not followed "
+            "(name the file itself, e.g. on the command line, to use it)",
+            path=str(path),
+        )
+    return read_regular(path, limit).decode("utf-8")

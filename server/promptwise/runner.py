@@ -52,8 +52,10 @@ class FileResult:
 
 
 @lru_cache(maxsize=256)
-def _settings_for_config(config: str | None, overrides: tuple[tuple[str, Any], ...]) -> Settings:
-    settings = load_settings(Path(config) if config else None)
+def _settings_for_config(
+    config: str | None, overrides: tuple[tuple[str, Any], ...], named: bool = False
+) -> Settings:
+    settings = load_settings(Path(config) if config else None, named=named)
     return merge_overrides(settings, [("command line", {k: _thaw(v) for k, v in overrides})])
 
 
@@ -87,7 +89,7 @@ def settings_for(path: Path, options: RunOptions) -> Settings:
         found = find_config(path if path.exists() else Path.cwd())
         config = str(found) if found else None
     frozen = tuple(sorted((k, _freeze(v)) for k, v in options.overrides.items()))
-    return _settings_for_config(config, frozen)
+    return _settings_for_config(config, frozen, bool(options.config))
 
 
 def _logs(doc: PromptDocument, settings: Settings) -> FailureLogs | None:

@@ -291,7 +291,7 @@ class SettingsResolver:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         try:
-            settings: Settings | None = load_settings(config)
+            settings: Settings | None = load_settings(config, named=False)
         except PromptwiseError as exc:
             self.report(
                 f"Promptwise: {exc}. Files under it are analysed with the default "

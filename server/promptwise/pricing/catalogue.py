@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from promptwise.document import yamlnodes
-from promptwise.errors import ConfigError
+from promptwise.errors import ConfigError, InputError
+from promptwise.reading import read_settings_file
 
 ENCODINGS: tuple[str, ...] = ("o200k_base", "cl100k_base")
 BUILTIN_ORIGIN = "builtin"
@@ -569,10 +570,17 @@ def _litellm_rows(
 # ---------------------------------------------------------------- loading
 
 
+TABLE_MAX_BYTES = 10 << 20  # LiteLLM's whole table is about 1 MB
+
+
 def _read_table(path: Path) -> tuple[Any, dict[str, int]]:
     """A table file's data and the line of each key; JSON is recognised by content."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_settings_file(path, TABLE_MAX_BYTES)
+    except InputError as exc:
+        raise ConfigError(
+            f"price table not read: {exc.detail}", path=str(path), key="pricing"
+        ) from None
     except FileNotFoundError:
         raise ConfigError("price table not found", path=str(path), key="pricing") from None
     except IsADirectoryError:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from promptwise.document import yamlnodes
-from promptwise.errors import RuleFileError
+from promptwise.errors import InputError, RuleFileError
 from promptwise.findings import Severity
+from promptwise.reading import read_settings_file
 from promptwise.rules import checks, emitted, matchers
 from promptwise.rules.messages import DECLARATIVE, SINGLE, Spec, placeholders
 from promptwise.rules.model import Rule, RuleDocs, builtin_rules_dir
@@ -267,13 +268,19 @@ def _messages(
     return "", out
 
 
+RULE_MAX_BYTES = 1 << 20
+
+
 def _load_dir(directory: Path, *, builtin: bool) -> list[Rule]:
     if not directory.is_dir():
         raise RuleFileError("rule folder not found", path=str(directory))
     rules = []
     for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
         try:
-            text = path.read_text(encoding="utf-8")
+            # A rule file is a regular file, and a link in a user's folder stays in it.
+            text = read_settings_file(path, RULE_MAX_BYTES, None if builtin else directory)
+        except InputError as exc:
+            raise RuleFileError(f"rule file not read: {exc.detail}", path=str(path)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RuleFileError(f"cannot read rule file: {exc}", path=str(path)) from None
         rules.append(parse_rule(text, str(path), builtin=builtin))
