@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 
+from promptwise.document.text import Span
 from promptwise.findings import Finding, Severity
 from promptwise.report.escape import printable
 from promptwise.report.json_format import files_in_order, findings_in_order
 from promptwise.report.model import CheckReport, FileReport
+from promptwise.rules.secrets import mask_line
 
 _SEVERITY_COLOR = {
     Severity.ERROR: "\x1b[31m",
@@ -99,7 +102,9 @@ def _paint(text: str, *styles: str, color: bool) -> str:
     return "".join(styles) + text + _RESET if color else text
 
 
-def _finding_lines(file: FileReport, finding: Finding, color: bool) -> list[str]:
+def _finding_lines(
+    file: FileReport, finding: Finding, color: bool, secrets: Sequence[Span] = ()
+) -> list[str]:
     lines = file.lines
     start = lines.position(finding.span.start)
     end = lines.position(finding.span.end)
@@ -114,7 +119,10 @@ def _finding_lines(file: FileReport, finding: Finding, color: bool) -> list[str]
     margin = " " * len(number)
     if source.strip():
         end_col = end.character if end.line == start.line else len(source)
-        shown, first, last = _window(source, start.character, end_col)
+        source, begin, end_col = mask_line(
+            source, lines.line_start(start.line), secrets, start.character, end_col
+        )
+        shown, first, last = _window(source, begin, end_col)
         shown = "".join(_visible(ch) for ch in shown)
         carets = caret_line(shown, first, last)
         pad = carets.rstrip("^")
@@ -149,13 +157,20 @@ def summary_line(report: CheckReport) -> str:
     return f"Found {_count(total, 'finding')} ({', '.join(parts)}) in {_count(flagged, 'file')}."
 
 
+def _secret_spans(report: CheckReport, file: FileReport) -> list[Span]:
+    """Where the file holds secrets: never quoted in full (see rules/secrets.py)."""
+    rules = report.rules
+    return [f.span for f in file.findings if f.code in rules and rules[f.code].secret]
+
+
 def render_text(report: CheckReport, *, color: bool = False) -> str:
     """Every finding as a header, the quoted line with a caret, and its fix; then a summary."""
-    blocks = [
-        _finding_lines(file, finding, color)
-        for file in files_in_order(report)
-        for finding in findings_in_order(file)
-    ]
+    blocks: list[list[str]] = []
+    for file in files_in_order(report):
+        secrets = _secret_spans(report, file)
+        blocks.extend(
+            _finding_lines(file, finding, color, secrets) for finding in findings_in_order(file)
+        )
     out = [line for block in blocks for line in [*block, ""]]
     out.append(_paint(summary_line(report), _BOLD, color=color))
     return "\n".join(out) + "\n"

@@ -22,7 +22,7 @@ from promptwise.config import Settings
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.findings import Finding, Fix, Severity, TextEdit
-from promptwise.rules import checks, matchers
+from promptwise.rules import checks, matchers, secrets
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
 from promptwise.rules.judgements.directives import directive_spans
@@ -349,6 +349,7 @@ def lint(
                 )
             )
     findings = _suppress(doc, findings, ruleset, rules, settings)
+    findings = secrets.redact(doc.text, findings, (r.code for r in rules if r.secret))
     findings.sort(key=lambda f: (f.span.start, f.span.end, f.code))
     return findings
 

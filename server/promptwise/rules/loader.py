@@ -36,6 +36,7 @@ _KNOWN = {
     "emitted_by",
     "status",
     "fixable",
+    "secret",
     "options",
     *matchers.FIELDS,
 }
@@ -163,6 +164,9 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
     else:
         spec = DECLARATIVE
     message, messages = _messages(data, spec, fail, strict=spec is not DECLARATIVE)
+    secret = data.get("secret", False)
+    if not isinstance(secret, bool):
+        raise fail("secret", "expected true or false")
     options = data.get("options") or {}
     if not isinstance(options, dict):
         raise fail("options", "expected a mapping")
@@ -196,6 +200,7 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
         family=code[:3],
         fixable=bool(data.get("fixable", kind == "substitution")),
         builtin=builtin,
+        secret=secret,
     )
 
 

@@ -61,6 +61,8 @@ class Rule:
     family: str = ""
     fixable: bool = False
     builtin: bool = True
+    # What the rule flags is a secret: reports show a masked prefix (rules/secrets.py).
+    secret: bool = False
     # The rule's messages by name, when it words its findings in several ways.
     messages: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Defaults of the rule's options (word lists, thresholds); see rules/options.py.

@@ -17,6 +17,7 @@ from promptwise.lsp.features.diagnostics import rules_by_code
 from promptwise.lsp.features.presentation import HINTED, price_row, segment_summary
 from promptwise.lsp.workspace import DocumentAnalysis
 from promptwise.rules.families import family_of
+from promptwise.rules.secrets import scrub, secret_texts
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -125,4 +126,11 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
         sections.append(escalation_hover(analysis.escalation))
     if not sections:
         return None
-    return convert.hover("\n\n---\n\n".join(sections), lines, span, ls.encoding)
+    # A variable's default or any other quoted text may hold a key PW402 found.
+    rules = rules_by_code(ls, result)
+    found = secret_texts(
+        doc.text,
+        (f.span for f in analysis.findings if f.code in rules and rules[f.code].secret),
+    )
+    markdown = scrub("\n\n---\n\n".join(sections), found)
+    return convert.hover(markdown, lines, span, ls.encoding)
