@@ -141,7 +141,11 @@ class EscalationSettings:
         flag=Flag("--threshold", "failing iterations before escalating"),
     )
     min_experiments: int = setting(
-        50, Integer(), "Below this many logged experiments, any escalation advice is premature."
+        30,
+        Integer(),
+        "Below this many logged experiments (prompt versions with eval results), any "
+        "escalation advice is premature. The rule of thumb is 50–100; the default lets the "
+        "30-iteration threshold speak, and the report says when fewer than 50 are logged.",
     )
     promptfoo_db: str | None = setting(
         None,

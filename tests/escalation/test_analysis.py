@@ -155,7 +155,7 @@ def test_timestamps_order_versions_and_the_latest_run_counts(tmp_path: Path) -> 
     assert cases["c"].statuses == (False, True)
     assert cases["d"].statuses == (None, False)
     assert cases["d"].failed_versions == 1 and cases["d"].first_failed.index == 2  # type: ignore[union-attr]
-    assert ev.history.experiments == 4
+    assert ev.history.experiments == 2  # prompt versions, not case-runs
 
 
 def test_labeled_examples_count_distinct_inputs_with_an_answer(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def test_a_threshold_past_reasoning_case_stays_a_prompt_problem(tmp_path: Path) 
 def test_premature_escalation_stays_pw901() -> None:
     analysis = _analyse(settings(logs=("results/*.json",), min_experiments=500))
     assert set(_codes(analysis)) == {"PW901"}
-    assert all("only 175 experiments" in f.message for f in analysis.findings if f.code == "PW901")
+    assert all("only 35 experiments" in f.message for f in analysis.findings if f.code == "PW901")
 
 
 def test_no_logs_no_findings() -> None:

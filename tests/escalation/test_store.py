@@ -115,7 +115,7 @@ def test_promptfoo_db_auto_detects_only_when_asked(
     db = (home / "promptfoo.db").as_posix()
     assert store_module.watched_files(auto.settings) == [("", db), ("", db + "-wal")]
     found = auto.logs_for(str(PROMPT))
-    assert found is not None and found.history.experiments == 175
+    assert found is not None and found.history.experiments == 35
 
 
 def test_auto_detection_defaults_to_the_home_folder(

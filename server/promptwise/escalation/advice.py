@@ -7,7 +7,7 @@ worked example, or as an explicit rule). At the threshold, what the case
 is about decides: knowledge failures call for retrieval, behaviour failures
 (format, style) for fine-tuning, with structured output named first for
 format; other kinds stay prompt problems. Fewer than
-``escalation.min_experiments`` logged results make any escalation
+``escalation.min_experiments`` logged experiments (prompt versions) make any escalation
 premature, and fine-tuning without enough labeled examples starts with
 collecting them.
 """
@@ -287,9 +287,9 @@ def _headline(
         return (
             f"Too early to escalate: {_plural(len(over), 'case')} "
             f"{'has' if len(over) == 1 else 'have'} failed for {_iterations(over)}, but "
-            f"only {history.experiments:,} experiments are logged; the method asks for "
-            f"{settings.min_experiments}–100 before escalating. Keep prompting and log "
-            "every run."
+            f"only {history.experiments:,} experiments (prompt versions) are logged and "
+            f"`escalation.min_experiments` is {settings.min_experiments} (the rule of thumb "
+            "is 50–100). Keep prompting and log every run."
         )
     parts = []
     for rec in recommendations:

@@ -1,9 +1,19 @@
 """The iteration analysis: from eval records to each case's history across versions.
 
-An *iteration* is a distinct version of the prompt with logged results. A
-case is *persistent* when it fails in the latest version; the number that
-matters is how many distinct versions it has failed in, because the method
-counts targeted prompt edits that did not fix it, not eval runs.
+An *iteration* is a run of evals of one prompt text, in time order: the
+text changing starts the next iteration, and so does going back to an
+earlier text (A → B → A is three iterations; the latest one counts). Evals
+of the same text one after another are one iteration, so a re-run never
+counts as a prompt edit. A case's current status is its most recent result,
+even when the latest eval ran only some of the tests; the number that
+matters is how many iterations it has failed in, because the method counts
+targeted prompt edits that did not fix it, not eval runs.
+
+Time comes from the logs' timestamps; a record without one takes the time
+of the record before it in the same log, so a missing optional field never
+moves a version to the front. Records without an eval id (native logs) are
+grouped into evals by log order: a record of a version other than the one
+before it, for a case that version already has a result for, is a new eval.
 
 Records are folded into a :class:`PromptLog` as they are read, keeping one
 small outcome per (version, run, case) and the full text of only the most
@@ -13,8 +23,10 @@ and versions rather than the size of the logs.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from promptwise.escalation.categories import Remedy, infer, remedy_of
@@ -45,6 +57,9 @@ class _Outcome:
     runs: int = 1
 
 
+_Latest = tuple[EvalRecord, Order, float | None]  # a record, where and when it was logged
+
+
 @dataclass
 class PromptLog:
     """What the logs say about one prompt, folded as records arrive."""
@@ -52,28 +67,53 @@ class PromptLog:
     ref: PromptRef
     versions: dict[str, _VersionSeen] = field(default_factory=dict)
     outcomes: dict[tuple[str, str, str], _Outcome] = field(default_factory=dict)
-    latest: dict[str, tuple[EvalRecord, Order]] = field(default_factory=dict)
-    latest_failure: dict[str, tuple[EvalRecord, Order]] = field(default_factory=dict)
+    latest: dict[str, _Latest] = field(default_factory=dict)
+    latest_failure: dict[str, _Latest] = field(default_factory=dict)
     labeled: set[str] = field(default_factory=set)
     sources: dict[str, None] = field(default_factory=dict)
     text_hashes: set[str] = field(default_factory=set)  # of every version's template text
+    # When each eval (version, run) started, for ordering evals into iterations.
+    evals: dict[tuple[str, str], tuple[float | None, Order]] = field(default_factory=dict)
+    # Grouping records without an eval id into evals, by log order.
+    _previous: str | None = None
+    _segment: int = 0
+    _open: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
 
-    def add(self, record: EvalRecord, file_index: int = 0) -> None:
+    def _run_of(self, record: EvalRecord) -> str:
+        """The eval a record belongs to: the log's id, else a segment of the log."""
+        if record.run:
+            return record.run
+        current = self._open.get(record.version)
+        if current is None or (
+            record.version != self._previous and record.case in current[1]
+        ):  # a version's first records, or a return to it that runs its cases again
+            self._segment += 1
+            current = (f"{record.location.path}#{self._segment}", set())
+            self._open[record.version] = current
+        current[1].add(record.case)
+        self._previous = record.version
+        return current[0]
+
+    def add(self, record: EvalRecord, file_index: int = 0, timestamp: float | None = None) -> None:
+        """Fold one record in; ``timestamp`` is its time (the log's, or the one before it)."""
+        when_ts = record.timestamp if record.timestamp is not None else timestamp
         order = (file_index, record.seq)
-        self._see_version(
-            record.version, record.version_label, record.template, record.timestamp, order
-        )
-        key = (record.version, record.run or "", record.case)
+        self._see_version(record.version, record.version_label, record.template, when_ts, order)
+        run = self._run_of(record)
+        started = self.evals.get((record.version, run))
+        if started is None or _when(when_ts, order) < _when(*started):
+            self.evals[(record.version, run)] = (when_ts, order)
+        key = (record.version, run, record.case)
         found = self.outcomes.get(key)
         if found is None:
-            self.outcomes[key] = _Outcome(record.passed, record.timestamp, order)
+            self.outcomes[key] = _Outcome(record.passed, when_ts, order)
         else:
             found.runs += 1
-            if _when(record.timestamp, order) >= _when(found.timestamp, found.order):
-                found.passed, found.timestamp, found.order = record.passed, record.timestamp, order
-        self._keep_latest(self.latest, record, order)
+            if _when(when_ts, order) >= _when(found.timestamp, found.order):
+                found.passed, found.timestamp, found.order = record.passed, when_ts, order
+        self._keep_latest(self.latest, record, order, when_ts)
         if not record.passed:
-            self._keep_latest(self.latest_failure, record, order)
+            self._keep_latest(self.latest_failure, record, order, when_ts)
         answer = record.expected or (record.output if record.passed else None)
         if answer:
             self.labeled.add(hashlib.sha1((record.input or record.case).encode()).hexdigest())
@@ -100,11 +140,11 @@ class PromptLog:
 
     @staticmethod
     def _keep_latest(
-        store: dict[str, tuple[EvalRecord, Order]], record: EvalRecord, order: Order
+        store: dict[str, _Latest], record: EvalRecord, order: Order, stamp: float | None
     ) -> None:
         found = store.get(record.case)
-        if found is None or _when(record.timestamp, order) >= _when(found[0].timestamp, found[1]):
-            store[record.case] = (record, order)
+        if found is None or _when(stamp, order) >= _when(found[2], found[1]):
+            store[record.case] = (record, order, stamp)
 
     def merge(self, other: PromptLog, file_index: int | None = None) -> None:
         """Fold in another log's view of the same prompt.
@@ -120,6 +160,10 @@ class PromptLog:
 
         for version, seen in other.versions.items():
             self._see_version(version, seen.label, seen.template, seen.timestamp, shift(seen.order))
+        for eval_key, (stamp, order) in other.evals.items():
+            started = self.evals.get(eval_key)
+            if started is None or _when(stamp, shift(order)) < _when(*started):
+                self.evals[eval_key] = (stamp, shift(order))
         for key, outcome in other.outcomes.items():
             found = self.outcomes.get(key)
             moved = _Outcome(outcome.passed, outcome.timestamp, shift(outcome.order), outcome.runs)
@@ -137,8 +181,8 @@ class PromptLog:
             (self.latest, other.latest),
             (self.latest_failure, other.latest_failure),
         ):
-            for record, order in theirs.values():
-                self._keep_latest(store, record, shift(order))
+            for record, order, stamp in theirs.values():
+                self._keep_latest(store, record, shift(order), stamp)
         self.labeled |= other.labeled
         self.text_hashes |= other.text_hashes
         for source in other.sources:
@@ -159,24 +203,33 @@ class Version:
     template: str | None
     results: int
     failures: int
+    repeats: int | None = None  # the earlier iteration whose text this one goes back to
 
 
 @dataclass(frozen=True)
 class CaseHistory:
-    """One case across every version of the prompt."""
+    """One case across every iteration of the prompt."""
 
     case: str
     title: str
     category: str
     category_source: str  # log | description | assertion | reason | input | default
-    statuses: tuple[bool | None, ...]  # per version: passed, failed, or not run (None)
-    failed_versions: int  # distinct versions it failed in
+    statuses: tuple[bool | None, ...]  # per iteration: passed, failed, or not run (None)
+    failed_versions: int  # iterations it failed in
     first_failed: Version | None
-    fixed_at: Version | None  # first version of its current passing streak, if it failed before
-    failing_now: bool  # fails in the latest version
-    streak: int  # consecutive versions, ending with the latest, in which it failed
+    fixed_at: Version | None  # first iteration of its current passing streak, if it failed before
+    failing_now: bool  # its most recent result is a failure
+    streak: int  # iterations it failed in since it last passed (not-run ones skipped)
     latest: EvalRecord  # its most recent result (input, expected, output)
     latest_failure: EvalRecord | None  # its most recent failing result (reason, output)
+    since: Version | None = None  # first iteration of its current failing streak
+    regressed: bool = False  # it passed before its current failing streak began
+    category_reasons: tuple[str, ...] = ()  # the evidence the category was decided on
+    # Of the iterations it failed in after the first, how many edited prompt lines that
+    # mention its subject (None when the logs do not carry the prompt's text).
+    targeted: int | None = None
+    targeted_of: int = 0  # the failing iterations whose edit is known
+    subject: tuple[str, ...] = ()  # the words of the case that "near its subject" looks for
 
     @property
     def remedy(self) -> Remedy:
@@ -190,9 +243,10 @@ class PromptHistory:
     ref: PromptRef
     versions: tuple[Version, ...]
     cases: tuple[CaseHistory, ...]
-    experiments: int  # logged results (a case run on a version)
+    experiments: int  # prompt versions tried: iterations with logged results
     labeled_examples: int  # distinct inputs with a reference or an accepted answer
     sources: tuple[str, ...]
+    results: int = 0  # logged results (a case run on a version), all runs counted
 
     @property
     def latest(self) -> Version | None:
@@ -200,7 +254,7 @@ class PromptHistory:
 
     @property
     def persistent(self) -> tuple[CaseHistory, ...]:
-        """Cases failing in the latest version, longest-failing first."""
+        """Cases whose most recent result is a failure, longest-failing first."""
         return tuple(
             sorted(
                 (c for c in self.cases if c.failing_now),
@@ -210,20 +264,37 @@ class PromptHistory:
 
     @property
     def resolved(self) -> tuple[CaseHistory, ...]:
-        """Cases that failed in some version and pass in the latest one."""
+        """Cases that failed in some iteration and pass in their most recent one."""
         return tuple(c for c in self.cases if c.fixed_at is not None and not c.failing_now)
 
 
+def iterations(log: PromptLog) -> tuple[list[_VersionSeen], dict[tuple[str, str], int]]:
+    """The iterations in time order, and the iteration of every eval.
+
+    Evals are ordered by when they started; one after another with the same
+    text are one iteration, and any change of text (back to an earlier one
+    included) starts the next.
+    """
+    ordered = sorted(log.evals.items(), key=lambda item: _when(*item[1]))
+    seen: list[_VersionSeen] = []
+    of_eval: dict[tuple[str, str], int] = {}
+    for (version, run), (stamp, order) in ordered:
+        if not seen or seen[-1].key != version:
+            base = log.versions[version]
+            seen.append(_VersionSeen(version, base.label, base.template, stamp, order))
+        of_eval[(version, run)] = len(seen) - 1
+    return seen, of_eval
+
+
 def analyse(log: PromptLog) -> PromptHistory:
-    """Order the versions, then give each case its status in each of them."""
-    ordered = sorted(log.versions.values(), key=lambda v: _when(v.timestamp, v.order))
-    position = {v.key: i for i, v in enumerate(ordered)}
-    # The outcome of each case in each version: the most recent run counts.
+    """Order the iterations, then give each case its status in each of them."""
+    ordered, of_eval = iterations(log)
+    # The outcome of each case in each iteration: its most recent run there counts.
     status: dict[str, dict[int, tuple[bool, tuple[float, int, int]]]] = {}
-    experiments = 0
-    for (version, _run, case), outcome in log.outcomes.items():
-        experiments += outcome.runs
-        index = position[version]
+    runs = 0
+    for (version, run, case), outcome in log.outcomes.items():
+        runs += outcome.runs
+        index = of_eval[(version, run)]
         when = _when(outcome.timestamp, outcome.order)
         per_case = status.setdefault(case, {})
         found = per_case.get(index)
@@ -235,19 +306,26 @@ def analyse(log: PromptLog) -> PromptHistory:
         for index, (passed, _) in per_case.items():
             results[index] += 1
             failures[index] += 0 if passed else 1
-    versions = tuple(
-        Version(
-            index=i + 1,
-            key=v.key,
-            label=v.label or v.key[:8],
-            timestamp=v.timestamp,
-            template=v.template,
-            results=results[i],
-            failures=failures[i],
+    first_of: dict[str, int] = {}
+    versions_list: list[Version] = []
+    for i, v in enumerate(ordered):
+        repeats = first_of.get(v.key)
+        first_of.setdefault(v.key, i + 1)
+        versions_list.append(
+            Version(
+                index=i + 1,
+                key=v.key,
+                label=v.label or v.key[:8],
+                timestamp=v.timestamp,
+                template=v.template,
+                results=results[i],
+                failures=failures[i],
+                repeats=repeats,
+            )
         )
-        for i, v in enumerate(ordered)
-    )
-    cases = [_case(case, per_case, versions, log) for case, per_case in status.items()]
+    versions = tuple(versions_list)
+    edits = _edited_words(versions)
+    cases = [_case(case, per_case, versions, log, edits) for case, per_case in status.items()]
     cases.sort(
         key=lambda c: (
             min((i for i, s in enumerate(c.statuses) if s is not None), default=0),
@@ -258,9 +336,10 @@ def analyse(log: PromptLog) -> PromptHistory:
         ref=log.ref,
         versions=versions,
         cases=tuple(cases),
-        experiments=experiments,
+        experiments=len(versions),
         labeled_examples=len(log.labeled),
         sources=tuple(log.sources),
+        results=runs,
     )
 
 
@@ -269,26 +348,33 @@ def _case(
     per_case: dict[int, tuple[bool, tuple[float, int, int]]],
     versions: tuple[Version, ...],
     log: PromptLog,
+    edits: Sequence[frozenset[str] | None] = (),
 ) -> CaseHistory:
     statuses = tuple(per_case[i][0] if i in per_case else None for i in range(len(versions)))
     failed = [i for i, s in enumerate(statuses) if s is False]
-    failing_now = bool(statuses) and statuses[-1] is False
+    ran = [i for i, s in enumerate(statuses) if s is not None]
+    # A case the latest eval did not run keeps its most recent result.
+    failing_now = bool(ran) and statuses[ran[-1]] is False
     streak = 0
-    for state in reversed(statuses):
-        if state is not False:
+    since = None
+    for i in reversed(ran):
+        if statuses[i] is not False:
             break
         streak += 1
+        since = versions[i]
+    regressed = since is not None and any(statuses[i] is True for i in ran if i < since.index - 1)
     fixed_at = None
-    if failed and statuses and statuses[-1] is True:
-        start = len(statuses) - 1
-        while start > 0 and statuses[start - 1] is not False:
-            start -= 1
-        while statuses[start] is None:
-            start += 1
+    if failed and not failing_now:
+        start = ran[-1]
+        for i in reversed(ran):
+            if statuses[i] is False:
+                break
+            start = i
         fixed_at = versions[start]
     latest = log.latest[case][0]
     failure = log.latest_failure.get(case)
     evidence = failure[0] if failure else latest
+    subject, targeted, targeted_of = _targeting(evidence, failed, edits)
     category, source = infer(
         stated=evidence.category,
         description=evidence.description,
@@ -309,7 +395,73 @@ def _case(
         streak=streak,
         latest=latest,
         latest_failure=failure[0] if failure else None,
+        since=since,
+        regressed=regressed,
+        subject=subject,
+        targeted=targeted,
+        targeted_of=targeted_of,
     )
+
+
+# Words too common to tie an edit to a case.
+_COMMON = frozenset(
+    "about above after again answer answers case could does each from have into just like "
+    "make more must only other output over please question reply should some such than "
+    "that their them then there these they this those user very what when where which "
+    "while will with would your".split()
+)
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_MAX_DIFF_LINES = 2000
+
+
+def _stems(text: str) -> set[str]:
+    """Words of four letters or more, cut to five so `policy` meets `policies`."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _COMMON}
+
+
+def _edited_words(versions: Sequence[Version]) -> list[frozenset[str] | None]:
+    """Per iteration: the word stems of the prompt lines it added or changed.
+
+    None where either text is unknown. Each text is diffed once against the
+    one before, so the cost follows the total size of the versions.
+    """
+    out: list[frozenset[str] | None] = [None] * len(versions)
+    for i in range(1, len(versions)):
+        before, after = versions[i - 1].template, versions[i].template
+        if before is None or after is None:
+            continue
+        old = before.splitlines()[:_MAX_DIFF_LINES]
+        new = after.splitlines()[:_MAX_DIFF_LINES]
+        changed: set[str] = set()
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                for line in (*old[i1:i2], *new[j1:j2]):
+                    changed |= _stems(line)
+        out[i] = frozenset(changed)
+    return out
+
+
+def _targeting(
+    record: EvalRecord, failed: list[int], edits: Sequence[frozenset[str] | None]
+) -> tuple[tuple[str, ...], int | None, int]:
+    """How many of the case's failing iterations edited lines about its subject."""
+    text = " ".join(
+        t
+        for t in (
+            re.sub(r"[(\[][^)\]]*[)\]]", " ", record.description or record.case),
+            record.input or "",
+            record.expected or "",
+            *(a.value or "" for a in record.assertions),
+        )
+        if t
+    )
+    subject = tuple(sorted(_stems(text)))[:20]
+    known = [i for i in failed if i > 0 and i < len(edits) and edits[i] is not None]
+    if not subject or not known:
+        return subject, None, 0
+    wanted = set(subject)
+    return subject, sum(1 for i in known if wanted & (edits[i] or frozenset())), len(known)
 
 
 def _empty_input(record: EvalRecord) -> bool:
@@ -319,14 +471,21 @@ def _empty_input(record: EvalRecord) -> bool:
 
 
 def fold(records: Iterable[EvalRecord], file_index: int = 0) -> dict[tuple[str, ...], PromptLog]:
-    """Group records by the prompt they belong to."""
+    """Group the records of one log by the prompt they belong to.
+
+    A record without a timestamp takes the time of the record before it in
+    the log, so it stays where the log put it among timed records.
+    """
     logs: dict[tuple[str, ...], PromptLog] = {}
+    previous: float | None = None
     for record in records:
+        if record.timestamp is not None:
+            previous = record.timestamp
         key = record.prompt.key
         if key == ("inline",):  # an unlabelled inline prompt is known by its text only
             key = ("inline", record.version)
         log = logs.get(key)
         if log is None:
             log = logs[key] = PromptLog(record.prompt)
-        log.add(record, file_index)
+        log.add(record, file_index, previous)
     return logs

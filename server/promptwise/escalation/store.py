@@ -9,17 +9,21 @@ per-prompt logs; the result is cached by the file's modification time and
 size, so the language server can ask on every keystroke and a changed log
 is re-read on the next request.
 
-A result is matched to a prompt file by, in order:
+A result is matched to a prompt file by any of:
 
 1. path: the log's prompt path (absolute, or relative to the config folder
    or to the log's folder) is the file;
 2. text: a logged version's template text equals the file's text;
 3. path suffix: a logged path that does not exist on this machine (an eval
    run in CI or another checkout) ends with the file's last two path parts,
-   or a relative logged path is a suffix of the file's path.
+   or a relative logged path is a suffix of the file's path — unless a file
+   here matches a longer part of the logged path (in a monorepo,
+   ``/ci/repo/packages/b/prompts/a.txt`` is ``packages/b``'s file, not
+   ``packages/a``'s).
 
-The first rule that matches anything wins; all prompts it matches are
-merged (the same prompt evaluated by several tools).
+Everything any rule matches is combined (one native record found by path
+must not hide 35 promptfoo iterations found by text), and the report says
+which rules matched.
 """
 
 from __future__ import annotations
@@ -359,8 +363,14 @@ class EscalationStore:
         if is_absolute(logged):
             if os.path.exists(logged) or len(parts) < 2:
                 return False  # the file exists here, so it is another file
+            full = parts
             parts = parts[-2:]
-        return len(parts) <= len(wanted) and wanted[-len(parts) :] == parts
+        else:
+            base = normalise_path(ref.base or "")
+            full = [p for p in base.split("/") if p] + parts
+        if not (len(parts) <= len(wanted) and wanted[-len(parts) :] == parts):
+            return False
+        return not _belongs_elsewhere(full, wanted)
 
     def match(self, path: str, text: str | None = None, body: str | None = None) -> Match | None:
         """The logs about the prompt file at ``path`` (whose current text may be given)."""
@@ -369,13 +379,19 @@ class EscalationStore:
             target = normalise_path(os.path.abspath(os.path.expanduser(path)))
             real = normalise_path(os.path.realpath(os.path.expanduser(path)))
             hashes = {template_hash(t) for t in (text, body) if t and t.strip()}
+            found: dict[int, PromptLog] = {}
+            hows: list[str] = []
             for how in ("path", "text", "path suffix"):
-                found = [
+                matched = [
                     log for log in logs.values() if self._matches(log, how, target, real, hashes)
                 ]
-                if found:
-                    return Match(_combine(found), how)
-            return None
+                if any(id(log) not in found for log in matched):
+                    hows.append(how)
+                for log in matched:
+                    found.setdefault(id(log), log)
+            if not found:
+                return None
+            return Match(_combine(list(found.values())), " and ".join(hows))
 
     def _matches(self, log: PromptLog, how: str, target: str, real: str, hashes: set[str]) -> bool:
         if how == "path":
@@ -428,6 +444,27 @@ class EscalationStore:
             while len(self._found) > 64:
                 self._found.popitem(last=False)
             return found
+
+
+def _belongs_elsewhere(logged: list[str], target: list[str]) -> bool:
+    """Does a file here match more of the logged path than ``target`` does?
+
+    The logged path and the target share their last parts; swap in one more
+    part of the logged path at a time, above the shared ones, and look for
+    that file next to the target (``packages/b/prompts/a.txt`` beside
+    ``packages/a/prompts/a.txt``). A handful of ``stat`` calls, no listing.
+    """
+    shared = 0
+    while shared < min(len(logged), len(target)) and logged[-1 - shared] == target[-1 - shared]:
+        shared += 1
+    for extra in range(shared + 1, min(len(logged), len(target)) + 1):
+        prefix = target[: len(target) - extra]
+        candidate = "/".join([*prefix, *logged[len(logged) - extra :]])
+        if not candidate.startswith("/") and target and target[0] == "":
+            candidate = "/" + candidate
+        if os.path.isfile(candidate):
+            return True
+    return False
 
 
 def _combine(logs: list[PromptLog]) -> PromptLog:

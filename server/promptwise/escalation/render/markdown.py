@@ -106,10 +106,11 @@ def hover(ev: PromptEvidence) -> str:
         lines.append(f"Failing in the latest version (iteration {len(history.versions)}):")
         lines.append("")
         for case in history.persistent[:10]:
-            since = case.first_failed.index if case.first_failed else "?"
+            since = case.since.index if case.since else "?"
+            start = "regressed at" if case.regressed else "failing since"
             lines.append(
                 f"- {code(case.title)} {escape(case.category)}: failed in "
-                f"{case.failed_versions} of {len(history.versions)} versions since "
+                f"{case.failed_versions} of {len(history.versions)} versions, {start} "
                 f"iteration {since} {code(history_strip(case))}"
             )
     if history.resolved:
@@ -124,7 +125,7 @@ def hover(ev: PromptEvidence) -> str:
             )
     lines.append("")
     lines.append(
-        f"{history.experiments:,} experiments over {len(history.versions)} versions; "
+        f"{history.experiments:,} experiments (prompt versions), {history.results:,} results; "
         "run *Promptwise: Show Escalation Report* for the advice and costs."
     )
     return "\n".join(lines) + "\n"

@@ -139,7 +139,7 @@ def _facts(ev: PromptEvidence) -> Para:
         start, end = format_timestamp(first.timestamp), format_timestamp(last.timestamp)
         if start and end and start != end:
             span += f" ({start} to {end})"
-        parts.append(span + f", {history.experiments:,} experiments. ")
+        parts.append(span + f", {history.results:,} case results. ")
     parts.append(f"Logs tied to this file by {ev.matched_by}; read from ")
     for i, source in enumerate(history.sources[:5]):
         if i:
@@ -156,27 +156,51 @@ def _facts(ev: PromptEvidence) -> Para:
     return Para(tuple(parts))
 
 
+def failing_since(history: PromptHistory, case: CaseHistory) -> str:
+    """When the case's current failing streak began: a regression says so."""
+    if case.since is None:
+        return ""
+    when = _version(history, case.since.index)
+    return ("regressed at " + when) if case.regressed else when
+
+
 def case_table(ev: PromptEvidence, cases: tuple[CaseHistory, ...]) -> Table:
     history = ev.history
     rows = []
     for case in cases:
         record = case.latest_failure or case.latest
-        since = _version(history, case.first_failed.index if case.first_failed else None)
+        since = failing_since(history, case)
         rows.append(
             (
                 (Code(case.title),),
                 (f"{case.category} ({case.category_source})",),
                 (f"{case.failed_versions} of {len(history.versions)}",),
                 (since,),
+                (targeted(case),),
                 (Code(history_strip(case)),),
                 (one_line(record.reason) or one_line(record.output),),
             )
         )
     return Table(
-        ("case", "category (from)", "failed in", "failing since", "history", "latest failure"),
+        (
+            "case",
+            "category (from)",
+            "failed in",
+            "failing since",
+            "edits near it",
+            "history",
+            "latest failure",
+        ),
         tuple(rows),
         (2,),
     )
+
+
+def targeted(case: CaseHistory) -> str:
+    """How many of the failing iterations edited prompt lines about the case's subject."""
+    if case.targeted is None:
+        return "—"
+    return f"{case.targeted} of {case.targeted_of}"
 
 
 def fixed_table(ev: PromptEvidence) -> Table:
@@ -198,11 +222,16 @@ def fixed_table(ev: PromptEvidence) -> Table:
 
 def data_blocks(ev: PromptEvidence) -> list[Block]:
     advice = ev.advice
-    mark = "enough" if advice.experiments >= advice.min_experiments else "not enough yet"
+    if advice.experiments < advice.min_experiments:
+        mark = f"below `escalation.min_experiments` ({advice.min_experiments}): too early"
+    elif advice.experiments < 50:
+        mark = "under 50: treat the advice as provisional and keep logging"
+    else:
+        mark = "enough"
     items: list[Text] = [
-        (
-            f"{advice.experiments:,} experiments logged; the method asks for "
-            f"{advice.min_experiments}–100 before committing to an escalation ({mark}).",
+        inline(
+            f"{advice.experiments:,} experiments (prompt versions with eval results) logged; "
+            f"the rule of thumb asks for 50–100 before committing to an escalation ({mark})."
         ),
         inline(advice.readiness.sentence()),
         inline(

@@ -34,7 +34,8 @@ def persistent_failing_case(ctx: CheckContext) -> Iterator[Hit]:
     for item in advice.cases:
         case = item.case
         n = case.failed_versions
-        since = case.first_failed.index if case.first_failed else 1
+        start = case.since or case.first_failed  # the current failing streak
+        since = start.index if start else 1
         title = shown(case.title)
         if item.escalate and not premature and case.remedy is not Remedy.PROMPT:
             continue  # PW902 / PW903 speak for it
