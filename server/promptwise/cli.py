@@ -11,6 +11,7 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from promptwise.pricing.cost import CostEstimate, format_usd
 from promptwise.report import render
 from promptwise.report.escape import guard, printable
 from promptwise.report.model import CheckReport, FileReport
+from promptwise.report.text import counted, summary_line
 from promptwise.rules.families import family_of
 from promptwise.runner import (
     FileResult,
@@ -150,8 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
 
     tokens = sub.add_parser("tokens", help="token counts and cost per file")
-    tokens.add_argument("paths", nargs="+", help="files or directories")
+    tokens.add_argument("paths", nargs="+", help="files or directories ('-' reads stdin)")
     common(tokens)
+    tokens.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="file name for '-' (format detection and config discovery)",
+    )
     tokens.add_argument("--segments", action="store_true", help="show every segment")
     tokens.add_argument(
         "--compare",
@@ -161,7 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = sub.add_parser("rules", help="list rules, or explain one")
-    rules.add_argument("code", nargs="?", help="a rule code (PW201) or name")
+    rules.add_argument(
+        "code", nargs="?", help="a rule code (PW201) or name, or a family's prefix (PW2)"
+    )
+    rules.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read `rule_dirs` from this config file (default: the one found from here)",
+    )
+    rules.add_argument("--isolated", action="store_true", help="built-in rules only")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.add_argument("--all", action="store_true", help="include preview and removed rules")
 
@@ -226,7 +241,9 @@ def _candidates(
     seen: set[Path] = set()
     for raw in paths:
         settings = settings_for(Path(raw) if Path(raw).exists() else Path.cwd(), options)
-        for candidate in walk([raw], (*settings.include, *include), (*settings.exclude, *exclude)):
+        base = Path(settings.root) if settings.root else None
+        found = walk([raw], (*settings.include, *include), (*settings.exclude, *exclude), base)
+        for candidate in found:
             key = candidate.path.resolve() if os.path.exists(candidate.path) else candidate.path
             if key not in seen:
                 seen.add(key)
@@ -237,19 +254,57 @@ def _candidates(
 # ----------------------------------------------------------------------- check
 
 
-def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
+def _stdin_document(args: argparse.Namespace, options: RunOptions) -> tuple[Any, Settings]:
+    """The document piped to ``-``, and the settings of the file it stands for."""
     name = args.stdin_filename or "<stdin>"
     data = sys.stdin.buffer.read()
     settings = settings_for(Path(name).resolve() if args.stdin_filename else Path.cwd(), options)
     doc = parse_bytes(data, name)  # the format comes from --stdin-filename, else content
     assert doc is not None
+    return doc, settings
+
+
+def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
+    doc, settings = _stdin_document(args, options)
     return result_of(analyze(doc, settings, model_override=options.model))
+
+
+def _known_codes(options: RunOptions, places: Sequence[str]) -> set[str]:
+    """Every rule code a run over ``places`` knows: built-in and from each ``rule_dirs``."""
+    codes: set[str] = set()
+    for place in {*places, "."}:
+        path = Path(place)
+        settings = settings_for(path.resolve() if path.exists() else Path.cwd(), options)
+        codes.update(rule.code for rule in rules_for(settings).rules)
+    return codes
+
+
+def _check_selectors(options: RunOptions, places: Sequence[str]) -> None:
+    """A code on the command line that names no rule is a typo, not an empty selection.
+
+    ``--select PW999`` would otherwise run no rule at all and pass, so each
+    code or prefix given to ``--select``, ``--extend-select`` or ``--ignore``
+    must be ``ALL`` or start at least one rule's code (custom rules included).
+    """
+    known: set[str] | None = None
+    for flag in ("select", "extend_select", "ignore"):
+        for code in (str(c).upper() for c in options.overrides.get(flag) or ()):
+            if code == "ALL":
+                continue
+            if known is None:
+                known = _known_codes(options, places)
+            if not any(rule.startswith(code) for rule in known):
+                raise UsageError(
+                    f"--{flag.replace('_', '-')} {code}: no rule has this code or prefix; "
+                    "`promptwise rules` lists them"
+                )
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args)
     results: list[FileResult] = []
     paths = [p for p in args.paths if p != "-"]
+    _check_selectors(options, paths)
     if "-" in args.paths:
         results.append(_stdin_result(args, options))
     if paths:
@@ -260,6 +315,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
             get_encoding("o200k_base")  # loaded once here, shared by forked workers
         results.extend(run(candidates, options, jobs))
+    nothing_found = "-" not in args.paths and not results
+    if nothing_found:
+        _say(_why_nothing(paths, options, args.include or (), args.exclude or ()))
     settings = settings_for(Path.cwd(), options)
     ruleset = rules_for(settings)
     files = [FileReport(r.path, r.text, r.findings) for r in results]
@@ -291,7 +349,41 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     threshold = Severity(args.fail_on).rank
     failing = any(f.severity.rank >= threshold for _, f in report.findings)
+    # Finding nothing to check is a warning: a CI job pointed at the wrong
+    # folder fails under the default --fail-on instead of passing in silence.
+    if nothing_found and Severity.WARNING.rank >= threshold:
+        failing = True
     return 1 if failing else 0
+
+
+def _why_nothing(
+    paths: Sequence[str], options: RunOptions, include: Sequence[str], exclude: Sequence[str]
+) -> str:
+    """The stderr line for a walk that found no prompt file, with the likely reason."""
+    where = ", ".join(paths)
+    plain = [
+        c
+        for c in _candidates(paths, options, ("*.txt", "*.md"), exclude)
+        if not c.sniff_chat and c.refused is None
+    ]
+    if plain:
+        return (
+            f"warning: no prompt files found in {where}: {counted(len(plain), 'plain-text file')} "
+            "(*.txt, *.md) skipped, since plain text needs an include glob "
+            "(`--include '*.txt'`, or `include:` in promptwise.yaml)"
+        )
+    chat = [c for c in _candidates(paths, options, include, exclude) if c.sniff_chat]
+    if chat:
+        held = (
+            "the JSON/YAML file found holds"
+            if len(chat) == 1
+            else (f"the {len(chat)} JSON/YAML files found hold")
+        )
+        return f"warning: no prompt files found in {where}: {held} no chat messages"
+    return (
+        f"warning: no prompt files found in {where}: no file has a prompt file name "
+        "(*.prompty, *.prompt, *.prompt.md, AGENTS.md, ...; plain text needs an include glob)"
+    )
 
 
 def _budget_delta(args: argparse.Namespace, options: RunOptions) -> str | None:
@@ -361,15 +453,15 @@ def _is_revision(root: Path, name: str) -> bool:
 def _statistics(report: CheckReport) -> str:
     counts = Counter((f.code, f.name, f.severity.value) for _, f in report.findings)
     if not counts:
-        return f"All checked: {len(report.files)} files, no findings.\n"
+        return summary_line(report) + "\n"
     width = max(len(str(n)) for n in counts.values())
     lines = [
         f"{n:>{width}}  {code}  {printable(name)} ({sev})"
         for (code, name, sev), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
     ]
     lines.append(
-        f"Found {sum(counts.values())} findings in "
-        f"{sum(1 for f in report.files if f.findings)} of {len(report.files)} files."
+        f"Found {counted(sum(counts.values()), 'finding')} in "
+        f"{sum(1 for f in report.files if f.findings)} of {counted(len(report.files), 'file')}."
     )
     return "\n".join(lines) + "\n"
 
@@ -382,10 +474,18 @@ def _emit(text: str, output: str | None, out: TextIO, syntax: str = "text") -> N
     """Write a whole output; nothing in it can start a CI workflow command."""
     text = guard(text, syntax)
     if output:
-        Path(output).write_text(text, encoding="utf-8", errors="backslashreplace")
+        write_output(output, text)
     else:
         out.write(text)
         out.flush()
+
+
+def write_output(output: str, text: str) -> None:
+    """Write a report file; a path that cannot be written is the user's to fix (exit 2)."""
+    try:
+        Path(output).write_text(text, encoding="utf-8", errors="backslashreplace")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _say(message: str) -> None:
@@ -414,11 +514,14 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args)
     files: list[dict[str, Any]] = []
     failed = False
-    for candidate in _candidates(args.paths, options):
-        settings = settings_for(candidate.path, options)
+    documents: list[tuple[Any, Settings]] = []
+    if "-" in args.paths:
+        documents.append(_stdin_document(args, options))
+    for candidate in _candidates([p for p in args.paths if p != "-"], options):
         doc = read_document(candidate, str(candidate.path))
-        if doc is None:
-            continue
+        if doc is not None:
+            documents.append((doc, settings_for(candidate.path, options)))
+    for doc, settings in documents:
         if unreadable(doc):
             _say(f"{doc.path}: {doc.problems[0].message}")
             failed = True
@@ -524,13 +627,19 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
 
 
 def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
-    ruleset = rules_for(Settings())
+    # The rules a `check` from here would run: built-in plus the config's `rule_dirs`.
+    options = RunOptions(config=args.config, isolated=args.isolated)
+    ruleset = rules_for(settings_for(Path.cwd(), options))
     rules = [r for r in ruleset.rules if args.all or r.status != "removed"]
     if args.code:
         wanted = args.code.strip()
         match = [r for r in rules if r.code == wanted.upper() or r.name == wanted.lower()]
         if not match:
-            raise UsageError(f"no rule {wanted!r}; `promptwise rules` lists them all")
+            prefix = wanted.upper()
+            family = [r for r in rules if _PREFIX.match(prefix) and r.code.startswith(prefix)]
+            if not family:
+                raise UsageError(f"no rule {wanted!r}; `promptwise rules` lists them all")
+            return _list_rules(family, args.format, out, heading=_family_heading(prefix))
         rule = match[0]
         if args.format == "json":
             out.write(json.dumps(_rule_json(rule), indent=2) + "\n")
@@ -539,14 +648,34 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         else:
             out.write(rule.render_docs())
         return 0
-    if args.format == "json":
+    return _list_rules(rules, args.format, out)
+
+
+_PREFIX = re.compile(r"^PW\d{1,2}$")
+
+
+def _family_heading(prefix: str) -> str | None:
+    """``PW2xx vague instructions`` over a family's list (families are data, in families.py)."""
+    family = family_of(prefix) if len(prefix) == 3 else None
+    return f"{family.codes} {family.title}" if family is not None else None
+
+
+def _list_rules(rules: Sequence[Any], fmt: str, out: TextIO, heading: str | None = None) -> int:
+    if fmt == "json":
         out.write(json.dumps([_rule_json(r) for r in rules], indent=2) + "\n")
         return 0
+    if heading and fmt == "text":
+        out.write(heading + "\n")
     for rule in rules:
+        if fmt == "markdown":
+            out.write(rule.render_markdown() + "\n")
+            continue
         status = "" if rule.status == "stable" else f" [{rule.status}]"
         fix = " (fix)" if rule.fixable else ""
+        custom = "" if rule.builtin else " (custom)"
         out.write(
-            f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}{fix}{status}\n"
+            f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} "
+            f"{printable(rule.summary)}{fix}{status}{custom}\n"
         )
     return 0
 
@@ -611,7 +740,7 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
     if args.chart and evidence.break_even is not None:
         from promptwise.escalation.render.chart import svg
 
-        Path(args.chart).write_text(svg(evidence.break_even), encoding="utf-8")
+        write_output(args.chart, svg(evidence.break_even))
         base = Path(args.output).resolve().parent if args.output else Path.cwd()
         href = Path(os.path.relpath(Path(args.chart).resolve(), base)).as_posix()
     from promptwise.escalation.render import render as render_report

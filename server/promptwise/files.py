@@ -62,20 +62,55 @@ def read_candidate(candidate: Candidate) -> bytes:
     return read_regular(candidate.path, parse.MAX_FILE_BYTES)
 
 
-def _match(rel: str, name: str, patterns: Sequence[str]) -> bool:
-    for pattern in patterns:
-        pattern = pattern.rstrip("/") or pattern  # `vendor/` names the folder `vendor`
-        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(rel, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(rel, pattern[3:]):
-            return True
-        if "/" not in pattern and fnmatch.fnmatchcase(name.lower(), pattern.lower()):
-            return True
-    return False
+def _spellings(pattern: str) -> list[str]:
+    """``pattern`` with each ``**/`` kept or dropped: ``**/`` also means no folder at all.
+
+    So ``prompts/**/*.txt`` takes ``prompts/a.txt`` as well as
+    ``prompts/sub/a.txt``, as in gitignore and VS Code globs.
+    """
+    pieces = pattern.split("**/")
+    if len(pieces) == 1:
+        return [pattern]
+    if len(pieces) > 5:  # beyond four `**/`: kept all, or dropped all
+        return [pattern, "".join(pieces)]
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out = [f"{head}{joint}{piece}" for head in out for joint in ("**/", "")]
+    return out
 
 
-def excluded(rel: str, name: str, exclude: Sequence[str]) -> bool:
-    return name in DEFAULT_EXCLUDE or _match(rel, name, exclude)
+def glob_match(rel: str, name: str, pattern: str) -> bool:
+    """One pattern against a file: see the README's *Patterns* for the rules.
+
+    A pattern without ``/`` matches the name (ignoring case too); one with
+    ``/`` matches the relative path. ``*`` and ``?`` are fnmatch's (``*``
+    crosses ``/``), ``**/`` is zero or more folders, and a trailing ``/`` names
+    a folder.
+    """
+    pattern = pattern.rstrip("/") or pattern  # `vendor/` names the folder `vendor`
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
+            name.lower(), pattern.lower()
+        )
+    return any(fnmatch.fnmatchcase(rel, p) for p in _spellings(pattern))
+
+
+def _match(rel: str, name: str, patterns: Sequence[str], prefix: str | None = None) -> bool:
+    """Does any pattern match, by name, by path from the walked folder, or from ``prefix``?
+
+    ``prefix`` is the walked folder's path relative to the config file's
+    folder, which ``include``/``exclude`` patterns in the config are written
+    against: ``prompts/**/*.txt`` matches when walking ``prompts/`` itself.
+    """
+    full = f"{prefix}/{rel}" if prefix else None
+    return any(
+        glob_match(rel, name, pattern) or (full is not None and glob_match(full, name, pattern))
+        for pattern in patterns
+    )
+
+
+def excluded(rel: str, name: str, exclude: Sequence[str], prefix: str | None = None) -> bool:
+    return name in DEFAULT_EXCLUDE or _match(rel, name, exclude, prefix)
 
 
 def excluded_by(path: Path, root: Path, exclude: Sequence[str]) -> bool:
@@ -114,11 +149,26 @@ def is_prompt_path(
     return None if name.lower().endswith(CHAT_SUFFIXES) else False
 
 
+def _prefix(root: Path, base: Path | None) -> str | None:
+    """``root`` relative to ``base`` (the config's folder), when it lies below it."""
+    if base is None:
+        return None
+    try:
+        rel = Path(os.path.realpath(root)).relative_to(os.path.realpath(base)).as_posix()
+    except ValueError:
+        return None
+    return None if rel in ("", ".") else rel
+
+
 def walk(
-    paths: Sequence[str], include: Sequence[str] = (), exclude: Sequence[str] = ()
+    paths: Sequence[str],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    base: Path | None = None,
 ) -> Iterator[Candidate]:
-    """Candidates from ``paths``; ``include``/``exclude`` are globs on names or
-    paths relative to the directory being walked."""
+    """Candidates from ``paths``; ``include``/``exclude`` are globs on names, on
+    paths relative to the directory being walked, or relative to ``base`` (the
+    folder of the config file that set them)."""
     patterns = (*DEFAULT_INCLUDE, *include)
     seen: set[str] = set()
     for raw in paths:
@@ -130,51 +180,52 @@ def walk(
                 yield Candidate(root, explicit=True)
             continue
         real_root = os.path.realpath(root)
+        prefix = _prefix(root, base)
         # Room below a folder for one more name and a config file name: every
         # path the run then opens (a file, a folder's promptwise.yaml) fits.
         longest = _path_max(root) - _NAME_MAX - _CONFIG_ROOM
         stack: list[tuple[Path, str, int]] = [(root, "", 0)]
         while stack:
-            base, rel_dir, depth = stack.pop()
+            folder, rel_dir, depth = stack.pop()
             if depth > MAX_WALK_DEPTH:
                 yield Candidate(
-                    base,
+                    folder,
                     explicit=False,
                     refused=f"folder nested more than {MAX_WALK_DEPTH:,} levels deep; "
                     "not descended into",
                 )
                 continue
-            if len(os.fsencode(os.path.abspath(base))) > longest:
+            if len(os.fsencode(os.path.abspath(folder))) > longest:
                 yield Candidate(
-                    base,
+                    folder,
                     explicit=False,
                     refused="folder path too long for the system to open files below it; "
                     "not descended into",
                 )
                 continue
             try:
-                folders, files = _list(base)
+                folders, files = _list(folder)
             except OSError as exc:
                 yield Candidate(
-                    base, explicit=False, refused=f"cannot list folder: {exc.strerror or exc}"
+                    folder, explicit=False, refused=f"cannot list folder: {exc.strerror or exc}"
                 )
                 continue
             for name in sorted(files):
                 rel = _join(rel_dir, name)
-                if excluded(rel, name, exclude):
+                if excluded(rel, name, exclude, prefix):
                     continue
-                full = base / name
+                full = folder / name
                 key = os.path.normpath(str(full))
                 if key in seen:
                     continue
                 chat_name = name.lower().endswith(CHAT_SUFFIXES)
-                if _match(rel, name, patterns) or chat_name:
+                if _match(rel, name, patterns, prefix) or chat_name:
                     seen.add(key)
                     yield Candidate(
                         full, explicit=False, sniff_chat=chat_name, refused=_leaves(full, real_root)
                     )
-            kept = sorted(d for d in folders if not excluded(_join(rel_dir, d), d, exclude))
-            stack.extend((base / d, _join(rel_dir, d), depth + 1) for d in reversed(kept))
+            kept = sorted(d for d in folders if not excluded(_join(rel_dir, d), d, exclude, prefix))
+            stack.extend((folder / d, _join(rel_dir, d), depth + 1) for d in reversed(kept))
 
 
 def _list(folder: Path) -> tuple[list[str], list[str]]:

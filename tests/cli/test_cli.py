@@ -75,7 +75,7 @@ def test_clean_file_exits_zero(tmp_path: Path) -> None:
     clean = tmp_path / "clean.prompty"
     clean.write_text("---\nmodel:\n  id: gpt-4o\n---\nsystem:\nReply with the word OK.\n")
     code, out, _ = run("check", str(clean), "--isolated")
-    assert code == 0 and out == "All checked: 1 files, no findings.\n"
+    assert code == 0 and out == "All checked: 1 file, no findings.\n"
 
 
 def test_json_format_is_stable(project: Path) -> None:

