@@ -20,22 +20,35 @@ model. Where a comment would change what the file means, no edit is offered:
   the config-file fix.
 
 "Ignore in config" edits the config file that applies to the prompt (the one
-``find_config`` returns) or creates ``promptwise.yaml``; the edit is plain
-text surgery that keeps the user's comments and layout.
+``find_config`` returns) or creates ``promptwise.yaml``; the edit is text
+surgery placed by the YAML (or TOML) parser's own positions, so comments and
+layout stay as they were. The result is parsed again before anyone writes
+it: unless it is valid and differs from the old settings only by the code
+added to ``ignore``, :class:`ConfigEditError` says why and nothing is written.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from promptwise.document import yamlnodes
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
+from promptwise.errors import ConfigError, InputError
 from promptwise.findings import Finding, TextEdit, apply_edits
+from promptwise.reading import read_settings_file
 from promptwise.rules.suppress import comment_syntax, directives
 
 # ------------------------------------------------------------------ fix all
@@ -143,30 +156,111 @@ class ConfigChange:
         return apply_edits(self.text, self.edits)
 
 
+class ConfigEditError(ConfigError):
+    """Promptwise will not edit this config file; the message says why and what to do."""
+
+
+CODE = re.compile(r"PW\d{3}")
+_CONFIG_MAX_BYTES = 1 << 20
+
+
 def ignore_in_config(config: Path | None, code: str, new_config_dir: Path) -> ConfigChange | None:
     """Add ``code`` to ``ignore`` in ``config``, or create ``promptwise.yaml``.
 
-    Returns None when the code is already ignored there or the file cannot
-    be read or parsed (a broken config is reported elsewhere).
+    Returns None when the code is already ignored there. Raises
+    :class:`ConfigEditError` when ``code`` is not a rule code, when the file
+    cannot be read or parsed, and when the edited text would not be a valid
+    config with exactly ``code`` added (a broken or unusual file is left
+    for its author to change).
     """
+    if not CODE.fullmatch(code):
+        raise ConfigEditError(f"{code!r} is not a rule code (expected PW and three digits)")
     if config is None:
         path = new_config_dir / "promptwise.yaml"
         text = f"# Promptwise settings\nignore:\n  - {code}\n"
         return ConfigChange(path, "", (TextEdit(Span(0, 0), text),), create=True)
     try:
-        text = config.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        # A config that links out of its folder is not the repository's to edit.
+        text = read_settings_file(config, _CONFIG_MAX_BYTES, config.parent)
+    except InputError as exc:
+        raise ConfigEditError(exc.detail, path=str(config)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigEditError(f"cannot read config file: {exc}", path=str(config)) from None
+    toml = config.name == "pyproject.toml" or config.suffix == ".toml"
+    before = _toml_settings(text, config) if toml else _yaml_settings(text, config)
+    ignored = _ignore_list(before, config)
+    if code in (str(item).upper() for item in ignored):
         return None
-    if config.name == "pyproject.toml" or config.suffix == ".toml":
-        edit = _toml_ignore(text, code)
-    else:
-        edit = _yaml_ignore(text, code)
+    edit = _toml_ignore(text, code) if toml else _yaml_ignore(text, code)
     if edit is None:
-        return None
-    return ConfigChange(config, text, (edit,))
+        raise ConfigEditError(
+            f"could not find where to add {code} to `ignore`; add it by hand", path=str(config)
+        )
+    change = ConfigChange(config, text, (edit,))
+    after = (
+        _toml_settings(change.new_text, config)
+        if toml
+        else _yaml_settings(change.new_text, config, edited=True)
+    )
+    if after != {**before, "ignore": [*ignored, code]}:
+        raise ConfigEditError(
+            f"adding {code} to `ignore` would change other settings; add it by hand",
+            path=str(config),
+        )
+    return change
+
+
+def _yaml_settings(text: str, config: Path, *, edited: bool = False) -> dict[str, Any]:
+    """The settings mapping of a YAML config's text."""
+    try:
+        value = yamlnodes.load(text).value
+    except yamlnodes.YamlProblem as exc:
+        if edited:
+            raise ConfigEditError(
+                f"adding to `ignore` would make the file invalid YAML ({exc.message}); "
+                "add the code by hand",
+                path=str(config),
+            ) from None
+        raise ConfigEditError(
+            f"invalid YAML: {exc.message}; fix the file first", path=str(config), line=exc.line + 1
+        ) from None
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigEditError("the config file is not a mapping of settings", path=str(config))
+    return dict(value)
+
+
+def _toml_settings(text: str, config: Path) -> dict[str, Any]:
+    """The ``[tool.promptwise]`` table of a pyproject.toml's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigEditError(f"invalid TOML: {exc}", path=str(config)) from None
+    table = data.get("tool", {}).get("promptwise")
+    if not isinstance(table, Mapping):
+        raise ConfigEditError("no [tool.promptwise] table to edit", path=str(config))
+    return dict(table)
+
+
+def _ignore_list(settings: Mapping[str, Any], config: Path) -> list[Any]:
+    value = settings.get("ignore")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return list(value)
+    raise ConfigEditError("`ignore` is not a list of rule codes", path=str(config), key="ignore")
 
 
 def _yaml_ignore(text: str, code: str) -> TextEdit | None:
+    """Where to write ``code`` into the YAML's top-level ``ignore``.
+
+    Flow lists get it right after their last item (``[PW201, ]`` becomes
+    ``[PW201, PW305, ]``), block lists a new ``- PW305`` line with the same
+    indentation, a single code becomes a flow list.
+    """
     try:
         loaded = yamlnodes.load(text)
     except yamlnodes.YamlProblem:
@@ -181,16 +275,13 @@ def _yaml_ignore(text: str, code: str) -> TextEdit | None:
         prefix = "" if not text or text.endswith("\n") else nl
         return TextEdit(Span(len(text), len(text)), f"{prefix}ignore:{nl}  - {code}{nl}")
     if isinstance(value_node, yaml.SequenceNode):
-        items = [n.value for n in value_node.value if isinstance(n, yaml.ScalarNode)]
-        if code in (str(i).upper() for i in items):
-            return None
         if value_node.flow_style or not value_node.value:
+            if value_node.value:
+                at = value_node.value[-1].end_mark.index
+                return TextEdit(Span(at, at), f", {code}")
             end = value_node.end_mark.index  # just past "]"
             close = text.rfind("]", value_node.start_mark.index, end)
-            if close == -1:
-                return None
-            sep = ", " if value_node.value else ""
-            return TextEdit(Span(close, close), f"{sep}{code}")
+            return None if close == -1 else TextEdit(Span(close, close), code)
         last = value_node.value[-1]
         line_end = text.find("\n", last.end_mark.index)
         line_end = len(text) if line_end == -1 else line_end + 1
@@ -205,11 +296,10 @@ def _yaml_ignore(text: str, code: str) -> TextEdit | None:
             start = value_node.start_mark.index
             pad = " " if text[start - 1 : start] == ":" else ""
             return TextEdit(Span(start, value_node.end_mark.index), f"{pad}[{code}]")
-        if str(value_node.value).upper() == code:
-            return None
+        original = text[value_node.start_mark.index : value_node.end_mark.index]
         return TextEdit(
             Span(value_node.start_mark.index, value_node.end_mark.index),
-            f"[{value_node.value}, {code}]",
+            f"[{original}, {code}]",
         )
     return None
 

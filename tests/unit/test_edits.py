@@ -12,7 +12,13 @@ import pytest
 
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
-from promptwise.edits import disable_file, disable_line, ignore_in_config, safe_edits
+from promptwise.edits import (
+    ConfigEditError,
+    disable_file,
+    disable_line,
+    ignore_in_config,
+    safe_edits,
+)
 from promptwise.findings import Finding, Fix, Severity, TextEdit, apply_edits
 
 
@@ -108,12 +114,13 @@ def test_ignore_in_pyproject(tmp_path: Path, before: str, after: str) -> None:
     assert change is not None and change.new_text == after
 
 
-def test_already_ignored_or_broken_config_offers_nothing(tmp_path: Path) -> None:
+def test_already_ignored_offers_nothing_and_a_broken_config_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "promptwise.yaml"
     config.write_text("ignore: [PW201]\n")
     assert ignore_in_config(config, "PW201", tmp_path) is None
     config.write_text("ignore: [unclosed\n")
-    assert ignore_in_config(config, "PW201", tmp_path) is None
+    with pytest.raises(ConfigEditError, match="invalid YAML"):
+        ignore_in_config(config, "PW201", tmp_path)
 
 
 def test_new_config_file() -> None:

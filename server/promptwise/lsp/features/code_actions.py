@@ -134,9 +134,12 @@ def _ignore_action(
         return None
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
-    change = file_edits.ignore_in_config(
-        config, finding.code, Path(folder) if folder else Path(path).parent
-    )
+    try:
+        change = file_edits.ignore_in_config(
+            config, finding.code, Path(folder) if folder else Path(path).parent
+        )
+    except file_edits.ConfigEditError:  # no edit that keeps the config valid: none offered
+        return None
     if change is None:
         return None
     title = f"Ignore {finding.code} in {change.path.name}" + (

@@ -164,17 +164,33 @@ def explain_rule(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
 
 
 def ignore_in_config(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
-    """Write ``ignore`` into the config file for clients that cannot create files."""
+    """Write ``ignore`` into the config file for clients that cannot create files.
+
+    The code must name a rule the file's settings know: the argument comes
+    from the client and ends up in a file, so nothing else is written. A
+    config the edit cannot keep valid is left alone, with the reason shown.
+    """
     uri = _arg(args, 0, "uri")
     code = _arg(args, 1, "code")
-    if not isinstance(uri, str) or not isinstance(code, str):
-        raise JsonRpcInvalidParams(message="expected the prompt file's URI and a rule code")
+    if not isinstance(uri, str) or not isinstance(code, str) or not uri.startswith("file:"):
+        raise JsonRpcInvalidParams(message="expected the prompt file's file: URI and a rule code")
     path = convert.uri_to_path(uri)
+    try:
+        known = rules_for(ls.settings.settings_for(path)).by_code()
+    except Exception:
+        known = rules_for(Settings()).by_code()
+    if code not in known:
+        shown = code if len(code) <= 40 and code.isprintable() else repr(code[:40]) + "…"
+        raise JsonRpcInvalidParams(message=f"{shown} is not a rule code; codes look like PW201")
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
-    change = file_edits.ignore_in_config(
-        config, code.upper(), Path(folder) if folder else Path(path).parent
-    )
+    try:
+        change = file_edits.ignore_in_config(
+            config, code, Path(folder) if folder else Path(path).parent
+        )
+    except file_edits.ConfigEditError as exc:
+        ls.warn(f"Promptwise did not change the config: {exc}")
+        return {"changed": False, "reason": str(exc)}
     if change is None:
         return {"changed": False}
     change.path.write_text(change.new_text, encoding="utf-8")
