@@ -20,6 +20,8 @@ from promptwise.errors import ConfigError
 from promptwise.findings import Finding
 from promptwise.pricing.catalogue import Catalogue, PriceEntry, load_catalogue
 from promptwise.pricing.cost import CostEstimate, estimate
+from promptwise.project.composition import Composition, compose
+from promptwise.project.files import Project
 from promptwise.reading import links_out
 from promptwise.rules import engine
 from promptwise.rules.checks import CheckContext
@@ -49,10 +51,22 @@ class Analysis:
     cost: CostEstimate | None
     findings: tuple[Finding, ...]
     escalation: PromptEvidence | None = None  # when failure logs mention the file
+    # The files it includes (partials, attached files), when the caller gave a project.
+    composition: Composition | None = None
 
     @property
     def approximate(self) -> bool:
         return self.tokens.approximate
+
+    @property
+    def included_tokens(self) -> int:
+        """Tokens the included files add to every call (0 without a project)."""
+        return self.composition.included_tokens if self.composition else 0
+
+    @property
+    def input_tokens(self) -> int:
+        """What is sent per call: the file's own tokens and those of what it includes."""
+        return self.tokens.total + self.included_tokens
 
 
 def catalogue_for(settings: Settings) -> Catalogue:
@@ -106,26 +120,34 @@ def analyze(
     counter: TokenCounter | None = None,
     logs: FailureLogs | None = None,
     model_override: str | None = None,
+    project: Project | None = None,
 ) -> Analysis:
     """Count, price, judge the failure logs, and lint one document, in that order.
 
     ``model_override`` (the ``--model`` flag) beats the file's model, which
     beats the ``model`` setting. ``logs`` (what the caller's log store says
     about the file) become the escalation evidence on the analysis's own
-    tokens and prices; the PW9xx checks read it.
+    tokens and prices; the PW9xx checks read it. ``project`` (the workspace
+    the file lives in) lets references to other files be resolved and
+    included files counted: the cost is then that of everything sent.
     """
     catalogue = catalogue or catalogue_for(settings)
     rules = rules or rules_for(settings)
     model_name = model_override or (document.model.name if document.model else settings.model)
     price = catalogue.lookup(model_name)
-    tokens = count_document(
-        document, encoding_choice(model_name, price), counter or default_counter()
-    )
+    choice = encoding_choice(model_name, price)
+    tokens = count_document(document, choice, counter or default_counter())
+    composition = None
+    if project is not None:
+        composition = compose(
+            document,
+            project,
+            lambda included: count_document(included, choice, counter or default_counter()).total,
+        )
+    sent = tokens.total + (composition.included_tokens if composition else 0)
     output_tokens = document.max_output_tokens or settings.expected_output_tokens
     cost = (
-        estimate(price, tokens.total, output_tokens, settings.calls_per_day)
-        if price is not None
-        else None
+        estimate(price, sent, output_tokens, settings.calls_per_day) if price is not None else None
     )
     escalation = None
     if logs is not None:  # imported only then: a check without logs never loads the advisor
@@ -137,7 +159,7 @@ def analyze(
             logs,
             model=model_name,
             price=price,
-            input_tokens=tokens.total,
+            input_tokens=sent,
             output_tokens=output_tokens,
             catalogue=catalogue,
         )
@@ -152,6 +174,7 @@ def analyze(
         catalogue=catalogue,
         rule=rules.rules[0],
         escalation=escalation,
+        composition=composition,
     )
     findings = engine.lint(document, rules, base, source_pieces(document))
     return Analysis(
@@ -164,6 +187,7 @@ def analyze(
         cost=cost,
         findings=tuple(findings),
         escalation=escalation,
+        composition=composition,
     )
 
 
@@ -173,11 +197,13 @@ def clear_caches() -> None:
     For benchmarks that measure a cold analysis, and for long-lived hosts
     that want memory back; results never depend on what was cached.
     """
+    from promptwise.project import composition
     from promptwise.rules import judgements
     from promptwise.rules.checks import duplicated_instruction
     from promptwise.tokens import counter
 
     default_counter().clear()
+    composition.clear_cache()
     duplicated_instruction.clear_cache()
     engine.clear_piece_cache()
     judgements.clear_cache()

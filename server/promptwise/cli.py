@@ -36,6 +36,7 @@ from promptwise.runner import (
     FileResult,
     RunOptions,
     default_jobs,
+    project_for,
     result_of,
     run,
     settings_for,
@@ -526,7 +527,12 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
             _say(f"{doc.path}: {doc.problems[0].message}")
             failed = True
             continue
-        analysis = analyze(doc, settings, model_override=options.model)
+        analysis = analyze(
+            doc,
+            settings,
+            model_override=options.model,
+            project=project_for(candidate.path, settings),
+        )
         entry: dict[str, Any] = {
             "path": doc.path,
             "format": doc.format.value,

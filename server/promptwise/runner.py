@@ -24,6 +24,7 @@ from promptwise.document.model import PromptDocument
 from promptwise.errors import ConfigError, PromptwiseError
 from promptwise.files import Candidate
 from promptwise.findings import Finding
+from promptwise.project.files import Project, workspace_root
 
 if TYPE_CHECKING:
     from promptwise.escalation.evidence import FailureLogs
@@ -110,7 +111,15 @@ def analyze_candidate(
         return FileResult(display, "", (), skipped=True)
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
     logs = None if unreadable(doc) else _logs(doc, settings)
-    return result_of(analyze(doc, settings, model_override=options.model, logs=logs))
+    project = project_for(candidate.path, settings)
+    return result_of(
+        analyze(doc, settings, model_override=options.model, logs=logs, project=project)
+    )
+
+
+def project_for(path: Path, settings: Settings) -> Project:
+    """The workspace ``path``'s references resolve in (see :func:`workspace_root`)."""
+    return Project(workspace_root(str(path), settings.root))
 
 
 def result_of(analysis: Analysis) -> FileResult:
@@ -118,7 +127,7 @@ def result_of(analysis: Analysis) -> FileResult:
         path=analysis.document.path,
         text=analysis.document.text,
         findings=analysis.findings,
-        tokens=analysis.tokens.total,
+        tokens=analysis.input_tokens,
         approximate=analysis.tokens.approximate,
         model=analysis.model_name,
         cost_per_call=analysis.cost.cost_per_call if analysis.cost else None,

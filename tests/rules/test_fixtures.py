@@ -33,6 +33,7 @@ from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, load_settings
 from promptwise.document.load import parse_bytes
 from promptwise.escalation import logs_for
+from promptwise.project.files import Project, workspace_root
 from promptwise.rules import checks
 from promptwise.rules.loader import load_rules
 
@@ -79,12 +80,14 @@ def read_fixture(path: Path) -> tuple[bytes, Counter[tuple[int, str]]]:
 
 
 def analyse_fixture(path: Path, data: bytes) -> Analysis:
-    """Analyse ``data`` as the file at ``path``, with its folder's settings and logs."""
+    """Analyse ``data`` as the file at ``path``, with its folder's settings and logs,
+    and its references resolved in the repository (as `promptwise check` does)."""
     config = path.parent / CONFIG
     settings = load_settings(config) if config.is_file() else Settings()
     doc = parse_bytes(data, str(path))
     assert doc is not None
-    return analyze(doc, settings, logs=logs_for(doc, settings))
+    project = Project(workspace_root(str(path), settings.root))
+    return analyze(doc, settings, logs=logs_for(doc, settings), project=project)
 
 
 @pytest.fixture

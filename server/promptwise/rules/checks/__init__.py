@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from promptwise.escalation.evidence import PromptEvidence
     from promptwise.pricing.catalogue import Catalogue, PriceEntry
     from promptwise.pricing.cost import CostEstimate
+    from promptwise.project.composition import Composition
     from promptwise.rules.model import Rule
     from promptwise.tokens.counter import DocumentTokens
 
@@ -53,6 +54,8 @@ class CheckContext:
     rule: Rule
     # Evidence from failure logs for this file (the escalation stage), if any.
     escalation: PromptEvidence | None = None
+    # References resolved and includes followed, when the caller gave a project.
+    composition: Composition | None = None
 
     @property
     def options(self) -> dict[str, Any]:

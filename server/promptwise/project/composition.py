@@ -1,0 +1,190 @@
+"""What a prompt really is once its references are followed.
+
+:func:`compose` resolves every reference of a document and follows the
+ones whose text is sent with it (partials, files a Copilot prompt file
+attaches), recursively, to find
+
+- the references that lead nowhere (missing, or outside the workspace);
+- the includes that lead back to the document itself (a cycle: Dotprompt
+  recurses until it fails, Copilot attaches the files again and again);
+- how many tokens the included files add, so that the cost shown is the
+  cost of what is sent, not of the one file open in the editor.
+
+Each file is read and parsed at most once per composition, and at most
+:data:`MAX_FILES` files are followed, so the work is linear in the size of
+what is included however the files refer to one another.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from promptwise.document import chat
+from promptwise.document.model import PromptDocument, PromptFormat
+from promptwise.document.parse import parse_document
+from promptwise.project.files import Project, Resolution
+from promptwise.project.references import Reference, find_references
+
+MAX_FILES = 256  # included files followed for one prompt; more is a generated tree, not a prompt
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class ResolvedReference:
+    reference: Reference
+    resolution: Resolution
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """One included file, as the including prompt sees it."""
+
+    reference: Reference
+    path: str
+    tokens: int  # the file's own tokens plus those of everything it includes
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """An include that leads back to the document: ``chain`` is the loop of paths."""
+
+    reference: Reference
+    chain: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Composition:
+    references: tuple[ResolvedReference, ...]
+    inclusions: tuple[Inclusion, ...]
+    cycles: tuple[Cycle, ...]
+    truncated: bool = False  # more than MAX_FILES files or MAX_DEPTH levels: counted in part
+
+    @property
+    def included_tokens(self) -> int:
+        return sum(i.tokens for i in self.inclusions)
+
+    @property
+    def unresolved(self) -> tuple[ResolvedReference, ...]:
+        return tuple(r for r in self.references if not r.resolution.found)
+
+    def at(self, reference: Reference) -> Resolution | None:
+        for item in self.references:
+            if item.reference == reference:
+                return item.resolution
+        return None
+
+
+Count = Callable[[PromptDocument], int]
+
+
+# Parsed included files, by path and (mtime, size): the language server
+# composes on every edit, and the partials rarely change meanwhile.
+_PARSED: OrderedDict[tuple[str, tuple[int, int]], PromptDocument | None] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_MAX = 512
+
+
+def load(project: Project, path: str) -> PromptDocument | None:
+    """The parsed file at ``path`` (unsaved editor text first), None if unreadable."""
+    stamp = project.stamp(path)
+    if stamp is not None:
+        with _PARSED_LOCK:
+            if (path, stamp) in _PARSED:
+                _PARSED.move_to_end((path, stamp))
+                return _PARSED[(path, stamp)]
+    text = project.read(path)
+    doc = None if text is None else _parse(text, path)
+    if stamp is not None:
+        with _PARSED_LOCK:
+            _PARSED[(path, stamp)] = doc
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return doc
+
+
+def clear_cache() -> None:
+    with _PARSED_LOCK:
+        _PARSED.clear()
+
+
+def _parse(text: str, path: str) -> PromptDocument:
+    try:
+        return parse_document(text, path)
+    except chat.NotChat:  # a JSON or YAML file that is data, not messages: sent as text
+        return parse_document(text, path, PromptFormat.TEXT)
+
+
+class _Walk:
+    def __init__(self, project: Project, count: Count, root_path: str) -> None:
+        self.project = project
+        self.count = count
+        self.root_path = root_path
+        self.totals: dict[str, int] = {}
+        self.loops: dict[str, tuple[str, ...] | None] = {}
+        self.files = 0
+        self.truncated = False
+
+    def tokens_of(self, path: str, stack: list[str]) -> tuple[int, tuple[str, ...] | None]:
+        """Tokens ``path`` sends with everything it includes, and the first loop back
+        to the root document found below it (the chain of paths), if any."""
+        if path in self.totals:
+            return self.totals[path], self.loops.get(path)
+        if len(stack) > MAX_DEPTH or self.files >= MAX_FILES:
+            self.truncated = True
+            return 0, None
+        self.files += 1
+        doc = load(self.project, path)
+        if doc is None:
+            self.totals[path] = 0
+            return 0, None
+        total = self.count(doc)
+        loop: tuple[str, ...] | None = None
+        stack.append(path)
+        for ref in find_references(doc):
+            if not ref.included:
+                continue
+            found = self.project.resolve(ref, path)
+            if not found.found or found.is_dir or found.path is None:
+                continue
+            if found.path == self.root_path:
+                loop = loop or (*stack, found.path)
+                continue
+            if found.path in stack:
+                continue  # a loop that does not pass through the root: that file reports it
+            tokens, below = self.tokens_of(found.path, stack)
+            total += tokens
+            loop = loop or below
+        stack.pop()
+        self.totals[path] = total
+        self.loops[path] = loop
+        return total, loop
+
+
+def compose(document: PromptDocument, project: Project, count: Count) -> Composition:
+    """Resolve ``document``'s references and follow its includes (see the module doc)."""
+    root_path = _absolute(document.path)
+    walk = _Walk(project, count, root_path)
+    resolved: list[ResolvedReference] = []
+    inclusions: list[Inclusion] = []
+    cycles: list[Cycle] = []
+    for ref in find_references(document):
+        resolution = project.resolve(ref, root_path)
+        resolved.append(ResolvedReference(ref, resolution))
+        if not (ref.included and resolution.found) or resolution.is_dir or not resolution.path:
+            continue
+        if resolution.path == root_path:
+            cycles.append(Cycle(ref, (root_path, root_path)))
+            continue
+        tokens, loop = walk.tokens_of(resolution.path, [root_path])
+        inclusions.append(Inclusion(ref, resolution.path, tokens))
+        if loop is not None:
+            cycles.append(Cycle(ref, loop))
+    return Composition(tuple(resolved), tuple(inclusions), tuple(cycles), walk.truncated)
+
+
+def _absolute(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
