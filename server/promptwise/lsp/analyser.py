@@ -12,6 +12,7 @@ diagnostic, and the server keeps running.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from promptwise.analysis import Analysis, analyze
@@ -25,6 +26,7 @@ from promptwise.escalation.store import logs_for
 from promptwise.files import excluded_by
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
+from promptwise.project.files import Project, workspace_root
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,15 @@ log = logging.getLogger(__name__)
 class Analyser:
     """Snapshot in, :class:`DocumentAnalysis` out; never raises."""
 
-    def __init__(self, settings: SettingsResolver) -> None:
+    def __init__(
+        self,
+        settings: SettingsResolver,
+        open_texts: Callable[[], Mapping[str, str]] | None = None,
+    ) -> None:
         self.settings = settings
+        # The editor's texts by path: an included file open with unsaved
+        # edits is counted as the user sees it.
+        self.open_texts = open_texts
 
     def __call__(self, snapshot: Snapshot) -> DocumentAnalysis:
         def result(analysis: Analysis | None, error: str | None = None) -> DocumentAnalysis:
@@ -58,7 +67,13 @@ class Analyser:
             except chat.NotChat:
                 return result(None)  # a JSON/YAML file that is not a chat file: say nothing
             logs = self._logs(document, settings, snapshot.uri)
-            return result(self._analyze(document, settings, logs))
+            project = None
+            if snapshot.uri.startswith("file:"):  # an untitled buffer has no folder to resolve in
+                project = Project(
+                    workspace_root(snapshot.path, settings.root),
+                    self.open_texts() if self.open_texts is not None else {},
+                )
+            return result(self._analyze(document, settings, logs, project))
         except Exception as exc:
             log.exception("analysing %s (version %s) failed", snapshot.uri, snapshot.version)
             return result(
@@ -80,10 +95,14 @@ class Analyser:
         return None
 
     def _analyze(
-        self, document: PromptDocument, settings: Settings, logs: FailureLogs | None
+        self,
+        document: PromptDocument,
+        settings: Settings,
+        logs: FailureLogs | None,
+        project: Project | None = None,
     ) -> Analysis:
         try:
-            return analyze(document, settings, logs=logs)
+            return analyze(document, settings, logs=logs, project=project)
         except PromptwiseError as exc:
             # A user rule folder or price table that cannot be loaded: say so
             # once, then analyse with the built-in rules and prices.
@@ -91,4 +110,4 @@ class Analyser:
                 f"Promptwise: {exc}. Using the built-in rules and prices until it is fixed."
             )
             fallback = settings.replace(rule_dirs=(), pricing=())
-            return analyze(document, fallback, logs=logs)
+            return analyze(document, fallback, logs=logs, project=project)

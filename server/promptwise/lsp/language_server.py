@@ -71,7 +71,7 @@ class PromptwiseServer(LanguageServer):
         )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptwise-analysis")
         self.settings = SettingsResolver(self.warn_threadsafe)
-        self.analyser = Analyser(self.settings)
+        self.analyser = Analyser(self.settings, self.open_texts)
         self.documents = PromptWorkspace(self.analyser, self.executor)
         self.log_handler: client_log.ClientLogHandler | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -82,6 +82,26 @@ class PromptwiseServer(LanguageServer):
         # Sends one analysis's diagnostics; the diagnostics feature installs it
         # when the server is built (this class knows no feature).
         self.publish_diagnostics: Callable[[OpenDocument, DocumentAnalysis], None] | None = None
+
+    def open_texts(self) -> dict[str, str]:
+        """Path -> text of every open document (called from the analysis thread:
+        ``dict(...)`` copies the table in one step, so an open or close on the
+        event loop meanwhile cannot break the iteration)."""
+        return {doc.path: doc.text for doc in dict(self.documents.documents).values()}
+
+    def dependents(self, path: str) -> list[str]:
+        """Open documents whose last analysis resolved a reference to ``path``."""
+        out: list[str] = []
+        for uri in list(self.documents.documents):
+            latest = self.documents.latest(uri)
+            composition = latest.analysis.composition if latest and latest.analysis else None
+            if composition is None:
+                continue
+            touched = {r.resolution.path for r in composition.references}
+            touched.update(i.path for i in composition.inclusions)
+            if path in touched:
+                out.append(uri)
+        return out
 
     def background(self, work: Awaitable[Any]) -> None:
         """Run ``work`` without awaiting it, keeping a reference until it is done."""

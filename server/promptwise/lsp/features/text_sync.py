@@ -44,6 +44,16 @@ def did_save(ls: PromptwiseServer, params: lsp.DidSaveTextDocumentParams) -> Non
         # watcher, rule folders and logs are re-read (each is cached by mtime).
         ls.documents.stale(uri)
         ls.schedule(uri, 0)
+    # The prompts that include or link to the saved file: their counts and
+    # unresolved references change with it.
+    changed = False
+    for other in ls.dependents(convert.uri_to_path(uri)):
+        if other != uri:
+            ls.documents.stale(other)
+            ls.schedule(other, 0)
+            changed = True
+    if changed:
+        ls.refresh_views()
 
 
 def did_close(ls: PromptwiseServer, params: lsp.DidCloseTextDocumentParams) -> None:
