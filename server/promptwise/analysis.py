@@ -252,7 +252,8 @@ def comparison(
 ) -> list[CostEstimate | str]:
     """The same prompt priced on other models (re-counted with each one's encoding).
 
-    Unknown names come back as the name itself, so callers can say so.
+    Unknown names come back as the name itself, so callers can say so. The
+    tokens of included files are added as counted for the file's own model.
     """
     out: list[CostEstimate | str] = []
     for name in models:
@@ -263,7 +264,6 @@ def comparison(
         tokens = count_document(
             analysis.document, encoding_choice(name, price), counter or default_counter()
         )
-        out.append(
-            estimate(price, tokens.total, analysis.output_tokens, analysis.settings.calls_per_day)
-        )
+        sent = tokens.total + analysis.included_tokens
+        out.append(estimate(price, sent, analysis.output_tokens, analysis.settings.calls_per_day))
     return out

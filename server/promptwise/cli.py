@@ -27,6 +27,7 @@ from promptwise.errors import PromptwiseError
 from promptwise.files import Candidate, walk
 from promptwise.findings import Severity
 from promptwise.pricing.cost import CostEstimate, format_usd
+from promptwise.project.composition import included_note
 from promptwise.report import render
 from promptwise.report.escape import guard, printable
 from promptwise.report.model import CheckReport, FileReport
@@ -541,6 +542,11 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
             "encoding": analysis.tokens.encoding,
             "approximate": analysis.tokens.approximate,
             "input_tokens": analysis.tokens.total,
+            "included_tokens": analysis.included_tokens,
+            "includes": [
+                {"path": _shown(i.path), "kind": i.reference.kind.value, "tokens": i.tokens}
+                for i in (analysis.composition.inclusions if analysis.composition else ())
+            ],
             "output_tokens": analysis.output_tokens,
             "cost": _cost_row(analysis.cost) if analysis.cost else None,
         }
@@ -572,6 +578,12 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
     return 2 if failed else 0
 
 
+def _shown(path: str) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def _segments_with_depth(segments: Sequence[Any], depth: int = 0) -> list[tuple[Any, int]]:
     out: list[tuple[Any, int]] = []
     for segment in segments:
@@ -588,7 +600,12 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
             f"{printable(entry['path'])}  ({entry['format']}, model {printable(entry['model'])}, "
             f"{entry['encoding']}{', approximate' if entry['approximate'] else ''})"
         )
-        lines.append(f"  input tokens   {mark}{entry['input_tokens']:,}")
+        lines.append(
+            f"  input tokens   {mark}{entry['input_tokens']:,}"
+            + included_note(entry["included_tokens"], entry["approximate"])
+        )
+        for inc in entry["includes"]:
+            lines.append(f"    + {printable(inc['path'])}  {mark}{inc['tokens']:,}")
         lines.append(f"  output tokens  {entry['output_tokens']:,} (expected per call)")
         cost = entry["cost"]
         if cost:

@@ -280,3 +280,27 @@ def test_setting_flags_override_the_config_and_say_which_setting_they_set(
     )
     found = {f["code"] for f in json.loads(out)["findings"]}
     assert found == {"PW003", "PW004"}
+
+
+def test_tokens_count_what_a_prompt_includes(tmp_path: Path) -> None:
+    """A partial's tokens are shown beside the prompt's own and priced with them."""
+    (tmp_path / ".git").mkdir()
+    header = "You are a careful editor. Keep every answer under 120 words.\n"
+    (tmp_path / "_header.prompt").write_text(header, encoding="utf-8")
+    (tmp_path / "fix.prompt").write_text(
+        "---\nmodel: gpt-4o\n---\n{{> header}}\nFix the grammar of {{text}}.\n", encoding="utf-8"
+    )
+    code, out, _ = run("tokens", "fix.prompt", "--format", "json", cwd=tmp_path)
+    assert code == 0
+    (entry,) = json.loads(out)["files"]
+    alone = run("tokens", "_header.prompt", "--format", "json", cwd=tmp_path)[1]
+    header_tokens = json.loads(alone)["files"][0]["input_tokens"]
+    assert entry["included_tokens"] == header_tokens > 10
+    assert entry["includes"] == [
+        {"path": "_header.prompt", "kind": "partial", "tokens": header_tokens}
+    ]
+    assert entry["cost"]["input_tokens"] == entry["input_tokens"] + header_tokens
+    code, text, _ = run("tokens", "fix.prompt", cwd=tmp_path)
+    own = entry["input_tokens"]
+    assert f"input tokens   {own:,} (+{header_tokens:,} included)" in text
+    assert f"+ _header.prompt  {header_tokens:,}" in text

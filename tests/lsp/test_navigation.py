@@ -229,3 +229,28 @@ async def test_saving_an_included_file_refreshes_the_prompts_that_use_it(
             await barrier(shared)
             again = await diagnostics(shared, uri, after=seen)
             assert "PW020" not in codes(again)
+
+
+async def test_the_cost_lens_and_hints_count_included_files(
+    shared: RecordingClient, project: Path
+) -> None:
+    from promptwise.analysis import analyze_text
+    from promptwise.config import Settings
+
+    header_tokens = analyze_text("You tell short stories.\n", "h.txt", Settings()).tokens.total
+    async with opened(shared, project / "story.prompt") as uri:
+        lenses = await shared.text_document_code_lens_async(
+            lsp.CodeLensParams(text_document=DOC(uri))
+        )
+        titles = [lens.command.title for lens in lenses or [] if lens.command]
+        assert any(f"(+≈{2 * header_tokens:,} included)" in t for t in titles), titles
+        hints = await shared.text_document_inlay_hint_async(
+            lsp.InlayHintParams(
+                text_document=DOC(uri), range=lsp.Range(start=at(0, 0), end=at(20, 0))
+            )
+        )
+        included = [h for h in hints or [] if "included" in str(h.label)]
+        assert [(h.position.line, h.label) for h in included] == [
+            (6, f"+≈{header_tokens:,} tok included"),
+            (8, f"+≈{header_tokens:,} tok included"),
+        ]

@@ -27,7 +27,7 @@ from promptwise.document import chat
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.parse import parse_document
 from promptwise.project.files import Project, Resolution
-from promptwise.project.references import Reference, find_references
+from promptwise.project.references import Reference, ReferenceKind, find_references
 
 MAX_FILES = 256  # included files followed for one prompt; more is a generated tree, not a prompt
 MAX_DEPTH = 32
@@ -79,6 +79,13 @@ class Composition:
 
 
 Count = Callable[[PromptDocument], int]
+
+
+def included_note(tokens: int, approximate: bool = False) -> str:
+    """`` (+310 included)`` after a file's own count; empty when it includes nothing."""
+    if not tokens:
+        return ""
+    return f" (+{'≈' if approximate else ''}{tokens:,} included)"
 
 
 # Parsed included files, by path and (mtime, size): the language server
@@ -144,12 +151,17 @@ class _Walk:
         total = self.count(doc)
         loop: tuple[str, ...] | None = None
         stack.append(path)
+        attached: set[str] = set()
         for ref in find_references(doc):
             if not ref.included:
                 continue
             found = self.project.resolve(ref, path)
             if not found.found or found.is_dir or found.path is None:
                 continue
+            if ref.kind is not ReferenceKind.PARTIAL:
+                if found.path in attached:
+                    continue
+                attached.add(found.path)
             if found.path == self.root_path:
                 loop = loop or (*stack, found.path)
                 continue
@@ -171,11 +183,18 @@ def compose(document: PromptDocument, project: Project, count: Count) -> Composi
     resolved: list[ResolvedReference] = []
     inclusions: list[Inclusion] = []
     cycles: list[Cycle] = []
+    attached: set[str] = set()
     for ref in find_references(document):
         resolution = project.resolve(ref, root_path)
         resolved.append(ResolvedReference(ref, resolution))
         if not (ref.included and resolution.found) or resolution.is_dir or not resolution.path:
             continue
+        if ref.kind is not ReferenceKind.PARTIAL:
+            # A file attached twice (a link and a #file: to it) is sent once;
+            # a partial is rendered again at every use.
+            if resolution.path in attached:
+                continue
+            attached.add(resolution.path)
         if resolution.path == root_path:
             cycles.append(Cycle(ref, (root_path, root_path)))
             continue

@@ -23,17 +23,24 @@ from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import short_count, tokens
 from promptwise.lsp.ids import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
 from promptwise.pricing.cost import format_usd
+from promptwise.project.composition import included_note
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
 
 
 def cost_title(analysis: Analysis) -> str:
-    """``gpt-4o · 1,234 tok in · 400 out · $0.0071/call · $7.10/day · 1.3% of 128K``."""
+    """``gpt-4o · 1,234 tok in · 400 out · $0.0071/call · $7.10/day · 1.3% of 128K``.
+
+    A prompt that includes other files (partials, attached files) shows
+    their tokens beside its own, ``1,234 tok in (+310 included)``, and the
+    costs are those of both: what is really sent.
+    """
     approx = analysis.approximate
     parts = [
         analysis.model_name,
-        f"{tokens(analysis.tokens.total, approx)} in",
+        f"{tokens(analysis.tokens.total, approx)} in"
+        + included_note(analysis.included_tokens, approx),
         f"{analysis.output_tokens:,} out",
     ]
     cost = analysis.cost

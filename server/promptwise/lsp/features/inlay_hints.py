@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from promptwise.lsp import convert
-from promptwise.lsp.features.presentation import HINTED, segment_hint, segment_summary
+from promptwise.lsp.features.presentation import HINTED, segment_hint, segment_summary, tokens
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -37,6 +37,19 @@ async def inlay_hints(ls: PromptwiseServer, params: lsp.InlayHintParams) -> list
                 label=segment_hint(analysis, segment),
                 padding_left=True,
                 tooltip=convert.markdown(segment_summary(analysis, segment)),
+            )
+        )
+    # After each include (a partial, an attached file): the tokens it adds to every call.
+    for inclusion in analysis.composition.inclusions if analysis.composition else ():
+        end = inclusion.reference.span.end
+        if not first <= lines.line_of(end) <= last:
+            continue
+        hints.append(
+            lsp.InlayHint(
+                position=convert.to_position(lines, end, ls.encoding),
+                label=f"+{tokens(inclusion.tokens, analysis.approximate)} included",
+                padding_left=True,
+                tooltip=f"{inclusion.path} and what it includes, sent with this prompt",
             )
         )
     return hints

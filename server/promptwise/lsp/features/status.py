@@ -20,13 +20,14 @@ async def status(ls: PromptwiseServer, params: Any) -> dict[str, Any] | None:
     if analysis is None:
         return None
     cost = analysis.cost
-    text = f"$(symbol-numeric) {tokens(analysis.tokens.total, analysis.approximate)}"
+    text = f"$(symbol-numeric) {tokens(analysis.input_tokens, analysis.approximate)}"
     if cost is not None:
         text += f" · {format_usd(cost.cost_per_call)}"
     return {
         "text": text,
         "tooltip": f"Promptwise: {cost_title(analysis)}",
-        "tokens": analysis.tokens.total,
+        "tokens": analysis.input_tokens,
+        "includedTokens": analysis.included_tokens,
         "approximate": analysis.approximate,
         "costPerCall": cost.cost_per_call if cost is not None else None,
         "model": analysis.model_name,
