@@ -158,6 +158,7 @@ def capabilities(
                 hierarchical_document_symbol_support=hierarchical
             ),
             inlay_hint=lsp.InlayHintClientCapabilities(),
+            document_link=lsp.DocumentLinkClientCapabilities(tooltip_support=True),
             code_lens=lsp.CodeLensClientCapabilities(),
             folding_range=lsp.FoldingRangeClientCapabilities(line_folding_only=True),
         ),

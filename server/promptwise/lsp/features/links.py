@@ -35,15 +35,16 @@ async def document_links(
     if analysis is None or analysis.composition is None:
         return []
     doc = analysis.document
-    included = {i.reference: i.tokens for i in analysis.composition.inclusions}
+    # By path: a file attached twice is sent (and counted) once, under its first reference.
+    included = {i.path: i.tokens for i in analysis.composition.inclusions}
     links: list[lsp.DocumentLink] = []
     for item in analysis.composition.references:
         ref, resolution = item.reference, item.resolution
         if not resolution.found or resolution.path is None:
             continue
         tip = f"{_WHAT[ref.kind]}: {os.path.basename(resolution.path.rstrip(os.sep))}"
-        if ref in included:
-            tip += f" (sent with this prompt: {included[ref]:,} tokens)"
+        if ref.included and resolution.path in included:
+            tip += f" (sent with this prompt: {included[resolution.path]:,} tokens)"
         links.append(
             lsp.DocumentLink(
                 range=convert.to_range(doc.lines, ref.target_span, ls.encoding),
