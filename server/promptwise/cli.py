@@ -532,7 +532,7 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
             doc,
             settings,
             model_override=options.model,
-            project=project_for(candidate.path, settings),
+            project=None if doc.path == "<stdin>" else project_for(Path(doc.path), settings),
         )
         entry: dict[str, Any] = {
             "path": doc.path,
