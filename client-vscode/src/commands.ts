@@ -11,6 +11,7 @@ export const SERVER_COMMANDS = {
   costComparison: 'promptwise.showCostComparison',
   escalationReport: 'promptwise.showEscalationReport',
   explainRule: 'promptwise.explainRule',
+  workspaceTokens: 'promptwise.showWorkspaceTokens',
 } as const;
 
 /**
@@ -24,14 +25,16 @@ export const CLIENT_COMMANDS = {
   openCostComparison: 'promptwise.openCostComparison',
   openEscalationReport: 'promptwise.openEscalationReport',
   openRuleDocumentation: 'promptwise.openRuleDocumentation',
+  openWorkspaceTokens: 'promptwise.openWorkspaceTokens',
 } as const;
 
-type PanelKind = 'costComparison' | 'escalationReport' | 'explainRule';
+type PanelKind = 'costComparison' | 'escalationReport' | 'explainRule' | 'workspaceTokens';
 
 const PANEL_TITLES: Record<PanelKind, string> = {
   costComparison: 'Cost comparison',
   escalationReport: 'Escalation report',
   explainRule: 'Rule',
+  workspaceTokens: 'Prompts by cost',
 };
 
 function escapeCell(value: unknown): string {
@@ -159,6 +162,8 @@ function kindOf(command: string): PanelKind | undefined {
       return 'escalationReport';
     case SERVER_COMMANDS.explainRule:
       return 'explainRule';
+    case SERVER_COMMANDS.workspaceTokens:
+      return 'workspaceTokens';
     default:
       return undefined;
   }
@@ -171,6 +176,9 @@ function subjectOf(kind: PanelKind, args: readonly unknown[]): string | undefine
   }
   if (kind === 'explainRule') {
     return String(first);
+  }
+  if (kind === 'workspaceTokens') {
+    return undefined;
   }
   const uri = typeof first === 'string' ? vscode.Uri.parse(first) : first;
   return uri.path.split('/').pop();
@@ -205,6 +213,10 @@ export class PromptwiseCommands implements vscode.Disposable {
     register(CLIENT_COMMANDS.openCostComparison, (uri) => this.runForDocument(SERVER_COMMANDS.costComparison, uri));
     register(CLIENT_COMMANDS.openEscalationReport, (uri) => this.runForDocument(SERVER_COMMANDS.escalationReport, uri));
     register(CLIENT_COMMANDS.openRuleDocumentation, (code) => this.openRuleDocumentation(code));
+    // From the explorer's context menu the argument is the folder; from the palette, every workspace folder.
+    register(CLIENT_COMMANDS.openWorkspaceTokens, (folder) =>
+      this.runServerCommand(SERVER_COMMANDS.workspaceTokens, folder instanceof vscode.Uri ? [folder.toString()] : []),
+    );
     return this.disposables;
   }
 

@@ -22,3 +22,11 @@ test('client command ids never collide with the server commands vscode-languagec
     assert.ok(!server.has(id), id);
   }
 });
+
+test('the workspace view is shown from the server command of the same name', () => {
+  // tests/lsp/test_lifecycle.py holds the server to the same id.
+  assert.equal(SERVER_COMMANDS.workspaceTokens, 'promptwise.showWorkspaceTokens');
+  assert.equal(CLIENT_COMMANDS.openWorkspaceTokens, 'promptwise.openWorkspaceTokens');
+  const md = resultMarkdown({ prompts: [], total: {}, markdown: '### Prompts by cost per day' });
+  assert.equal(md, '### Prompts by cost per day');
+});

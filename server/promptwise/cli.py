@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tokens.add_argument("--segments", action="store_true", help="show every segment")
     tokens.add_argument(
+        "--tree",
+        action="store_true",
+        help="every prompt with its tokens, cost per day and findings, most expensive "
+        "first, with the files it includes under it",
+    )
+    tokens.add_argument(
         "--compare",
         action="store_true",
         help="compare the cost on the configured comparison models",
@@ -514,6 +520,8 @@ def _cost_row(estimate: CostEstimate) -> dict[str, Any]:
 
 def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args)
+    if args.tree:
+        return _tokens_tree(args, options, out)
     files: list[dict[str, Any]] = []
     failed = False
     documents: list[tuple[Any, Settings]] = []
@@ -576,6 +584,28 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
     else:
         _emit(_tokens_text(files), None, out)
     return 2 if failed else 0
+
+
+def _tokens_tree(args: argparse.Namespace, options: RunOptions, out: TextIO) -> int:
+    """``tokens --tree``: the workspace view (see :mod:`promptwise.project.overview`)."""
+    from promptwise.project import overview
+
+    if args.segments or args.compare or "-" in args.paths:
+        _say(
+            "--tree lists the files of folders; it does not combine with --segments, "
+            "--compare or stdin"
+        )
+        return 2
+    candidates = _candidates(args.paths, options)
+    jobs = default_jobs()
+    results = run(candidates, options, jobs)
+    rows = overview.rows_of(results)
+    if args.format == "json":
+        payload = {"version": __version__, **overview.as_json(rows)}
+        _emit(json.dumps(payload, indent=2) + "\n", None, out, "json")
+    else:
+        _emit(overview.as_text(rows, printable), None, out)
+    return 0
 
 
 def _shown(path: str) -> str:

@@ -50,6 +50,9 @@ class FileResult:
     model: str = ""
     cost_per_call: float | None = None
     skipped: bool = False  # a JSON/YAML file found by walking that is not a chat file
+    included_tokens: int = 0  # what the files it includes add (``tokens`` is its own)
+    cost_per_day: float | None = None
+    includes: tuple[tuple[str, int], ...] = ()  # (path, tokens) of each included file
 
 
 @lru_cache(maxsize=256)
@@ -127,10 +130,16 @@ def result_of(analysis: Analysis) -> FileResult:
         path=analysis.document.path,
         text=analysis.document.text,
         findings=analysis.findings,
-        tokens=analysis.input_tokens,
+        tokens=analysis.tokens.total,
         approximate=analysis.tokens.approximate,
         model=analysis.model_name,
         cost_per_call=analysis.cost.cost_per_call if analysis.cost else None,
+        included_tokens=analysis.included_tokens,
+        cost_per_day=analysis.cost.cost_per_day if analysis.cost else None,
+        includes=tuple(
+            (i.path, i.tokens)
+            for i in (analysis.composition.inclusions if analysis.composition else ())
+        ),
     )
 
 

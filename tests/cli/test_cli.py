@@ -304,3 +304,52 @@ def test_tokens_count_what_a_prompt_includes(tmp_path: Path) -> None:
     own = entry["input_tokens"]
     assert f"input tokens   {own:,} (+{header_tokens:,} included)" in text
     assert f"+ _header.prompt  {header_tokens:,}" in text
+
+
+def test_tokens_tree_lists_prompts_by_cost_per_day(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "_header.prompt").write_text("You are a careful editor.\n", encoding="utf-8")
+    (tmp_path / "fix.prompt").write_text(
+        "---\nmodel: gpt-4o\n---\n{{> header}}\nFix the grammar of {{text}}.\n", encoding="utf-8"
+    )
+    (tmp_path / "cheap.prompt").write_text(
+        "---\nmodel: gpt-4o-mini\n---\nSay {{x}}.\n", encoding="utf-8"
+    )
+    (tmp_path / "long.prompt.md").write_text("Review the change. " * 200 + "\n", encoding="utf-8")
+    (tmp_path / "broken.prompt.md").write_text("Read [the guide](gone.md).\n", encoding="utf-8")
+    code, out, _ = run("tokens", ".", "--tree", "--format", "json", cwd=tmp_path)
+    assert code == 0
+    data = json.loads(out)
+    names = [p["path"] for p in data["prompts"]]
+    assert names == [
+        "long.prompt.md",
+        "fix.prompt",
+        "broken.prompt.md",
+        "cheap.prompt",
+        "_header.prompt",
+    ]
+    by_name = {p["path"]: p for p in data["prompts"]}
+    assert by_name["fix.prompt"]["included_tokens"] == by_name["_header.prompt"]["tokens"]
+    assert by_name["_header.prompt"]["included_by"] == 1
+    assert by_name["_header.prompt"]["cost_per_day"] is None  # a partial is never sent alone
+    assert by_name["broken.prompt.md"]["by_severity"] == {"warning": 1}  # PW020
+    assert data["total"]["cost_per_day"] == pytest.approx(
+        sum(p["cost_per_day"] or 0 for p in data["prompts"])
+    )
+    code, text, _ = run("tokens", ".", "--tree", cwd=tmp_path)
+    lines = text.splitlines()
+    assert lines[0].split() == [
+        "cost/day",
+        "cost/call",
+        "tokens",
+        "(+included)",
+        "findings",
+        "prompt",
+    ]
+    assert [line.split()[-1] for line in lines[1:6] if "└" not in line][:2] == [
+        "long.prompt.md",
+        "fix.prompt",
+    ]
+    assert any(line.strip().startswith("└ _header.prompt") for line in lines)
+    assert lines[-1].startswith("5 prompts · $")
+    assert run("tokens", ".", "--tree", "--segments", cwd=tmp_path)[0] == 2

@@ -16,6 +16,7 @@ COMMANDS = {
     "promptwise.reanalyze",
     "promptwise.explainRule",
     "promptwise.ignoreRuleInConfig",
+    "promptwise.showWorkspaceTokens",
 }
 
 

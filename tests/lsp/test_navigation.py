@@ -254,3 +254,40 @@ async def test_the_cost_lens_and_hints_count_included_files(
             (6, f"+≈{header_tokens:,} tok included"),
             (8, f"+≈{header_tokens:,} tok included"),
         ]
+
+
+async def test_the_workspace_command_lists_what_tokens_tree_lists(
+    shared: RecordingClient, project: Path
+) -> None:
+    import io
+    import json
+    import os
+
+    from promptwise.cli import main
+
+    out = io.StringIO()
+    cwd = os.getcwd()
+    try:
+        os.chdir(project)
+        assert main(["tokens", str(project), "--tree", "--format", "json"], out=out) == 0
+    finally:
+        os.chdir(cwd)
+    cli = json.loads(out.getvalue())
+    result = await shared.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command="promptwise.showWorkspaceTokens", arguments=[project.as_uri()]
+        )
+    )
+    assert result["prompts"] == cli["prompts"]
+    assert result["total"] == cli["total"]
+    costs = [p["cost_per_day"] for p in result["prompts"] if p["cost_per_day"] is not None]
+    assert costs == sorted(costs, reverse=True) and len(costs) == 3
+    assert [Path(p["path"]).name for p in result["prompts"]][-1] == "_header.prompt"
+    assert "| `review.prompt.md`" in result["markdown"]
+    with pytest.raises(JsonRpcException):
+        await shared.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(
+                command="promptwise.showWorkspaceTokens",
+                arguments=[(project / "nowhere").as_uri()],
+            )
+        )

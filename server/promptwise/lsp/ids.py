@@ -20,6 +20,7 @@ CMD_ESCALATION_REPORT = "promptwise.showEscalationReport"
 CMD_REANALYZE = "promptwise.reanalyze"
 CMD_EXPLAIN_RULE = "promptwise.explainRule"
 CMD_IGNORE_IN_CONFIG = "promptwise.ignoreRuleInConfig"
+CMD_WORKSPACE_TOKENS = "promptwise.showWorkspaceTokens"
 
 FIX_ALL_KIND = f"{lsp.CodeActionKind.SourceFixAll.value}.promptwise"
 

@@ -27,6 +27,7 @@ from promptwise.lsp.ids import (
     CMD_EXPLAIN_RULE,
     CMD_IGNORE_IN_CONFIG,
     CMD_REANALYZE,
+    CMD_WORKSPACE_TOKENS,
     DIAGNOSTIC_SOURCE,
     FIX_ALL_KIND,
     STATUS_REQUEST,
@@ -103,6 +104,7 @@ def build() -> PromptwiseServer:
         status,
         symbols,
         text_sync,
+        workspace_view,
     )
 
     server = PromptwiseServer()
@@ -204,6 +206,7 @@ def build() -> PromptwiseServer:
         (CMD_REANALYZE, commands.reanalyze),
         (CMD_EXPLAIN_RULE, commands.explain_rule),
         (CMD_IGNORE_IN_CONFIG, commands.ignore_in_config),
+        (CMD_WORKSPACE_TOKENS, workspace_view.show_workspace_tokens),
     ]
     for name, command in command_table:
         server.command(name)(_command(name, command))
