@@ -173,6 +173,33 @@ def test_dotprompt_picoschema_optional_and_typed_keys() -> None:
     assert doc.declared["tags"].declared_type == "array"
 
 
+def messages(doc) -> list[str]:
+    return [s.role for s in doc.segments if s.kind is SegmentKind.MESSAGE]
+
+
+@pytest.mark.parametrize(
+    ("body", "roles"),
+    [
+        # Dotprompt gives the first marker's role to a message holding only whitespace.
+        ('{{! drafted by the docs team }}\n\n{{role "system"}}\nBe brief.\n', ["system"]),
+        ('\n   \n{{role "system"}}\nBe brief.\n{{role "user"}}\nHi\n', ["system", "user"]),
+        ('{{!-- a --}}{{! b }}\n{{#role "system"}}Be brief.{{/role}}\n', ["system"]),
+        ('Intro {{! c }}\n{{role "system"}}\nBe brief.\n', ["user", "system"]),
+        ("Summarise {{text}} in one line.\n", ["user"]),
+    ],
+)
+def test_dotprompt_messages_follow_the_runtime_split(body: str, roles: list[str]) -> None:
+    doc = parse_document("---\nmodel: gemini-2.0-flash\n---\n" + body, "x.prompt")
+    assert messages(doc) == roles
+
+
+def test_prompty_comment_before_roles_opens_no_message() -> None:
+    text = "---\nname: x\n---\n{# promptwise: disable=PW301 #}\nsystem:\nBe brief.\n"
+    assert messages(parse_document(text, "x.prompty")) == ["system"]
+    only_comment = "---\nname: x\n---\n{# promptwise: disable=all #}\n"
+    assert messages(parse_document(only_comment, "x.prompty")) == []
+
+
 # ------------------------------------------------------------------- markdown
 
 
@@ -289,6 +316,25 @@ def test_jinja_scopes_and_statements() -> None:
     )
     doc = parse_document(text, "t.txt")
     assert [v.name for v in doc.used] == ["user", "items", "mode", "other", "arg", "value"]
+    assert not doc.problems
+
+
+def test_jinja_statement_words_are_variables_outside_their_statements() -> None:
+    """`context`, `missing`, `import`... are keywords only inside one statement."""
+    text = (
+        '{% include "head.j2" ignore missing with context %}\n'
+        "{{ context }} {{ missing }} {{ ignore }} {{ with }} {{ without }}\n"
+        "{{ import | trim }} {{ from }} {{ as }} {{ recursive }}\n"
+        "{% for row in rows if row.ok recursive %}{{ row }}{% endfor %}\n"
+        "{% with total = subtotal %}{{ total }}{% endwith %}\n"
+        "{% filter indent(width) %}x{% endfilter %}\n"
+        "{{ loop }} {{ caller }} {{ range(3) }} {{ self.title() }}\n"
+    )
+    doc = parse_document(text, "t.txt")
+    assert [v.name for v in doc.used] == [
+        "context", "missing", "ignore", "with", "without", "import", "from", "as",
+        "recursive", "rows", "subtotal", "width", "loop", "caller",
+    ]  # fmt: skip
     assert not doc.problems
 
 

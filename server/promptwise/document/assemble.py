@@ -3,6 +3,7 @@ inputs, scanning the template, and building the final document."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -109,6 +110,31 @@ def scan_template(
         merged.uses.extend(part.uses)
         merged.problems.extend(part.problems)
     return merged
+
+
+def comment_spans(scan: template.TemplateScan) -> list[Span]:
+    """Spans of the template comments a scan found, in document order."""
+    return sorted(tag.span for tag in scan.tags if tag.kind == "comment")
+
+
+def sends_text(text: str, span: Span, comments: Sequence[Span]) -> bool:
+    """Whether ``text[span]`` holds anything but whitespace and template comments.
+
+    The template engine drops comments before the runtime splits messages, so
+    a stretch holding only a comment (a note, a Promptwise suppression) sends
+    nothing and opens no message. ``comments`` must be sorted.
+    """
+    pos = span.start
+    k = bisect.bisect_left(comments, Span(span.start, span.start))
+    while k > 0 and comments[k - 1].end > span.start:
+        k -= 1
+    for comment in comments[k:]:
+        if comment.start >= span.end:
+            break
+        if text[pos : max(pos, comment.start)].strip():
+            return True
+        pos = max(pos, comment.end)
+    return bool(text[pos : span.end].strip())
 
 
 def build(

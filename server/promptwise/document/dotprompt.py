@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from promptwise.document import blocks
 from promptwise.document.assemble import (
     build,
+    comment_spans,
     declaration,
     get_path,
     model_from,
     output_limit_from,
     scan_template,
+    sends_text,
 )
 from promptwise.document.frontmatter import Frontmatter, find_frontmatter
 from promptwise.document.model import (
@@ -35,7 +37,14 @@ _ROLE_CLOSE = re.compile(r"\{\{~?\s*/role\s*~?\}\}")
 _PICO_KEY = re.compile(r"^([A-Za-z_][\w-]*)(\?)?(?:\(([^)]*)\))?$")
 
 
-def _messages(text: str, body: Span) -> list[Segment]:
+def _messages(text: str, body: Span, comments: list[Span]) -> list[Segment]:
+    """Messages as Dotprompt's renderer splits them.
+
+    Text before the first role marker is a user message only when something
+    is left of it once comments are dropped: the runtime gives the marker's
+    role to a message that holds nothing but whitespace. A file without role
+    markers is one user message.
+    """
     tags = list(_ROLE_TAG.finditer(text, body.start, body.end))
     segments: list[Segment] = []
 
@@ -53,7 +62,7 @@ def _messages(text: str, body: Span) -> list[Segment]:
         )
 
     first = tags[0].start() if tags else body.end
-    if text[body.start : first].strip():
+    if sends_text(text, Span(body.start, first), comments):
         message(body.start, first, None, "user")
     for k, m in enumerate(tags):
         next_start = tags[k + 1].start() if k + 1 < len(tags) else body.end
@@ -131,7 +140,7 @@ def parse(path: str, text: str) -> PromptDocument:
         text=text,
         fmt=PromptFormat.DOTPROMPT,
         syntax=syntax,
-        segments=_messages(text, body),
+        segments=_messages(text, body, comment_spans(scan)),
         frontmatter=fm,
         scan=scan,
         declarations=_schema_declarations(fm, syntax) if fm and fm.data else [],

@@ -9,17 +9,19 @@ for Mustache.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from promptwise.document import blocks
 from promptwise.document.assemble import (
     build,
+    comment_spans,
     declaration,
     get_path,
     model_from,
     output_limit_from,
     scan_template,
+    sends_text,
 )
 from promptwise.document.frontmatter import Frontmatter, find_frontmatter
 from promptwise.document.model import (
@@ -59,12 +61,19 @@ def template_syntax(data: Mapping[str, Any] | None) -> TemplateSyntax:
     return TemplateSyntax.JINJA
 
 
-def role_messages(text: str, body: Span, role_line: re.Pattern[str]) -> list[Segment]:
-    """Split a body at role lines; each turn holds its markdown blocks."""
+def role_messages(
+    text: str, body: Span, role_line: re.Pattern[str], comments: Sequence[Span] = ()
+) -> list[Segment]:
+    """Split a body at role lines; each turn holds its markdown blocks.
+
+    Text before the first role line is a system message only when something
+    in it is sent: a template comment (a note, a file-level suppression) is
+    dropped by the renderer and opens no message.
+    """
     matches = list(role_line.finditer(text, body.start, body.end))
     segments: list[Segment] = []
     if not matches:
-        if text[body.start : body.end].strip():
+        if sends_text(text, body, comments):
             segments.append(
                 Segment(
                     SegmentKind.MESSAGE,
@@ -76,7 +85,7 @@ def role_messages(text: str, body: Span, role_line: re.Pattern[str]) -> list[Seg
             )
         return segments
     preamble = Span(body.start, matches[0].start())
-    if text[preamble.start : preamble.end].strip():
+    if sends_text(text, preamble, comments):
         segments.append(
             Segment(
                 SegmentKind.MESSAGE,
@@ -157,8 +166,8 @@ def parse(path: str, text: str) -> PromptDocument:
     data = fm.data if fm else None
     syntax = template_syntax(data)
     body = Span(fm.span.end if fm else 0, len(text))
-    segments = role_messages(text, body, ROLE_LINE)
     scan = scan_template(text, [body], syntax)
+    segments = role_messages(text, body, ROLE_LINE, comment_spans(scan))
     return build(
         path=path,
         text=text,

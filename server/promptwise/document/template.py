@@ -32,11 +32,18 @@ TEMPLATE_PROBLEM = "PW002"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
+# Words that are never variables inside a Jinja expression: operators, literals
+# and the globals every environment provides. Words that are keywords only
+# inside one statement (``ignore missing``, ``with context``, ``import``,
+# ``from``, ``as``, ``recursive``) are ordinary names in an expression:
+# ``{{ context }}`` is the most common retrieval variable there is.
 JINJA_KEYWORDS = frozenset(
-    "and or not in is if else elif true false none True False None loop self super varargs "
-    "kwargs caller range lipsum dict cycler joiner namespace recursive ignore missing with "
-    "without context import as from".split()
+    "and or not in is if else true false none True False None self range lipsum dict "
+    "cycler joiner namespace".split()
 )
+# Names Jinja binds inside one kind of block only: ``loop`` in a ``for``,
+# ``caller``/``varargs``/``kwargs`` in a ``macro``; outside they are inputs.
+_BLOCK_NAMES = {"for": ("loop",), "macro": ("caller", "varargs", "kwargs"), "call": ("caller",)}
 JINJA_BLOCKS = frozenset("for if macro call filter block with autoescape raw trans set".split())
 JINJA_MIDDLE = {"elif": "if", "else": "if|for"}
 
@@ -315,11 +322,18 @@ class _JinjaScanner:
         if word in JINJA_BLOCKS:
             self.open_block(word, tag_span, rest)
             scope = self.scopes[-1]
+            scope.update(_BLOCK_NAMES.get(word, ()))
             if word == "for":
                 targets, _, source = rest.partition(" in ")
+                source_base = rest_base + len(targets) + 4
+                # `recursive` ends the loop header; it is a keyword only there.
+                source = re.sub(r"\brecursive\s*$", "", source)
+                iterable, _, condition = source.partition(" if ")
+                self.use(iterable, source_base, raw)
                 for name in _IDENT.findall(targets):
                     scope.add(name)
-                self.use(source.split(" if ")[0], rest_base + len(targets) + 4, raw)
+                if condition:
+                    self.use(condition, source_base + len(iterable) + 4, raw)
             elif word == "macro" or word == "call":
                 args = rest[rest.find("(") + 1 : rest.rfind(")")] if "(" in rest else ""
                 for part in args.split(","):
@@ -327,12 +341,27 @@ class _JinjaScanner:
                     if _IDENT.fullmatch(name):
                         scope.add(name)
             elif word == "with":
+                # `{% with a = b, c = d %}`: the values are read outside the new scope.
+                offset = rest_base
+                names = []
                 for assignment in rest.split(","):
-                    name, _, value = assignment.partition("=")
+                    name, eq, value = assignment.partition("=")
+                    if eq:
+                        self.scopes.pop()
+                        self.use(value, offset + len(name) + 1, raw)
+                        self.scopes.append(scope)
                     if _IDENT.fullmatch(name.strip()):
-                        scope.add(name.strip())
-            elif word in ("if", "filter"):
+                        names.append(name.strip())
+                    offset += len(assignment) + 1
+                scope.update(names)
+            elif word == "if":
                 self.use(rest, rest_base, raw)
+            elif word == "filter":
+                # `{% filter indent(width) %}`: the filter's name is not a variable.
+                head = _IDENT.match(rest.strip())
+                lead_in = len(rest) - len(rest.lstrip())
+                after = lead_in + (head.end() if head else 0)
+                self.use(rest[after:], rest_base + after, raw)
             return tag_span.end
         # include / import / from / extends / do / break / continue / unknown tags.
         self.out.tags.append(TemplateTag("statement", tag_span, name=word, argument=rest.strip()))
