@@ -6,7 +6,9 @@ server turns them into quick fixes and a fix-all action, and a ``check
 
 **Fix all** takes each finding's first safe fix, skipping any that would
 touch text an earlier one already changed; fixes that need review (not
-marked safe by their rule) are never applied in bulk.
+marked safe by their rule) are never applied in bulk, and neither is a
+snippet fix: its tab stops are values only the author can type, which an
+editor selects one by one and a command line would write as placeholders.
 
 **Suppressions** are written in the format's own non-rendered comment
 (:func:`promptwise.rules.suppress.comment_syntax`), so they never reach the
@@ -16,8 +18,14 @@ model. Where a comment would change what the file means, no edit is offered:
   part of a YAML value), only the file-level one below it;
 - in markdown, comments are recognised on their own line only, so the
   line-level fix inserts a ``disable-next-line`` comment above the line;
-- formats without a comment syntax (chat JSON/YAML, plain text) get only
-  the config-file fix.
+- chat JSON holds no comment at all, and a template comment inside a chat
+  message's string is sent to the model as text; chat YAML gets a YAML
+  comment outside every string instead (``# promptwise: disable=...`` on the
+  first line, or ``disable-line`` after a string that ends on its line);
+- plain text gets a template comment only when it shows its engine (see
+  :func:`~promptwise.rules.suppress.comment_syntax`);
+- where no comment fits, :func:`per_file_ignore_in_config` adds the file to
+  ``per_file_ignores`` in the config instead.
 
 "Ignore in config" edits the config file that applies to the prompt (the one
 ``find_config`` returns) or creates ``promptwise.yaml``; the edit is text
@@ -29,25 +37,27 @@ added to ``ignore``, :class:`ConfigEditError` says why and nothing is written.
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from promptwise.document import yamlnodes
+from promptwise.document import chat, yamlnodes
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-from promptwise.document.model import PromptDocument, PromptFormat
+from promptwise.document.model import PromptDocument, PromptFormat, Segment
 from promptwise.document.text import Span
 from promptwise.errors import ConfigError, InputError
-from promptwise.findings import Finding, TextEdit, apply_edits
+from promptwise.findings import Finding, Fix, TextEdit, apply_edits
 from promptwise.reading import read_settings_file
 from promptwise.rules.suppress import comment_syntax, directives
 
@@ -60,7 +70,7 @@ def safe_edits(findings: tuple[Finding, ...] | list[Finding]) -> list[TextEdit]:
     taken: list[Span] = []
     for finding in findings:
         for fix in finding.fixes:
-            if not fix.safe:
+            if not fix.safe or any(e.snippet for e in fix.edits):
                 continue
             if any(
                 e.span.overlaps(t) or (e.span.start == t.start and len(e.span) == len(t) == 0)
@@ -74,6 +84,72 @@ def safe_edits(findings: tuple[Finding, ...] | list[Finding]) -> list[TextEdit]:
     return chosen
 
 
+# ------------------------------------------------- fixes in chat strings
+
+
+def fit_fixes(doc: PromptDocument, fixes: tuple[Fix, ...]) -> tuple[Fix, ...]:
+    """The fixes as they must be written in ``doc``'s own syntax; those that cannot be, dropped.
+
+    A rule writes its fix as the text the model should see. In a chat file
+    that text lands inside a JSON or YAML string, where a newline or a quote
+    must be escaped (a raw one makes the file invalid, or ends the string),
+    and a block scalar's new lines need its indentation. An edit outside
+    every message string, or one a string style cannot hold (a newline in a
+    plain or single-quoted YAML scalar), drops its fix rather than damage
+    the file.
+    """
+    if doc.format is not PromptFormat.CHAT or not fixes:
+        return fixes
+    out: list[Fix] = []
+    for fix in fixes:
+        fitted: list[TextEdit] = []
+        for edit in fix.edits:
+            new = _in_string(doc, edit)
+            if new is None:
+                break
+            fitted.append(new)
+        else:
+            out.append(replace(fix, edits=tuple(fitted)))
+    return tuple(out)
+
+
+def _message_at(doc: PromptDocument, offset: int) -> Segment | None:
+    """The chat message string holding ``offset`` (messages are in source order)."""
+    messages = doc.segments
+    i = bisect.bisect_right(messages, offset, key=lambda m: m.span.start) - 1
+    if i < 0 or messages[i].value is None or offset > messages[i].span.end:
+        return None
+    return messages[i]
+
+
+def _in_string(doc: PromptDocument, edit: TextEdit) -> TextEdit | None:
+    segment = _message_at(doc, edit.span.start)
+    if segment is None or edit.span.end > segment.span.end:
+        return None
+    text = edit.new_text
+    if edit.snippet and "\\" in text:
+        return None  # snippet escapes and string escapes would mix
+    start = segment.span.start
+    quote = doc.text[start - 1 : start] if start else ""
+    if quote == '"':  # JSON, or a double-quoted YAML scalar: the same escapes
+        if not edit.snippet:
+            text = text.replace("\\", "\\\\")
+        text = text.replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        text = re.sub(r"[\x00-\x1f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    elif quote == "'":
+        if "\n" in text:
+            return None
+        text = text.replace("'", "''")
+    elif quote == "\n":  # a block scalar: new lines take its indentation
+        line_start = doc.text.rfind("\n", 0, edit.span.start) + 1
+        line = doc.text[line_start : edit.span.start]
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        text = text.replace("\n", "\n" + indent)
+    elif "\n" in text or ": " in text or " #" in text:
+        return None  # a plain YAML scalar would fold, or end, here
+    return replace(edit, new_text=text)
+
+
 # -------------------------------------------------------------- suppressions
 
 _CODES_IN_COMMENT = re.compile(r"(promptwise:\s*disable\s*=\s*)([A-Za-z0-9_,\s]*[A-Za-z0-9_])")
@@ -84,8 +160,39 @@ def _in_frontmatter(doc: PromptDocument, offset: int) -> bool:
     return span is not None and span.start <= offset < span.end
 
 
+def _yaml_chat(doc: PromptDocument) -> bool:
+    return doc.format is PromptFormat.CHAT and chat.written_as_yaml(doc.text)
+
+
+def _string_ends_on_line(doc: PromptDocument, offset: int, line_end: int) -> bool:
+    """Does the chat message string holding ``offset`` close before ``line_end``,
+    with nothing but blanks, ``,`` or closing brackets after it on the line?"""
+    segment = doc.segment_at(offset)
+    if segment is None or segment.value is None:
+        return False
+    # The segment spans the characters between the quotes; the quote follows.
+    close = segment.span.end
+    if close >= line_end or doc.text[close : close + 1] not in ('"', "'"):
+        return False
+    rest = doc.text[close + 1 : line_end]
+    return all(ch in " \t,}]\r" for ch in rest)
+
+
+def _yaml_disable_line(doc: PromptDocument, finding: Finding) -> TextEdit | None:
+    lines = doc.lines
+    line = lines.line_of(finding.span.start)
+    end = lines.line_end(line)
+    if doc.text[end - 1 : end] == "\r":
+        end -= 1
+    if not _string_ends_on_line(doc, finding.span.start, end):
+        return None  # a comment here would be inside the string
+    return TextEdit(Span(end, end), f"  # promptwise: disable-line={finding.code}")
+
+
 def disable_line(doc: PromptDocument, finding: Finding) -> TextEdit | None:
     """A ``disable-line`` comment at the end of the finding's line (or above it)."""
+    if _yaml_chat(doc):
+        return _yaml_disable_line(doc, finding)
     syntax = comment_syntax(doc)
     if syntax is None or _in_frontmatter(doc, finding.span.start):
         return None
@@ -110,9 +217,10 @@ def disable_file(doc: PromptDocument, code: str) -> TextEdit | None:
     """A ``disable=CODE`` comment line at the top of the body, after frontmatter.
 
     When the file already has a file-level directive, the code is added to
-    it instead of stacking a second comment.
+    it instead of stacking a second comment. Chat YAML takes a YAML comment
+    on its first line, outside every string.
     """
-    syntax = comment_syntax(doc)
+    syntax = ("# ", "") if _yaml_chat(doc) else comment_syntax(doc)
     if syntax is None:
         return None
     for directive in directives(doc):
@@ -126,12 +234,21 @@ def disable_file(doc: PromptDocument, code: str) -> TextEdit | None:
             at = directive.span.start + m.end(2)
             return TextEdit(Span(at, at), f",{code}")
     opening, closing = syntax
-    start = doc.body_span.start
+    start = 1 if _yaml_chat(doc) and doc.text.startswith("\ufeff") else doc.body_span.start
     prefix = ""
     if start > 0 and doc.text[start - 1] != "\n":
         prefix = _newline(doc)
     return TextEdit(
         Span(start, start), f"{prefix}{opening}promptwise: disable={code}{closing}{_newline(doc)}"
+    )
+
+
+def suppressed_in_file(doc: PromptDocument, code: str) -> bool:
+    """Does a file-level comment in ``doc`` already turn ``code`` off?"""
+    return any(
+        directive.kind == "file"
+        and any(listed == "ALL" or code.startswith(listed) for listed in directive.codes)
+        for directive in directives(doc)
     )
 
 
@@ -339,3 +456,186 @@ def _toml_ignore(text: str, code: str) -> TextEdit | None:
         pad = indent.group(1) if indent else "  "
         return TextEdit(Span(insert_at, insert_at), f'{sep}{nl}{pad}"{code}",')
     return TextEdit(Span(insert_at, insert_at), f'{sep} "{code}"')
+
+
+# ------------------------------------------------------- per-file ignores
+
+
+def per_file_ignore_in_config(
+    config: Path | None, prompt: Path, code: str, new_config_dir: Path
+) -> ConfigChange | None:
+    """Add ``code`` for ``prompt`` alone to ``per_file_ignores``, or create ``promptwise.yaml``.
+
+    The suppression for files that cannot hold a comment (chat JSON, plain
+    text of unknown engine) or where one would reach the model: nothing in
+    the prompt file changes. The glob is the prompt's path relative to the
+    config's folder, the folder ``per_file_ignores`` patterns are read from.
+    Returns None when the entry already lists the code or the prompt lies
+    outside the config's folder. Raises :class:`ConfigEditError`, as
+    :func:`ignore_in_config` does, when the file cannot be read or parsed or
+    the edited text would not be a valid config with exactly this entry added.
+    """
+    if not CODE.fullmatch(code):
+        raise ConfigEditError(f"{code!r} is not a rule code (expected PW and three digits)")
+    folder = config.parent if config is not None else new_config_dir
+    try:
+        rel = prompt.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return None  # the config cannot name a file outside its folder
+    rel = re.sub(r"[][*?]", lambda m: f"[{m.group()}]", rel)  # the name, not a pattern
+    key = json.dumps(rel)  # a double-quoted string is the same in YAML and TOML
+    if config is None:
+        path = new_config_dir / "promptwise.yaml"
+        text = f"# Promptwise settings\nper_file_ignores:\n  {key}: [{code}]\n"
+        return ConfigChange(path, "", (TextEdit(Span(0, 0), text),), create=True)
+    try:
+        text = read_settings_file(config, _CONFIG_MAX_BYTES, config.parent)
+    except InputError as exc:
+        raise ConfigEditError(exc.detail, path=str(config)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigEditError(f"cannot read config file: {exc}", path=str(config)) from None
+    toml = config.name == "pyproject.toml" or config.suffix == ".toml"
+    before = _toml_settings(text, config) if toml else _yaml_settings(text, config)
+    table = before.get("per_file_ignores") or {}
+    if not isinstance(table, Mapping):
+        raise ConfigEditError(
+            "`per_file_ignores` is not a mapping", path=str(config), key="per_file_ignores"
+        )
+    listed = table.get(rel) or []
+    listed = [listed] if isinstance(listed, str) else list(listed)
+    if code in (str(item).upper() for item in listed):
+        return None
+    edit = _toml_per_file(text, key, code) if toml else _yaml_per_file(text, rel, key, code)
+    if edit is None:
+        raise ConfigEditError(
+            f"could not find where to add {code} for {rel} to `per_file_ignores`; add it by hand",
+            path=str(config),
+        )
+    change = ConfigChange(config, text, (edit,))
+    after = (
+        _toml_settings(change.new_text, config)
+        if toml
+        else _yaml_settings(change.new_text, config, edited=True)
+    )
+    wanted = {**before, "per_file_ignores": {**table, rel: [*listed, code]}}
+    if after != wanted:
+        raise ConfigEditError(
+            f"adding {code} for {rel} to `per_file_ignores` would change other settings; "
+            "add it by hand",
+            path=str(config),
+        )
+    return change
+
+
+def _yaml_per_file(text: str, rel: str, key: str, code: str) -> TextEdit | None:
+    try:
+        loaded = yamlnodes.load(text)
+    except yamlnodes.YamlProblem:
+        return None
+    nl = "\r\n" if "\r\n" in text else "\n"
+    root = loaded.node
+    if root is not None and not (isinstance(root, yaml.MappingNode) and not root.flow_style):
+        return None  # an empty document is fine; anything but a block mapping is not ours
+    table: yaml.Node | None = None
+    for key_node, node in root.value if root is not None else ():
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "per_file_ignores":
+            table = node
+    if table is None:
+        prefix = "" if not text or text.endswith("\n") else nl
+        return TextEdit(
+            Span(len(text), len(text)), f"{prefix}per_file_ignores:{nl}  {key}: [{code}]{nl}"
+        )
+    if isinstance(table, yaml.ScalarNode) and table.value in ("", "~", "null"):
+        start = table.start_mark.index
+        pad = " " if text[start - 1 : start] == ":" else ""
+        return TextEdit(Span(start, table.end_mark.index), f"{pad}{{{key}: [{code}]}}")
+    if not isinstance(table, yaml.MappingNode):
+        return None
+    for glob_node, codes in table.value:
+        if isinstance(glob_node, yaml.ScalarNode) and glob_node.value == rel:
+            return _add_to_list(text, codes, code, nl)
+    if table.flow_style or not table.value:
+        close = text.rfind("}", table.start_mark.index, table.end_mark.index)
+        if close == -1:
+            return None
+        sep = ", " if table.value else ""
+        return TextEdit(Span(close, close), f"{sep}{key}: [{code}]")
+    first = table.value[0][0]
+    line_start = text.rfind("\n", 0, first.start_mark.index) + 1
+    indent = text[line_start : first.start_mark.index]
+    last = table.value[-1][1]
+    end = last.end_mark.index
+    # A block value ends at the start of the next line; a flow one on its own line.
+    at = end if text[end - 1 : end] == "\n" else _line_after(text, end)
+    prefix = "" if text[at - 1 : at] == "\n" or at == 0 else nl
+    return TextEdit(Span(at, at), f"{prefix}{indent}{key}: [{code}]{nl}")
+
+
+def _line_after(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end == -1 else end + 1
+
+
+def _add_to_list(text: str, codes: yaml.Node, code: str, nl: str) -> TextEdit | None:
+    if isinstance(codes, yaml.ScalarNode):
+        if str(codes.value).upper() == code:
+            return None
+        return TextEdit(
+            Span(codes.start_mark.index, codes.end_mark.index), f"[{codes.value}, {code}]"
+        )
+    if not isinstance(codes, yaml.SequenceNode):
+        return None
+    if code in (str(n.value).upper() for n in codes.value if isinstance(n, yaml.ScalarNode)):
+        return None
+    if codes.flow_style or not codes.value:
+        close = text.rfind("]", codes.start_mark.index, codes.end_mark.index)
+        if close == -1:
+            return None
+        return TextEdit(Span(close, close), f"{', ' if codes.value else ''}{code}")
+    first = codes.value[0]
+    line_start = text.rfind("\n", 0, first.start_mark.index) + 1
+    dash = text.rfind("-", line_start, first.start_mark.index)
+    indent = text[line_start:dash] if dash != -1 else "  "
+    at = _line_after(text, codes.value[-1].end_mark.index)
+    prefix = "" if text[at - 1 : at] == "\n" else nl
+    return TextEdit(Span(at, at), f"{prefix}{indent}- {code}{nl}")
+
+
+_PER_FILE_TABLE = re.compile(
+    r"^\s*\[\s*tool\s*\.\s*promptwise\s*\.\s*per_file_ignores\s*\]\s*(#.*)?$", re.M
+)
+_PER_FILE_KEY = re.compile(r"^\s*per_file_ignores\s*=", re.M)
+
+
+def _toml_per_file(text: str, key: str, code: str) -> TextEdit | None:
+    table = _TABLE.search(text)
+    nl = "\r\n" if "\r\n" in text else "\n"
+    sub = _PER_FILE_TABLE.search(text)
+    if sub is not None:
+        nxt = _ANY_TABLE.search(text, sub.end() + 1)
+        end = nxt.start() if nxt else len(text)
+        entry = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*\[([^\]\n]*)\]", re.M)
+        found = entry.search(text, sub.end(), end)
+        if found is not None:
+            listed = re.findall(r"[\"']([^\"']*)[\"']", found.group(1))
+            if code in (c.upper() for c in listed):
+                return None
+            close = found.end() - 1
+            sep = ", " if found.group(1).strip() else ""
+            return TextEdit(Span(close, close), f'{sep}"{code}"')
+        if re.search(rf"^\s*{re.escape(key)}\s*=", text[sub.end() : end], re.M):
+            return None  # an entry over several lines: left to the user
+        at = _line_after(text, sub.start())
+        prefix = "" if text[at - 1 : at] == "\n" else nl
+        return TextEdit(Span(at, at), f'{prefix}{key} = ["{code}"]{nl}')
+    if table is None:
+        return None
+    nxt = _ANY_TABLE.search(text, table.end() + 1)
+    end = nxt.start() if nxt else len(text)
+    if _PER_FILE_KEY.search(text, table.end(), end):
+        return None  # an inline table: left to the user
+    prefix = "" if not text or text.endswith("\n") else nl
+    return TextEdit(
+        Span(len(text), len(text)),
+        f'{prefix}{nl}[tool.promptwise.per_file_ignores]{nl}{key} = ["{code}"]{nl}',
+    )

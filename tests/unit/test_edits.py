@@ -35,7 +35,9 @@ def test_fix_all_takes_the_first_safe_fix_and_skips_overlaps() -> None:
             "PW201",
             brief,
             Fix("Needs review", (TextEdit(brief, "short"),)),  # unsafe: never in bulk
-            Fix("Replace `brief`", (TextEdit(brief, "${1:3}-sentence", snippet=True),), safe=True),
+            # A snippet's tab stops are the author's to fill: never applied in bulk.
+            Fix("Tab stop", (TextEdit(brief, "${1:<number>}-sentence", snippet=True),), safe=True),
+            Fix("Replace `brief`", (TextEdit(brief, "3-sentence"),), safe=True),
         ),
         _finding("PW202", brief, Fix("Overlaps", (TextEdit(Span(8, 20), "x"),), safe=True)),
         _finding("PW203", some, Fix("Replace `some`", (TextEdit(some, "five"),), safe=True)),
@@ -43,7 +45,7 @@ def test_fix_all_takes_the_first_safe_fix_and_skips_overlaps() -> None:
     ]
     edits = safe_edits(findings)
     assert apply_edits(text, edits) == "Write a 3-sentence summary of five items."
-    assert [e.new_text for e in edits] == ["${1:3}-sentence", "five"]
+    assert [e.new_text for e in edits] == ["3-sentence", "five"]
 
 
 def test_disable_comments_use_the_format_s_own_comment() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -200,6 +200,11 @@ def _content_parts(content: Located) -> list[Located]:
     return parts
 
 
+def written_as_yaml(text: str) -> bool:
+    """A chat file is read as JSON when it opens with ``{`` or ``[``, else as YAML."""
+    return not text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
+
+
 def looks_like_chat(text: str) -> bool:
     """Cheap sniff used when walking directories: is this worth parsing as chat?"""
     head = text[:65536]
@@ -211,11 +216,13 @@ def looks_like_chat(text: str) -> bool:
 def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
     problems: list[ParseProblem] = []
     root: Located | None = None
+    yaml_comments: list[tuple[int, int]] = []
     try:
         if as_yaml:
             loaded = yamlnodes.load(text)
             ctor = yaml.SafeLoader("")
             root = _from_node(loaded.node, text, ctor) if loaded.node is not None else None
+            yaml_comments = yamlnodes.comment_spans(text, loaded.node)
         else:
             root = parse_json(text)
     except yamlnodes.YamlProblem as exc:
@@ -271,7 +278,7 @@ def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
                 if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                     limit = value
                     break
-    return build(
+    doc = build(
         path=path,
         text=text,
         fmt=PromptFormat.CHAT,
@@ -283,3 +290,8 @@ def parse(path: str, text: str, *, as_yaml: bool) -> PromptDocument:
         max_output_tokens=limit,
         problems=problems,
     )
+    if yaml_comments:
+        # YAML comments outside every string: never sent, and home of suppressions.
+        spans = (*doc.comment_spans, *(Span(a, b) for a, b in yaml_comments))
+        doc = replace(doc, comment_spans=tuple(sorted(spans)))
+    return doc

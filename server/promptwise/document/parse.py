@@ -51,6 +51,5 @@ def parse_document(
     if fmt is PromptFormat.MARKDOWN:
         return markdown.parse_markdown(path, text)
     if fmt is PromptFormat.CHAT:
-        as_yaml = not text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
-        return chat.parse(path, text, as_yaml=as_yaml)
+        return chat.parse(path, text, as_yaml=chat.written_as_yaml(text))
     return markdown.parse_text(path, text)

@@ -308,3 +308,44 @@ def key_spans(
         elif isinstance(current, yaml.SequenceNode):
             for i, item in enumerate(current.value):
                 stack.append((item, f"{path}[{i}]", depth + 1))
+
+
+def comment_spans(text: str, root: yaml.Node | None) -> list[tuple[int, int]]:
+    """Where each YAML comment is: a ``#`` at a line start or after a blank,
+    outside every scalar (a ``#`` inside a string is text, and sent as such).
+
+    The scalars' extents come from the node tree, so a block scalar's lines
+    are never taken for comments. Linear in the text plus the node count;
+    an aliased node is visited once.
+    """
+    scalars: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            scalars.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    scalars.sort()
+    out: list[tuple[int, int]] = []
+    index = 0
+    for m in _COMMENT_START.finditer(text):
+        at = m.end() - 1
+        while index < len(scalars) and scalars[index][1] <= at:
+            index += 1
+        if index < len(scalars) and scalars[index][0] <= at:
+            continue  # inside a string
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        out.append((at, end - 1 if text[end - 1 : end] == "\r" else end))
+    return out
+
+
+_COMMENT_START = re.compile(r"(?:^|(?<=[ \t]))#", re.M)

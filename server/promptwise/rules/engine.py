@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from promptwise.config import Settings
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
+from promptwise.edits import fit_fixes
 from promptwise.files import glob_match
 from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.rules import checks, matchers, secrets
@@ -345,7 +346,7 @@ def lint(
                     message=message,
                     span=hit.span,
                     path=doc.path,
-                    fixes=hit.fixes,
+                    fixes=fit_fixes(doc, hit.fixes),
                     related=hit.related,
                     data=hit.data,
                 )

@@ -41,9 +41,25 @@ class Directive:
 
 
 def comment_syntax(doc: PromptDocument) -> tuple[str, str] | None:
-    """Opening and closing of a comment the model never sees, for this file."""
+    """Opening and closing of a template comment the model never sees, for this file.
+
+    None where no such comment exists: chat JSON has no comments at all, and
+    a template comment inside a chat message's string is sent as text (chat
+    YAML takes a YAML comment outside every string instead, see
+    :mod:`promptwise.edits`). A plain text file gets one only when it shows
+    which engine renders it: ``{{name}}`` alone is Mustache as much as Jinja,
+    and Mustache would send a ``{# #}`` to the model.
+    """
     if doc.format is PromptFormat.MARKDOWN:
         return ("<!-- ", " -->")
+    if doc.format is PromptFormat.CHAT:
+        return None
+    if doc.format is PromptFormat.TEXT:
+        if doc.syntax is TemplateSyntax.JINJA and ("{%" in doc.text or "{#" in doc.text):
+            return ("{# ", " #}")
+        if doc.syntax is TemplateSyntax.HANDLEBARS:
+            return ("{{! ", " }}")
+        return None
     if doc.syntax is TemplateSyntax.JINJA or (
         doc.format is PromptFormat.PROMPTY and doc.syntax is not TemplateSyntax.MUSTACHE
     ):

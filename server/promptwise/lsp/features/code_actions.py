@@ -105,6 +105,13 @@ async def code_actions(ls: PromptwiseServer, params: lsp.CodeActionParams) -> li
                             edit=edit([file_edit]),
                         )
                     )
+                if file_edit is None and not file_edits.suppressed_in_file(doc, finding.code):
+                    # No comment fits this file: the config names it instead.
+                    here = _ignore_action(
+                        ls, result, finding, diag, CMD_IGNORE_IN_CONFIG, this_file=True
+                    )
+                    if here is not None:
+                        suppress.append(here)
                 config = _ignore_action(ls, result, finding, diag, CMD_IGNORE_IN_CONFIG)
                 if config is not None:
                     suppress.append(config)
@@ -126,23 +133,29 @@ def _ignore_action(
     finding: Finding,
     diag: list[lsp.Diagnostic],
     command: str,
+    *,
+    this_file: bool = False,
 ) -> lsp.CodeAction | None:
-    """Add the code to ``ignore`` in the config file that applies to this prompt."""
+    """Add the code to ``ignore`` in the config file that applies to this prompt,
+    or (``this_file``) to its ``per_file_ignores`` entry for this prompt alone."""
     assert result.analysis is not None
     path = result.analysis.document.path
     if not Path(path).is_absolute():
         return None
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
+    new_dir = Path(folder) if folder else Path(path).parent
     try:
-        change = file_edits.ignore_in_config(
-            config, finding.code, Path(folder) if folder else Path(path).parent
-        )
+        if this_file:
+            change = file_edits.per_file_ignore_in_config(config, Path(path), finding.code, new_dir)
+        else:
+            change = file_edits.ignore_in_config(config, finding.code, new_dir)
     except file_edits.ConfigEditError:  # no edit that keeps the config valid: none offered
         return None
     if change is None:
         return None
-    title = f"Ignore {finding.code} in {change.path.name}" + (
+    scope = " for this file" if this_file else ""
+    title = f"Ignore {finding.code}{scope} in {change.path.name}" + (
         " (new file)" if change.create else ""
     )
     kind = lsp.CodeActionKind.QuickFix
@@ -157,7 +170,11 @@ def _ignore_action(
             title=title,
             kind=kind,
             diagnostics=diag,
-            command=lsp.Command(title=title, command=command, arguments=[result.uri, finding.code]),
+            command=lsp.Command(
+                title=title,
+                command=command,
+                arguments=[result.uri, finding.code, *(["file"] if this_file else [])],
+            ),
         )
     edit = convert.file_edit(
         convert.path_to_uri(str(change.path)),

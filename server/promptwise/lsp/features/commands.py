@@ -164,7 +164,8 @@ def explain_rule(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
 
 
 def ignore_in_config(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
-    """Write ``ignore`` into the config file for clients that cannot create files.
+    """Write ``ignore`` (or, with scope ``"file"``, a ``per_file_ignores`` entry for
+    the prompt) into the config file, for clients that cannot create files.
 
     The code must name a rule the file's settings know: the argument comes
     from the client and ends up in a file, so nothing else is written. A
@@ -172,8 +173,17 @@ def ignore_in_config(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
     """
     uri = _arg(args, 0, "uri")
     code = _arg(args, 1, "code")
-    if not isinstance(uri, str) or not isinstance(code, str) or not uri.startswith("file:"):
-        raise JsonRpcInvalidParams(message="expected the prompt file's file: URI and a rule code")
+    scope = _arg(args, 2, "scope")
+    if (
+        not isinstance(uri, str)
+        or not isinstance(code, str)
+        or not uri.startswith("file:")
+        or scope not in (None, "file")
+    ):
+        raise JsonRpcInvalidParams(
+            message="expected the prompt file's file: URI, a rule code and optionally "
+            "the scope `file`"
+        )
     path = convert.uri_to_path(uri)
     try:
         known = rules_for(ls.settings.settings_for(path)).by_code()
@@ -184,10 +194,12 @@ def ignore_in_config(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(message=f"{shown} is not a rule code; codes look like PW201")
     config = ls.settings.config_for(path)
     folder = ls.settings.folder_of(path)
+    new_dir = Path(folder) if folder else Path(path).parent
     try:
-        change = file_edits.ignore_in_config(
-            config, code, Path(folder) if folder else Path(path).parent
-        )
+        if scope == "file":
+            change = file_edits.per_file_ignore_in_config(config, Path(path), code, new_dir)
+        else:
+            change = file_edits.ignore_in_config(config, code, new_dir)
     except file_edits.ConfigEditError as exc:
         ls.warn(f"Promptwise did not change the config: {exc}")
         return {"changed": False, "reason": str(exc)}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from promptwise.document.model import PromptDocument
+from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related
 from promptwise.rules import judgements
@@ -136,16 +136,33 @@ def register(
 
 
 def first_body_line(document: PromptDocument) -> Span:
-    """Where whole-prompt findings go: the first non-blank line of the body."""
+    """Where whole-prompt findings go: the first non-blank line of the body.
+
+    A line that is only a comment (a suppression the author just added above
+    it, say) is not that line: a finding anchored there would move onto the
+    comment meant to silence it.
+    """
     text = document.text
     pos = document.body_span.start
+    comments = sorted(
+        {
+            *document.comment_spans,
+            *(s.span for s in document.flat_segments if s.kind is SegmentKind.COMMENT),
+        }
+    )
+    index = 0
     while pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end == -1 else end
         line = text[pos:end]
         if line.strip():
+            start = pos + (len(line) - len(line.lstrip()))
             stripped_end = pos + len(line.rstrip("\r \t"))
-            return Span(pos + (len(line) - len(line.lstrip())), stripped_end)
+            while index < len(comments) and comments[index].end < stripped_end:
+                index += 1  # lines only move forward: one pass over the comments
+            inside = index < len(comments) and comments[index].start <= start
+            if not inside:
+                return Span(start, stripped_end)
         pos = end + 1
     start = min(document.body_span.start, len(text))
     return Span(start, start)
