@@ -353,3 +353,19 @@ def test_tokens_tree_lists_prompts_by_cost_per_day(tmp_path: Path) -> None:
     assert any(line.strip().startswith("└ _header.prompt") for line in lines)
     assert lines[-1].startswith("5 prompts · $")
     assert run("tokens", ".", "--tree", "--segments", cwd=tmp_path)[0] == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "promptwise tokens prompts/summarize.prompt",
+        "promptwise check . --select PW020,PW021",
+        "promptwise tokens . --tree",
+    ],
+)
+def test_the_readme_shows_the_prompt_project_as_it_is(command: str) -> None:
+    """The README's "Prompt projects" examples are this output, run in tests/data/project."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Prompt projects", 1)[1].split("\n## ", 1)[0]
+    _, out, _ = run(*command.split()[1:], cwd=DATA / "project")
+    assert f"$ {command}\n{out.rstrip()}\n```" in section
