@@ -168,8 +168,8 @@ class EscalationSettings:
     fine_tune_model: str | None = setting(
         None,
         Text(),
-        "Model to price fine-tuning with. Empty = the prompt's own model when it can be "
-        "fine-tuned, else `gpt-4o-mini`.",
+        "Model to price fine-tuning with. Empty = the cheapest tunable model of the prompt "
+        "model's provider that fits the context (the prompt's own model is shown beside it).",
     )
     epochs: int = setting(
         3, Integer(minimum=1), "Training epochs assumed when pricing fine-tuning."

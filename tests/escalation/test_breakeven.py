@@ -26,7 +26,7 @@ from promptwise.analysis import analyze
 from promptwise.config import EscalationSettings, Settings
 from promptwise.document.parse import parse_document
 from promptwise.escalation import EscalationStore, PromptEvidence
-from promptwise.escalation.breakeven import round_volume
+from promptwise.escalation.breakeven import SAME, SMALL, round_volume
 from promptwise.escalation.render import render
 from tests.escalation.conftest import evidence_with
 
@@ -143,12 +143,62 @@ def test_fine_tuning_that_costs_more_per_call_never_breaks_even_against_the_prom
 
     ev = evidence(logs=("results/*.json",))  # gpt-4o: tuned calls cost 1.5x
     data = ev.break_even
-    assert data is not None and data.fine_tuned is not None
-    assert data.fine_tuned.model == "ft:gpt-4o"
-    assert data.vs_prompt is None
-    assert "**Fine-tuning never pays on cost here**: a call to `ft:gpt-4o` costs no less" in render(
+    assert data is not None
+    same = next(t for t in data.tuned if t.option.name == SAME)
+    assert same.option.model == "ft:gpt-4o" and same.vs_prompt is None
+    assert "Fine-tuned `ft:gpt-4o`: **never pays on cost against prompt only**" in render(
         ev, "markdown"
     )
+
+
+def test_fine_tuning_is_priced_on_the_cheapest_tunable_model_of_the_provider() -> None:
+    from tests.escalation.conftest import evidence
+
+    ev = evidence(logs=("results/*.json",))
+    data = ev.break_even
+    assert data is not None and data.fine_tuned is not None
+    # The cheapest tuned OpenAI call that fits; the same-model row is kept beside it.
+    assert data.fine_tuned.model == "ft:gpt-4.1-nano"
+    assert [t.option.name for t in data.tuned] == [SMALL, SAME]
+    # The reduced prompt: the task line and the question line, not 521 tokens.
+    assert data.fine_tuned.input_tokens < 30 < data.prompt.input_tokens
+    # The task's real output length: the median of the logged outputs, not 400.
+    assert data.prompt.output_tokens == data.fine_tuned.output_tokens < 40
+    assert "median of 5 logged outputs" in data.output_basis
+    assert data.vs_prompt is not None
+    report = render(ev, "text")
+    assert "1,000 (default calls_per_day)" in report and "(yours)" not in report
+    for volume in ("20,000", "200,000", "2,000,000"):
+        assert f"  {volume}  " in report
+    assert "bundled price table, prices as of 2025-11-01" in report
+
+
+def test_a_model_without_a_published_training_price_is_priced_without_it(tmp_path: Path) -> None:
+    from tests.escalation.conftest import evidence_with
+    from tests.escalation.conftest import settings as make
+
+    table = tmp_path / "prices.yaml"
+    table.write_text(
+        "models:\n"
+        "  - id: acme-tiny\n"
+        "    provider: openai\n"
+        "    input: 0.01\n"
+        "    output: 0.02\n"
+        "    context_window: 8000\n"
+        "    fine_tune: {training: null, input: 0.01, output: 0.02}\n"
+        "    source: https://example.invalid/acme\n"
+        '    as_of: "2026-01-01"\n'
+    )
+    config = make(logs=("results/*.json",)).replace(pricing=(str(table),))
+    ev = evidence_with(config)
+    data = ev.break_even
+    assert data is not None and data.fine_tuned is not None
+    assert data.fine_tuned.model == "ft:acme-tiny"
+    assert data.training is not None and data.training.price_per_million is None
+    assert data.training.cost == 0 and data.vs_prompt is not None
+    report = render(ev, "text")
+    assert "no published training price" in report
+    assert "break-even is shown without the training cost" in report
 
 
 def test_an_unknown_model_gives_a_note_instead_of_costs() -> None:

@@ -38,7 +38,10 @@ def test_advise_markdown_has_the_chart_and_the_cost_table(project: Path) -> None
     assert code == 0
     assert out.startswith("# Escalation advice: prompts/support_faq.txt\n\n**Escalate:")
     assert "](data:image/svg+xml;base64," in out
-    assert "| calls per day | prompt only | RAG | fine-tuned | cheapest |" in out
+    assert (
+        "| calls per day | prompt only | RAG | fine-tuned (ft:gpt-4.1-nano) | "
+        "fine-tuned, same model (ft:gpt-4o) | cheapest |"
+    ) in out
     assert "| 20,000 |" in out and "| 200,000 |" in out and "| 2,000,000 |" in out
 
 

@@ -47,10 +47,15 @@ def test_escalation_recommends_rag_for_knowledge_and_fine_tuning_for_style() -> 
     assert rag is not None and titles(rag.cases) == set(KNOWLEDGE)
     assert tune is not None and titles(tune.cases) == {STYLE}
     assert tune.categories == ("style",)
-    assert tune.first_step is None  # structured output is named for format failures only
+    # The support prompt has no worked example: examples come first, then fine-tuning
+    # (structured output is named for format failures only).
+    assert tune.first_step is not None and tune.first_step.startswith("First, worked examples")
+    assert "structured output" not in tune.first_step
+    assert tune.text.startswith("Then fine-tune for style")
     assert "Collect data first" in tune.text  # 2 labeled examples, far below 50
     assert ev.advice.summary == (
-        "3 cases failing for 35 iterations — knowledge → consider RAG; style → consider fine-tuning"
+        "3 cases failing for 35 iterations — knowledge → consider RAG; "
+        "style → add worked examples, then consider fine-tuning"
     )
     assert advice.headline.startswith("Escalate: 3 cases still failing after 35 iterations")
 

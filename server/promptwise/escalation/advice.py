@@ -19,7 +19,7 @@ from enum import Enum
 
 from promptwise.config import EscalationSettings
 from promptwise.escalation.breakeven import MEASURABLE_EXAMPLES, PRODUCTION_EXAMPLES
-from promptwise.escalation.categories import Remedy
+from promptwise.escalation.categories import PromptShape, Remedy
 from promptwise.escalation.history import CaseHistory, PromptHistory
 
 
@@ -146,7 +146,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def case_action(case: CaseHistory, escalate: bool, threshold: int) -> str:
+def case_action(
+    case: CaseHistory, escalate: bool, threshold: int, shape: PromptShape | None = None
+) -> str:
     n = case.failed_versions
     if not escalate:
         return (
@@ -157,6 +159,11 @@ def case_action(case: CaseHistory, escalate: bool, threshold: int) -> str:
     if case.remedy is Remedy.RAG:
         return f"failing for {n} iterations ({case.category}): retrieve the facts it needs (RAG)"
     if case.remedy is Remedy.FINE_TUNE:
+        if shape is not None and not shape.has_examples:
+            return (
+                f"failing for {n} iterations ({case.category}): first add it to the prompt as "
+                "a worked example (the prompt has none), then fine-tune if it still fails"
+            )
         first = " after trying structured output / JSON mode" if case.category == "format" else ""
         return f"failing for {n} iterations ({case.category}): fine-tune for it{first}"
     return (
@@ -167,15 +174,20 @@ def case_action(case: CaseHistory, escalate: bool, threshold: int) -> str:
 
 
 def advise(
-    history: PromptHistory, settings: EscalationSettings, dataset_examples: int | None = None
+    history: PromptHistory,
+    settings: EscalationSettings,
+    dataset_examples: int | None = None,
+    shape: PromptShape | None = None,
 ) -> Advice:
+    """Judge the history. ``shape`` is what the prompt shows: behaviour failures on a
+    prompt with no worked example are sent to examples before fine-tuning."""
     threshold = settings.iteration_threshold
     failing = history.persistent
     cases = tuple(
         CaseAdvice(
             c,
             c.failed_versions >= threshold,
-            case_action(c, c.failed_versions >= threshold, threshold),
+            case_action(c, c.failed_versions >= threshold, threshold, shape),
         )
         for c in failing
     )
@@ -183,7 +195,7 @@ def advise(
     over = [c.case for c in cases if c.escalate]
     under = [c.case for c in cases if not c.escalate]
     enough = history.experiments >= settings.min_experiments
-    recommendations = _recommendations(over, ready) if over and enough else ()
+    recommendations = _recommendations(over, ready, shape) if over and enough else ()
     if not failing:
         verdict = Verdict.CLEAN
     elif not over:
@@ -207,7 +219,9 @@ def advise(
     )
 
 
-def _recommendations(over: list[CaseHistory], ready: DataReadiness) -> tuple[Recommendation, ...]:
+def _recommendations(
+    over: list[CaseHistory], ready: DataReadiness, shape: PromptShape | None = None
+) -> tuple[Recommendation, ...]:
     out: list[Recommendation] = []
     knowledge = [c for c in over if c.remedy is Remedy.RAG]
     behaviour = [c for c in over if c.remedy is Remedy.FINE_TUNE]
@@ -227,21 +241,31 @@ def _recommendations(over: list[CaseHistory], ready: DataReadiness) -> tuple[Rec
         )
     if behaviour:
         kinds = tuple(sorted({c.category for c in behaviour}))
-        first = None
+        steps = []
+        if shape is not None and not shape.has_examples:
+            steps.append(
+                f"First, worked examples: the prompt shows none (PW101). Add "
+                f"{_names(behaviour)} to it as examples — the input and the expected answer "
+                "as the test states it — and run the evals again; fine-tune only if they "
+                "still fail."
+            )
         if "format" in kinds:
-            first = (
-                "Try structured output first (JSON mode, or a response schema the API "
+            if shape is not None and not shape.states_format:
+                steps.append("State the output format in the prompt; it never does.")
+            steps.append(
+                "Try structured output (JSON mode, or a response schema the API "
                 "enforces): it fixes format failures without training."
             )
+        then = "Then fine-tune" if steps else "Fine-tune"
         out.append(
             Recommendation(
                 Remedy.FINE_TUNE,
                 kinds,
                 tuple(behaviour),
-                f"Fine-tune for {' and '.join(kinds)}: {_names(behaviour)} {_have(behaviour)} "
+                f"{then} for {' and '.join(kinds)}: {_names(behaviour)} {_have(behaviour)} "
                 f"failed for {_iterations(behaviour)} of instructions; a fine-tuned model learns "
                 f"the behaviour from examples instead. {ready.sentence()}",
-                first,
+                " ".join(steps) or None,
             )
         )
     if other:
@@ -294,7 +318,10 @@ def _headline(
     parts = []
     for rec in recommendations:
         kinds = ", ".join(rec.categories)
-        parts.append(f"{_REMEDY_WORD[rec.remedy]} for {kinds}")
+        word = _REMEDY_WORD[rec.remedy]
+        if rec.first_step and rec.first_step.startswith("First, worked examples"):
+            word = "worked examples first, then fine-tuning"
+        parts.append(f"{word} for {kinds}")
     text = (
         f"Escalate: {_plural(len(over), 'case')} still failing after "
         f"{_iterations(over)} (threshold {threshold}, {versions} versions logged) — "
@@ -338,6 +365,8 @@ def _summary(
             Remedy.FINE_TUNE: "consider fine-tuning",
             Remedy.PROMPT: "rework the prompt",
         }[rec.remedy]
+        if rec.first_step and rec.first_step.startswith("First, worked examples"):
+            action = "add worked examples, then consider fine-tuning"
         arrows.append(f"{'/'.join(rec.categories)} → {action}")
     text = f"{_plural(len(over), 'case')} failing for {_iterations(over)} — " + "; ".join(arrows)
     if under:

@@ -24,6 +24,7 @@ from promptwise.config import EscalationSettings, Settings
 from promptwise.document.model import PromptDocument
 from promptwise.escalation.advice import Advice, advise
 from promptwise.escalation.breakeven import BreakEven, compute
+from promptwise.escalation.categories import prompt_shape
 from promptwise.escalation.history import PromptHistory, Version
 from promptwise.escalation.records import LogWarning, template_hash
 from promptwise.pricing.catalogue import Catalogue, PriceEntry
@@ -74,6 +75,28 @@ def current_version(document: PromptDocument, history: PromptHistory) -> Version
     return None
 
 
+_OUTPUT_SAMPLE = 2000  # cases whose outputs are counted: a median needs no more
+
+
+def output_length(history: PromptHistory, encoding: str) -> tuple[int | None, str]:
+    """The task's real output length: the median of the logged outputs, in tokens.
+
+    Each case's most recent output counts once, so a long log does not cost
+    more than its cases. None when the logs carry no outputs.
+    """
+    from promptwise.tokens.counter import count_text
+
+    counts = sorted(
+        count_text(case.latest.output, encoding)
+        for case in history.cases[:_OUTPUT_SAMPLE]
+        if case.latest.output and case.latest.output.strip()
+    )
+    if not counts:
+        return None, ""
+    middle = counts[len(counts) // 2]
+    return max(middle, 1), f"the median of {len(counts):,} logged outputs"
+
+
 def build_evidence(
     document: PromptDocument,
     settings: Settings,
@@ -91,7 +114,9 @@ def build_evidence(
     model order (flag, file, setting) and the same tokenizer, so the advice
     and the cost lens can never disagree about what a call costs.
     """
-    advice = advise(logs.history, settings.escalation, logs.dataset_examples)
+    advice = advise(
+        logs.history, settings.escalation, logs.dataset_examples, prompt_shape(document)
+    )
     break_even = None
     note = None
     if price is None:
@@ -100,15 +125,24 @@ def build_evidence(
             "add it under `pricing` in promptwise.yaml"
         )
     else:
+        logged, basis = output_length(logs.history, price.encoding)
+        if logged is None:
+            basis = (
+                "the file's output limit"
+                if document.max_output_tokens is not None
+                else f"`expected_output_tokens` ({output_tokens:,}); the logs have no outputs"
+            )
         break_even = compute(
             document,
             prompt_entry=price,
             input_tokens=input_tokens,
-            output_tokens=output_tokens,
+            output_tokens=output_tokens if logged is None else logged,
             calls_per_day=settings.calls_per_day,
             settings=settings.escalation,
             catalogue=catalogue,
             labeled_examples=logs.history.labeled_examples + (logs.dataset_examples or 0),
+            output_basis=basis,
+            calls_default=settings.calls_per_day == Settings().calls_per_day,
         )
     return PromptEvidence(
         path=document.path,

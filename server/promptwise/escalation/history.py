@@ -29,8 +29,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from promptwise.escalation.categories import Remedy, infer, remedy_of
-from promptwise.escalation.records import EvalRecord, PromptRef, template_hash
+from promptwise.escalation.categories import (
+    CaseEvidence,
+    PromptShape,
+    Remedy,
+    canonical,
+    decide,
+    remedy_of,
+)
+from promptwise.escalation.records import Assertion, EvalRecord, PromptRef, template_hash
 
 Order = tuple[int, int]  # (log file index, position in the log)
 
@@ -74,6 +81,10 @@ class PromptLog:
     text_hashes: set[str] = field(default_factory=set)  # of every version's template text
     # When each eval (version, run) started, for ordering evals into iterations.
     evals: dict[tuple[str, str], tuple[float | None, Order]] = field(default_factory=dict)
+    # Category evidence over all of a case's records: the categories the log states
+    # (counted) and the checks that failed (at most 20 distinct per case).
+    stated: dict[str, dict[str, int]] = field(default_factory=dict)
+    checks: dict[str, dict[tuple[str, str | None], Assertion]] = field(default_factory=dict)
     # Grouping records without an eval id into evals, by log order.
     _previous: str | None = None
     _segment: int = 0
@@ -114,6 +125,7 @@ class PromptLog:
         self._keep_latest(self.latest, record, order, when_ts)
         if not record.passed:
             self._keep_latest(self.latest_failure, record, order, when_ts)
+            self._gather(record.case, record)
         answer = record.expected or (record.output if record.passed else None)
         if answer:
             self.labeled.add(hashlib.sha1((record.input or record.case).encode()).hexdigest())
@@ -137,6 +149,20 @@ class PromptLog:
             seen.timestamp, seen.order = timestamp, order
         if seen.template is None:
             seen.template = template
+
+    def _gather(self, case: str, record: EvalRecord) -> None:
+        """Keep what a failing record says about its case's category."""
+        if record.category:
+            name = canonical(record.category) or record.category.strip().lower()
+            counts = self.stated.setdefault(case, {})
+            counts[name] = counts.get(name, 0) + 1
+        checks = self.checks.setdefault(case, {})
+        for assertion in record.assertions:
+            if assertion.passed is not False and any(a.passed is False for a in record.assertions):
+                continue  # only the checks that failed, when the log says which
+            key = (assertion.type, assertion.value)
+            if key not in checks and len(checks) < 20:
+                checks[key] = assertion
 
     @staticmethod
     def _keep_latest(
@@ -183,6 +209,15 @@ class PromptLog:
         ):
             for record, order, stamp in theirs.values():
                 self._keep_latest(store, record, shift(order), stamp)
+        for case, counts in other.stated.items():
+            mine = self.stated.setdefault(case, {})
+            for name, count in counts.items():
+                mine[name] = mine.get(name, 0) + count
+        for case, checks in other.checks.items():
+            held = self.checks.setdefault(case, {})
+            for check, assertion in checks.items():
+                if check not in held and len(held) < 20:
+                    held[check] = assertion
         self.labeled |= other.labeled
         self.text_hashes |= other.text_hashes
         for source in other.sources:
@@ -286,8 +321,12 @@ def iterations(log: PromptLog) -> tuple[list[_VersionSeen], dict[tuple[str, str]
     return seen, of_eval
 
 
-def analyse(log: PromptLog) -> PromptHistory:
-    """Order the iterations, then give each case its status in each of them."""
+def analyse(log: PromptLog, prompt: PromptShape | None = None) -> PromptHistory:
+    """Order the iterations, then give each case its status in each of them.
+
+    ``prompt`` is what the prompt file shows (examples, format, labels,
+    language), part of the evidence a failure's category is decided on.
+    """
     ordered, of_eval = iterations(log)
     # The outcome of each case in each iteration: its most recent run there counts.
     status: dict[str, dict[int, tuple[bool, tuple[float, int, int]]]] = {}
@@ -325,7 +364,9 @@ def analyse(log: PromptLog) -> PromptHistory:
         )
     versions = tuple(versions_list)
     edits = _edited_words(versions)
-    cases = [_case(case, per_case, versions, log, edits) for case, per_case in status.items()]
+    cases = [
+        _case(case, per_case, versions, log, edits, prompt) for case, per_case in status.items()
+    ]
     cases.sort(
         key=lambda c: (
             min((i for i, s in enumerate(c.statuses) if s is not None), default=0),
@@ -349,6 +390,7 @@ def _case(
     versions: tuple[Version, ...],
     log: PromptLog,
     edits: Sequence[frozenset[str] | None] = (),
+    prompt: PromptShape | None = None,
 ) -> CaseHistory:
     statuses = tuple(per_case[i][0] if i in per_case else None for i in range(len(versions)))
     failed = [i for i, s in enumerate(statuses) if s is False]
@@ -374,19 +416,30 @@ def _case(
     latest = log.latest[case][0]
     failure = log.latest_failure.get(case)
     evidence = failure[0] if failure else latest
-    subject, targeted, targeted_of = _targeting(evidence, failed, edits)
-    category, source = infer(
-        stated=evidence.category,
-        description=evidence.description,
-        assertions=evidence.assertions,
-        reason=evidence.reason,
-        empty_input=_empty_input(evidence),
+    subject, targeted, targeted_of = _targeting(evidence, failed, edits, versions)
+    counts = log.stated.get(case, {})
+    stated = max(counts, key=lambda name: counts[name]) if counts else None
+    checks = tuple(log.checks.get(case, {}).values()) or evidence.assertions
+    decision = decide(
+        CaseEvidence(
+            stated=stated,
+            description=evidence.description or evidence.title or evidence.case,
+            variables=evidence.variables,
+            input=evidence.input,
+            expected=evidence.expected,
+            output=evidence.output if failure else None,
+            reason=evidence.reason,
+            assertions=checks,
+            empty_input=_empty_input(evidence),
+        ),
+        prompt,
     )
     return CaseHistory(
         case=case,
         title=latest.display,
-        category=category,
-        category_source=source,
+        category=decision.category,
+        category_source=decision.source,
+        category_reasons=decision.reasons,
         statuses=statuses,
         failed_versions=len(failed),
         first_failed=versions[failed[0]] if failed else None,
@@ -443,7 +496,10 @@ def _edited_words(versions: Sequence[Version]) -> list[frozenset[str] | None]:
 
 
 def _targeting(
-    record: EvalRecord, failed: list[int], edits: Sequence[frozenset[str] | None]
+    record: EvalRecord,
+    failed: list[int],
+    edits: Sequence[frozenset[str] | None],
+    versions: Sequence[Version] = (),
 ) -> tuple[tuple[str, ...], int | None, int]:
     """How many of the case's failing iterations edited lines about its subject."""
     text = " ".join(
@@ -456,7 +512,10 @@ def _targeting(
         )
         if t
     )
-    subject = tuple(sorted(_stems(text)))[:20]
+    # Words the first version already used are the task's vocabulary, not this case's.
+    first = next((e for e in edits if e is not None), None)
+    base = _stems(versions[0].template or "") if first is not None and versions else set()
+    subject = tuple(sorted(_stems(text) - base))[:20]
     known = [i for i in failed if i > 0 and i < len(edits) and edits[i] is not None]
     if not subject or not known:
         return subject, None, 0

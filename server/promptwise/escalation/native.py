@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from promptwise.escalation.categories import checked_category
 from promptwise.escalation.records import (
     Assertion,
     EvalRecord,
@@ -92,7 +93,7 @@ def read_native(
             if isinstance(record, str):
                 warnings.add(where, record, record)
             else:
-                yield record
+                yield checked_category(record, warnings)
 
 
 def _scalar_text(value: Any) -> str | None:

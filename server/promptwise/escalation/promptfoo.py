@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from promptwise.escalation.categories import checked_category
 from promptwise.escalation.records import (
     MAX_JSON_BYTES,
     Assertion,
@@ -224,6 +225,24 @@ def _expected(variables: Mapping[str, Any], assertions: tuple[Assertion, ...]) -
     return None
 
 
+def _echoes(result: Mapping[str, Any]) -> bool:
+    """Is this result's "output" the prompt handed back rather than a model's answer?"""
+    provider = result.get("provider")
+    ident = provider.get("id") if isinstance(provider, Mapping) else provider
+    if isinstance(ident, str) and ident.strip().lower() == "echo":
+        return True
+    response = result.get("response")
+    output = response.get("output") if isinstance(response, Mapping) else None
+    prompt = result.get("prompt")
+    raw = prompt.get("raw") if isinstance(prompt, Mapping) else None
+    return (
+        isinstance(output, str)
+        and isinstance(raw, str)
+        and bool(raw.strip())
+        and output.strip() == raw.strip()
+    )
+
+
 def result_record(
     result: Mapping[str, Any], ctx: EvalContext, where: LogLocation, seq: int
 ) -> EvalRecord | str | None:
@@ -246,6 +265,11 @@ def result_record(
         return "result has no pass/fail (`success`); skipped"
     if not success and result.get("failureReason") == _ERROR_FAILURE:
         return "result is a provider error, not a test outcome; skipped"
+    if _echoes(result):
+        return (
+            "result comes from the `echo` provider (or one that returns the prompt), "
+            "not a model; it counts neither as a failure nor as a labeled example"
+        )
     raw_vars = test.get("vars") if isinstance(test.get("vars"), Mapping) else result.get("vars")
     variables = raw_vars if isinstance(raw_vars, Mapping) else {}
     description = test.get("description")
@@ -388,7 +412,7 @@ def records_of_document(
         if isinstance(record, str):
             warnings.add(location, record, record)
         elif record is not None:
-            yield record
+            yield checked_category(record, warnings)
 
 
 def _prompts_from_items(items: list[Any]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from promptwise.escalation.categories import checked_category
 from promptwise.escalation.promptfoo import (
     EvalContext,
     eval_context,
@@ -54,6 +55,7 @@ _RESULT_COLUMNS = (
     "provider",
     "failure_reason",
     "created_at",
+    "prompt",
 )
 _BATCH = 500
 
@@ -262,9 +264,10 @@ def _result_rows(
                 "error": values.get("error"),
                 "provider": json_loads(values.get("provider")),
                 "failureReason": values.get("failure_reason"),
+                "prompt": json_loads(values.get("prompt")),
             }
             record = result_record(result, ctx, location, rowid)
             if isinstance(record, str):
                 warnings.add(location, record, record)
             elif record is not None:
-                yield record
+                yield checked_category(record, warnings)

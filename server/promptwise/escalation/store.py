@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promptwise.config import AUTO, Settings, resolve_path
+from promptwise.escalation.categories import prompt_shape
 from promptwise.escalation.dataset import count_examples
 from promptwise.escalation.evidence import FailureLogs, current_version
 from promptwise.escalation.history import PromptLog, analyse, fold
@@ -432,7 +433,7 @@ class EscalationStore:
             match = self.match(path, document.text, body)
             found = None
             if match is not None:
-                history = analyse(match.log)
+                history = analyse(match.log, prompt_shape(document))
                 found = FailureLogs(
                     history=history,
                     matched_by=match.how,

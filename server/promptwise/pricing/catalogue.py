@@ -50,7 +50,7 @@ class FineTunePrice:
     call". All prices are USD per 1M tokens.
     """
 
-    training: float
+    training: float | None  # None: the provider publishes no per-token training price
     input: float
     output: float
     cached_input: float | None = None
@@ -332,7 +332,9 @@ def _fine_tune(
     prices: dict[str, float | None] = dataclasses.asdict(current) if current else {}
     for name, raw in value.items():
         prices[name] = (
-            None if raw is None and name == "cached_input" else _price(where, f"{key}.{name}", raw)
+            None
+            if raw is None and name in ("cached_input", "training")
+            else _price(where, f"{key}.{name}", raw)
         )
 
     def required(name: str) -> float:
@@ -342,7 +344,7 @@ def _fine_tune(
         return given
 
     return FineTunePrice(
-        training=required("training"),
+        training=prices.get("training"),
         input=required("input"),
         output=required("output"),
         cached_input=prices.get("cached_input"),

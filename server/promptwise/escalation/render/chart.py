@@ -24,6 +24,7 @@ STYLES = {  # colour-blind-safe colours, told apart by dash pattern as well
     "prompt only": ("#0072B2", ""),
     "RAG": ("#E69F00", "8 5"),
     "fine-tuned": ("#009E73", "2 4"),
+    "fine-tuned, same model": ("#CC79A7", "10 3 2 3"),
 }
 
 
@@ -161,17 +162,20 @@ def svg(data: BreakEven) -> str:
         )
         label_y += 16
     # Legend.
-    x0 = LEFT
+    x0, y0 = LEFT, 12
     for option in data.options:
         colour, dash = STYLES.get(option.name, ("#333", ""))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        label = f"{option.name} ({option.model})"[:34]
+        label = f"{option.name} ({option.model})"[:40]
+        width = 32 + int(6.6 * len(label)) + 24
+        if x0 > LEFT and x0 + width - 24 > WIDTH - RIGHT:  # wrap to a second row
+            x0, y0 = LEFT, y0 + 16
         out.append(
-            f'<line x1="{x0}" y1="18" x2="{x0 + 26}" y2="18" stroke="{colour}" '
+            f'<line x1="{x0}" y1="{y0}" x2="{x0 + 26}" y2="{y0}" stroke="{colour}" '
             f'stroke-width="3"{dash_attr}/>'
         )
-        out.append(f'<text x="{x0 + 32}" y="22" fill="#222">{escape(label)}</text>')
-        x0 += 32 + int(6.6 * len(label)) + 24
+        out.append(f'<text x="{x0 + 32}" y="{y0 + 4}" fill="#222">{escape(label)}</text>')
+        x0 += width
     out.append("</svg>")
     return "\n".join(out)
 

@@ -16,6 +16,7 @@ def _case(case: CaseHistory) -> dict[str, Any]:
         "title": case.title,
         "category": case.category,
         "category_source": case.category_source,
+        "category_reasons": list(case.category_reasons),
         "remedy": case.remedy.value,
         "failing_now": case.failing_now,
         "failed_versions": case.failed_versions,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from promptwise.escalation.advice import Verdict
-from promptwise.escalation.breakeven import BreakEven, OptionCost, round_volume
+from promptwise.escalation.breakeven import VOLUMES, BreakEven, OptionCost, Tuned, round_volume
 from promptwise.escalation.evidence import PromptEvidence
 from promptwise.escalation.history import CaseHistory, PromptHistory
 from promptwise.escalation.records import format_timestamp
@@ -203,6 +203,16 @@ def targeted(case: CaseHistory) -> str:
     return f"{case.targeted} of {case.targeted_of}"
 
 
+def category_reasons(cases: tuple[CaseHistory, ...], limit: int = 20) -> Bullets | None:
+    """Why each failing case has its category: the evidence, as a reviewer would weigh it."""
+    items: list[Text] = []
+    for case in cases[:limit]:
+        if case.category_reasons:
+            why = "; ".join(case.category_reasons[:4])
+            items.append((Code(case.title), f" is {case.category}: ", *inline(why)))
+    return Bullets(tuple(items)) if items else None
+
+
 def fixed_table(ev: PromptEvidence) -> Table:
     history = ev.history
     rows = []
@@ -242,13 +252,13 @@ def data_blocks(ev: PromptEvidence) -> list[Block]:
     return [Heading(2, "Experiments and data"), Bullets(tuple(items))]
 
 
-def _cost_row(option: OptionCost, data: BreakEven) -> Text:
+def _cost_row(option: OptionCost, data: BreakEven, how: str = "") -> Text:
     tokens = f"{option.name}: {option.input_tokens:,} input tokens"
     if option.name == "RAG":
         retrieved = option.input_tokens - data.prompt.input_tokens
         tokens += f" ({data.prompt.input_tokens:,} + {retrieved:,} retrieved)"
-    if option.name == "fine-tuned" and data.few_shot_tokens:
-        tokens += f" (few-shot examples, {data.few_shot_tokens:,} tokens, removed)"
+    if how:
+        tokens += f" ({how})"
     row = option.row
     text = (
         f"{tokens} × ${row.input:g}/1M + {option.output_tokens:,} output × "
@@ -257,25 +267,41 @@ def _cost_row(option: OptionCost, data: BreakEven) -> Text:
     return (text, *inline(row.describe()))
 
 
-def _break_even_sentences(data: BreakEven) -> Text:
-    tuned = data.fine_tuned
-    assert tuned is not None
+def _pays(tuned: Tuned, data: BreakEven) -> Text:
     out: list[Inline] = []
-    if data.vs_prompt is not None:
-        out.append(Strong(f"Fine-tuning pays above {round_volume(data.vs_prompt):,} calls a day"))
-        out.append(f" compared with prompt only ({data.vs_prompt:,.0f} exactly)")
-        if data.vs_rag is not None:
-            out.append(f", and above {round_volume(data.vs_rag):,} compared with RAG")
-        out.append(".")
-        return tuple(out)
-    out.append(Strong("Fine-tuning never pays on cost here"))
-    out.append(": a call to ")
-    out.append(Code(tuned.model))
-    out.append(
-        " costs no less than a prompt-only call, so fine-tune for behaviour, not to save money."
-    )
-    if data.vs_rag is not None:
-        out.append(f" Against RAG it pays above {round_volume(data.vs_rag):,} calls a day.")
+    name = Code(tuned.option.model)
+    if tuned.vs_prompt is not None:
+        out.append("Fine-tuned ")
+        out.append(name)
+        out.append(": ")
+        volume = round_volume(tuned.vs_prompt)
+        out.append(
+            Strong(
+                f"pays above {volume:,} call{'s' if volume != 1 else ''} a day "
+                "compared with prompt only"
+            )
+        )
+        out.append(f" ({tuned.vs_prompt:,.0f} exactly)")
+        if tuned.vs_rag is not None:
+            out.append(f", and above {round_volume(tuned.vs_rag):,} compared with RAG")
+    else:
+        out.append("Fine-tuned ")
+        out.append(name)
+        out.append(": ")
+        out.append(Strong("never pays on cost against prompt only"))
+        out.append(
+            " (a tuned call costs no less than a prompt-only call; fine-tune for behaviour, "
+            "not to save money)"
+        )
+        if tuned.vs_rag is not None:
+            out.append(f"; against RAG it pays above {round_volume(tuned.vs_rag):,} calls a day")
+    top = max(VOLUMES)
+    saving = data.prompt.per_day(top) - tuned.option.per_day(top)
+    if saving > 0:
+        out.append(f"; at {top:,} calls a day it saves {format_usd(saving)} a day")
+    if tuned.training.price_per_million is None:
+        out.append(" (without training: no published training price)")
+    out.append(".")
     return tuple(out)
 
 
@@ -286,35 +312,55 @@ def cost_blocks(ev: PromptEvidence, *, chart: bool) -> list[Block]:
         blocks.append(Para(inline(ev.cost_note or "No cost comparison.")))
         return blocks
     header = ["calls per day", "prompt only", "RAG"]
-    if data.fine_tuned is not None:
-        header.append("fine-tuned")
+    header += [f"{t.option.name} ({t.option.model})" for t in data.tuned]
     header.append("cheapest")
     rows = []
     for volume in data.volumes:
-        label = f"{volume:,}" + (" (yours)" if volume == data.calls_per_day else "")
+        label = f"{volume:,}"
+        if volume == data.calls_per_day:
+            label += " (default `calls_per_day`)" if data.calls_default else " (yours)"
         row: list[Text] = [
-            (label,),
+            inline(label),
             (format_usd(data.prompt.per_day(volume)),),
             (format_usd(data.rag.per_day(volume)),),
         ]
-        if data.fine_tuned is not None:
-            row.append((format_usd(data.fine_tuned.per_day(volume)),))
-        row.append((data.cheapest(volume).name,))
+        for tuned in data.tuned:
+            row.append((format_usd(tuned.option.per_day(volume)),))
+        cheapest = data.cheapest(volume)
+        row.append(
+            (
+                cheapest.name
+                + (f" ({cheapest.model})" if cheapest in [t.option for t in data.tuned] else ""),
+            )
+        )
         rows.append(tuple(row))
     blocks.append(Table(tuple(header), tuple(rows), tuple(range(0, len(header) - 1))))
-    if data.fine_tuned is not None and data.training is not None:
-        blocks.append(Para(_break_even_sentences(data)))
+    if data.tuned:
+        blocks.append(Bullets(tuple(_pays(t, data) for t in data.tuned)))
     if chart:
         blocks.append(Chart(data))
-    items: list[Text] = [_cost_row(o, data) for o in data.options]
-    if data.training is not None:
-        t = data.training
+    items: list[Text] = [_cost_row(data.prompt, data), _cost_row(data.rag, data)]
+    items += [_cost_row(t.option, data, t.reduced) for t in data.tuned]
+    if data.output_basis:
         items.append(
-            (
-                f"training: {t.examples:,} examples ({t.examples_basis}) × "
+            inline(f"output length: {data.prompt.output_tokens:,} tokens, {data.output_basis}")
+        )
+    for tuned in data.tuned:
+        t = tuned.training
+        if t.price_per_million is None:
+            items.append(
+                inline(
+                    f"training `{tuned.option.model}`: no published training price; its "
+                    "break-even leaves training out"
+                )
+            )
+            continue
+        items.append(
+            inline(
+                f"training `{tuned.option.model}`: {t.examples:,} examples ({t.examples_basis}) × "
                 f"{t.tokens_per_example:,} tokens × {t.epochs} epochs × "
                 f"${t.price_per_million:g}/1M = {format_usd(t.cost)}, amortised over "
-                f"{t.retrain_days} days = {format_usd(t.per_day)} a day",
+                f"{t.retrain_days} days = {format_usd(t.per_day)} a day"
             )
         )
     items.append(
@@ -340,6 +386,9 @@ def outline(ev: PromptEvidence, *, chart: bool = True) -> list[Block]:
     if failing:
         blocks.append(Heading(2, "Failing in the latest version"))
         blocks.append(case_table(ev, failing))
+        reasons = category_reasons(failing)
+        if reasons is not None:
+            blocks.append(reasons)
     if ev.history.resolved:
         blocks.append(Heading(2, "Fixed by prompt iterations"))
         blocks.append(fixed_table(ev))
