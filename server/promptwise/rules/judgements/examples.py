@@ -419,7 +419,7 @@ def inline_examples(
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue
-        if _RUBRIC.match(sample):
+        if _RUBRIC.match(sample) and not _answered(text, m.end(1)):
             continue
         found.append(
             WorkedExample(
@@ -435,6 +435,88 @@ def inline_examples(
 # "(yes/no) Does the essay state a thesis?": a criterion with its answer
 # space, or a bare question: what is asked, not a worked answer.
 _RUBRIC = re.compile(r"\((?:[\w-]+[ \t]*/[ \t]*)+[\w-]+\)|[^\n]*\?[ \t*_\"'`]*$")
+# The line under a sample question that answers it: a field ("queries:",
+# "Answer: 4") or the opening of a JSON value.
+_ANSWER_BELOW = re.compile(r"\n[ \t]*(?:[A-Za-z][\w ]{0,30}:|[\[{])")
+
+
+def _answered(text: str, end: int) -> bool:
+    """A sample question with its answer on the next line is a worked example."""
+    return _ANSWER_BELOW.match(text, end) is not None and "(" not in text[end - 2 : end]
+
+
+# A line that only titles an example ("EXAMPLE OUTPUT", "Output example:",
+# "**Examples**"), the sample on the lines below it, often closed by an
+# "END EXAMPLE" line.
+_EXAMPLE_TITLE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?((?:[\w-]+[ \t]+){0,3}examples?(?:[ \t]+[\w-]+){0,3})"
+    r"[ \t]*(?:\*\*)?[ \t]*:?[ \t]*(?:\*\*)?[ \t]*$",
+    re.I | re.M,
+)
+_END_EXAMPLE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?end[ \t]+(?:of[ \t]+)?examples?\b", re.I | re.M)
+# Without an end marker the sample runs to the next title: a markdown heading
+# or a line in capitals.
+_NEXT_TITLE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*(?=[^a-z\n]*[A-Z]{3})[^a-z\n]+$", re.M)
+# How far below its title an example's end marker is looked for.
+_EXAMPLE_REACH = 4000
+
+
+def titled_examples(
+    doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
+) -> list[WorkedExample]:
+    """Samples under a line that titles them, in prose without markdown structure."""
+    text = doc.text
+    found: list[WorkedExample] = []
+    for span in spans:
+        for m in _EXAMPLE_TITLE.finditer(text, span.start, span.end):
+            title = m.group(1)
+            if words.input_only_title.search(title) and not words.output_title.search(title):
+                continue
+            start = m.end() + 1
+            reach = min(len(text), start + _EXAMPLE_REACH)
+            end_marker = _END_EXAMPLE.search(text, start, reach)
+            if end_marker is not None:
+                end = end_marker.start()
+            else:
+                after = _NEXT_TITLE.search(text, start, reach)
+                end = after.start() if after is not None else reach
+            body = text[start:end] if start < end else ""
+            if not body.strip() or _is_template(body):
+                continue
+            found.append(
+                WorkedExample(
+                    Span(m.start(), end),
+                    strip_span(text, Span(m.start(), m.end())),
+                    "block",
+                    strip_span(text, Span(start, end)),
+                )
+            )
+    return found
+
+
+# "e.g., \"Removes an API key from the repo.\"": a quoted sample of the
+# output, of two words or more.
+_EG_QUOTED = re.compile(r"\b(?:e\.g\.|for example|for instance),?[ \t]*[\"“]([^\"”\n]{3,160})[\"”]", re.I)
+
+
+def quoted_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    """Quoted samples after "e.g." that show the exact wording wanted."""
+    text = doc.text
+    found: list[WorkedExample] = []
+    for span in spans:
+        for m in _EG_QUOTED.finditer(text, span.start, span.end):
+            sample = m.group(1)
+            if len(sample.split()) < 2 or _PLACEHOLDER.fullmatch(sample.strip()):
+                continue
+            found.append(
+                WorkedExample(
+                    Span(m.start(), m.end()),
+                    Span(m.start(), m.end()),
+                    "inline",
+                    Span(m.start(1), m.end(1)),
+                )
+            )
+    return found
 
 
 def label_answers(doc: PromptDocument, pairs: Sequence[WorkedExample], words: ExampleWords) -> bool:

@@ -65,6 +65,8 @@ _KINDS = (
     TaskKind.QA,
     TaskKind.GENERATION,
 )
+# Kinds a persona can name as its trade, in the order they are tried.
+_ROLE_KINDS = (TaskKind.CLASSIFICATION, TaskKind.EXTRACTION, TaskKind.SUMMARIZATION)
 OWNER = "PW101"  # the rule whose options hold the words of task statements
 
 
@@ -74,6 +76,8 @@ class TaskWords:
 
     tasks: tuple[tuple[TaskKind, re.Pattern[str]], ...]
     persona: re.Pattern[str]
+    # A persona that names its task ("an expert extractor of references").
+    roles: tuple[tuple[TaskKind, re.Pattern[str]], ...]
     format_target: re.Pattern[str]
     # An imperative that makes the prompt an agent's ("Guide the user ...").
     agent: re.Pattern[str]
@@ -101,6 +105,10 @@ class TaskWords:
                 for kind in _KINDS
             ),
             persona=re.compile(r"\b" + alternation(own["persona_patterns"]), re.I),
+            roles=tuple(
+                (kind, re.compile(r"\b" + alternation(own[f"role_{kind.value}_patterns"]), re.I))
+                for kind in _ROLE_KINDS
+            ),
             format_target=re.compile(r"\b" + targets + r"\b", re.I),
             agent=re.compile(_LEAD + alternation(own["agent_patterns"]) + r"\b", re.I | re.M),
             decision=re.compile(r"\b" + alternation(own["decision_patterns"]), re.I),
@@ -138,9 +146,18 @@ _SHELL_INFO = re.compile(
 )
 
 
+# "Extract a summary of the paper": the verb says extract, the object says
+# what is written, and it is a summary.
+_EXTRACT_SUMMARY = re.compile(
+    r"\bextract (?:a|an|the) (?:[\w-]+ ){0,2}(?:summary|synopsis|overview|gist)\b", re.I
+)
+
+
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
         if pattern.search(text):
+            if kind is TaskKind.EXTRACTION and _EXTRACT_SUMMARY.search(text):
+                return TaskKind.SUMMARIZATION
             if kind is TaskKind.GENERATION and words.format_from_input.search(text):
                 return TaskKind.TRANSFORMATION
             return kind
@@ -213,6 +230,7 @@ def task_kind(
         # The kind is agent; only a persona line is looked for below.
         persona = next((c for c in opening if words.persona.search(c.text)), None)
         opening = []
+    role: tuple[TaskKind, Span] | None = None
     seen = 0
     for clause in opening:
         if agent_file:
@@ -226,6 +244,10 @@ def task_kind(
         if _HEADING_LINE.match(clause.text):
             continue  # a title names the topic; it does not state the task
         kind = _clause_kind(words, clause.text)
+        if role is not None:
+            if kind is role[0]:
+                return kind, clause.span  # the statement of the trade, as anchor
+            continue
         if persona is not None:
             if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
                 return kind, clause.span
@@ -233,6 +255,12 @@ def task_kind(
                 break
             continue
         if words.persona.search(clause.text):
+            # "You are an expert at summarizing pull requests": the trade
+            # the persona names is the task, whatever its steps then list.
+            named = next((k for k, rx in words.roles if rx.search(clause.text)), None)
+            if named is not None:
+                role = (named, clause.span)
+                continue
             persona = clause
             continue
         if kind is TaskKind.AGENT:
@@ -241,6 +269,8 @@ def task_kind(
             if kind is TaskKind.GENERATION and labeled_fewshot:
                 continue
             return kind, clause.span
+    if role is not None:
+        return role
     if labeled_fewshot:
         return TaskKind.CLASSIFICATION, None
     if not agent_file and spans:

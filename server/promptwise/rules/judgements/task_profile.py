@@ -146,6 +146,8 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             *label_lines,
             *ex.turn_examples(doc),
             *ex.inline_examples(doc, spans, words.examples),
+            *ex.titled_examples(doc, spans, words.examples),
+            *ex.quoted_samples(doc, spans),
             *(code_samples if kind not in STRUCTURED_KINDS else []),
         ],
         key=lambda e: e.span.start,
