@@ -496,7 +496,9 @@ def titled_examples(
 
 # "e.g., \"Removes an API key from the repo.\"": a quoted sample of the
 # output, of two words or more.
-_EG_QUOTED = re.compile(r"\b(?:e\.g\.|for example|for instance),?[ \t]*[\"“]([^\"”\n]{3,160})[\"”]", re.I)
+_EG_QUOTED = re.compile(
+    r"\b(?:e\.g\.|for example|for instance),?[ \t]*[\"“]([^\"”\n]{3,160})[\"”]", re.I
+)
 
 
 def quoted_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
