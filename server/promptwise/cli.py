@@ -42,6 +42,7 @@ from promptwise.runner import (
     run,
     settings_for,
 )
+from promptwise.tokens.counter import segment_rows
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -561,14 +562,13 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
         if args.segments:
             entry["segments"] = [
                 {
-                    "kind": s.kind.value,
-                    "title": s.title or s.role or "",
-                    "line": doc.lines.line_of(s.span.start),
-                    "depth": depth,
-                    "tokens": analysis.tokens.for_segment(s),
+                    "kind": row.segment.kind.value if row.segment else "text",
+                    "title": (row.segment.title or row.segment.role or "") if row.segment else "",
+                    "line": doc.lines.line_of(row.span.start),
+                    "depth": row.depth,
+                    "tokens": row.tokens,
                 }
-                for s, depth in _segments_with_depth(doc.segments)
-                if s.kind.value != "comment"
+                for row in segment_rows(doc, analysis.tokens)
             ]
         if args.compare:
             catalogue = catalogue_for(settings)
@@ -612,14 +612,6 @@ def _shown(path: str) -> str:
     """A path as the user would type it: relative to the current folder when inside it."""
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
-
-
-def _segments_with_depth(segments: Sequence[Any], depth: int = 0) -> list[tuple[Any, int]]:
-    out: list[tuple[Any, int]] = []
-    for segment in segments:
-        out.append((segment, depth))
-        out.extend(_segments_with_depth(segment.children, depth + 1))
-    return out
 
 
 def _tokens_text(files: list[dict[str, Any]]) -> str:

@@ -19,6 +19,8 @@ from promptwise.tokens.counter import (
     count_document,
     encoding_for_name,
     pieces_of,
+    segment_rows,
+    sent_text,
 )
 from tests.conftest import EXAMPLES, need_corpus
 
@@ -147,6 +149,103 @@ def test_segment_counts_and_total(reference: dict[str, tiktoken.Encoding]) -> No
     assert tokens.for_segment(system) == exact
 
 
+def _encode(reference: dict[str, tiktoken.Encoding], text: str) -> int:
+    return len(reference["o200k_base"].encode(text, disallowed_special=()))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "sent"),
+    [
+        # Jinja drops the comment and keeps the text around it.
+        ("note.txt", "Reply in French. {# the team reads French #}Be brief.\n",
+         "Reply in French. Be brief.\n"),
+        # A suppression is a comment too; the file-level one opens no message.
+        ("pick.prompty",
+         "---\nname: pick\n---\n{# promptwise: disable=PW301 #}\nsystem:\nBe brief.\n",
+         "\nsystem:\nBe brief.\n"),
+        # Handlebars drops a comment's whole line when it stands alone on it.
+        ("pick.prompt", '---\nmodel: gemini-2.0-flash\n---\n{{! for the docs team }}\n'
+         '  {{!-- longer\n  note --}}\n{{role "system"}}\nBe brief. {{! inline }}Thanks.\n',
+         '{{role "system"}}\nBe brief. Thanks.\n'),
+    ],
+)  # fmt: skip
+def test_template_comments_are_not_counted(
+    reference: dict[str, tiktoken.Encoding], name: str, text: str, sent: str
+) -> None:
+    doc = parse_document(text, name)
+    assert sent_text(doc) == sent
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    assert tokens.total == _encode(reference, sent)
+    messages = [s for s in doc.segments if s.kind.value == "message"]
+    assert len(messages) <= 1
+    assert sum(tokens.for_segment(m) for m in messages) <= tokens.total
+
+
+def _top_level_total(doc, tokens) -> int:
+    return sum(row.tokens for row in segment_rows(doc, tokens) if row.depth == 0)
+
+
+def test_segments_carry_their_tokens(reference: dict[str, tiktoken.Encoding]) -> None:
+    text = (
+        "# Release notes writer\n"
+        "Write release notes from the merged pull requests.\n\n"
+        "1. Collect the titles:\n"
+        "   ```bash\n"
+        "   gh pr list --state merged\n"
+        "   ```\n\n"
+        "## Tone\n"
+        "Plain words, no hype.\n"
+    )
+    doc = parse_document(text, "notes.md")
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    assert tokens.total == _encode(reference, text)
+    [section] = doc.segments
+    # A heading on the first line of a file without frontmatter is counted in full.
+    assert tokens.for_segment(section) == tokens.total
+    code = next(s for s in doc.walk() if s.kind.value == "code")
+    # The blank line after the fence joins its newline, so the block's pieces end there.
+    fenced = text[text.index("   ```bash") : text.index("## Tone")]
+    assert tokens.for_segment(code) == _encode(reference, fenced)
+    assert _top_level_total(doc, tokens) == tokens.total
+
+
+def test_prose_outside_any_segment_gets_a_row(reference: dict[str, tiktoken.Encoding]) -> None:
+    text = "Answer in one line.\n\n## Format\nPlain text.\n"
+    doc = parse_document(text, "one-line.md")
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    rows = segment_rows(doc, tokens)
+    assert rows[0].segment is None
+    assert rows[0].tokens == _encode(reference, "Answer in one line.\n\n")
+    assert _top_level_total(doc, tokens) == tokens.total
+
+
+def test_dotprompt_without_roles_is_one_counted_user_message(
+    reference: dict[str, tiktoken.Encoding],
+) -> None:
+    text = "---\nmodel: gemini-2.0-flash\n---\n  Summarise {{text}} in one line.\n"
+    doc = parse_document(text, "one-line.prompt")
+    tokens = count_document(doc, EncodingChoice("o200k_base", False))
+    [message] = [s for s in doc.segments if s.kind.value == "message"]
+    assert message.role == "user"
+    assert (
+        tokens.for_segment(message)
+        == tokens.total
+        == _encode(reference, "  Summarise {{text}} in one line.\n")
+    )
+
+
+def test_corpus_segment_rows_add_up_to_the_file_total() -> None:
+    corpus = need_corpus()
+    files = sorted(
+        p for p in corpus.rglob("*") if p.suffix in (".md", ".prompt", ".prompty", ".txt")
+    )
+    assert len(files) > 800
+    for path in files:
+        doc = parse_document(path.read_text(encoding="utf-8"), str(path))
+        tokens = count_document(doc, EncodingChoice("o200k_base", False))
+        assert _top_level_total(doc, tokens) == tokens.total, path
+
+
 def test_chat_files_count_decoded_content() -> None:
     path = EXAMPLES / "extract-invoice.chat.json"
     doc = parse_document(path.read_text(), str(path))
@@ -183,8 +282,10 @@ def test_corpus_totals_equal_whole_body_counts(reference: dict[str, tiktoken.Enc
         doc = parse_document(text, str(path))
         for name in ("o200k_base", "cl100k_base"):
             tokens = count_document(doc, EncodingChoice(name, False))
-            body = text[doc.body_span.start :]
-            assert tokens.total == len(reference[name].encode(body, disallowed_special=())), path
+            sent = sent_text(doc)
+            if not doc.comment_spans:
+                assert sent == text[doc.body_span.start :], path
+            assert tokens.total == len(reference[name].encode(sent, disallowed_special=())), path
         assert all(a.end == b.start for a, b in zip(tokens.pieces, tokens.pieces[1:], strict=False))
         assert len(pieces_of(doc)) == len(tokens.pieces)
 

@@ -6,9 +6,15 @@ by its text, so an edit re-encodes only the piece it touched. A segment's
 count is the sum of the pieces inside it.
 
 Cuts are placed only where tiktoken's pre-tokenizer would split anyway (a
-line start whose first character is not whitespace and not ``/``, which the
-o200k pattern may glue to a preceding newline), so the sum over pieces equals
-the count of the whole text; a test checks this over the corpus.
+line start that is not ``/``, which the o200k pattern may glue to a
+preceding newline, and whose line holds more than whitespace, since blank
+lines join the newline before them), so the sum over pieces equals the count
+of the whole text; a test checks this over the corpus.
+
+What is counted is what is sent: template comments (``{# ... #}``,
+``{{! ... }}``, Promptwise suppressions written in them) are dropped by the
+template engine, so they are cut out of each piece before it is encoded;
+Handlebars also drops the line of a comment that stands alone on it.
 """
 
 from __future__ import annotations
@@ -17,10 +23,10 @@ import bisect
 import itertools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from promptwise.document.model import PromptDocument, Segment
+from promptwise.document.model import PromptDocument, Segment, SegmentKind, TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.tokens.encodings import get_encoding
 
@@ -141,6 +147,8 @@ class DocumentTokens:
     piece_tokens: tuple[int, ...]
     # Tokens per segment, keyed by the segment's (start, end).
     segments: dict[tuple[int, int], int]
+    # The pieces each segment holds, ``pieces[lo:hi]``, keyed the same way.
+    ranges: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
     def for_segment(self, segment: Segment) -> int:
         key = (segment.span.start, segment.span.end)
@@ -159,8 +167,22 @@ class DocumentTokens:
 
 
 def _clean_cut(text: str, i: int) -> bool:
-    """Would tiktoken's pre-tokenizer split here anyway?"""
-    return 0 < i < len(text) and text[i - 1] == "\n" and not text[i].isspace() and text[i] != "/"
+    """Would tiktoken's pre-tokenizer split here anyway?
+
+    At a line start the newline before always ends a pre-token, unless the
+    next character can join it: another newline or a blank line's spaces
+    (``\\s*[\\r\\n]+``) or a ``/`` (o200k's punctuation run takes ``[\\r\\n/]*``).
+    Indentation followed by text on the same line starts a new pre-token.
+    """
+    if not (0 < i < len(text)) or text[i - 1] != "\n":
+        return False
+    ch = text[i]
+    if ch == " " or ch == "\t":
+        j = i + 1
+        while j < len(text) and text[j] in " \t":
+            j += 1
+        return j < len(text) and not text[j].isspace()
+    return not ch.isspace() and ch != "/"
 
 
 def _snap(text: str, offset: int, limit: int) -> int:
@@ -175,87 +197,282 @@ def _snap(text: str, offset: int, limit: int) -> int:
     return limit
 
 
-_last_pieces: tuple[PromptDocument | None, list[tuple[Span, str]]] = (None, [])
+class _Sent:
+    """The body as the template engine hands it on: the source minus comments.
+
+    Offsets stay those of the source. ``clean`` answers whether a cut at a
+    source offset is clean in the text that is sent, so pieces cut there
+    add up to one encode of the whole sent text.
+    """
+
+    def __init__(self, doc: PromptDocument) -> None:
+        self.text = doc.text
+        self.body = doc.body_span
+        self.removed = _removed(doc)
+        self._starts = [r.start for r in self.removed]
+        self._ends = [r.end for r in self.removed]
+
+    def sent(self, start: int, end: int) -> str:
+        """The sent text of the source range ``[start, end)``."""
+        if not self.removed:
+            return self.text[start:end]
+        k = bisect.bisect_right(self._ends, start)
+        parts: list[str] = []
+        pos = start
+        while k < len(self.removed) and self.removed[k].start < end:
+            r = self.removed[k]
+            if r.start > pos:
+                parts.append(self.text[pos : r.start])
+            pos = max(pos, r.end)
+            k += 1
+        if pos < end:
+            parts.append(self.text[pos:end])
+        return "".join(parts)
+
+    def _inside(self, i: int) -> bool:
+        k = bisect.bisect_right(self._starts, i - 1) - 1
+        return k >= 0 and self.removed[k].start < i < self.removed[k].end
+
+    def _skip(self, i: int) -> int:
+        """Past the removed ranges that start at ``i``."""
+        k = bisect.bisect_left(self._starts, i)
+        while k < len(self.removed) and self.removed[k].start == i:
+            i = self.removed[k].end
+            k += 1
+        return i
+
+    def _before(self, i: int) -> str:
+        """The sent character before ``i`` ("" at the start of the body)."""
+        while i > self.body.start:
+            k = bisect.bisect_left(self._ends, i)
+            if k < len(self.removed) and self.removed[k].end == i:
+                i = self.removed[k].start
+                continue
+            return self.text[i - 1]
+        return ""
+
+    def clean(self, i: int) -> bool:
+        if i <= self.body.start or i >= self.body.end:
+            return True
+        if not self.removed:
+            return _clean_cut(self.text, i)
+        if self._inside(i):
+            return False
+        before = self._before(i)
+        if before == "":
+            return True
+        if before != "\n":
+            return False
+        j = self._skip(i)
+        if j >= self.body.end:
+            return False
+        if self.text[j] in " \t":
+            while j < self.body.end:
+                j = self._skip(j)
+                if j >= self.body.end or self.text[j] not in " \t":
+                    break
+                j += 1
+            return j < self.body.end and not self.text[j].isspace()
+        return not self.text[j].isspace() and self.text[j] != "/"
+
+    def snap(self, offset: int, limit: int | None = None) -> int:
+        """The first clean cut at or after ``offset`` (at most ``limit``), or
+        the start of its line when only indentation stands before it there
+        (an indented block's first line, a comment after spaces)."""
+        end = self.body.end if limit is None else limit
+        if offset >= end:
+            return end
+        if self.clean(offset):
+            return offset
+        line = self.text.rfind("\n", self.body.start, offset) + 1 or self.body.start
+        if line < offset and not self.text[line:offset].strip() and self.clean(line):
+            return line
+        nl = self.text.find("\n", offset, end)
+        while nl != -1:
+            if self.clean(nl + 1):
+                return nl + 1
+            nl = self.text.find("\n", nl + 1, end)
+        return end
+
+
+def _removed(doc: PromptDocument) -> list[Span]:
+    """Template comments inside the body, merged; in Handlebars and Mustache a
+    comment alone on its line takes the line with it (a "standalone" tag)."""
+    text, body = doc.text, doc.body_span
+    standalone = doc.syntax in (TemplateSyntax.HANDLEBARS, TemplateSyntax.MUSTACHE)
+    out: list[Span] = []
+    for span in sorted(doc.comment_spans):
+        start, end = max(span.start, body.start), min(span.end, body.end)
+        if start >= end:
+            continue
+        if standalone:
+            line = text.rfind("\n", body.start, start) + 1 or body.start
+            nl = text.find("\n", end, body.end)
+            line_end = body.end if nl == -1 else nl + 1
+            if not text[line:start].strip() and not text[end:line_end].strip():
+                start, end = line, line_end
+        if out and start <= out[-1].end:
+            out[-1] = Span(out[-1].start, max(out[-1].end, end))
+        else:
+            out.append(Span(start, end))
+    return out
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A document's pieces: source spans and texts, and the text each one sends."""
+
+    pieces: list[tuple[Span, str]]
+    sent: list[str]
+    # Where each segment's pieces start and stop, keyed like DocumentTokens.segments.
+    ranges: dict[tuple[int, int], tuple[int, int]]
+
+
+_EMPTY_CUT = _Cut([], [], {})
+_last_cut: tuple[PromptDocument | None, _Cut] = (None, _EMPTY_CUT)
 
 
 def pieces_of(doc: PromptDocument) -> list[tuple[Span, str]]:
     """Cut the model-visible part of ``doc`` into independently counted pieces.
 
     Every cut sits where the encoder would split anyway, so the pieces' counts
-    add up to the count of the whole body. The last document's pieces are
-    kept: one analysis asks for them several times (counting, the phrase
-    scan, the cache-order check). Callers must not mutate the list.
+    add up to the count of the whole body. A piece's text is its source text
+    (rules scan it and index into it); what it sends, without template
+    comments, is what gets counted. The last document's pieces are kept: one
+    analysis asks for them several times (counting, the phrase scan, the
+    cache-order check). Callers must not mutate the list.
     """
-    global _last_pieces
-    last_doc, last = _last_pieces
+    return _cut_of(doc).pieces
+
+
+def sent_text(doc: PromptDocument) -> str:
+    """The body as the model receives it before variables are filled: the
+    source without template comments (for chat files, the decoded contents)."""
+    return "".join(_cut_of(doc).sent)
+
+
+def _cut_of(doc: PromptDocument) -> _Cut:
+    global _last_cut
+    last_doc, last = _last_cut
     if last_doc is doc:
         return last
-    pieces = _cut(doc)
-    _last_pieces = (doc, pieces)
-    return pieces
+    cut = _cut(doc)
+    _last_cut = (doc, cut)
+    return cut
 
 
 def forget_pieces() -> None:
     """Release the last document's pieces (and so the document)."""
-    global _last_pieces
-    _last_pieces = (None, [])
+    global _last_cut
+    _last_cut = (None, _EMPTY_CUT)
 
 
-def _cut(doc: PromptDocument) -> list[tuple[Span, str]]:
+def _cut(doc: PromptDocument) -> _Cut:
     text = doc.text
     body = doc.body_span
-    valued = [s for s in doc.walk() if s.value is not None]
+    segments = doc.flat_segments
+    valued = [s for s in segments if s.value is not None]
     if valued:
         # Messages whose source is escaped (JSON/YAML strings): count what the model sees.
-        return [(s.span, s.value or "") for s in valued if s.value is not None]
-    bounds = {body.start, body.end}
-    for segment in doc.walk():
-        for offset in (segment.span.start, segment.span.end):
-            if body.start < offset < body.end:
-                bounds.add(_snap(text, offset, body.end))
-    ordered = sorted(bounds)
-    out: list[tuple[Span, str]] = []
-    for start, end in itertools.pairwise(ordered):
-        piece_start = start
-        while end - piece_start > PIECE_TARGET:
-            cut = _snap(text, piece_start + PIECE_TARGET // 2, end)
-            if cut >= end:
-                break
-            out.append((Span(piece_start, cut), text[piece_start:cut]))
-            piece_start = cut
-        if piece_start < end:
-            out.append((Span(piece_start, end), text[piece_start:end]))
-    return out
-
-
-def count_document(
-    doc: PromptDocument, choice: EncodingChoice, counter: TokenCounter | None = None
-) -> DocumentTokens:
-    counter = counter or _default
-    pieces = pieces_of(doc)
-    counts = tuple(counter.count(piece_text, choice.encoding) for _, piece_text in pieces)
-    spans = tuple(span for span, _ in pieces)
-    starts = [span.start for span in spans]
-    by_segment: dict[tuple[int, int], int] = {}
-    body = doc.body_span
-    for segment in doc.walk():
-        if segment.value is not None:
+        pieces = [(s.span, s.value or "") for s in valued]
+        starts = [span.start for span, _ in pieces]
+        ranges: dict[tuple[int, int], tuple[int, int]] = {}
+        for segment in segments:
             lo = bisect.bisect_left(starts, segment.span.start)
             hi = (
                 bisect.bisect_left(starts, segment.span.end)
                 if segment.span.end > segment.span.start
                 else lo + 1
             )
-        else:
-            first = _snap(doc.text, max(segment.span.start, body.start), body.end)
-            lo = bisect.bisect_left(starts, first)
-            hi = bisect.bisect_left(starts, _snap(doc.text, segment.span.end, body.end))
-        by_segment[(segment.span.start, segment.span.end)] = sum(counts[lo:hi])
+            ranges[(segment.span.start, segment.span.end)] = (lo, hi)
+        return _Cut(pieces, [value for _, value in pieces], ranges)
+    sent = _Sent(doc)
+    edges: dict[tuple[int, int], tuple[int, int]] = {}
+    bounds = {body.start, body.end}
+    for segment in segments:
+        first = sent.snap(max(segment.span.start, body.start))
+        last = sent.snap(max(segment.span.end, body.start))
+        edges[(segment.span.start, segment.span.end)] = (first, last)
+        bounds.update((first, last))
+    ordered = sorted(bounds)
+    out: list[tuple[Span, str]] = []
+    for start, end in itertools.pairwise(ordered):
+        piece_start = start
+        while end - piece_start > PIECE_TARGET:
+            cut = sent.snap(piece_start + PIECE_TARGET // 2, end)
+            if cut <= piece_start or cut >= end:
+                break
+            out.append((Span(piece_start, cut), text[piece_start:cut]))
+            piece_start = cut
+        if piece_start < end:
+            out.append((Span(piece_start, end), text[piece_start:end]))
+    starts = [span.start for span, _ in out]
+    ranges = {
+        key: (bisect.bisect_left(starts, first), bisect.bisect_left(starts, last))
+        for key, (first, last) in edges.items()
+    }
+    return _Cut(out, [sent.sent(span.start, span.end) for span, _ in out], ranges)
+
+
+def count_document(
+    doc: PromptDocument, choice: EncodingChoice, counter: TokenCounter | None = None
+) -> DocumentTokens:
+    """Tokens of what ``doc`` sends, in total and per segment."""
+    counter = counter or _default
+    cut = _cut_of(doc)
+    counts = tuple(counter.count(piece_text, choice.encoding) for piece_text in cut.sent)
+    by_segment = {key: sum(counts[lo:hi]) for key, (lo, hi) in cut.ranges.items()}
     return DocumentTokens(
         encoding=choice.encoding,
         approximate=choice.approximate,
         total=sum(counts),
-        pieces=spans,
+        pieces=tuple(span for span, _ in cut.pieces),
         piece_tokens=counts,
         segments=by_segment,
+        ranges=dict(cut.ranges),
     )
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One row of a per-segment listing; ``segment`` is None for text outside any."""
+
+    segment: Segment | None
+    span: Span
+    depth: int
+    tokens: int
+
+
+def segment_rows(doc: PromptDocument, tokens: DocumentTokens) -> list[SegmentRow]:
+    """Every segment with its tokens, plus rows for text no top-level segment holds.
+
+    The top-level rows (depth 0) tile what is counted, so they add up to the
+    file's total: prose before the first heading or between blocks gets a
+    row of its own instead of going missing. Comments that send nothing are
+    left out.
+    """
+    rows: list[SegmentRow] = []
+    covered = 0  # the first piece no top-level row has taken yet
+
+    def gap(upto: int) -> None:
+        if upto > covered:
+            n = sum(tokens.piece_tokens[covered:upto])
+            if n:
+                span = Span(tokens.pieces[covered].start, tokens.pieces[upto - 1].end)
+                rows.append(SegmentRow(None, span, 0, n))
+
+    def add(segment: Segment, depth: int) -> None:
+        n = tokens.for_segment(segment)
+        if segment.kind is not SegmentKind.COMMENT or n:
+            rows.append(SegmentRow(segment, segment.span, depth, n))
+        for child in segment.children:
+            add(child, depth + 1)
+
+    for segment in sorted(doc.segments, key=lambda s: s.span.start):
+        lo, hi = tokens.ranges.get((segment.span.start, segment.span.end), (covered, covered))
+        if hi > lo:
+            gap(lo)
+            covered = max(covered, hi)
+        add(segment, 0)
+    gap(len(tokens.pieces))
+    return rows
