@@ -168,13 +168,18 @@ def _find_close(text: str, name: str, start: int, end: int) -> int | None:
 def _nest(
     heads: list[tuple[int, int, int, str, Span]], blocks: list[_Node], region: Span
 ) -> list[Segment]:
+    # A section ends where the next heading of its level or above starts. One
+    # pass with a stack of the headings still open finds every end; looking
+    # ahead from each heading was quadratic in a file of many headings.
+    ends = [region.end] * len(heads)
+    open_heads: list[int] = []
+    for k, (_, level, start, _, _) in enumerate(heads):
+        while open_heads and heads[open_heads[-1]][1] >= level:
+            ends[open_heads.pop()] = start
+        open_heads.append(k)
     sections: list[_Node] = []
     for k, (_, level, start, title, header) in enumerate(heads):
-        end = region.end
-        for _, other_level, other_start, _, _ in heads[k + 1 :]:
-            if other_level <= level:
-                end = other_start
-                break
+        end = ends[k]
         kind = SegmentKind.EXAMPLE if _EXAMPLE_HEADING.search(title) else SegmentKind.SECTION
         sections.append(_Node(kind, start, end, header, title, level))
     roots: list[_Node] = []

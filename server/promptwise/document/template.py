@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import SupportsIndex
 
 from promptwise.document.model import (
     ParseProblem,
@@ -62,6 +63,105 @@ class TemplateScan:
     tags: list[TemplateTag] = field(default_factory=list)
     uses: list[Variable] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
+
+
+class _Forward:
+    """``text.find`` for a scan that only moves forward, remembering answers.
+
+    A tag left open makes the scanners look for its closer (and the end of its
+    line) up to the end of the text; done afresh for each of many open tags
+    on one line that is quadratic. The first occurrence of a needle at or
+    after ``start`` is also the first one at or after any later start up to
+    it, and "none after ``start``" stays true for later starts, so each answer
+    is kept per needle and reused while it holds. Starts never go back, so
+    each needle's search covers the text about once.
+    """
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text = text
+        self.end = end
+        self._last: dict[str, tuple[int, int]] = {}
+
+    def find(self, needle: str, start: int) -> int:
+        last = self._last.get(needle)
+        if last is not None and last[0] <= start and (last[1] == -1 or start <= last[1]):
+            return last[1]
+        found = self.text.find(needle, start, self.end)
+        self._last[needle] = (start, found)
+        return found
+
+    def line_end(self, start: int) -> int:
+        """Where the line holding ``start`` ends (its newline, else ``end``)."""
+        nl = self.find("\n", start)
+        return self.end if nl == -1 else nl
+
+
+class _Names:
+    """How many open scopes or blocks hold each name: a membership test in O(1).
+
+    Asking every open scope (or block) on each use was quadratic in the
+    nesting depth of a template of thousands of nested blocks.
+    """
+
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}
+
+    def add(self, name: str) -> None:
+        self._count[name] = self._count.get(name, 0) + 1
+
+    def remove(self, name: str) -> None:
+        left = self._count[name] - 1
+        if left:
+            self._count[name] = left
+        else:
+            del self._count[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._count
+
+
+class _Scope(set[str]):
+    """Names one Jinja scope binds; while on its stack, they count in ``names``."""
+
+    def __init__(self, names: _Names) -> None:
+        super().__init__()
+        self.names = names
+        self.live = False
+
+    def add(self, name: str) -> None:
+        if name not in self:
+            super().add(name)
+            if self.live:
+                self.names.add(name)
+
+    def update(self, *others: Iterable[str]) -> None:
+        for other in others:
+            for name in other:
+                self.add(name)
+
+
+class _ScopeStack(list[_Scope]):
+    """The open Jinja scopes, keeping ``names`` (what any of them binds) in step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = _Names()
+
+    def new(self) -> _Scope:
+        return _Scope(self.names)
+
+    def append(self, scope: _Scope) -> None:
+        super().append(scope)
+        scope.live = True
+        for name in scope:
+            self.names.add(name)
+
+    def pop(self, index: SupportsIndex = -1) -> _Scope:
+        scope = super().pop(index)
+        scope.live = False
+        for name in scope:
+            self.names.remove(name)
+        return scope
 
 
 _FORMAT_FIELD = re.compile(
@@ -145,19 +245,35 @@ def _scan_format(text: str, span: Span) -> TemplateScan:
 def _expression_names(expr: str, base: int) -> Iterable[tuple[str, int]]:
     """Free identifiers an expression reads, with their absolute offsets."""
     masked = _STRING.sub(lambda m: " " * len(m.group(0)), expr)
+    size = len(masked)
     for m in _IDENT.finditer(masked):
         name = m.group(0)
         if name in JINJA_KEYWORDS:
             continue
-        before = masked[: m.start()].rstrip()
-        if before.endswith((".", "|")) or re.search(r"\bis\s+(?:not\s+)?$", before):
+        # The text around the name without its spaces, looked at in place:
+        # copying everything before and after each name was quadratic in the
+        # expression's length. Each run of spaces is walked by one name only.
+        stop = m.start()
+        while stop and masked[stop - 1].isspace():
+            stop -= 1
+        previous = masked[stop - 1] if stop else ""
+        if previous in (".", "|") or _IS_TEST.search(masked, max(0, stop - _IS_REACH), stop):
             continue
-        after = masked[m.end() :].lstrip()
-        if after.startswith("(") or (after.startswith("=") and not after.startswith("==")):
+        after = m.end()
+        while after < size and masked[after].isspace():
+            after += 1
+        if masked.startswith("(", after) or (
+            masked.startswith("=", after) and not masked.startswith("==", after)
+        ):
             continue
-        if before and before[-1].isdigit():
+        if previous.isdigit():
             continue
         yield name, base + m.start()
+
+
+# A test name after ``is`` (``x is defined``), looked for just before a name.
+_IS_TEST = re.compile(r"\bis\s+(?:not\s+)?\Z")
+_IS_REACH = 64
 
 
 def _find_closer(
@@ -192,10 +308,21 @@ class _JinjaScanner:
         self.span = span
         self.out = TemplateScan()
         self.blocks: list[tuple[str, Span]] = []
-        self.scopes: list[set[str]] = [set()]
+        self.scopes = _ScopeStack()
+        self.scopes.append(self.scopes.new())
+        self.open_names = _Names()  # names of ``blocks``
+        self.forward = _Forward(text, span.end)
+        self.lines = _Forward(text, len(text))
 
     def bound(self, name: str) -> bool:
-        return any(name in scope for scope in self.scopes)
+        return name in self.scopes.names
+
+    def pop_block(self) -> tuple[str, Span]:
+        name, span = self.blocks.pop()
+        self.open_names.remove(name)
+        if len(self.scopes) > 1:
+            self.scopes.pop()
+        return name, span
 
     def use(self, expr: str, base: int, raw: str) -> None:
         for name, offset in _expression_names(expr, base):
@@ -224,7 +351,7 @@ class _JinjaScanner:
             kind = text[start + 1]
             closer = {"{": "}}", "%": "%}", "#": "#}"}[kind]
             if kind == "#":
-                close = text.find(closer, start + 2, end)
+                close = self.forward.find(closer, start + 2)
                 nested = None
             else:
                 close, nested = _find_closer(text, start + 2, end, closer, opener)
@@ -232,7 +359,7 @@ class _JinjaScanner:
                 stop = nested.start() if nested else end
                 self.problem(
                     f"`{text[start : start + 2]}` tag is never closed with `{closer}`",
-                    Span(start, min(stop, _line_end(text, start))),
+                    Span(start, min(stop, self.lines.line_end(start))),
                 )
                 pos = stop if nested else start + 2
                 continue
@@ -270,21 +397,15 @@ class _JinjaScanner:
             name = word[3:]
             self.out.tags.append(TemplateTag("close", tag_span, name=name))
             if self.blocks and self.blocks[-1][0] == name:
-                self.blocks.pop()
-                if len(self.scopes) > 1:
-                    self.scopes.pop()
-            elif any(b[0] == name for b in self.blocks):
+                self.pop_block()
+            elif name in self.open_names:
                 while self.blocks and self.blocks[-1][0] != name:
-                    inner_name, inner_span = self.blocks.pop()
-                    if len(self.scopes) > 1:
-                        self.scopes.pop()
+                    inner_name, inner_span = self.pop_block()
                     self.problem(
                         f"`{{% {inner_name} %}}` block is never closed before `{{% {word} %}}`",
                         inner_span,
                     )
-                self.blocks.pop()
-                if len(self.scopes) > 1:
-                    self.scopes.pop()
+                self.pop_block()
             else:
                 self.problem(f"`{{% {word} %}}` has no matching `{{% {name} %}}`", tag_span)
             return tag_span.end
@@ -380,7 +501,8 @@ class _JinjaScanner:
     def open_block(self, name: str, tag_span: Span, rest: str) -> None:
         self.out.tags.append(TemplateTag("open", tag_span, name=name, argument=rest.strip()))
         self.blocks.append((name, tag_span))
-        self.scopes.append(set())
+        self.open_names.add(name)
+        self.scopes.append(self.scopes.new())
 
 
 # ----------------------------------------------------------------- handlebars
@@ -399,10 +521,33 @@ class _HandlebarsScanner:
         self.out = TemplateScan()
         # (block name, opening span, names bound by `as |x y|`, opens a new context)
         self.blocks: list[tuple[str, Span, set[str], bool]] = []
+        self.context_depth = 0  # how many of ``blocks`` open a new context
+        self.open_names = _Names()  # names of ``blocks``
+        self.bound_names = _Names()  # names bound by the ``blocks``
+        self.forward = _Forward(text, span.end)
+        self.lines = _Forward(text, len(text))
+        self._raw: tuple[Span, str] | None = None
 
-    @property
-    def context_depth(self) -> int:
-        return sum(1 for b in self.blocks if b[3])
+    def push_block(self, block: tuple[str, Span, set[str], bool]) -> None:
+        self.blocks.append(block)
+        self.context_depth += block[3]
+        self.open_names.add(block[0])
+        for name in block[2]:
+            self.bound_names.add(name)
+
+    def pop_block(self) -> tuple[str, Span, set[str], bool]:
+        block = self.blocks.pop()
+        self.context_depth -= block[3]
+        self.open_names.remove(block[0])
+        for name in block[2]:
+            self.bound_names.remove(name)
+        return block
+
+    def raw(self, tag_span: Span) -> str:
+        """The tag's source, copied once however many variables it holds."""
+        if self._raw is None or self._raw[0] != tag_span:
+            self._raw = (tag_span, self.text[tag_span.start : tag_span.end])
+        return self._raw[1]
 
     def problem(self, message: str, span: Span) -> None:
         self.out.problems.append(ParseProblem(TEMPLATE_PROBLEM, message, span))
@@ -417,11 +562,11 @@ class _HandlebarsScanner:
                 pos = start + 2  # escaped mustache: literal text
                 continue
             if text.startswith("{{!--", start):
-                close = text.find("--}}", start + 5, end)
+                close = self.forward.find("--}}", start + 5)
                 if close == -1:
                     self.problem(
                         "`{{!--` comment is never closed with `--}}`",
-                        Span(start, _line_end(text, start)),
+                        Span(start, self.lines.line_end(start)),
                     )
                     break
                 self.out.tags.append(TemplateTag("comment", Span(start, close + 4)))
@@ -430,14 +575,16 @@ class _HandlebarsScanner:
             triple = text.startswith("{{{", start)
             closer = "}}}" if triple else "}}"
             body_start = start + (3 if triple else 2)
-            close = text.find(closer, body_start, end)
-            nested = text.find("{{", body_start, close if close != -1 else end)
+            close = self.forward.find(closer, body_start)
+            nested = self.forward.find("{{", body_start)
+            if close != -1 and nested >= close:
+                nested = -1  # only an opener before the closer makes the tag unclosed
             is_comment = text.startswith(("{{!", "{{~!"), start)
             if close == -1 or (nested != -1 and not is_comment):
                 stop = nested if nested != -1 else end
                 self.problem(
                     f"`{{{{` tag is never closed with `{closer}`",
-                    Span(start, min(stop, _line_end(text, start))),
+                    Span(start, min(stop, self.lines.line_end(start))),
                 )
                 pos = stop if nested != -1 else body_start
                 continue
@@ -521,24 +668,24 @@ class _HandlebarsScanner:
         ):
             # A section over a variable: the name is read, the inside is relative to it.
             self.variable(name, base, tag_span)
-            self.blocks.append((name, tag_span, bound, not inverse))
+            self.push_block((name, tag_span, bound, not inverse))
             return
         self.expression(body_for_args, base, tag_span)
-        self.blocks.append((name, tag_span, bound, name in CONTEXT_BLOCKS))
+        self.push_block((name, tag_span, bound, name in CONTEXT_BLOCKS))
 
     def close_block(self, name: str, tag_span: Span) -> None:
         self.out.tags.append(TemplateTag("close", tag_span, name=name))
         if self.blocks and self.blocks[-1][0] == name:
-            self.blocks.pop()
+            self.pop_block()
             return
-        if any(b[0] == name for b in self.blocks):
+        if name in self.open_names:
             while self.blocks and self.blocks[-1][0] != name:
-                inner_name, inner_span, _, _ = self.blocks.pop()
+                inner_name, inner_span, _, _ = self.pop_block()
                 self.problem(
                     f"`{{{{#{inner_name}}}}}` block is never closed before `{{{{/{name}}}}}`",
                     inner_span,
                 )
-            self.blocks.pop()
+            self.pop_block()
             return
         if self.blocks:
             self.problem(
@@ -583,15 +730,17 @@ class _HandlebarsScanner:
         elif path.startswith("this.") or path.startswith("./"):
             return
         ups = 0
-        while path.startswith("../"):
-            path, at, ups = path[3:], at + 3, ups + 1
+        while path.startswith("../", 3 * ups):
+            ups += 1
+        if ups:  # cut once: one cut per `../` was quadratic in a long path
+            path, at = path[3 * ups :], at + 3 * ups
         if ups:
             relative = self.context_depth - ups > 0
         m = _IDENT.match(path.replace("-", "_"))
         if not m:
             return
         name = path[: m.end()]
-        if any(name in b[2] for b in self.blocks):
+        if name in self.bound_names:
             return  # bound by `as |name|`
         if relative:
             return
@@ -601,11 +750,6 @@ class _HandlebarsScanner:
                 Span(at, at + len(name)),
                 VariableRole.USE,
                 self.syntax,
-                raw=self.text[tag_span.start : tag_span.end],
+                raw=self.raw(tag_span),
             )
         )
-
-
-def _line_end(text: str, start: int) -> int:
-    nl = text.find("\n", start)
-    return len(text) if nl == -1 else nl

@@ -206,13 +206,23 @@ def _matches(
     """The raw matches that lie in the rule's scope and are not made precise nearby."""
     scope = scope_spans(doc, matcher.scope)
     starts = [s.start for s in scope]
-    return [
-        (a, b)
-        for a, b in found
-        if _inside(scope, starts, a, b)
-        and not matchers.silenced(matcher, doc.text, a, b)
-        and matchers.in_context(matcher, doc.text, a)
-    ]
+    text = doc.text
+    lines = doc.lines
+    line_cache: dict[int, bool] = {}
+    kept = []
+    for a, b in found:
+        if not _inside(scope, starts, a, b):
+            continue
+        line_start = lines.line_start(lines.line_of(a))
+        # Where the line holding the match's end stops: its newline, else the text's end.
+        after = lines.line_of(b) + 1
+        line_end = lines.line_start(after) - 1 if after < lines.line_count else len(text)
+        if matchers.silenced(
+            matcher, text, a, b, line_start, line_end, line_cache
+        ) or not matchers.in_context(matcher, text, a, line_start):
+            continue
+        kept.append((a, b))
+    return kept
 
 
 def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]) -> list[Hit]:

@@ -347,16 +347,40 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
     )
 
 
-def silenced(matcher: CompiledMatcher, text: str, start: int, end: int) -> bool:
-    """Is the match at ``[start, end)`` made precise by something right next to it?"""
+# How far back from a match ``preceded_by`` may reach. A context such as
+# "1. Please give the user" is tens of characters; without a bound, one long
+# line with many matches ("give some tips, " repeated) would be searched from
+# its start once per match, quadratic in the line's length.
+CONTEXT_REACH = 256
+
+
+def silenced(
+    matcher: CompiledMatcher,
+    text: str,
+    start: int,
+    end: int,
+    line_start: int,
+    line_end: int,
+    line_cache: dict[int, bool] | None = None,
+) -> bool:
+    """Is the match at ``[start, end)`` made precise by something right next to it?
+
+    ``line_start`` is where the match's line starts and ``line_end`` where the
+    line holding its end stops (the caller knows them from the line index, so
+    no call scans the line). ``unless_line`` depends on the line only, so its
+    answer is kept in ``line_cache`` (by line start) across the matches of one
+    text: many matches on one long line search it once.
+    """
     if matcher.unless_near is None and matcher.unless_line is None:
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    if line_end == -1:
-        line_end = len(text)
-    if matcher.unless_line is not None and matcher.unless_line.search(text, line_start, line_end):
-        return True
+    if matcher.unless_line is not None:
+        hit = line_cache.get(line_start) if line_cache is not None else None
+        if hit is None:
+            hit = matcher.unless_line.search(text, line_start, line_end) is not None
+            if line_cache is not None:
+                line_cache[line_start] = hit
+        if hit:
+            return True
     if matcher.unless_near is not None:
         lo = max(line_start, start - matcher.window)
         hi = min(line_end, end + matcher.window)
@@ -366,17 +390,18 @@ def silenced(matcher: CompiledMatcher, text: str, start: int, end: int) -> bool:
     return False
 
 
-def in_context(matcher: CompiledMatcher, text: str, start: int) -> bool:
+def in_context(matcher: CompiledMatcher, text: str, start: int, line_start: int) -> bool:
     """Does ``preceded_by`` (if set) end right before the match, on its line?
 
-    The whole line up to the match is searched (not a window), so a pattern
-    may anchor at the line start with ``^`` ("an imperative verb opening the
-    clause") without a window edge passing for the start of the line.
+    The line up to the match is searched back to at most ``CONTEXT_REACH``
+    characters. The search runs on the whole text between bounds (not on a
+    slice), so ``^`` still matches only at the real start of the line, never
+    at the edge of the reach, and no call copies the line.
     """
     if matcher.preceded_by is None:
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    return matcher.preceded_by.search(text[line_start:start]) is not None
+    lo = max(line_start, start - CONTEXT_REACH)
+    return matcher.preceded_by.search(text, lo, start) is not None
 
 
 def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:

@@ -364,7 +364,10 @@ def label_line_examples(
     return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
 
 
-_LETTER_LINE = re.compile(r"[^\n]*?[A-Za-z][^\n]*")
+# A line holding an ASCII letter, tried only at line starts: the letter-free
+# prefix cannot be split two ways, so a line of "{" or digits costs its length
+# once (a lazy prefix tried from every offset cost its length squared).
+_LETTER_LINE = re.compile(r"^[^A-Za-z\n]*[A-Za-z]", re.M)
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 # "A: The answer is False." is an answer field, not a bare few-shot label line.
 _FIELD_START = re.compile(r"^[ \t]*\w+[ \t]*:")
