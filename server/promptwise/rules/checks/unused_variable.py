@@ -19,12 +19,14 @@ def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
         return
     if any(tag.kind == "expr" and tag.argument.split()[-1:] == ["this"] for tag in doc.tags):
         return
-    used = {v.name for v in doc.used}
-    # Every name used anywhere, gathered once: looking through all variables
+    # Every name read anywhere, gathered once: looking through all variables
     # for each declared name was quadratic in a file of many inputs.
-    used |= {v.name for v in doc.variables if v.role is VariableRole.USE}
+    read = {v.name for v in doc.variables if v.role is VariableRole.USE}
+    used = {v.name for v in doc.used}
     for name, declared in doc.declared.items():
         if declared.source in ("sample", "input.default") or name in used:
+            continue
+        if name in read:
             continue
         yield Hit(
             declared.span,
