@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+import sys
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from tests.conftest import REPO
 from tests.lsp.conftest import (
     capabilities,
     codes,
@@ -16,6 +21,11 @@ from tests.lsp.conftest import (
 )
 
 DOC = lsp.TextDocumentIdentifier
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 
 async def lens_title(client: object, uri: str) -> str:
@@ -207,6 +217,24 @@ async def test_config_edits_are_seen_without_a_file_watcher(workdir: Path) -> No
         assert "PW003" not in codes(await diagnostics(client, uri, 1, after=count))
 
 
+async def test_a_config_edit_on_disk_reanalyses_at_once_without_a_client_watcher(
+    workdir: Path,
+) -> None:
+    """Neovim on Linux and Helix register no file watcher: the server watches itself."""
+    async with session(capabilities(watch=False)) as client:
+        uri = open_file(client, workdir / "legacy-summary.prompty")
+        assert "PW003" in codes(await diagnostics(client, uri, 1))
+        await asyncio.sleep(1.5)  # the watch has seen the config once
+        config = workdir / "promptwise.yaml"
+        count = len(client.published[uri])
+        config.write_text(config.read_text() + "ignore: [PW003]\n")
+        # No save, no edit, no event from the client: the change alone republishes.
+        assert "PW003" not in codes(await diagnostics(client, uri, 1, after=count))
+        count = len(client.published[uri])
+        config.unlink()  # a deleted config counts too: back to the defaults
+        assert "PW003" in codes(await diagnostics(client, uri, 1, after=count))
+
+
 async def test_failure_logs_are_watched_and_reanalysed(workdir: Path) -> None:
     config = workdir / "promptwise.yaml"
     config.write_text(config.read_text() + "escalation:\n  logs:\n    - evals/*.jsonl\n")
@@ -261,3 +289,54 @@ def _watchers(registration: lsp.Registration) -> list:  # type: ignore[type-arg]
     if isinstance(options, dict):
         return list(options["watchers"])
     return list(getattr(options, "watchers", []))
+
+
+def _readme_editor_settings() -> dict[str, dict[str, object]]:
+    """What each editor snippet in the README sends, as (channel -> settings)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    editors = readme.split("## Editors", 1)[1].split("\n## ", 1)[0]
+
+    def lua_table(text: str) -> dict[str, object]:
+        return dict(json.loads(re.sub(r"(\w+)\s*=", r'"\1":', text)))
+
+    def code(section: str, lang: str) -> str:
+        part = editors.split(f"### {section}", 1)[1].split("\n### ", 1)[0]
+        return "\n".join(re.findall(rf"```{lang}\n(.*?)```", part, re.S))
+
+    sent: dict[str, dict[str, object]] = {}
+    neovim = code("Neovim", "lua")
+    for found in re.finditer(r"\bsettings\s*=\s*\{", neovim):
+        depth, end = 0, found.end() - 1
+        for end in range(found.end() - 1, len(neovim)):
+            depth += {"{": 1, "}": -1}.get(neovim[end], 0)
+            if depth == 0:
+                break
+        sent["neovim"] = {"configuration": lua_table(neovim[found.end() - 1 : end + 1])}
+    helix = code("Helix", "toml")
+    server_table = helix.split("[language-server.promptwise]", 1)[1].split("\n\n", 1)[0]
+    config = tomllib.loads(server_table).get("config")
+    if config is not None:
+        sent["helix"] = {"configuration": config, "initialization_options": config}
+    emacs = code("Emacs", "elisp")
+    assert "lspconfig" in neovim and "language-server" in helix and "eglot" in emacs
+    plist = re.search(r":initializationOptions\s*\(([^()]*)\)", emacs)
+    if plist is not None:
+        pairs = re.findall(r":(\w+)\s+(\S+)", plist.group(1))
+        sent["emacs"] = {"initialization_options": {k: json.loads(v) for k, v in pairs}}
+    return sent
+
+
+async def test_readme_editor_snippets_leave_the_project_config_in_charge(workdir: Path) -> None:
+    """A server started as the README's Neovim, Helix and Emacs snippets start it
+    uses the project's promptwise.yaml (calls_per_day: 20000), not a snippet's value."""
+    for editor in ("neovim", "helix", "emacs"):
+        sends = _readme_editor_settings().get(editor, {})
+        configuration = sends.get("configuration")
+        async with session(
+            capabilities(configuration="configuration" in sends),
+            initialization_options=sends.get("initialization_options"),
+            configuration={"promptwise": configuration} if configuration is not None else None,
+        ) as client:
+            uri = open_file(client, workdir / "support.prompty")
+            title = await lens_title(client, uri)
+            assert "/day at 20,000 calls" in title, (editor, sends, title)

@@ -5,8 +5,11 @@ once globally and once per workspace folder) when the client supports it,
 else taken from ``didChangeConfiguration``'s payload. Config files and the
 failure logs named by ``escalation.logs`` are watched through a dynamically
 registered ``workspace/didChangeWatchedFiles``; a change re-analyses the open
-documents it can affect. Clients that cannot watch files still see config
-edits: the settings cache is keyed by each config file's modification time.
+documents it can affect. Where the client registers no watcher (Neovim on
+Linux, Helix, a client that refuses the registration), the server watches
+the config files that can apply to the open documents itself, by their
+modification time once a second, so an edit to ``promptwise.yaml`` on disk
+re-analyses them at once in every editor.
 """
 
 from __future__ import annotations
@@ -124,9 +127,65 @@ async def register_watchers(ls: PromptwiseServer) -> None:
                 register_options=lsp.DidChangeConfigurationRegistrationOptions(section=SECTION),
             )
         )
-    if registrations:
-        await _register(ls, registrations)
+    registered = await _register(ls, registrations) if registrations else False
+    if not (_can_watch(ls) and registered):
+        ls.background(poll_config_files(ls))
     await update_log_watchers(ls)
+
+
+POLL_SECONDS = 1.0
+# Folders above an open document whose config files are watched, at most: a
+# document outside every workspace folder is watched up to this many levels.
+_MAX_LEVELS = 32
+
+
+def _config_candidates(ls: PromptwiseServer) -> set[Path]:
+    """Every config file, existing or not, that could apply to an open document."""
+    out: set[Path] = set()
+    for doc in list(ls.documents.documents.values()):
+        path = Path(doc.path)
+        if not path.is_absolute():
+            continue
+        stop = ls.settings.folder_of(doc.path)
+        for level, folder in enumerate(path.parents):
+            out.update(folder / name for name in CONFIG_FILES)
+            if level >= _MAX_LEVELS or (stop is not None and str(folder) == stop):
+                break
+    return out
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+async def poll_config_files(ls: PromptwiseServer) -> None:
+    """The server's own watch of config files, for clients that register none.
+
+    A file is compared with what the previous round saw; one seen for the
+    first time (a document just opened) is only recorded. A change, a new
+    file or a deleted one is handled as a watched-file event would be.
+    """
+    seen: dict[Path, tuple[int, int] | None] = {}
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        try:
+            candidates = _config_candidates(ls)
+            changed = []
+            for path in sorted(candidates):
+                stamp = _stamp(path)
+                if path in seen and seen[path] != stamp:
+                    changed.append(str(path))
+                seen[path] = stamp
+            for gone in set(seen) - candidates:
+                del seen[gone]  # no open document needs it any more
+            if changed:
+                await files_changed(ls, changed)
+        except Exception:  # the watch outlives any one bad round
+            log.exception("watching the config files failed")
 
 
 async def _register(ls: PromptwiseServer, registrations: list[lsp.Registration]) -> bool:
@@ -247,7 +306,11 @@ def affected_by(ls: PromptwiseServer, changed: list[str]) -> tuple[bool, list[st
 async def did_change_watched_files(
     ls: PromptwiseServer, params: lsp.DidChangeWatchedFilesParams
 ) -> None:
-    changed = [convert.uri_to_path(event.uri) for event in params.changes]
+    await files_changed(ls, [convert.uri_to_path(event.uri) for event in params.changes])
+
+
+async def files_changed(ls: PromptwiseServer, changed: list[str]) -> None:
+    """Re-read what changed on disk and re-analyse the open documents it affects."""
     config_changed, uris = affected_by(ls, changed)
     if config_changed:
         ls.settings.config_changed()
