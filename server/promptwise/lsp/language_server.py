@@ -28,6 +28,8 @@ from promptwise.lsp.workspace import DocumentAnalysis, OpenDocument, PromptWorks
 
 log = logging.getLogger(__name__)
 
+INVALID_REQUEST = -32600
+
 
 class PromptwiseProtocol(LanguageServerProtocol):
     """pygls's protocol minus its own copy of open documents.
@@ -50,6 +52,38 @@ class PromptwiseProtocol(LanguageServerProtocol):
     ) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield handler, (params,), None
+
+    @lsp_method(lsp.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        """Record the exit code (0 after ``shutdown``, 1 without); the transport stops.
+
+        pygls's own handler calls ``sys.exit`` from inside the loop, which its
+        stdio runner then swallows, so the process always ended with 0.
+        """
+        if (handler := self.fm.features.get(lsp.EXIT)) is not None:
+            yield handler, args, None
+        server = self._server
+        if isinstance(server, PromptwiseServer):
+            server.exit_code = 0 if self._shutdown else 1
+
+    def handle_message(self, message: Any) -> None:
+        """After ``shutdown`` a request gets ``InvalidRequest`` (pygls drops it unanswered)."""
+        method = getattr(message, "method", None)
+        msg_id = getattr(message, "id", None)
+        if self._shutdown and method is not None and method != lsp.EXIT:
+            if msg_id is not None:
+                self._send_data(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": msg_id,
+                        "error": {
+                            "code": INVALID_REQUEST,
+                            "message": f"the server is shut down; {method} is not handled",
+                        },
+                    }
+                )
+            return
+        super().handle_message(message)
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(
@@ -74,6 +108,7 @@ class PromptwiseServer(LanguageServer):
         self.analyser = Analyser(self.settings, self.open_texts)
         self.documents = PromptWorkspace(self.analyser, self.executor)
         self.log_handler: client_log.ClientLogHandler | None = None
+        self.exit_code: int | None = None  # set by `exit`
         self.loop: asyncio.AbstractEventLoop | None = None
         self.watched_logs: tuple[tuple[str, str], ...] = ()
         self.log_registration: str | None = None

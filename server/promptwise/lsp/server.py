@@ -12,15 +12,19 @@ answer, never the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 
 from promptwise.lsp import log as client_log
+from promptwise.lsp import transport
 from promptwise.lsp.ids import (
     CMD_COST_COMPARISON,
     CMD_ESCALATION_REPORT,
@@ -246,9 +250,25 @@ def _wrap(wrapper: Callable[..., Any], handler: Callable[..., Any]) -> None:
 
 
 def start(log_file: str | None = None, log_level: str | None = None) -> None:
-    """Run the server on stdio until the client says ``exit``."""
+    """Run the server on stdio until the client says ``exit``, then end the process.
+
+    The exit code is the protocol's: 0 after ``shutdown``, 1 otherwise.
+    Queued analyses are dropped; the thread reading stdin is a daemon, so a
+    client that keeps its end of the pipe open does not keep the process.
+    """
     server = build()
     level = client_log.level_from_name(log_level)
     server.log_handler = client_log.configure(server, level, log_file)
     server.log_handler.fixed = level is not None
-    server.start_io()
+    stdout = sys.stdout.buffer
+    server.protocol.set_writer(StdoutWriter(stdout))
+    code = 1
+    try:
+        code = asyncio.run(transport.serve(server, sys.stdin.fileno()))
+    except BrokenPipeError:
+        log.error("the client went away")
+    finally:
+        server.executor.shutdown(wait=False, cancel_futures=True)
+        with contextlib.suppress(Exception):
+            stdout.flush()
+    sys.exit(code)
