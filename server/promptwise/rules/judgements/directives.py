@@ -133,10 +133,14 @@ def _directives(doc: PromptDocument) -> tuple[Span, ...]:
             continue
         if _DIRECTING.search(clause.text):
             continue
-        if _DESCRIBING.match(clause.text) or (
-            _PERSONA.match(clause.text) and not _BEHAVIOUR.search(clause.text)
-        ):
+        if _DESCRIBING.match(clause.text):
             holes.append(clause.span)
+        elif _PERSONA.match(clause.text):
+            # "You are a great assistant that summarizes videos": who the
+            # persona is is background; what it does, from "that" on, is not.
+            does = _BEHAVIOUR.search(clause.text)
+            end = clause.span.end if does is None else clause.span.start + does.start()
+            holes.append(Span(clause.span.start, end))
     for span in kept:
         for m in _NOT_INSTRUCTION_LINE.finditer(text, span.start, span.end):
             line_end = text.find("\n", m.start())
