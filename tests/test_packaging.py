@@ -91,6 +91,13 @@ def test_wheel_carries_the_encodings_with_their_published_hashes(wheel: zipfile.
         assert hashlib.sha256(raw).hexdigest() == spec.sha256, name
 
 
+def test_wheel_carries_every_frontmatter_schema_unchanged(wheel: zipfile.ZipFile) -> None:
+    schemas = sorted((REPO / "server" / "promptwise" / "schemas").glob("*.schema.json"))
+    assert len(schemas) == 8, [p.name for p in schemas]
+    for schema in schemas:
+        assert wheel.read(f"promptwise/schemas/{schema.name}") == schema.read_bytes(), schema.name
+
+
 def test_wheel_carries_the_price_table_and_the_console_script(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     assert "promptwise/pricing/models.yaml" in names

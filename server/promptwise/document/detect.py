@@ -22,8 +22,10 @@ MARKDOWN_PATTERNS = (
     "copilot-instructions.md",
     "*.mdc",
 )
+# Claude Code subagents are plain `.md` files, known by their folder.
+CLAUDE_AGENT_PATTERN = "**/.claude/agents/*.md"
 # Files `check` finds on its own when walking a directory.
-DEFAULT_INCLUDE = ("*.prompty", "*.prompt", *MARKDOWN_PATTERNS)
+DEFAULT_INCLUDE = ("*.prompty", "*.prompt", *MARKDOWN_PATTERNS, CLAUDE_AGENT_PATTERN)
 CHAT_SUFFIXES = (".json", ".yaml", ".yml")
 
 
@@ -34,6 +36,17 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
+def is_claude_agent(path: str) -> bool:
+    """A Claude Code subagent: a markdown file directly in a `.claude/agents` folder."""
+    parts = PurePath(path.replace("\\", "/")).parts
+    return (
+        len(parts) >= 3
+        and parts[-3] == ".claude"
+        and parts[-2] == "agents"
+        and parts[-1].lower().endswith(".md")
+    )
+
+
 def format_by_name(path: str) -> PromptFormat | None:
     name = PurePath(path).name
     lower = name.lower()
@@ -41,7 +54,7 @@ def format_by_name(path: str) -> PromptFormat | None:
         return PromptFormat.PROMPTY
     if lower.endswith(".prompt"):
         return PromptFormat.DOTPROMPT
-    if _matches(name, MARKDOWN_PATTERNS):
+    if _matches(name, MARKDOWN_PATTERNS) or is_claude_agent(path):
         return PromptFormat.MARKDOWN
     if lower.endswith(CHAT_SUFFIXES):
         return PromptFormat.CHAT

@@ -17,7 +17,7 @@ from promptwise.document.text import Span
 
 
 def parse_markdown(path: str, text: str) -> PromptDocument:
-    fm = find_frontmatter(text)
+    fm = find_frontmatter(text, flat_fallback=path.lower().endswith(".mdc"))
     body = Span(fm.span.end if fm else 0, len(text))
     syntax = TemplateSyntax.VSCODE if "${" in text else TemplateSyntax.NONE
     return build(

@@ -12,6 +12,7 @@ from promptwise.analysis import Analysis, catalogue_for
 from promptwise.document.model import PromptDocument, TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.lsp import convert
+from promptwise.lsp.features import frontmatter_schema
 from promptwise.lsp.features.presentation import per_million, price_row, short_count
 
 if TYPE_CHECKING:
@@ -145,7 +146,8 @@ async def completion(
     if fm is not None and fm.start < offset < fm.end:
         value_start = _model_value_start(doc, line, before)
         if value_start is None:
-            return None
+            keys = frontmatter_schema.completion_items(ls, analysis, offset, before, after)
+            return lsp.CompletionList(is_incomplete=False, items=keys) if keys else None
         quote = 1 if before[value_start : value_start + 1] in ("'", '"') else 0
         end = offset + len(re.match(r"^[^\s'\"#]*", after).group(0))  # type: ignore[union-attr]
         replace = convert.to_range(lines, Span(start + value_start + quote, end), encoding)

@@ -13,6 +13,7 @@ from promptwise.document.model import Variable
 from promptwise.document.text import Span
 from promptwise.escalation.render.markdown import hover as escalation_hover
 from promptwise.lsp import convert
+from promptwise.lsp.features import frontmatter_schema
 from promptwise.lsp.features.diagnostics import rules_by_code
 from promptwise.lsp.features.presentation import HINTED, price_row, segment_summary
 from promptwise.lsp.workspace import DocumentAnalysis
@@ -106,6 +107,10 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
     if doc.model is not None and doc.model.span is not None and doc.model.span.contains(offset):
         sections.append(model_markdown(ls, analysis))
         span = doc.model.span
+    key = frontmatter_schema.hover_markdown(analysis, offset)
+    if key is not None:
+        sections.append(key[0])
+        span = span or key[1]
     line = lines.line_of(offset)
     for segment in doc.walk():
         header = segment.header

@@ -1,0 +1,180 @@
+"""Frontmatter schemas: which files follow which schema, and what they report.
+
+The fixture folders (tests/rules/frontmatter-schema/ and its siblings) show
+the findings line by line; these tests cover what a fixture folder cannot:
+paths with folders (Claude Code subagents, a skill in its own folder), the
+Cursor reading of frontmatter that is not YAML, and every valid file of the
+shared corpus (real Copilot agents, instructions and skills) passing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from promptwise import schemas
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.document import parse_document
+from tests.conftest import need_corpus
+
+SCHEMA_CODES = ("PW010", "PW011", "PW012")
+SETTINGS = Settings(select=("PW010", "PW011", "PW012"))
+
+
+def _findings(text: str, path: str) -> list[tuple[int, str, str]]:
+    analysis = analyze_text(text, path, SETTINGS)
+    lines = analysis.document.lines
+    return [
+        (lines.line_of(f.span.start) + 1, f.code, f.message)
+        for f in analysis.findings
+        if f.code in SCHEMA_CODES
+    ]
+
+
+def test_every_schema_file_is_valid_json_schema_and_says_what_it_follows() -> None:
+    folder = Path(schemas.__file__).parent
+    kinds = sorted(p.name.removesuffix(".schema.json") for p in folder.glob("*.schema.json"))
+    assert kinds == sorted(schemas.KINDS)
+    for kind in kinds:
+        raw = json.loads((folder / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(raw)
+        loaded = schemas.load_schema(kind)
+        assert loaded.follows and loaded.noun and loaded.properties
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("repo/.github/prompts/review.prompt.md", "copilot-prompt"),
+        ("repo/.github/instructions/ts.instructions.md", "copilot-instructions"),
+        ("repo/.github/agents/planner.agent.md", "copilot-agent"),
+        ("repo/.github/chatmodes/plan.chatmode.md", "copilot-agent"),
+        ("repo/.github/skills/pdf/SKILL.md", "skill"),
+        ("repo/.claude/agents/reviewer.md", "claude-agent"),
+        ("repo/.cursor/rules/style.mdc", "cursor-rule"),
+        ("repo/prompts/chat.prompty", "prompty"),
+        ("repo/prompts/chat.prompt", "dotprompt"),
+        ("repo/AGENTS.md", None),
+        ("repo/docs/agents/reviewer.md", None),
+    ],
+)
+def test_the_kind_comes_from_the_path(path: str, kind: str | None) -> None:
+    doc = parse_document("---\ndescription: x\n---\nBody.\n", path)
+    assert schemas.kind_of(path, doc.format) == kind
+
+
+def test_claude_code_subagent_accepts_inherit_and_comma_separated_tools() -> None:
+    text = (
+        "---\nname: code-reviewer\ndescription: Reviews diffs. Use after every change.\n"
+        "tools: Read, Grep, Glob\nmodel: inherit\npermissionMode: plan\n---\n"
+        "Review the diff and list problems by file.\n"
+    )
+    assert _findings(text, "repo/.claude/agents/code-reviewer.md") == []
+
+
+def test_claude_code_subagent_needs_a_description_and_a_lowercase_name() -> None:
+    text = "---\nname: Code Reviewer\ncolour: red\n---\nReview the diff.\n"
+    found = _findings(text, "repo/.claude/agents/code-reviewer.md")
+    assert found == [
+        (1, "PW010", "`description` is required in a Claude Code subagent"),
+        (2, "PW010", "`name` is `Code Reviewer`; it must be lowercase letters, digits and hyphens"),
+        (3, "PW011", "`colour` is not a key of a Claude Code subagent; did you mean `color`?"),
+    ]
+
+
+def test_skill_name_must_match_its_folder_only_for_skill_md() -> None:
+    text = "---\nname: pdf-tools\ndescription: Read PDF files the user names.\n---\nRead it.\n"
+    assert _findings(text, "skills/pdf-tools/SKILL.md") == []
+    assert _findings(text, "skills/pdf/SKILL.md") == [
+        (
+            2,
+            "PW012",
+            "skill `pdf-tools` is in folder `pdf`; the `name` of a skill must be its folder's name",
+        )
+    ]
+    assert _findings(text, "skills/pdf.skill.md") == []
+
+
+def test_skill_limits_are_64_and_1024_characters() -> None:
+    name = "a" * 65
+    text = f"---\nname: {name}\ndescription: {'d' * 1025}\n---\nBody.\n"
+    found = _findings(text, f"skills/{name}/SKILL.md")
+    assert found == [
+        (2, "PW010", "`name` is 65 characters long; at most 64 are read"),
+        (3, "PW010", "`description` is 1,025 characters long; at most 1,024 are read"),
+    ]
+    ok = f"---\nname: {'a' * 64}\ndescription: {'d' * 1024}\n---\nBody.\n"
+    assert _findings(ok, f"skills/{'a' * 64}/SKILL.md") == []
+
+
+def test_cursor_rule_frontmatter_is_read_as_cursor_reads_it() -> None:
+    text = "---\ndescription:\nglobs: **/*.ts, src/**/*.tsx\nalwaysApply: false\n---\nUse types.\n"
+    doc = parse_document(text, "repo/.cursor/rules/ts.mdc")
+    assert doc.problems == ()
+    assert doc.frontmatter == {
+        "description": None,
+        "globs": "**/*.ts, src/**/*.tsx",
+        "alwaysApply": False,
+    }
+    span = doc.value_spans["globs"]
+    assert text[span.start : span.end] == "**/*.ts, src/**/*.tsx"
+    # Outside .mdc files the same block is what it is: broken YAML.
+    other = parse_document(text, "repo/notes.prompt.md")
+    assert [p.code for p in other.problems] == ["PW001"]
+
+
+def test_globs_keep_commas_inside_braces_and_report_what_is_unbalanced() -> None:
+    assert schemas.split_globs("**/*.{ts,tsx}, docs/**") == ["**/*.{ts,tsx}", "docs/**"]
+    assert schemas.glob_problem("**/*.{ts,tsx}") is None
+    assert schemas.glob_problem("src/[abc]/*.py") is None
+    assert schemas.glob_problem("**/*.{ts") == "a `{` is never closed"
+    assert schemas.glob_problem("**/*.ts}") == "a `}` closes no `{`"
+    assert schemas.glob_problem("src/[ab/*.py") == "a `[` is never closed"
+
+
+def test_unknown_key_suggestion_ignores_keys_already_present() -> None:
+    text = '---\napplyTo: "**/*.py"\napplyto: "**/*.ts"\n---\nUse type hints.\n'
+    assert _findings(text, "py.instructions.md") == [
+        (
+            3,
+            "PW011",
+            "`applyto` is not a key of a Copilot instructions file; "
+            "the tool that reads this file ignores it",
+        )
+    ]
+    assert _findings('---\napplyto: "**/*.ts"\n---\nUse types.\n', "ts.instructions.md") == [
+        (
+            2,
+            "PW011",
+            "`applyto` is not a key of a Copilot instructions file; did you mean `applyTo`?",
+        )
+    ]
+
+
+def test_no_schema_error_on_any_file_of_the_shared_corpus() -> None:
+    """813 real agent, instruction and skill files from github/awesome-copilot.
+
+    Unknown keys (PW011) are allowed: the corpus has keys of other tools
+    (`hidden`, `mode: subagent`) that Copilot ignores. An invalid value or
+    a missing required key would be a false error.
+    """
+    bulk = need_corpus() / "bulk"
+    files = sorted(p for p in bulk.rglob("*.md") if p.name not in ("README.md", "LICENSE"))
+    assert len(files) > 800
+    errors = []
+    checked = 0
+    for path in files:
+        rel = path.relative_to(bulk).as_posix()
+        doc = parse_document(path.read_text(encoding="utf-8"), rel)
+        if schemas.schema_for(doc) is None:
+            continue
+        checked += 1
+        errors.extend(
+            (rel, p.variant, dict(p.args)) for p in schemas.validate(doc) if p.group == "invalid"
+        )
+    assert checked > 800
+    assert errors == []
