@@ -1,0 +1,161 @@
+"""PW013: an XML-style block tag in the prompt is never closed, or closed by the wrong tag.
+
+Prompts mark their parts with XML-style tags (``<instructions>``,
+``<document>``, ``<example>``) because models are trained to read them as
+boundaries. A block whose closing tag is missing or misspelt runs to the end
+of the prompt as far as the model can tell: the instructions after it read
+as part of the quoted document.
+
+Only *block* tags are judged: an opening tag alone on its line. A tag inside
+a sentence ("wrap the answer in <answer> tags") or a placeholder
+("<your-name>") is prose, and the rule stays silent about it. Code blocks,
+inline code, HTML comments, template tags, HTML void elements (``<br>``) and
+HTML elements whose end tag is optional (``<p>``, ``<li>``) are skipped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
+from promptwise.document.text import Span
+from promptwise.findings import Related
+from promptwise.rules.checks import CheckContext, Hit, register
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)((?:\s[^<>\n]*?)?)(/?)>")
+_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Elements that never have an end tag, and those whose end tag HTML makes optional.
+_SKIPPED = frozenset(
+    """area base br col embed hr img input link meta source track wbr param keygen command
+    p li dt dd tr td th option optgroup thead tbody tfoot colgroup rt rp html head body""".split()
+)
+
+
+@dataclass
+class _Open:
+    name: str
+    span: Span
+    block: bool  # alone on its line: a structural tag, not a word in a sentence
+
+
+def _holes(doc: PromptDocument) -> list[Span]:
+    """Where tags are not prompt structure: code, comments and template tags."""
+    text = doc.text
+    body = doc.body_span
+    holes = [s.span for s in doc.flat_segments if s.kind in (SegmentKind.CODE, SegmentKind.COMMENT)]
+    holes.extend(tag.span for tag in doc.tags)
+    holes.extend(doc.comment_spans)
+    for pattern in (_INLINE_CODE, _HTML_COMMENT):
+        holes.extend(Span(m.start(), m.end()) for m in pattern.finditer(text, body.start, body.end))
+    merged: list[Span] = []
+    for span in sorted(holes):
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return merged
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """A block tag: nothing else on its line, and not indented like a markdown code block."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    before = text[line_start:start]
+    if before.strip() or len(before.expandtabs(4)) >= 4:
+        return False
+    return not text[end:line_end].strip()
+
+
+@register(
+    "unclosed-tag",
+    variants={
+        "unclosed": ("tag",),
+        "closed_by_outer": ("tag", "outer", "line"),
+        "mismatched": ("tag", "open", "line"),
+        "stray": ("tag",),
+        "reopened": ("tag", "line"),
+    },
+)
+def unclosed_tag(ctx: CheckContext) -> Iterator[Hit]:
+    doc = ctx.document
+    if doc.format is PromptFormat.CHAT:  # JSON/YAML syntax, not prose
+        return
+    text = doc.text
+    lines = doc.lines
+    holes = _holes(doc)
+    starts = [h.start for h in holes]
+    stack: list[_Open] = []
+    where: dict[str, list[int]] = {}  # tag name -> its indexes on the stack
+
+    def pop() -> _Open:
+        item = stack.pop()
+        where[item.name].pop()
+        return item
+
+    body = doc.body_span
+    for m in _TAG.finditer(text, body.start, body.end):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and holes[i].end > m.start():
+            continue
+        closing, name, _, self_closing = m.group(1), m.group(2), m.group(3), m.group(4)
+        if self_closing or name.lower() in _SKIPPED:
+            continue
+        span = Span(m.start(), m.end())
+        block = _alone_on_line(text, m.start(), m.end())
+        if not closing:
+            if block and stack and stack[-1].block and stack[-1].name == name:
+                # `<email>` ... `<email>`: the second one was meant to close the first.
+                opened = pop()
+                yield Hit(
+                    span,
+                    {"tag": name, "line": str(lines.line_of(opened.span.start) + 1)},
+                    "reopened",
+                    related=(Related(f"`<{name}>` is opened here", doc.path, opened.span),),
+                )
+                continue
+            where.setdefault(name, []).append(len(stack))
+            stack.append(_Open(name, span, block))
+            continue
+        if where.get(name):
+            target = where[name][-1]
+            while len(stack) > target + 1:
+                inner = pop()
+                if inner.block:
+                    yield Hit(
+                        inner.span,
+                        {
+                            "tag": inner.name,
+                            "outer": name,
+                            "line": str(lines.line_of(span.start) + 1),
+                        },
+                        "closed_by_outer",
+                        related=(
+                            Related(f"`</{name}>` closes the outer block here", doc.path, span),
+                        ),
+                    )
+            pop()
+            continue
+        if not block:
+            continue  # `</answer>` in a sentence is a word about tags, not a tag
+        top = next((item for item in reversed(stack) if item.block), None)
+        if top is not None:
+            # Most likely a misspelt close of the innermost block: it closes that block,
+            # so the block is not reported a second time as never closed.
+            while stack and pop() is not top:
+                pass
+            yield Hit(
+                span,
+                {"tag": name, "open": top.name, "line": str(lines.line_of(top.span.start) + 1)},
+                "mismatched",
+                related=(Related(f"`<{top.name}>` is opened here", doc.path, top.span),),
+            )
+        else:
+            yield Hit(span, {"tag": name}, "stray")
+    for item in stack:
+        if item.block:
+            yield Hit(item.span, {"tag": item.name}, "unclosed")
