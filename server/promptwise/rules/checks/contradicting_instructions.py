@@ -1,0 +1,160 @@
+"""PW209: two instructions in one prompt ask for opposite things.
+
+Found statically, sentence by sentence, over the prompt's directives (the
+prose that tells the model what to do: not examples, code, quoted data,
+descriptions). A sentence is a claim only when the whole sentence is one of
+the rule's patterns, so "Be concise in commit messages" (a scope) or "If
+the user asks, explain in detail" (a condition) are never compared; the
+rule prefers silence to a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import Span
+from promptwise.findings import Related
+from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.judgements.directives import directive_spans
+from promptwise.rules.options import alternation
+
+# A sentence ends at . ! ? ; or a line end; list markers and emphasis are not part of it.
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
+_LEAD = re.compile(r"^[\s>*_#-]*(?:\d+[.)]\s*)?[\s*_]*")
+_TRAIL = re.compile(r"[\s*_.!;:]*$")
+_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
+_ALWAYS = re.compile(r"(?:you (?:must|should) )?always (?P<action>[a-z][a-z' -]{2,80})", re.I)
+_NEVER = re.compile(
+    r"(?:you (?:must|should) )?(?:never|do not|don't) (?:ever )?(?P<action>[a-z][a-z' -]{2,80})",
+    re.I,
+)
+_FILLER = frozenset("a an the your any all".split())
+
+_KINDS = {
+    "short": ("length", "a short answer"),
+    "long": ("length", "a long, detailed answer"),
+    "json_only": ("format", "JSON only"),
+    "markdown": ("format", "markdown"),
+}
+_OPPOSITE = {"short": "long", "long": "short", "json_only": "markdown", "markdown": "json_only"}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    span: Span
+    text: str  # without list marker, emphasis and final punctuation
+
+
+@dataclass(frozen=True)
+class _Claim:
+    kind: str  # short | long | json_only | markdown | always | never
+    sentence: _Sentence
+    action: str = ""
+
+
+@lru_cache(maxsize=8)
+def _compiled(options: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, re.Pattern[str]]:
+    out = {
+        name.removesuffix("_patterns"): re.compile(alternation(patterns), re.I)
+        for name, patterns in options
+        if name != "condition_patterns"
+    }
+    conditions = dict(options)["condition_patterns"]
+    out["condition"] = re.compile(r"\b" + alternation(conditions, words=True) + r"\b", re.I)
+    return out
+
+
+def _sentences(doc: PromptDocument) -> Iterator[_Sentence]:
+    text = doc.text
+    for span in directive_spans(doc):
+        for m in _SENTENCE.finditer(text, span.start, span.end):
+            raw = m.group(0)
+            lead = _LEAD.match(raw)
+            start = m.start() + (lead.end() if lead else 0)
+            core = _TRAIL.sub("", text[start : m.end()])
+            if core:
+                plain = " ".join(_EMPHASIS.sub("", core).split())
+                yield _Sentence(Span(start, start + len(core)), plain)
+
+
+def _action(raw: str) -> str:
+    """The first three words of an action, without articles: "cite the source" -> "cite source"."""
+    words = [w for w in raw.lower().replace("'", "").split() if w not in _FILLER]
+    return " ".join(words[:3]) if len(words) >= 2 else ""
+
+
+def _claims(doc: PromptDocument, patterns: dict[str, re.Pattern[str]]) -> Iterator[_Claim]:
+    for sentence in _sentences(doc):
+        if patterns["condition"].search(sentence.text):
+            continue
+        for kind in _KINDS:
+            if patterns[kind].fullmatch(sentence.text):
+                yield _Claim(kind, sentence)
+                break
+        else:
+            for kind, pattern in (("always", _ALWAYS), ("never", _NEVER)):
+                m = pattern.fullmatch(sentence.text)
+                if m and (action := _action(m.group("action"))):
+                    yield _Claim(kind, sentence, action)
+
+
+def _options(ctx: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (name, tuple(value))
+        for name, value in sorted(ctx.options.items())
+        if name.endswith("_patterns")
+    )
+
+
+@register(
+    "contradicting-instructions",
+    variants={
+        "length": ("this", "other", "line"),
+        "format": ("this", "other", "line"),
+        "always_never": ("this", "other", "line"),
+    },
+)
+def contradicting_instructions(ctx: CheckContext) -> Iterator[Hit]:
+    doc = ctx.document
+    claims = list(_claims(doc, _compiled(_options(ctx))))
+    yield from _conflicts(doc, claims)
+
+
+def _conflicts(doc: PromptDocument, claims: Sequence[_Claim]) -> Iterator[Hit]:
+    first: dict[tuple[str, str], _Claim] = {}  # (kind, action) -> its first claim
+    reported: set[tuple[tuple[str, str], ...]] = set()
+    for claim in claims:
+        if claim.kind in ("always", "never"):
+            other_kind = "never" if claim.kind == "always" else "always"
+            key, other_key = (claim.kind, claim.action), (other_kind, claim.action)
+            variant = "always_never"
+        else:
+            key, other_key = (claim.kind, ""), (_OPPOSITE[claim.kind], "")
+            variant = _KINDS[claim.kind][0]
+        first.setdefault(key, claim)
+        other = first.get(other_key)
+        pair = tuple(sorted((key, other_key)))
+        if other is None or pair in reported:
+            continue
+        reported.add(pair)  # one finding per pair of opposite instructions
+        line = str(doc.lines.line_of(other.sentence.span.start) + 1)
+        if variant == "always_never":
+            this, that = claim.sentence.text, other.sentence.text
+        else:
+            this, that = _KINDS[claim.kind][1], _KINDS[other.kind][1]
+        yield Hit(
+            claim.sentence.span,
+            {"this": this, "other": that, "line": line},
+            variant,
+            related=(
+                Related(
+                    f"the opposite instruction: {other.sentence.text}",
+                    doc.path,
+                    other.sentence.span,
+                ),
+            ),
+        )
