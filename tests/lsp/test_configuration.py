@@ -102,11 +102,13 @@ async def test_a_client_slower_than_the_wait_gets_defaults_then_its_settings(
 ) -> None:
     """Past the settings wait the file is analysed on the defaults; once the settings
     arrive it is analysed again with them. The wait is 5 s unless the client sets
-    `settingsWaitMs`, as here, so the test does not pay it."""
+    `settingsWaitMs`, as here, so the test does not pay it. The client answers 3 s
+    late: the first analysis (a cold start, loading the tokenizer, rules and
+    schemas) must be published before then, also on a loaded machine."""
     settings = {"promptwise": {"ignore": ["PW003"]}}
     async with session(
         configuration=settings,
-        configuration_delay=1.5,
+        configuration_delay=3.0,
         initialization_options={"settingsWaitMs": 200},
     ) as client:
         uri = open_file(client, workdir / "legacy-summary.prompty")

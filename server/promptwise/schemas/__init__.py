@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import PurePosixPath
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from promptwise.document.detect import is_claude_agent
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # Kind name -> how files of that kind are recognised (in order: first match wins).
 KINDS = (
@@ -95,10 +96,9 @@ def _text(value: object) -> str:
 
 @cache
 def load_schema(kind: str) -> FrontmatterSchema:
-    """The packaged schema of ``kind``; its JSON is checked against the metaschema once."""
+    """The packaged schema of ``kind`` (tests check every one against the metaschema)."""
     raw = resources.files("promptwise.schemas").joinpath(f"{kind}.schema.json").read_text("utf-8")
     schema = json.loads(raw)
-    jsonschema.Draft202012Validator.check_schema(schema)
     return FrontmatterSchema(kind, schema["title"], schema["x-noun"], schema["x-follows"], schema)
 
 
@@ -258,23 +258,53 @@ def closest(word: str, choices: list[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
+def warm_up() -> None:
+    """Build every validator now (the language server does it while the editor starts)."""
+    for kind in KINDS:
+        _validator(kind)
+
+
+# The last document validated and its problems: PW010, PW011 and PW012 each ask
+# in turn about the same document, which is validated once.
+_last: tuple[PromptDocument, tuple[SchemaProblem, ...]] | None = None
+
+
 def validate(document: PromptDocument) -> list[SchemaProblem]:
     """Every schema problem of the document's frontmatter, in text order.
 
     A file kind without a schema, or frontmatter that did not load (PW001
     reports that), gives no problems.
     """
+    global _last
+    last = _last
+    if last is not None and last[0] is document:
+        return list(last[1])
+    problems = _validate(document)
+    _last = (document, tuple(problems))
+    return problems
+
+
+def _validate(document: PromptDocument) -> list[SchemaProblem]:
     schema = schema_for(document)
     data = document.frontmatter
     if schema is None or data is None or document.frontmatter_span is None:
         return []
     instance = _json_ready(data)
-    validator = jsonschema.Draft202012Validator(schema.schema)
+    validator = _validator(schema.kind)
     problems: list[SchemaProblem] = []
     for error in validator.iter_errors(instance):
         problems.extend(_problems(document, schema, error))
     problems.extend(_extra_checks(document, schema, instance))
     return sorted(problems, key=lambda p: (p.span.start, p.variant))
+
+
+@cache
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    """One validator per kind, built on first use: importing jsonschema costs a cold
+    start about a third of a second, which files without frontmatter never pay."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load_schema(kind).schema)
 
 
 def _problems(

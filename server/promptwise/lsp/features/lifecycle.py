@@ -39,6 +39,7 @@ def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
 
 def warm_up() -> None:
     try:
+        from promptwise import schemas
         from promptwise.analysis import catalogue_for, rules_for
         from promptwise.config import Settings
         from promptwise.tokens.encodings import get_encoding
@@ -46,6 +47,7 @@ def warm_up() -> None:
         get_encoding("o200k_base")
         rules_for(Settings())
         catalogue_for(Settings())
+        schemas.warm_up()
     except Exception:  # the first real analysis will say what is wrong
         log.debug("warm-up failed", exc_info=True)
 
