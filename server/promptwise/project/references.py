@@ -68,14 +68,18 @@ class Reference:
 COPILOT_SUFFIXES = (".prompt.md", ".instructions.md", ".agent.md", ".chatmode.md")
 COPILOT_NAMES = ("copilot-instructions.md",)
 
+# Both patterns start with their literal first character (no lookbehind), which
+# lets ``re`` jump from one candidate to the next; what may not precede them
+# (``!`` of an image, a word before ``#file:``) is checked by hand.
 _INLINE_LINK = re.compile(
-    r"(?<!!)\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?P<dest><[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"
+    r"\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?P<dest><[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)"
     r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"
 )
 _LINK_DEFINITION = re.compile(
     r"^[ ]{0,3}\[(?P<label>[^\[\]\n]+)\]:[ \t]*(?P<dest><[^<>\n]*>|\S+)", re.MULTILINE
 )
-_COPILOT_FILE = re.compile(r"(?<![\w`#/])#file:(?P<dest>[^\s`()\[\]<>\"']+)")
+_COPILOT_FILE = re.compile(r"#file:(?P<dest>[^\s`()\[\]<>\"']+)")
+_NOT_BEFORE = {ReferenceKind.LINK: "!", ReferenceKind.COPILOT_FILE: "_`#/"}
 _PROMPTY_FILE = re.compile(r"\$\{file:(?P<dest>[^}\n]+)\}")
 _INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -159,20 +163,36 @@ def _prompty_files(doc: PromptDocument) -> Iterator[Reference]:
         )
 
 
-def _holes(doc: PromptDocument) -> list[Span]:
-    """Where a link is text, not a link: code blocks, inline code, comments, frontmatter."""
-    holes = [s.span for s in doc.flat_segments if s.kind in (SegmentKind.CODE, SegmentKind.COMMENT)]
-    holes.extend(doc.comment_spans)
+def _holes(doc: PromptDocument) -> tuple[list[int], list[int]]:
+    """Where a link is text, not a link: code blocks, inline code, comments, frontmatter.
+
+    Merged and sorted, as parallel lists of starts and ends (plain integers:
+    this runs on every markdown file, and sorting spans compares dataclasses).
+    """
+    raw = [
+        (s.span.start, s.span.end)
+        for s in doc.flat_segments
+        if s.kind in (SegmentKind.CODE, SegmentKind.COMMENT)
+    ]
+    raw.extend((c.start, c.end) for c in doc.comment_spans)
     if doc.frontmatter_span is not None:
-        holes.append(doc.frontmatter_span)
-    body = doc.body_span
-    for m in _INLINE_CODE.finditer(doc.text, body.start, body.end):
-        holes.append(Span(m.start(), m.end()))
-    holes.extend(_html_comments(doc.text, body))
-    return _merged(holes)
+        raw.append((doc.frontmatter_span.start, doc.frontmatter_span.end))
+    text, body = doc.text, doc.body_span
+    if "`" in text:
+        raw.extend(m.span() for m in _INLINE_CODE.finditer(text, body.start, body.end))
+    raw.extend(_html_comments(text, body))
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(raw):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
-def _html_comments(text: str, body: Span) -> Iterator[Span]:
+def _html_comments(text: str, body: Span) -> Iterator[tuple[int, int]]:
     pos = body.start
     while True:
         start = text.find("<!--", pos, body.end)
@@ -180,29 +200,12 @@ def _html_comments(text: str, body: Span) -> Iterator[Span]:
             return
         end = text.find("-->", start + 4, body.end)
         end = body.end if end == -1 else end + 3
-        yield Span(start, end)
+        yield start, end
         pos = end
-
-
-def _merged(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for span in sorted(spans):
-        if out and span.start <= out[-1].end:
-            out[-1] = Span(out[-1].start, max(out[-1].end, span.end))
-        else:
-            out.append(span)
-    return out
-
-
-def _inside(holes: list[Span], starts: list[int], offset: int) -> bool:
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and holes[i].start <= offset < holes[i].end
 
 
 def _markdown(doc: PromptDocument) -> Iterator[Reference]:
     text, body = doc.text, doc.body_span
-    holes = _holes(doc)
-    starts = [h.start for h in holes]
     copilot = is_copilot_file(doc.path)
     patterns: list[tuple[re.Pattern[str], ReferenceKind]] = [
         (_INLINE_LINK, ReferenceKind.LINK),
@@ -210,31 +213,43 @@ def _markdown(doc: PromptDocument) -> Iterator[Reference]:
     ]
     if copilot:
         patterns.append((_COPILOT_FILE, ReferenceKind.COPILOT_FILE))
-    for pattern, kind in patterns:
-        for m in pattern.finditer(text, body.start, body.end):
-            if _inside(holes, starts, m.start()):
-                continue
-            dest = m.group("dest")
-            dest_start = m.start("dest")
-            if kind is ReferenceKind.COPILOT_FILE:
-                stripped = dest.rstrip(_TRAILING)
-                dest = stripped
-            target = file_target(dest)
-            if target is None:
-                continue
-            shown = dest.strip()
-            offset = dest_start + (len(dest) - len(dest.lstrip()))
-            if shown.startswith("<") and shown.endswith(">"):
-                shown, offset = shown[1:-1], offset + 1
-            path_part = shown.split("#", 1)[0].split("?", 1)[0]
-            end = m.end() if kind is not ReferenceKind.COPILOT_FILE else dest_start + len(dest)
-            yield Reference(
-                kind,
-                Span(m.start(), end),
-                Span(offset, offset + len(path_part)),
-                target,
-                included=copilot,
-            )
+    candidates = [
+        (m, kind, pattern is _LINK_DEFINITION)
+        for pattern, kind in patterns
+        for m in pattern.finditer(text, body.start, body.end)
+    ]
+    if not candidates:
+        return
+    starts, ends = _holes(doc)  # only for files with a candidate: most have none
+    for m, kind, definition in candidates:
+        before = text[m.start() - 1] if m.start() > 0 else "\n"
+        if not definition and (
+            before in _NOT_BEFORE[kind] or (kind is ReferenceKind.COPILOT_FILE and before.isalnum())
+        ):
+            continue
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < ends[i]:
+            continue
+        dest = m.group("dest")
+        dest_start = m.start("dest")
+        if kind is ReferenceKind.COPILOT_FILE:
+            dest = dest.rstrip(_TRAILING)
+        target = file_target(dest)
+        if target is None:
+            continue
+        shown = dest.strip()
+        offset = dest_start + (len(dest) - len(dest.lstrip()))
+        if shown.startswith("<") and shown.endswith(">"):
+            shown, offset = shown[1:-1], offset + 1
+        path_part = shown.split("#", 1)[0].split("?", 1)[0]
+        end = m.end() if kind is not ReferenceKind.COPILOT_FILE else dest_start + len(dest)
+        yield Reference(
+            kind,
+            Span(m.start(), end),
+            Span(offset, offset + len(path_part)),
+            target,
+            included=copilot,
+        )
 
 
 # ----------------------------------------------------------------- variables
