@@ -10,7 +10,8 @@
  * (the default) runs the server this extension carries in `bundled/`, so any
  * CPython 3.10+ will do, with nothing installed: each Python found is tried in
  * turn until one can load the bundled libraries. `fromEnvironment` runs the
- * `promptwise` installed in that Python (`-m promptwise serve`); a Python
+ * `promptwise` installed in that Python (`promptwise serve`, with the working
+ * directory kept off `sys.path`: see SERVER_MODULE_ARGS); a Python
  * without it is reported (with an offer to install it), not silently replaced
  * by another one, except among the PATH fallbacks. A build of the extension
  * without `bundled/libs` (a plain `npm run package`) always uses the
@@ -51,8 +52,21 @@ export interface CandidateInputs {
   bundledLauncher?: string;
 }
 
-export const SERVER_MODULE_ARGS = ['-m', 'promptwise', 'serve'] as const;
-export const IMPORT_CHECK = 'import sys, promptwise; sys.stdout.write(promptwise.__version__)';
+/**
+ * `fromEnvironment` runs the promptwise installed in the interpreter, never one
+ * from the workspace. `python -m promptwise` (and `-c`) put the working
+ * directory first on `sys.path`, and the server starts in the workspace folder:
+ * a `promptwise.py` or `promptwise/` folder committed there would be imported
+ * and run. `-I` or `-P` would prevent that, but `-I` also drops the user's
+ * site-packages and `PYTHONPATH` (where a `pip install --user` puts
+ * promptwise) and `-P` needs Python 3.11. So the code below removes that first
+ * entry itself before anything is imported. `tests/hardening/test_vscode_launch.py`
+ * runs these exact strings (kept in JSON-compatible double quotes for it) in a
+ * hostile workspace folder.
+ */
+export const SAFE_PATH = "import os, sys\nif sys.path and sys.path[0] in ('', '.', os.getcwd()):\n    del sys.path[0]\n";
+export const SERVER_MODULE_ARGS = ['-c', SAFE_PATH + "from promptwise.cli import main\nsys.exit(main(sys.argv[1:]))\n", 'serve'] as const;
+export const IMPORT_CHECK = SAFE_PATH + "import promptwise\nsys.stdout.write(promptwise.__version__)\n";
 /**
  * Isolated mode for the bundled server: no user site-packages, no PYTHON*
  * variables, no script or working directory on sys.path, so the bundled

@@ -102,8 +102,9 @@ export const RESTART_SETTINGS = ['path', 'interpreter', 'importStrategy', 'inclu
 /**
  * Client settings that choose what runs: only user-level values count in an
  * untrusted workspace (also declared as `restrictedConfigurations`).
- * `importStrategy` is one of them because `fromEnvironment` runs
- * `-m promptwise` with the workspace as the working directory.
+ * `importStrategy` is one of them because `fromEnvironment` runs the
+ * interpreter's own promptwise with the workspace as the working directory
+ * (which is kept off `sys.path`, see SERVER_MODULE_ARGS in interpreter.ts).
  */
 export const RESTRICTED_SETTINGS = ['path', 'interpreter', 'importStrategy'] as const;
 

@@ -10,11 +10,14 @@ import {
   failureNotice,
   findOnPath,
   findPythons,
+  IMPORT_CHECK,
   isTooOld,
   parseBundleCheck,
   probeBundle,
   pythonNames,
   resolveServer,
+  SAFE_PATH,
+  SERVER_MODULE_ARGS,
   serverCandidates,
   type BundleProbe,
   type CandidateInputs,
@@ -31,11 +34,18 @@ describe('serverCandidates, fromEnvironment: the order the server is looked for 
     const c = serverCandidates({ ...environment, path: ['/opt/pw', 'serve'], interpreter: ['/py'], pythonExtension: ['/ext/py'], pathPythons: [['/usr/bin/python3']] });
     assert.deepEqual(c, [{ source: 'promptwise.path', mode: 'command', command: ['/opt/pw', 'serve'] }]);
   });
-  test('2. promptwise.interpreter, running -m promptwise serve', () => {
+  test('2. promptwise.interpreter, running its promptwise serve', () => {
     const c = serverCandidates({ ...environment, interpreter: ['uv', 'run', 'python'], pythonExtension: ['/ext/py'], pathPythons: [['/usr/bin/python3']] });
     assert.deepEqual(c, [
-      { source: 'promptwise.interpreter', mode: 'environment', python: ['uv', 'run', 'python'], command: ['uv', 'run', 'python', '-m', 'promptwise', 'serve'] },
+      { source: 'promptwise.interpreter', mode: 'environment', python: ['uv', 'run', 'python'], command: ['uv', 'run', 'python', ...SERVER_MODULE_ARGS] },
     ]);
+  });
+  test('the installed server never runs with the working directory on sys.path', () => {
+    const [c] = serverCandidates({ ...environment, interpreter: ['/py'] });
+    assert.ok(!c.command.includes('-m'), 'python -m puts the workspace folder first on sys.path');
+    assert.equal(c.command[1], '-c');
+    assert.ok(c.command[2].startsWith(SAFE_PATH) && IMPORT_CHECK.startsWith(SAFE_PATH));
+    assert.equal(c.command[c.command.length - 1], 'serve');
   });
   test('3. the Python extension interpreter, alone', () => {
     const c = serverCandidates({ ...environment, pythonExtension: ['/ext/py'], pathPythons: [['/usr/bin/python3']] });
@@ -44,8 +54,8 @@ describe('serverCandidates, fromEnvironment: the order the server is looked for 
   test('4. the Pythons on PATH', () => {
     const c = serverCandidates({ ...environment, pathPythons: [['/usr/bin/python3'], ['/usr/bin/python']] });
     assert.deepEqual(c.map((x) => [x.source, x.command.join(' ')]), [
-      ['PATH', '/usr/bin/python3 -m promptwise serve'],
-      ['PATH', '/usr/bin/python -m promptwise serve'],
+      ['PATH', ['/usr/bin/python3', ...SERVER_MODULE_ARGS].join(' ')],
+      ['PATH', ['/usr/bin/python', ...SERVER_MODULE_ARGS].join(' ')],
     ]);
   });
   test('an empty extension answer falls through to PATH', () => {
