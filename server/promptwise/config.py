@@ -481,6 +481,7 @@ def load_settings(
     config = read_config_file(config_path, named=named)
     if config is None:
         return settings
+    confine_log_globs(config)
     return apply(
         settings,
         config.data,
@@ -488,6 +489,72 @@ def load_settings(
         config.lines,
         root=str(config_path.parent.resolve()),
     )
+
+
+def repository_root(folder: Path) -> Path:
+    """The repository a config folder belongs to: the nearest folder with a ``.git``,
+    else the config folder itself."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def confine_log_globs(config: ConfigFile) -> None:
+    """A config file's ``escalation.logs`` must stay inside its repository.
+
+    A repository is untrusted input: ``/**/*.jsonl`` or ``../../**`` would
+    have the advisor list the whole disk, again on every request. A pattern
+    that is absolute or climbs out of the repository (also through a
+    symbolic link) is a configuration error naming the file and line;
+    command-line flags and editor settings, which the user types, are not
+    confined.
+    """
+    section = config.data.get("escalation")
+    logs = section.get("logs") if isinstance(section, Mapping) else None
+    if isinstance(logs, str):
+        logs = [logs]
+    if not isinstance(logs, list):
+        return
+    folder = config.path.parent.resolve()
+    root = repository_root(folder)
+    for entry in logs:
+        if not isinstance(entry, str):
+            continue
+        problem = _log_glob_escape(entry, folder, root)
+        if problem:
+            raise ConfigError(
+                f"`escalation.logs` entry {entry!r} {problem}; a config file's log globs stay "
+                f"inside its repository ({root}): use a path relative to the config file",
+                path=str(config.path),
+                line=config.lines.get("escalation.logs") or config.lines.get("escalation"),
+            )
+
+
+def _log_glob_escape(entry: str, folder: Path, root: Path) -> str | None:
+    """Why ``entry`` would read outside ``root``, or None when it stays inside."""
+    import os.path
+
+    text = entry.strip().replace("\\", "/")
+    if text.startswith("~"):
+        return "starts in a home folder"
+    absolute = text.startswith("/") or re.match(r"^[A-Za-z]:/", text) is not None
+    pattern = Path(text) if absolute else folder / text
+    # The part before the first wildcard is the folder a glob would list.
+    static: list[str] = []
+    for part in pattern.parts:
+        if any(c in part for c in "*?["):
+            break
+        static.append(part)
+    base = Path(os.path.normpath(Path(*static)))
+    for candidate in (base, base.resolve()):  # the second follows symbolic links
+        if not candidate.is_relative_to(root):
+            return (
+                "is an absolute path outside the repository"
+                if absolute
+                else "reaches outside the repository"
+            )
+    return None
 
 
 def resolve_path(settings: Settings, value: str) -> Path:
