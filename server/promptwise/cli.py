@@ -765,6 +765,17 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
             "no failure logs: set `escalation.logs` or `escalation.promptfoo_db` "
             "in promptwise.yaml, or pass --logs / --promptfoo-db"
         )
+    missing = [
+        w
+        for w in store.scan_warnings
+        if "no file" in w.message or "no log" in w.message or "does not exist" in w.message
+    ]
+    if missing or not store.files():
+        where = "; ".join(str(w) for w in missing) or "no log file found"
+        raise UsageError(
+            f"no failure log to read: {where}. Point `--logs` at promptfoo's "
+            "`-o results.json` files or native JSON Lines, or `--promptfoo-db` at its database"
+        )
     logs = store.logs_for(str(path), document=doc)
     for warning in store.warnings:
         _say(f"warning: {warning}")

@@ -60,9 +60,9 @@ def test_below_the_threshold_each_case_gets_pw901_with_two_fixes(first_29: Path)
     text = analysis.document.text
     with_example = apply_edits(text, example.edits)
     assert (
-        "<example>\nQuestion: How long is the refund window?\n"
-        'Answer: an answer that must include "45 days"\n</example>'
-    ) in with_example
+        "<example>\nQuestion: How long is the refund window?\nAnswer: 45 days\n</example>"
+    ) in with_example  # the expected output as the test states it (`icontains: 45 days`)
+    assert "${1:45 days}" in example.edits[0].new_text  # selected, to type a fuller answer
     with_rule = apply_edits(text, rule.edits)
     assert (
         'When the input is "How long is the refund window?", the reply must include "45 days".'

@@ -94,3 +94,25 @@ def test_a_small_tuned_model_breaks_even_well_below_2_000_000_calls_a_day() -> N
     report = render(ev, "text")
     assert "fine-tuned (ft:gpt-4.1-nano)" in report
     assert "at 2,000,000 calls a day it saves" in report
+
+
+def test_the_worked_example_fix_inserts_the_failing_input_and_its_label(tmp_path: Path) -> None:
+    from promptwise.analysis import analyze
+    from promptwise.document.parse import parse_document
+    from promptwise.escalation import logs_for
+    from promptwise.findings import apply_edits
+
+    config = settings(_first(tmp_path, 29), logs=("results/*.json",))
+    text = PROMPT.read_text(encoding="utf-8")
+    document = parse_document(text, str(PROMPT))
+    analysis = analyze(document, config, logs=logs_for(document, config))
+    sarcasm = next(
+        f for f in analysis.findings if f.code == "PW901" and "sarcastic praise" in f.message
+    )
+    example = sarcasm.fixes[0]
+    result = apply_edits(text, example.edits)
+    review = "Oh great, another update that deletes all my playlists. Just what I needed."
+    assert f"{review}\n" in result
+    after = result[result.index(review) + len(review) :]
+    assert after.split("\n")[1].endswith(": negative")  # not `an answer that must include`
+    assert "must include" not in result

@@ -8,8 +8,10 @@ the prompt. Two edits do that, both in the prompt format's own idiom
 * the case as a worked example, after the prompt's last example in the
   same shape (an ``<example>`` block, an ``Input:``/``Output:`` pair, a
   ``user:``/``assistant:`` turn pair), or as a new ``<examples>`` block;
-  its input comes from the log and its output is the log's expected output,
-  or a placeholder that states what the checks require;
+  its input comes from the log and its output is the expected output as the
+  test states it (its reference answer, or the value of its one
+  answer-stating check: ``icontains: negative`` gives ``negative``), else a
+  placeholder that states what the checks require;
 * an explicit rule built from the case's failing checks ("the answer must
   include ...", "never write ...").
 
@@ -127,9 +129,29 @@ def rule_sentence(case: CaseHistory) -> str:
     return escape_snippet(f"{_input_words(record)}, ") + "${1:say what the reply must do}."
 
 
+_STATES_ANSWER = ("equals", "contains", "icontains", "starts-with")
+
+
+def stated_answer(record: EvalRecord) -> str | None:
+    """The expected output as the test states it: its reference answer, else the value
+    of its one answer-stating check (`icontains: negative` expects `negative`)."""
+    if record.expected and record.expected.strip():
+        return record.expected.strip()
+    failing = [a for a in record.assertions if a.passed is False] or list(record.assertions)
+    stating = [a for a in failing if a.type.lower() in _STATES_ANSWER and a.value]
+    if len(stating) == 1 and len(failing) == 1:
+        value = (stating[0].value or "").strip()
+        if value and "\n" not in value and len(value) <= 200:
+            return value
+    return None
+
+
 def _expected_text(record: EvalRecord, placeholder: int) -> str:
-    if record.expected:
+    if record.expected and record.expected.strip():
         return escape_snippet(record.expected.strip())
+    answer = stated_answer(record)
+    if answer:  # the check's value, selected so a fuller answer can be typed over it
+        return f"${{{placeholder}:{escape_snippet(answer)}}}"
     needs = requirements(record)
     hint = ("an answer that " + " and ".join(needs)) if needs else "the exact expected output"
     return f"${{{placeholder}:{escape_snippet(hint)}}}"

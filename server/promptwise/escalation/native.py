@@ -35,8 +35,10 @@ from promptwise.escalation.records import (
     Warnings,
     clip,
     input_of,
+    open_log,
     parse_timestamp,
     text_variables,
+    without_bom,
 )
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -46,8 +48,8 @@ _REQUIRED = ("prompt", "version", "case", "passed")
 def looks_native(first_line: bytes) -> bool:
     """Is this the first line of a native log (rather than a promptfoo JSON document)?"""
     try:
-        data = json.loads(first_line)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(without_bom(first_line))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return isinstance(data, dict) and "case" in data and "passed" in data
 
@@ -59,7 +61,7 @@ def read_native(
     name = display or str(path)
     base = str(path.parent)
     line_no = 0
-    with path.open("rb") as handle:
+    with open_log(path) as handle:
         while True:
             raw = handle.readline(max_line + 1)
             if not raw:
@@ -73,7 +75,7 @@ def read_native(
                         break
                 warnings.add(where, f"line longer than {max_line:,} bytes skipped", "long")
                 continue
-            stripped = raw.strip()
+            stripped = (without_bom(raw) if line_no == 1 else raw).strip()
             if not stripped:
                 continue
             try:
@@ -83,6 +85,9 @@ def read_native(
                 continue
             except json.JSONDecodeError as exc:
                 warnings.add(where, f"line is not valid JSON ({exc.msg}); skipped", "json")
+                continue
+            except RecursionError:
+                warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
                 continue
             if not isinstance(data, dict):
                 warnings.add(

@@ -36,10 +36,12 @@ from promptwise.escalation.records import (
     Warnings,
     clip,
     input_of,
+    open_log,
     parse_timestamp,
     template_hash,
     text_variables,
     vars_hash,
+    without_bom,
 )
 
 _FUNCTION_SUFFIX = re.compile(r":[A-Za-z_][\w.]*$")  # file://prompts.py:make_prompt
@@ -188,8 +190,8 @@ def eval_context(
 def _assertions(grading: Any, declared: Any) -> tuple[Assertion, ...]:
     out: list[Assertion] = []
 
-    def walk(component: Any) -> None:
-        if not isinstance(component, Mapping) or len(out) >= 50:
+    def walk(component: Any, depth: int = 0) -> None:
+        if not isinstance(component, Mapping) or len(out) >= 50 or depth > 20:
             return
         assertion = component.get("assertion")
         passed = component.get("pass")
@@ -202,7 +204,7 @@ def _assertions(grading: Any, declared: Any) -> tuple[Assertion, ...]:
                 )
             )
         for child in component.get("componentResults") or ():
-            walk(child)
+            walk(child, depth + 1)
 
     if isinstance(grading, Mapping):
         for component in grading.get("componentResults") or ():
@@ -335,8 +337,21 @@ def read_promptfoo_json(
         )
         return
     try:
-        with path.open("rb") as handle:
-            data = json.load(handle)
+        with open_log(path) as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            warnings.add(
+                where,
+                f"file holds over {max_bytes // 1_048_576} MB of JSON once decompressed; "
+                "skipped (set `escalation.promptfoo_db` to read promptfoo's database "
+                "row by row instead)",
+                "size",
+            )
+            return
+        data = json.loads(raw)
+    except (OSError, EOFError) as exc:
+        warnings.add(where, f"cannot be decompressed ({exc}); skipped", "gzip")
+        return
     except UnicodeDecodeError:
         warnings.add(where, "file is not UTF-8 text; skipped", "utf8")
         return
@@ -413,6 +428,93 @@ def records_of_document(
             warnings.add(location, record, record)
         elif record is not None:
             yield checked_category(record, warnings)
+
+
+def looks_promptfoo_line(first_line: bytes) -> bool:
+    """Is this the first line of promptfoo's ``-o results.jsonl`` (one result a line)?
+
+    A results line is a whole object with ``success`` and a ``testCase`` or
+    ``gradingResult``; an export written on one line has ``results`` instead.
+    """
+    try:
+        data = json.loads(first_line)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return (
+        isinstance(data, Mapping)
+        and "success" in data
+        and ("testCase" in data or "gradingResult" in data)
+        and "results" not in data
+    )
+
+
+def read_promptfoo_jsonl(
+    path: Path, warnings: Warnings, *, display: str | None = None, max_line: int = 16 << 20
+) -> Iterator[EvalRecord]:
+    """Yield the records of ``promptfoo eval -o results.jsonl``: one result a line, no summary.
+
+    The file is one eval: its prompts are rebuilt from each line's prompt label
+    (``label: path: template`` for a file prompt), its time is the file's.
+    """
+    name = display or str(path)
+    base = str(path.parent)
+    stamp = path.stat().st_mtime
+    contexts: dict[str, EvalContext] = {}
+    with open_log(path) as handle:
+        line_no = 0
+        while True:
+            raw = handle.readline(max_line + 1)
+            if not raw:
+                break
+            line_no += 1
+            where = LogLocation(name, line_no)
+            if len(raw) > max_line and not raw.endswith(b"\n"):
+                while True:
+                    rest = handle.readline(1 << 20)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+                warnings.add(where, f"line longer than {max_line:,} bytes skipped", "long")
+                continue
+            text = (without_bom(raw) if line_no == 1 else raw).strip()
+            if not text:
+                continue
+            try:
+                item = json.loads(text)
+            except (ValueError, UnicodeDecodeError):
+                warnings.add(where, "line is not valid JSON; skipped", "json")
+                continue
+            except RecursionError:
+                warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
+                continue
+            if not isinstance(item, Mapping):
+                warnings.add(where, "line is not a JSON object; skipped", "object")
+                continue
+            prompt = item.get("prompt")
+            label = str(prompt.get("label") or "") if isinstance(prompt, Mapping) else ""
+            ctx = contexts.get(label)
+            if ctx is None:
+                ctx = contexts[label] = _line_context(label, base, str(path), stamp)
+            record = result_record({**item, "promptIdx": 0}, ctx, where, line_no)
+            if isinstance(record, str):
+                warnings.add(where, record, record)
+            elif record is not None:
+                yield checked_category(record, warnings)
+
+
+def _line_context(label: str, base: str, run: str, stamp: float) -> EvalContext:
+    """The eval context of a results.jsonl line, from its prompt label."""
+    path = _path_in_label(label)
+    template: str | None = None
+    if path is not None:
+        head = label.find(path + ": ")
+        template = label[head + len(path) + 2 :] if head >= 0 else None
+    ref = (
+        PromptRef(path=path, base=base)
+        if path
+        else (PromptRef(label=label[:200]) if label else PromptRef())
+    )
+    version = template_hash(template if template is not None else label)
+    return EvalContext(run, stamp, (ref,), (template,), (version,), False)
 
 
 def _prompts_from_items(items: list[Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ log text is data, and renderers escape it.
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import json
 import math
@@ -21,7 +22,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 # Long strings from logs are cut to this many characters: enough to show a
 # case and to insert it as an example, small enough that a 1 GB log of long
@@ -168,6 +170,23 @@ class EvalRecord:
 
 # ------------------------------------------------------------------ helpers
 
+GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"
+
+
+def open_log(path: Path) -> BinaryIO:
+    """A log opened for reading bytes; a gzip file (``.json.gz``) is decompressed as read."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    if compressed:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def without_bom(data: bytes) -> bytes:
+    """The bytes without a UTF-8 byte-order mark (editors on Windows write one)."""
+    return data[len(BOM) :] if data.startswith(BOM) else data
+
 
 def normalise_template(text: str) -> str:
     """The form of a prompt's text that versions are hashed and matched by.
@@ -189,8 +208,8 @@ def vars_hash(variables: Any) -> str:
     """A case key for a test with no description: its inputs, canonically."""
     try:
         data = json.dumps(variables, sort_keys=True, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        data = repr(variables)
+    except (TypeError, ValueError, RecursionError):
+        data = str(id(variables))
     return "vars:" + hashlib.sha256(data.encode("utf-8")).hexdigest()[:10]
 
 
@@ -204,8 +223,8 @@ def clip(value: Any, limit: int = MAX_TEXT) -> str | None:
     else:
         try:
             text = json.dumps(value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = str(value)
+        except (TypeError, ValueError, RecursionError):
+            text = "(a value nested too deeply to show)"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

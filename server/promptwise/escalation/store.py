@@ -44,7 +44,11 @@ from promptwise.escalation.dataset import count_examples
 from promptwise.escalation.evidence import FailureLogs, current_version
 from promptwise.escalation.history import PromptLog, analyse, fold
 from promptwise.escalation.native import looks_native, read_native
-from promptwise.escalation.promptfoo import read_promptfoo_json
+from promptwise.escalation.promptfoo import (
+    looks_promptfoo_line,
+    read_promptfoo_json,
+    read_promptfoo_jsonl,
+)
 from promptwise.escalation.promptfoo_db import is_sqlite, read_promptfoo_db
 from promptwise.escalation.records import (
     EvalRecord,
@@ -53,7 +57,9 @@ from promptwise.escalation.records import (
     Warnings,
     is_absolute,
     normalise_path,
+    open_log,
     template_hash,
+    without_bom,
 )
 
 if TYPE_CHECKING:
@@ -62,7 +68,17 @@ if TYPE_CHECKING:
 NATIVE = "native"
 PROMPTFOO_JSON = "promptfoo-json"
 PROMPTFOO_DB = "promptfoo-db"
-RESCAN_SECONDS = 2.0  # how long a glob expansion is trusted before the folders are listed again
+PROMPTFOO_JSONL = "promptfoo-jsonl"  # `promptfoo eval -o results.jsonl`: one result a line
+RESCAN_SECONDS = 2.0
+LOG_SUFFIXES = (
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".db",
+    ".json.gz",
+    ".jsonl.gz",
+    ".ndjson.gz",
+)  # how long a glob expansion is trusted before the folders are listed again
 
 
 def watched_files(settings: Settings) -> list[tuple[str, str]]:
@@ -102,17 +118,24 @@ def default_promptfoo_db() -> Path:
 
 
 def detect_kind(path: Path) -> str | None:
-    """Which reader a log needs, from its first bytes (the name only breaks ties)."""
+    """Which reader a log needs, from its first bytes (the name only breaks ties).
+
+    A gzip file is looked into; a UTF-8 byte-order mark is ignored.
+    """
     if is_sqlite(path):
         return PROMPTFOO_DB
     try:
-        with path.open("rb") as handle:
-            head = handle.readline(1 << 20)
-    except OSError:
+        with open_log(path) as handle:
+            head = without_bom(handle.readline(1 << 20))
+    except (OSError, EOFError):
         return None
+    name = path.name.lower().removesuffix(".gz")
+    lines = name.endswith((".jsonl", ".ndjson"))
     if not head.strip():
-        return NATIVE if path.suffix.lower() in (".jsonl", ".ndjson") else None
-    if path.suffix.lower() in (".jsonl", ".ndjson") or looks_native(head.strip()):
+        return NATIVE if lines else None
+    if looks_promptfoo_line(head.strip()):
+        return PROMPTFOO_JSONL
+    if lines or looks_native(head.strip()):
         return NATIVE
     if head.lstrip().startswith(b"{"):
         return PROMPTFOO_JSON
@@ -126,6 +149,8 @@ def read_log(path: Path, kind: str, warnings: Warnings, display: str) -> Iterato
             yield from read_native(path, warnings, display=display)
         elif kind == PROMPTFOO_JSON:
             yield from read_promptfoo_json(path, warnings, display=display)
+        elif kind == PROMPTFOO_JSONL:
+            yield from read_promptfoo_jsonl(path, warnings, display=display)
         elif kind == PROMPTFOO_DB:
             yield from read_promptfoo_db(path, warnings, display=display)
     except PermissionError:
@@ -214,6 +239,13 @@ class EscalationStore:
             self._scan()
             return [path for path, _ in self._files]
 
+    @property
+    def scan_warnings(self) -> tuple[LogWarning, ...]:
+        """What finding the logs said: entries that match nothing, a missing database."""
+        with self._lock:
+            self._scan()
+            return self._scan_warnings
+
     def _scan(self) -> None:
         now = time.monotonic()
         if self._scanned_at is not None and now - self._scanned_at < RESCAN_SECONDS:
@@ -222,11 +254,26 @@ class EscalationStore:
         warnings = Warnings()
         found: dict[str, tuple[Path, str | None]] = {}
         for pattern in self._patterns():
-            matches = (
-                sorted(glob.glob(pattern, recursive=True))
-                if glob.has_magic(pattern)
-                else ([pattern] if os.path.exists(pattern) else [])
-            )
+            if os.path.isdir(pattern):  # a folder: the logs directly inside it
+                matches = sorted(
+                    os.path.join(pattern, name)
+                    for name in os.listdir(pattern)
+                    if name.lower().endswith(LOG_SUFFIXES)
+                )
+                if not matches:
+                    warnings.add(
+                        LogLocation(self._display(Path(pattern))),
+                        "`escalation.logs` names a folder with no log in it (.json, .jsonl, "
+                        ".ndjson, .db, or one of them gzipped)",
+                        "nomatch",
+                    )
+                    continue
+            else:
+                matches = (
+                    sorted(glob.glob(pattern, recursive=True))
+                    if glob.has_magic(pattern)
+                    else ([pattern] if os.path.exists(pattern) else [])
+                )
             files = [m for m in matches if os.path.isfile(m)]
             if not files:
                 warnings.add(
@@ -283,9 +330,9 @@ class EscalationStore:
         if kind is None:
             warnings.add(
                 LogLocation(display),
-                "not a failure log this tool reads (native JSON "
-                "Lines, promptfoo JSON or promptfoo database); "
-                "skipped",
+                "not a failure log this tool reads (native JSON Lines, promptfoo's "
+                "`-o results.json` or `-o results.jsonl`, either gzipped, or promptfoo's "
+                "database); skipped — export the eval with `promptfoo eval -o results.json`",
                 "kind",
             )
             digest = _Digest(stamp, "unknown", {}, warnings.items())
