@@ -302,6 +302,22 @@ def test_text_json_braces_are_not_variables() -> None:
     assert doc.syntax is TemplateSyntax.JINJA  # double braces win over format detection
 
 
+def test_code_samples_in_their_own_template_language_hold_no_variables() -> None:
+    """A Vue or Svelte sample's braces, and a JSX sample's, are that code's own
+    syntax; a short fenced slot around a variable is still the prompt's."""
+    text = (
+        "Show the error under the form:\n\n"
+        '```vue\n<p v-if="error">{{ error }}</p>\n```\n\n'
+        "```svelte\n{#if user}\n  <slot />\n{/if}\n```\n\n"
+        "```tsx\nexport function Notice() {\n  const [note] = useNote();\n"
+        "  if (!note) return null;\n  return <p style={{ color: 'red' }}>{note}</p>;\n}\n```\n\n"
+        "Review this code:\n```python\n{{ code }}\n```\n"
+    )
+    doc = parse_document(text, "guide.txt")
+    assert uses(doc) == [("code", "code")]
+    assert not doc.problems
+
+
 # ------------------------------------------------------------------- template
 
 

@@ -4,6 +4,7 @@ inputs, scanning the template, and building the final document."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -110,6 +111,59 @@ def scan_template(
         merged.uses.extend(part.uses)
         merged.problems.extend(part.problems)
     return merged
+
+
+# Languages whose own syntax uses "{{ }}" or "{# }": a fenced sample in one of
+# them (a Vue template, a Svelte component) shows that language's code, not
+# the prompt's variables.
+_MARKUP_FENCE = re.compile(
+    r"^(?:vue|html|htm|xml|svelte|angular|astro|handlebars|hbs|mustache|jinja2?|j2|"
+    r"django|liquid|nunjucks|njk|twig|gotmpl|go-template|helm|ember|glimmer)\b",
+    re.I,
+)
+
+
+# Languages where braces are code ("{error}" in JSX, "style={{...}}"): a
+# sample of several lines in one of them is code to show, while a short
+# block ("```python" around "{code}") is a slot for the prompt's variable.
+_CODE_FENCE = re.compile(
+    r"^(?:jsx|tsx|javascript|js|mjs|typescript|ts|react|python|py|java|kotlin|kt|c|cpp|c\+\+|"
+    r"csharp|cs|go|golang|rust|rs|swift|php|ruby|rb|dart|scala|css|scss|less|graphql|gql|sh|"
+    r"bash|shell|zsh)\b",
+    re.I,
+)
+_SAMPLE_LINES = 3
+
+
+def template_regions(text: str, body: Span, segments: Sequence[Segment]) -> list[Span]:
+    """``body`` without the fenced code samples whose braces are their own language's."""
+    holes: list[Span] = []
+
+    def is_sample(segment: Segment) -> bool:
+        if _MARKUP_FENCE.match(segment.title):
+            return True
+        if not _CODE_FENCE.match(segment.title):
+            return False
+        content = text[segment.content.start : segment.content.end]
+        return sum(1 for line in content.splitlines() if line.strip()) > _SAMPLE_LINES
+
+    def visit(items: Sequence[Segment]) -> None:
+        for segment in items:
+            if segment.kind is SegmentKind.CODE and is_sample(segment):
+                holes.append(segment.content)
+            elif segment.children:
+                visit(segment.children)
+
+    visit(segments)
+    regions: list[Span] = []
+    pos = body.start
+    for hole in sorted(holes):
+        if hole.start > pos:
+            regions.append(Span(pos, hole.start))
+        pos = max(pos, hole.end)
+    if pos < body.end or not regions:
+        regions.append(Span(pos, body.end))
+    return regions
 
 
 def comment_spans(scan: template.TemplateScan) -> list[Span]:

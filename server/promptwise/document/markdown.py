@@ -10,7 +10,13 @@ text.
 from __future__ import annotations
 
 from promptwise.document import blocks, template
-from promptwise.document.assemble import build, model_from, output_limit_from, scan_template
+from promptwise.document.assemble import (
+    build,
+    model_from,
+    output_limit_from,
+    scan_template,
+    template_regions,
+)
 from promptwise.document.frontmatter import find_frontmatter
 from promptwise.document.model import PromptDocument, PromptFormat, TemplateSyntax
 from promptwise.document.text import Span
@@ -20,14 +26,15 @@ def parse_markdown(path: str, text: str) -> PromptDocument:
     fm = find_frontmatter(text, flat_fallback=path.lower().endswith(".mdc"))
     body = Span(fm.span.end if fm else 0, len(text))
     syntax = TemplateSyntax.VSCODE if "${" in text else TemplateSyntax.NONE
+    segments = blocks.scan_blocks(text, body)
     return build(
         path=path,
         text=text,
         fmt=PromptFormat.MARKDOWN,
         syntax=syntax,
-        segments=blocks.scan_blocks(text, body),
+        segments=segments,
         frontmatter=fm,
-        scan=scan_template(text, [body], syntax),
+        scan=scan_template(text, template_regions(text, body, segments), syntax),
         model=model_from(fm, ("model",)),
         max_output_tokens=output_limit_from(fm.data if fm else None, ("",)),
     )
@@ -37,12 +44,13 @@ def parse_text(path: str, text: str) -> PromptDocument:
     start = 1 if text.startswith("\ufeff") else 0
     body = Span(start, len(text))
     syntax = template.detect_syntax(text)
+    segments = blocks.scan_blocks(text, body)
     return build(
         path=path,
         text=text,
         fmt=PromptFormat.TEXT,
         syntax=syntax,
-        segments=blocks.scan_blocks(text, body),
+        segments=segments,
         frontmatter=None,
-        scan=scan_template(text, [body], syntax),
+        scan=scan_template(text, template_regions(text, body, segments), syntax),
     )

@@ -174,7 +174,10 @@ def detect_syntax(text: str, hint: TemplateSyntax | None = None) -> TemplateSynt
     """Guess the template language of ``text`` when the format does not say."""
     if hint is not None and hint is not TemplateSyntax.NONE:
         return hint
-    if "{%" in text or "{#" in text:
+    # "{#" is a Jinja comment only when a "#}" closes it somewhere after:
+    # Svelte's "{#if ok}" ... "{/if}" in a code sample is not a template.
+    comment = text.find("{#")
+    if "{%" in text or (comment != -1 and text.find("#}", comment + 2) != -1):
         return TemplateSyntax.JINJA
     if "{{" in text:
         if re.search(r"\{\{[~]?\s*[#/^>!]", text):
