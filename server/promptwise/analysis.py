@@ -256,8 +256,14 @@ def comparison(
     tokens of included files are added as counted for the file's own model.
     """
     out: list[CostEstimate | str] = []
+    seen: set[str] = set()
     for name in models:
         price = catalogue.lookup(name)
+        # Each model once: `gpt-4o`, `openai/gpt-4o` and an alias are one price row.
+        key = price.id if price is not None else name.strip().lower()
+        if key in seen:
+            continue
+        seen.add(key)
         if price is None:
             out.append(name)
             continue

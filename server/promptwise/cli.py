@@ -26,7 +26,12 @@ from promptwise.document.load import parse_bytes, read_document, unreadable
 from promptwise.errors import PromptwiseError
 from promptwise.files import Candidate, walk
 from promptwise.findings import Severity
-from promptwise.pricing.cost import CostEstimate, format_usd
+from promptwise.pricing.cost import (
+    CostEstimate,
+    context_share_text,
+    context_window_text,
+    format_usd,
+)
 from promptwise.project.composition import included_note
 from promptwise.report import render
 from promptwise.report.escape import guard, printable
@@ -637,8 +642,8 @@ def _tokens_text(files: list[dict[str, Any]]) -> str:
                 f"{cost['calls_per_day']:,} calls/day"
             )
             lines.append(
-                f"  context        {cost['context_share'] * 100:.1f}% of "
-                f"{cost['context_window']:,} tokens"
+                f"  context        {context_share_text(cost['context_share'])} of the "
+                f"{context_window_text(cost['context_window'])}"
             )
         else:
             lines.append(

@@ -133,7 +133,8 @@ async def test_hover_over_a_variable_shows_declaration_and_uses(shared: Recordin
         )
         value = text_of(hover)
         assert "**`question`** · input · `string`" in value
-        assert "default: `Where is my order?`" in value
+        assert "example (not a default): `Where is my order?`" in value
+        assert "default:" not in value  # an `example:` is not what the runtime fills in
         assert "Declared in `inputs` on line 15" in value
         assert f"Used 1× on line {line + 1}" in value
 

@@ -74,11 +74,13 @@ def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source
     """A declared input; ``spec`` is whatever the frontmatter says about it."""
     declared_type: str | None = None
     default: Any = None
+    example: Any = None
     description: str | None = None
     if isinstance(spec, Mapping):
         raw_type = spec.get("type", spec.get("kind"))
         declared_type = str(raw_type) if raw_type is not None else None
-        default = spec.get("default", spec.get("example", spec.get("sample")))
+        default = spec.get("default")
+        example = spec.get("example", spec.get("sample"))
         desc = spec.get("description")
         description = str(desc) if desc is not None else None
     elif isinstance(spec, str):
@@ -97,6 +99,7 @@ def declaration(name: str, span: Span, syntax: TemplateSyntax, spec: Any, source
         default=default,
         description=description,
         source=source,
+        example=example,
     )
 
 

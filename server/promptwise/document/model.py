@@ -103,6 +103,9 @@ class Variable:
     default: Any = None
     description: str | None = None
     source: str = ""  # the frontmatter key that declared it: "inputs", "sample", "input.schema"
+    # A value given as an illustration (``example:``, Prompty's ``sample:``), which
+    # the runtime never fills in, unlike ``default``.
+    example: Any = None
 
 
 @dataclass(frozen=True)

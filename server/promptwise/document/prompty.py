@@ -151,7 +151,7 @@ def declarations(fm: Frontmatter | None, syntax: TemplateSyntax) -> list[Variabl
         for name, value in sample.items():
             span = fm.key_spans.get(f"sample.{name}")
             if span is not None and str(name) not in seen:
-                out.append(declaration(str(name), span, syntax, {"default": value}, "sample"))
+                out.append(declaration(str(name), span, syntax, {"sample": value}, "sample"))
     return out
 
 

@@ -75,6 +75,17 @@ def estimate(
     )
 
 
+def context_window_text(window: int) -> str:
+    """A context size, written one way everywhere (lens, hover, completion, CLI,
+    PW502's message): ``128,000-token context window``, never ``128K``."""
+    return f"{window:,}-token context window"
+
+
+def context_share_text(share: float) -> str:
+    """The share of the context window a call uses: ``0.4%``, one decimal everywhere."""
+    return f"{share * 100:.1f}%"
+
+
 def format_usd(amount: float) -> str:
     """Money for people: ``$0``, ``$0.0042``, ``$1.23``, ``$12,345``.
 

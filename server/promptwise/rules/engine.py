@@ -354,7 +354,7 @@ def lint(
                     name=rule.name,
                     severity=severity,
                     message=message,
-                    span=hit.span,
+                    span=_from_first_non_blank(doc.text, hit.span),
                     path=doc.path,
                     fixes=fit_fixes(doc, hit.fixes),
                     related=hit.related,
@@ -365,6 +365,15 @@ def lint(
     findings = secrets.redact(doc.text, findings, (r.code for r in rules if r.secret))
     findings.sort(key=lambda f: (f.span.start, f.span.end, f.code))
     return findings
+
+
+def _from_first_non_blank(text: str, span: Span) -> Span:
+    """A finding's span starts at its first non-blank character: a squiggle under a
+    line's indentation points at nothing. An all-blank span is kept as it is."""
+    start = span.start
+    while start < span.end and text[start] in " \t\r\n":
+        start += 1
+    return span if start == span.end else Span(start, span.end)
 
 
 def _suppress(

@@ -20,9 +20,9 @@ from lsprotocol import types as lsp
 from promptwise import costdiff
 from promptwise.analysis import Analysis
 from promptwise.lsp import convert
-from promptwise.lsp.features.presentation import short_count, tokens
+from promptwise.lsp.features.presentation import tokens
 from promptwise.lsp.ids import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
-from promptwise.pricing.cost import format_usd
+from promptwise.pricing.cost import context_share_text, context_window_text, format_usd
 from promptwise.project.composition import included_note
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 
 def cost_title(analysis: Analysis) -> str:
-    """``gpt-4o · 1,234 tok in · 400 out · $0.0071/call · $7.10/day · 1.3% of 128K``.
+    """``gpt-4o · 1,234 tok in · 400 out · $0.0071/call · $7.10/day at 1,000 calls ·
+    1.3% of the 128,000-token context window``.
 
     A prompt that includes other files (partials, attached files) shows
     their tokens beside its own, ``1,234 tok in (+310 included)``, and the
@@ -50,9 +51,10 @@ def cost_title(analysis: Analysis) -> str:
         parts.append(f"{format_usd(cost.cost_per_call)}/call")
         parts.append(f"{format_usd(cost.cost_per_day)}/day at {cost.calls_per_day:,} calls")
         if cost.context_window:
-            pct = cost.context_share * 100
-            shown = f"{pct:.1f}%" if pct < 10 else f"{pct:.0f}%"
-            parts.append(f"{shown} of {short_count(cost.context_window)} context")
+            parts.append(
+                f"{context_share_text(cost.context_share)} of the "
+                f"{context_window_text(cost.context_window)}"
+            )
     return " · ".join(parts)
 
 

@@ -21,7 +21,7 @@ from promptwise.config import Settings
 from promptwise.escalation.render.markdown import render_markdown
 from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import tokens
-from promptwise.pricing.cost import CostEstimate, format_usd
+from promptwise.pricing.cost import CostEstimate, context_share_text, format_usd
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -77,7 +77,7 @@ def comparison_markdown(analysis: Analysis, rows: list[dict[str, Any]]) -> str:
         "",
         f"Expected output: {analysis.output_tokens:,} tokens per call · {calls:,} calls per day",
         "",
-        "| model | input tokens | cost per call | cost per day | context used |",
+        "| model | input tokens | cost per call | cost per day | context window used |",
         "|---|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -85,7 +85,11 @@ def comparison_markdown(analysis: Analysis, rows: list[dict[str, Any]]) -> str:
         if not row["known"]:
             lines.append(f"| {model} | – | not in the price table | – | – |")
             continue
-        share = f"{row['contextShare'] * 100:.1f}%" if row["contextWindow"] else "–"
+        share = (
+            f"{context_share_text(row['contextShare'])} of {row['contextWindow']:,}"
+            if row["contextWindow"]
+            else "–"
+        )
         lines.append(
             f"| {model} | {tokens(row['inputTokens'], row['approximate'], '')} | "
             f"{format_usd(row['costPerCall'])} | {format_usd(row['costPerDay'])} | "

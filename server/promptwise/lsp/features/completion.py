@@ -13,7 +13,8 @@ from promptwise.document.model import PromptDocument, TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.lsp import convert
 from promptwise.lsp.features import frontmatter_schema
-from promptwise.lsp.features.presentation import per_million, price_row, short_count
+from promptwise.lsp.features.presentation import per_million, price_row
+from promptwise.pricing.cost import context_window_text
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -115,7 +116,7 @@ def model_items(
             continue
         detail = f"in {per_million(entry.input)} · out {per_million(entry.output)} /1M"
         if entry.context_window:
-            detail += f" · {short_count(entry.context_window)} context"
+            detail += f" · {context_window_text(entry.context_window)}"
         items.append(
             lsp.CompletionItem(
                 label=name,

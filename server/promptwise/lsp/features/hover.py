@@ -33,6 +33,16 @@ def _value(value: Any) -> str:
         return str(value)
 
 
+def _shown(value: Any) -> str:
+    """A value in a hover: in backticks, or in words where backticks would show nothing."""
+    text = _value(value)
+    if text == "":
+        return "empty string"
+    if not text.strip():
+        return f"{len(text)} blank character{'s' if len(text) != 1 else ''}"
+    return f"`{text}`"
+
+
 def variable_markdown(analysis: Analysis, name: str) -> str:
     doc = analysis.document
     lines = doc.lines
@@ -44,7 +54,11 @@ def variable_markdown(analysis: Analysis, name: str) -> str:
     parts = [head]
     if declared is not None:
         if declared.default is not None:
-            parts.append(f"default: `{_value(declared.default)}`")
+            parts.append(f"default: {_shown(declared.default)}")
+        if declared.example is not None:
+            # An illustration the runtime never fills in: not a default.
+            label = "sample value" if declared.source == "sample" else "example"
+            parts.append(f"{label} (not a default): {_shown(declared.example)}")
         if declared.description:
             parts.append(declared.description.strip())
         where = f"`{declared.source}`" if declared.source else "the frontmatter"

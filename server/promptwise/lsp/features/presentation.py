@@ -123,13 +123,4 @@ def price_row(entry: PriceEntry) -> str:
 
 
 def _count(value: int | None) -> str:
-    return "–" if not value else f"{value:,}"
-
-
-def short_count(value: int) -> str:
-    """128000 -> 128K, for the lens where space is short."""
-    if value >= 1_000_000 and value % 1_000_000 == 0:
-        return f"{value // 1_000_000}M"
-    if value >= 1000 and value % 1000 == 0:
-        return f"{value // 1000}K"
-    return f"{value:,}"
+    return "–" if not value else f"{value:,} tokens"

@@ -26,7 +26,7 @@ def context_window_overflow(ctx: CheckContext) -> Iterator[Hit]:
             "tokens": f"{ctx.tokens.total:,}",
             "output_tokens": f"{ctx.output_tokens:,}",
             "needed": f"{needed:,}",
-            "window": f"{window:,}",
+            "window": f"{window:,}",  # as pricing.cost.context_window_text writes it
             "model": ctx.price.id,
         },
         data={"needed": needed, "window": window},
