@@ -43,7 +43,7 @@ describe('package.json', () => {
     assert.equal(properties['promptwise.expectedOutputTokens'].default, 400);
     assert.equal(properties['promptwise.callsPerDay'].default, 1000);
     assert.equal(properties['promptwise.escalation.iterationThreshold'].default, 30);
-    assert.equal(properties['promptwise.escalation.minExperiments'].default, 50);
+    assert.equal(properties['promptwise.escalation.minExperiments'].default, 30);
     assert.deepEqual(properties['promptwise.comparisonModels'].default, ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash']);
   });
 
