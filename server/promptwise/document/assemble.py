@@ -208,6 +208,8 @@ def build(
     max_output_tokens: int | None = None,
     problems: Sequence[ParseProblem] = (),
     declares_inputs: bool = False,
+    runtime_inputs: Iterable[str] = (),
+    inputs_elsewhere: bool = False,
 ) -> PromptDocument:
     all_segments: list[Segment] = []
     if frontmatter is not None:
@@ -241,6 +243,8 @@ def build(
         key_spans=dict(frontmatter.key_spans) if frontmatter else {},
         value_spans=dict(frontmatter.value_spans) if frontmatter else {},
         comment_spans=tuple(s.span for s in comment_segments),
+        runtime_inputs=frozenset(runtime_inputs),
+        inputs_elsewhere=inputs_elsewhere,
     )
 
 

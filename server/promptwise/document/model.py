@@ -163,6 +163,13 @@ class PromptDocument:
     value_spans: Mapping[str, Span] = field(default_factory=dict)
     # Template comments ({# #}, {{! }}): never rendered, home of suppressions.
     comment_spans: tuple[Span, ...] = ()
+    # Inputs the runtime reads without the template: a Prompty `kind: thread`
+    # input (thread expansion places it even when no tag names it) and an
+    # input a tool binding hands to a tool. They are declared and used.
+    runtime_inputs: frozenset[str] = frozenset()
+    # The declarations live in another file (`inputs: ${file:inputs.json}`),
+    # so a name the template reads may well be declared there.
+    inputs_elsewhere: bool = False
 
     @cached_property
     def lines(self) -> LineIndex:

@@ -155,10 +155,46 @@ def declarations(fm: Frontmatter | None, syntax: TemplateSyntax) -> list[Variabl
     return out
 
 
-def has_declaration_block(data: Mapping[str, Any] | None) -> bool:
+# Input kinds the runtime turns into something other than text: a thread
+# becomes messages, an image/file/audio input a content part.
+RICH_KINDS = frozenset({"thread", "image", "file", "audio"})
+_DECLARATION_KEYS = ("inputs", "sample", "inputSchema")
+
+
+def runtime_inputs(data: Mapping[str, Any] | None, declared: list[Variable]) -> set[str]:
+    """Inputs the runtime uses whether or not the template names them.
+
+    A ``kind: thread`` input is expanded into the conversation where its tag
+    stands, or appended after the last message when no tag names it. A tool's
+    ``bindings`` (``{param: {input: name}}``, ``{param: name}`` or a list of
+    ``{name, input}``) pass an input to the tool on every call.
+    """
+    out = {v.name for v in declared if (v.declared_type or "").lower() == "thread"}
+    tools = data.get("tools") if isinstance(data, Mapping) else None
+    for tool in tools if isinstance(tools, list) else ():
+        bindings = tool.get("bindings") if isinstance(tool, Mapping) else None
+        entries: list[Any] = []
+        if isinstance(bindings, Mapping):
+            entries = [v if isinstance(v, Mapping) else {"input": v} for v in bindings.values()]
+        elif isinstance(bindings, list):
+            entries = bindings
+        for entry in entries:
+            name = entry.get("input") if isinstance(entry, Mapping) else None
+            if isinstance(name, str) and name:
+                out.add(name)
+    return out
+
+
+def inputs_elsewhere(data: Mapping[str, Any] | None) -> bool:
+    """``inputs: ${file:inputs.json}``: the loader reads the declarations from a file."""
     return isinstance(data, Mapping) and any(
-        key in data for key in ("inputs", "sample", "inputSchema")
+        isinstance(data.get(key), str) and data[key].strip().startswith("${file:")
+        for key in _DECLARATION_KEYS
     )
+
+
+def has_declaration_block(data: Mapping[str, Any] | None) -> bool:
+    return isinstance(data, Mapping) and any(key in data for key in _DECLARATION_KEYS)
 
 
 def parse(path: str, text: str) -> PromptDocument:
@@ -168,6 +204,7 @@ def parse(path: str, text: str) -> PromptDocument:
     body = Span(fm.span.end if fm else 0, len(text))
     scan = scan_template(text, [body], syntax)
     segments = role_messages(text, body, ROLE_LINE, comment_spans(scan))
+    declared = declarations(fm, syntax)
     return build(
         path=path,
         text=text,
@@ -176,7 +213,9 @@ def parse(path: str, text: str) -> PromptDocument:
         segments=segments,
         frontmatter=fm,
         scan=scan,
-        declarations=declarations(fm, syntax),
+        declarations=declared,
+        runtime_inputs=runtime_inputs(data, declared),
+        inputs_elsewhere=inputs_elsewhere(data),
         model=model_from(fm, MODEL_PATHS),
         max_output_tokens=output_limit_from(
             data, ("model.options", "model.parameters", "parameters", "options")

@@ -16,11 +16,17 @@ _DECLARATION_KEYS = {
 
 
 def _checks_declarations(ctx: CheckContext) -> bool:
-    """Prompty always declares its inputs; Dotprompt only when it has a schema."""
+    """Only a file that declares its inputs in itself can leave one out.
+
+    Both runtimes take whatever inputs the caller passes when the file
+    declares none (Prompty validates inputs only against a non-empty
+    `inputs`; Dotprompt only against an `input.schema`), and a Prompty file
+    whose `inputs` come from `${file:…}` declares them in that file.
+    """
     doc = ctx.document
-    if doc.format is PromptFormat.PROMPTY:
-        return True
-    return doc.format is PromptFormat.DOTPROMPT and doc.declares_inputs
+    if doc.format not in _DECLARATION_KEYS or doc.inputs_elsewhere:
+        return False
+    return doc.declares_inputs
 
 
 # "Did you mean" compares an unknown name with declared ones (difflib's
@@ -87,7 +93,7 @@ def undefined_variable(ctx: CheckContext) -> Iterator[Hit]:
     reported: set[str] = set()
     suggester = Suggester(declared)
     for use in doc.used:
-        if use.name in declared:
+        if use.name in declared or use.name in doc.runtime_inputs:
             continue
         suggestion = suggester.closest(use.name)
         close = [suggestion] if suggestion is not None else []

@@ -5,16 +5,18 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from promptwise.document.model import (
     PromptDocument,
+    PromptFormat,
     Segment,
     SegmentKind,
     TemplateSyntax,
     TemplateTag,
     Variable,
 )
+from promptwise.document.prompty import RICH_KINDS
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import CheckContext, Hit, register
@@ -118,6 +120,57 @@ def _inside_tags(text: str, open_tags: _OpenTags, segment_start: int, span: Span
     return any(re.compile(rf"</{re.escape(name)}\s*>").search(text, span.end) for name in stack)
 
 
+# A line that only delimits: a run of one punctuation character (`---`,
+# `"""`, `#####`), alone or around a short title (`=== TEXT ===`).
+_DELIMITER_LINE = re.compile(
+    r"[ \t]*(?:([-=#*~_+<>|\"'`])\1{2,}(?:[ \t]*[^\n]{0,40}?[ \t]*\1{3,})?)[ \t]*"
+)
+
+
+def _between_delimiter_lines(text: str, span: Span, floor: int, ceiling: int) -> bool:
+    """The nearest non-blank lines above and below the variable's line are delimiters."""
+    start, end = _line(text, span)
+    above_end = start - 1
+    while above_end > floor:
+        line_start = text.rfind("\n", floor, above_end) + 1 or floor
+        line = text[line_start:above_end]
+        if line.strip():
+            if not _DELIMITER_LINE.fullmatch(line.rstrip("\r")):
+                return False
+            break
+        above_end = line_start - 1
+    else:
+        return False
+    below_start = end + 1
+    while below_start < ceiling:
+        nl = text.find("\n", below_start, ceiling)
+        line_end = ceiling if nl == -1 else nl
+        line = text[below_start:line_end]
+        if line.strip():
+            return bool(_DELIMITER_LINE.fullmatch(line.rstrip("\r")))
+        below_start = line_end + 1
+    return False
+
+
+def _takes_no_instructions(ctx: CheckContext) -> bool:
+    """An image or embedding model: the prompt is the input itself, nothing to inject into."""
+    doc = ctx.document
+    # The file's own model too: `--model` prices it as another, it stays an image prompt.
+    names = [ctx.model_name, doc.model.name if doc.model else ""]
+    patterns = ctx.options["non_chat_model_patterns"]
+    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(patterns) + r")(?![a-z])", re.I)
+    if any(pattern.search(name) for name in names if name):
+        return True
+    apis = {str(a).lower() for a in ctx.options["non_chat_apis"]}
+    model = (doc.frontmatter or {}).get("model")
+    if isinstance(model, Mapping):
+        for key in ("apiType", "api", "api_type"):
+            value = model.get(key)
+            if isinstance(value, str) and value.strip().lower() in apis:
+                return True
+    return False
+
+
 def _message(doc: PromptDocument, offset: int) -> Segment | None:
     for segment in doc.segments:
         if segment.kind is SegmentKind.MESSAGE and segment.span.start <= offset < segment.span.end:
@@ -163,7 +216,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     and stops, so instructions hidden in it read as data. VS Code prompt
     files are skipped: the person typing `${input:x}` runs the prompt."""
     doc = ctx.document
-    if doc.syntax is TemplateSyntax.VSCODE:
+    if doc.syntax is TemplateSyntax.VSCODE or _takes_no_instructions(ctx):
         return
     # Names (or parts of names) of variables that usually hold free text someone
     # else wrote: the rule's `input_names` option.
@@ -174,9 +227,13 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     if any(a > b for a, b in itertools.pairwise(starts)):
         starts = []  # not in start order: _tag_of walks every tag
     open_tags = _OpenTags(text)
+    declared = doc.declared
     for use in doc.used:
         if use.name in reported or not (_words(use.name) & wanted):
             continue
+        kind = declared[use.name].declared_type if use.name in declared else None
+        if doc.format is PromptFormat.PROMPTY and (kind or "").lower() in RICH_KINDS:
+            continue  # expanded into messages or content parts, never pasted as text
         found = _tag_of(doc, use, starts)
         if found is not None and found.kind != "expr":
             continue  # a block ({{#each items}}, {% for %}) is not an interpolation
@@ -201,6 +258,9 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
             continue
         scope_start = message.content.start if message is not None else doc.body_span.start
         if _inside_tags(text, open_tags, scope_start, tag):
+            continue
+        scope_end = message.span.end if message is not None else doc.body_span.end
+        if _between_delimiter_lines(text, tag, scope_start, scope_end):
             continue
         reported.add(use.name)
         raw = text[tag.start : tag.end]

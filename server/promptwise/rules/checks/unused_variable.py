@@ -22,7 +22,8 @@ def unused_variable(ctx: CheckContext) -> Iterator[Hit]:
     # Every name read anywhere, gathered once: looking through all variables
     # for each declared name was quadratic in a file of many inputs.
     read = {v.name for v in doc.variables if v.role is VariableRole.USE}
-    used = {v.name for v in doc.used}
+    # Thread inputs and tool bindings are used by the runtime itself.
+    used = {v.name for v in doc.used} | doc.runtime_inputs
     for name, declared in doc.declared.items():
         if declared.source in ("sample", "input.default") or name in used:
             continue

@@ -174,7 +174,8 @@ def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExamp
     # Pairs inside the block ("Input: ... / Output: ..."), found like pairs in prose.
     pairs: list[WorkedExample] = []
     pending: re.Match[str] | None = None
-    for m in words.speaker.finditer(text, span.start, span.end):
+    fields = list(words.speaker.finditer(text, span.start, span.end))
+    for m in _without_transcript_turns(text, fields, words):
         name, value = m.group(1).lower(), m.group(2).strip()
         if name in words.input_fields:
             pending = m if value and not _PLACEHOLDER.fullmatch(value) else None
@@ -207,6 +208,53 @@ def _tagged_output(text: str, span: Span) -> Span | None:
     return None
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _without_transcript_turns(
+    text: str, lines: list[re.Match[str]], words: ExampleWords
+) -> list[re.Match[str]]:
+    """Field lines minus the turns of an example's input transcript.
+
+    In ``Customer: ... / Agent: ... / Customer: ... / Intent: refund`` the
+    ``Agent:`` line is part of the conversation the example classifies, not
+    its answer: when a run of field lines (no blank line between them) goes
+    back to an input field after an output field, and ends with an output
+    field named unlike the earlier ones, the run is one exchange from its
+    first input to its last output. ``Q:/A:/Q:/A:`` keeps its pairs: its last
+    output is named like the others.
+    """
+    out: list[re.Match[str]] = []
+    run: list[re.Match[str]] = []
+
+    def flush() -> None:
+        names = [m.group(1).lower() for m in run]
+        outputs = [i for i, n in enumerate(names) if n in words.output_fields]
+        back_to_input = any(
+            names[i] in words.output_fields and names[i + 1] in words.input_fields
+            for i in range(len(names) - 1)
+        )
+        if (
+            back_to_input
+            and outputs
+            and outputs[-1] == len(names) - 1
+            and names[-1] not in {names[i] for i in outputs[:-1]}
+            and names[0] in words.input_fields
+        ):
+            out.extend((run[0], run[-1]))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for m in lines:
+        if run and _BLANK_LINE.search(text, run[-1].end(), m.start()):
+            flush()
+        run.append(m)
+    if run:
+        flush()
+    return out
+
+
 def pair_examples(
     doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
 ) -> tuple[list[WorkedExample], tuple[str, str] | None, set[str]]:
@@ -222,7 +270,7 @@ def pair_examples(
     found: list[WorkedExample] = []
     names: set[str] = set()
     slot: tuple[str, str] | None = None
-    lines = [m for m in finditer(words.speaker, text, spans)]
+    lines = _without_transcript_turns(text, list(finditer(words.speaker, text, spans)), words)
     pending: re.Match[str] | None = None
     pending_template = False
     last_input: int | None = None  # where the exchange the last pair came from starts
