@@ -73,7 +73,11 @@ def run_action(workdir: Path, tmp: Path, overrides: dict[str, str]) -> tuple[int
 
 
 def test_action_steps(repo: Path, tmp_path: Path) -> None:  # noqa: F811
-    (repo / "support.prompty").write_text(NEW_PROMPT + "{{ undeclared }}\n")
+    # A file that declares its inputs, then reads one it does not declare.
+    declaring = NEW_PROMPT.replace(
+        "---\nsystem:", "inputs:\n  question: {type: string}\n---\nsystem:"
+    )
+    (repo / "support.prompty").write_text(declaring + "{{ question }} {{ undeclared }}\n")
     code, log, summary = run_action(repo, tmp_path, {"version": "promptwise", "base": "HEAD"})
     assert code == 1, log  # the gate step fails on the PW003 error
     assert "::error file=support.prompty" in log and "title=PW003 undefined-variable" in log
