@@ -315,16 +315,24 @@ _SCRIPTS = (
 )
 
 
+_SCRIPT_PATTERNS = tuple(
+    (name, re.compile(f"[{chr(low)}-{chr(high)}]")) for name, low, high in _SCRIPTS
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_SAMPLE = 600  # characters of a text looked at: enough to tell a language
+
+
 def language_of(text: str) -> str | None:
     """The language of a short text, when its words or script say so clearly."""
-    letters = [c for c in text if c.isalpha()]
+    sample = text[:_SAMPLE]
+    letters = len(_LETTER.findall(sample))
     if not letters:
         return None
-    for name, low, high in _SCRIPTS:
-        share = sum(1 for c in letters if low <= ord(c) <= high) / len(letters)
-        if share > 0.4:
-            return name
-    words = [w.lower() for w in _WORDS.findall(text)]
+    if not sample.isascii():
+        for name, pattern in _SCRIPT_PATTERNS:
+            if len(pattern.findall(sample)) / letters > 0.4:
+                return name
+    words = [w.lower() for w in _WORDS.findall(sample)]
     if not words:
         return None
     hits = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _LANGUAGE_WORDS.items()}
@@ -335,10 +343,14 @@ def language_of(text: str) -> str | None:
     return best if ranked[0] > ranked[1] else None
 
 
+_EMOJI = re.compile("[\U0001f300-\U0001faff]")
+
+
 def _register(text: str) -> str | None:
     """A register a plain prompt rarely shows: shouting, emoji, chat slang."""
+    text = text[:_SAMPLE]
     words = _WORDS.findall(text)
-    if any(ord(c) >= 0x1F300 for c in text):
+    if _EMOJI.search(text):
         return "emoji"
     caps = [w for w in words if len(w) > 2 and w.isupper()]
     if len(words) >= 3 and len(caps) * 3 >= len(words):

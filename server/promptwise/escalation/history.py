@@ -23,6 +23,7 @@ and versions rather than the size of the logs.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import re
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 
 from promptwise.escalation.categories import (
     CaseEvidence,
+    Decision,
     PromptShape,
     Remedy,
     canonical,
@@ -42,12 +44,40 @@ from promptwise.escalation.records import Assertion, EvalRecord, PromptRef, temp
 Order = tuple[int, int]  # (log file index, position in the log)
 
 
+# Cases kept with their full text (for quick fixes and the report); past this many,
+# a case's records keep 80 characters of each text, so 378,000 distinct cases
+# cost memory in proportion to their count, not to their logs' size.
+FULL_CASES = 2000
+NEVER_FAILED = Decision("other", "default", ())  # a case that never failed needs no category
+_SLIM_TEXT = 80
+
+
+def _cut(text: str | None) -> str | None:
+    return text if text is None or len(text) <= _SLIM_TEXT else text[: _SLIM_TEXT - 3] + "..."
+
+
+def slim(record: EvalRecord) -> EvalRecord:
+    """The record with its texts cut short and no template (the version keeps that)."""
+    return dataclasses.replace(
+        record,
+        title=_cut(record.title) or "",
+        template=None,
+        reason=_cut(record.reason),
+        input=_cut(record.input),
+        variables=tuple((name[:40], _cut(value) or "") for name, value in record.variables[:1]),
+        expected=_cut(record.expected),
+        output=_cut(record.output),
+        description=_cut(record.description),
+        assertions=record.assertions[:3],
+    )
+
+
 def _when(timestamp: float | None, order: Order) -> tuple[float, int, int]:
     """Sort key: time when the log gives one, log order otherwise (and to break ties)."""
     return (timestamp if timestamp is not None else 0.0, order[0], order[1])
 
 
-@dataclass
+@dataclass(slots=True)
 class _VersionSeen:
     key: str
     label: str | None
@@ -56,7 +86,7 @@ class _VersionSeen:
     order: Order
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outcome:
     passed: bool
     timestamp: float | None
@@ -85,6 +115,8 @@ class PromptLog:
     # (counted) and the checks that failed (at most 20 distinct per case).
     stated: dict[str, dict[str, int]] = field(default_factory=dict)
     checks: dict[str, dict[tuple[str, str | None], Assertion]] = field(default_factory=dict)
+    # Where a log shared as is (not copied into a merge) sits among the files read.
+    position: int | None = None
     # Grouping records without an eval id into evals, by log order.
     _previous: str | None = None
     _segment: int = 0
@@ -122,6 +154,8 @@ class PromptLog:
             found.runs += 1
             if _when(when_ts, order) >= _when(found.timestamp, found.order):
                 found.passed, found.timestamp, found.order = record.passed, when_ts, order
+        if len(self.latest) >= FULL_CASES and record.case not in self.latest:
+            record = slim(record)  # past a few thousand cases, keep what a report row shows
         self._keep_latest(self.latest, record, order, when_ts)
         if not record.passed:
             self._keep_latest(self.latest_failure, record, order, when_ts)
@@ -156,6 +190,8 @@ class PromptLog:
             name = canonical(record.category) or record.category.strip().lower()
             counts = self.stated.setdefault(case, {})
             counts[name] = counts.get(name, 0) + 1
+        if not record.assertions:
+            return
         checks = self.checks.setdefault(case, {})
         for assertion in record.assertions:
             if assertion.passed is not False and any(a.passed is False for a in record.assertions):
@@ -297,6 +333,13 @@ class PromptHistory:
             )
         )
 
+    def largest(self, cases: tuple[CaseHistory, ...], limit: int) -> tuple[CaseHistory, ...]:
+        """The ``limit`` cases that failed in the most iterations (a report's cap)."""
+        if len(cases) <= limit:
+            return cases
+        ranked = sorted(cases, key=lambda c: (-c.failed_versions, not c.failing_now, c.title))
+        return tuple(ranked[:limit])
+
     @property
     def resolved(self) -> tuple[CaseHistory, ...]:
         """Cases that failed in some iteration and pass in their most recent one."""
@@ -420,19 +463,23 @@ def _case(
     counts = log.stated.get(case, {})
     stated = max(counts, key=lambda name: counts[name]) if counts else None
     checks = tuple(log.checks.get(case, {}).values()) or evidence.assertions
-    decision = decide(
-        CaseEvidence(
-            stated=stated,
-            description=evidence.description or evidence.title or evidence.case,
-            variables=evidence.variables,
-            input=evidence.input,
-            expected=evidence.expected,
-            output=evidence.output if failure else None,
-            reason=evidence.reason,
-            assertions=checks,
-            empty_input=_empty_input(evidence),
-        ),
-        prompt,
+    decision = (
+        NEVER_FAILED
+        if not failed
+        else decide(
+            CaseEvidence(
+                stated=stated,
+                description=evidence.description or evidence.title or evidence.case,
+                variables=evidence.variables,
+                input=evidence.input,
+                expected=evidence.expected,
+                output=evidence.output if failure else None,
+                reason=evidence.reason,
+                assertions=checks,
+                empty_input=_empty_input(evidence),
+            ),
+            prompt,
+        )
     )
     return CaseHistory(
         case=case,

@@ -355,9 +355,17 @@ class EscalationStore:
         merged: dict[tuple[str, ...], PromptLog] = {}
         warnings = Warnings()
         warnings.extend(self._scan_warnings)
+        owners: dict[tuple[str, ...], int] = {}
+        for _, digest in digests:
+            for key in digest.logs:
+                owners[key] = owners.get(key, 0) + 1
         for index, digest in digests:
             warnings.extend(digest.warnings)
             for key, log in digest.logs.items():
+                if owners[key] == 1:  # one log says it all: share it, never copy it
+                    log.position = index
+                    merged[key] = log
+                    continue
                 target = merged.get(key)
                 if target is None:
                     target = merged[key] = PromptLog(log.ref)
@@ -520,7 +528,7 @@ def _combine(logs: list[PromptLog]) -> PromptLog:
         return logs[0]
     combined = PromptLog(logs[0].ref)
     for log in logs:
-        combined.merge(log)
+        combined.merge(log, log.position)  # a shared log's orders are its own file's
     return combined
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from promptwise.escalation.breakeven import BreakEven, OptionCost
 from promptwise.escalation.evidence import PromptEvidence
 from promptwise.escalation.history import CaseHistory
+from promptwise.escalation.render.outline import REPORT_CASES
 
 
 def _case(case: CaseHistory) -> dict[str, Any]:
@@ -85,6 +86,7 @@ def as_json(ev: PromptEvidence) -> dict[str, Any]:
             "break_even_vs_rag": data.vs_rag,
             "notes": list(data.notes),
         }
+    listed = history.largest(history.cases, REPORT_CASES)
     return {
         "path": ev.path,
         "verdict": advice.verdict.value,
@@ -94,7 +96,7 @@ def as_json(ev: PromptEvidence) -> dict[str, Any]:
             {
                 "remedy": r.remedy.value,
                 "categories": list(r.categories),
-                "cases": [c.title for c in r.cases],
+                "cases": [c.title for c in r.cases[:REPORT_CASES]],
                 "text": r.text,
                 "first_step": r.first_step,
             }
@@ -116,8 +118,10 @@ def as_json(ev: PromptEvidence) -> dict[str, Any]:
         ],
         "matched_by": ev.matched_by,
         "edited_since_last_eval": ev.edited_since_last_eval,
-        "cases": [_case(c) for c in history.cases],
-        "persistent": [c.title for c in history.persistent],
+        "cases": [_case(c) for c in listed],
+        "cases_omitted": len(history.cases) - len(listed),
+        "persistent": [c.title for c in history.largest(history.persistent, REPORT_CASES)],
+        "persistent_count": len(history.persistent),
         "data_readiness": {
             "in_logs": advice.readiness.in_logs,
             "in_dataset": advice.readiness.in_dataset,

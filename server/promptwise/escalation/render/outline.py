@@ -68,6 +68,14 @@ Block = Heading | Para | Bullets | Table | Chart
 
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 HISTORY_WIDTH = 40
+REPORT_CASES = 200  # cases a report lists; the rest are counted
+
+
+def more_cases(count: int, kind: str) -> str:
+    return (
+        f"… and {count:,} more {kind} case{'s' if count != 1 else ''} "
+        f"(the {REPORT_CASES} that failed in the most iterations are listed)."
+    )
 
 
 def inline(text: str) -> Text:
@@ -216,7 +224,7 @@ def category_reasons(cases: tuple[CaseHistory, ...], limit: int = 20) -> Bullets
 def fixed_table(ev: PromptEvidence) -> Table:
     history = ev.history
     rows = []
-    for case in ev.history.resolved:
+    for case in ev.history.largest(ev.history.resolved, REPORT_CASES):
         fixed = _version(history, case.fixed_at.index if case.fixed_at else None)
         rows.append(
             (
@@ -385,13 +393,19 @@ def outline(ev: PromptEvidence, *, chart: bool = True) -> list[Block]:
     failing = ev.history.persistent
     if failing:
         blocks.append(Heading(2, "Failing in the latest version"))
-        blocks.append(case_table(ev, failing))
-        reasons = category_reasons(failing)
+        shown_cases = ev.history.largest(failing, REPORT_CASES)
+        blocks.append(case_table(ev, shown_cases))
+        if len(failing) > len(shown_cases):
+            blocks.append(Para((more_cases(len(failing) - len(shown_cases), "failing"),)))
+        reasons = category_reasons(shown_cases)
         if reasons is not None:
             blocks.append(reasons)
     if ev.history.resolved:
         blocks.append(Heading(2, "Fixed by prompt iterations"))
         blocks.append(fixed_table(ev))
+        if len(ev.history.resolved) > REPORT_CASES:
+            extra = len(ev.history.resolved) - REPORT_CASES
+            blocks.append(Para((more_cases(extra, "fixed"),)))
     blocks.extend(data_blocks(ev))
     blocks.extend(cost_blocks(ev, chart=chart))
     if ev.warnings:
