@@ -157,3 +157,32 @@ def test_advise_can_write_the_chart_to_a_file_and_link_it(project: Path) -> None
     report = (project / "docs" / "report.md").read_text()
     assert "](chart.svg)" in report and "data:image" not in report
     ET.fromstring((project / "docs" / "chart.svg").read_text())
+
+
+def test_the_readme_example_report_is_the_real_output(tmp_path: Path) -> None:
+    """The README's report is `advise --format markdown` on the fixture, headings shifted."""
+    import re
+
+    from tests.conftest import REPO
+
+    (tmp_path / "docs").mkdir()
+    code, _, err = run(
+        "advise",
+        "prompts/support_faq.txt",
+        "--promptfoo-db",
+        "promptfoo.db",
+        "--format",
+        "markdown",
+        "--chart",
+        str(tmp_path / "docs" / "escalation-chart.svg"),
+        "-o",
+        str(tmp_path / "report.md"),
+        cwd=FIXTURE,
+    )
+    assert code == 0, err
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    shifted = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", report, flags=re.M)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert shifted.strip() in readme
+    chart = (REPO / "docs" / "escalation-chart.svg").read_text(encoding="utf-8")
+    assert chart == (tmp_path / "docs" / "escalation-chart.svg").read_text(encoding="utf-8")
