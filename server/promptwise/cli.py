@@ -537,6 +537,9 @@ def cmd_tokens(args: argparse.Namespace, out: TextIO) -> int:
         doc = read_document(candidate, str(candidate.path))
         if doc is not None:
             documents.append((doc, settings_for(candidate.path, options)))
+    if not documents:
+        # As `check` says it: an empty table would read as "zero tokens".
+        _say(_why_nothing(args.paths, options, (), ()))
     for doc, settings in documents:
         if unreadable(doc):
             _say(f"{doc.path}: {doc.problems[0].message}")

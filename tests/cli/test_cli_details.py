@@ -141,6 +141,13 @@ def test_a_walk_finding_no_prompt_says_why_and_fail_on_decides(tmp_path: Path) -
     assert code == 0 and not err and out == "All checked: 1 file, no findings.\n"
 
 
+def test_tokens_over_a_folder_without_prompts_says_why(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("Summarise the text.\n")
+    code, out, err = run("tokens", str(tmp_path))
+    assert code == 0 and not out.strip()
+    assert "no prompt files found" in err and "plain text needs an include glob" in err
+
+
 def test_a_walk_over_json_without_messages_says_so(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"name": "x"}\n')
     code, _, err = run("check", str(tmp_path))
