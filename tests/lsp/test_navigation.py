@@ -291,3 +291,32 @@ async def test_the_workspace_command_lists_what_tokens_tree_lists(
                 arguments=[(project / "nowhere").as_uri()],
             )
         )
+
+
+async def test_saving_a_file_two_includes_deep_recounts_the_prompt(
+    shared: RecordingClient, project: Path
+) -> None:
+    (project / "_header.prompt").write_text("Intro.\n{{> footer}}\n", encoding="utf-8")
+    footer = project / "_footer.prompt"
+    footer.write_text("Short.\n", encoding="utf-8")
+    async with opened(shared, project / "story.prompt") as uri:
+
+        async def included() -> str:
+            lenses = await shared.text_document_code_lens_async(
+                lsp.CodeLensParams(text_document=DOC(uri))
+            )
+            return next(
+                lens.command.title
+                for lens in lenses or []
+                if lens.command and "included" in lens.command.title
+            )
+
+        before = await included()
+        footer.write_text("Much longer now: " + "every word counts. " * 40 + "\n", encoding="utf-8")
+        async with opened(shared, footer) as footer_uri:
+            shared.text_document_did_save(
+                lsp.DidSaveTextDocumentParams(text_document=DOC(footer_uri))
+            )
+            await barrier(shared)
+            after = await included()
+        assert before != after, before

@@ -182,6 +182,14 @@ def test_an_include_that_comes_back_is_a_cycle(repo: Path) -> None:
         "_c.prompt",
         "_a.prompt",
     ]
+    assert found.cycles[0].lines == (1, 1)  # `{{> c}}` in _b, `{{> a}}` in _c
+    result = analyze(a, Settings(), project=project)
+    (finding,) = [f for f in result.findings if f.code == "PW021"]
+    assert "_a.prompt → _b.prompt → _c.prompt → _a.prompt" in finding.message
+    assert [(Path(r.path).name, r.line) for r in finding.related] == [
+        ("_b.prompt", 1),
+        ("_c.prompt", 1),
+    ]
     outer = parse_document("Outer {{> a}}\n", str(repo / "outer.prompt"))
     assert compose(outer, project, _count).cycles == ()  # the loop is not through outer
 
@@ -242,3 +250,20 @@ def test_variable_at_groups_declaration_and_uses() -> None:
 def test_kinds_are_stable() -> None:
     # The JSON output and the editor's document links name these.
     assert [k.value for k in ReferenceKind] == ["partial", "file", "link", "copilot-file"]
+
+
+def test_a_picoschema_declaration_is_the_name_only() -> None:
+    """Renaming `product` in `product?: string, the product` keeps the `?` and the type."""
+    text = (
+        "---\ninput:\n  schema:\n    product?: string, the product\n---\n"
+        "{{#if product}}About {{product}}.{{/if}}\n"
+    )
+    doc = parse_document(text, "about.prompt")
+    group = variable_at(doc, text.index("{{product") + 3)
+    assert group is not None and len(group.declarations) == 1 and len(group.uses) == 2
+    renamed = text
+    for span in sorted(group.spans, reverse=True):
+        renamed = renamed[: span.start] + "item" + renamed[span.end :]
+    assert renamed == text.replace("product?:", "item?:").replace(
+        "{{#if product}}About {{product}}", "{{#if item}}About {{item}}"
+    )

@@ -125,7 +125,8 @@ class PromptwiseServer(LanguageServer):
         return {doc.path: doc.text for doc in dict(self.documents.documents).values()}
 
     def dependents(self, path: str) -> list[str]:
-        """Open documents whose last analysis resolved a reference to ``path``."""
+        """Open documents whose last analysis resolved a reference to ``path`` or
+        reached it through their includes."""
         out: list[str] = []
         for uri in list(self.documents.documents):
             latest = self.documents.latest(uri)
@@ -133,7 +134,7 @@ class PromptwiseServer(LanguageServer):
             if composition is None:
                 continue
             touched = {r.resolution.path for r in composition.references}
-            touched.update(i.path for i in composition.inclusions)
+            touched.update(composition.files)
             if path in touched:
                 out.append(uri)
         return out

@@ -50,10 +50,13 @@ class Inclusion:
 
 @dataclass(frozen=True)
 class Cycle:
-    """An include that leads back to the document: ``chain`` is the loop of paths."""
+    """An include that leads back to the document: ``chain`` is the loop of paths,
+    from the document back to it; ``lines`` are the 1-based lines of the includes
+    that continue it in the files between (one per ``chain[1:-1]``)."""
 
     reference: Reference
     chain: tuple[str, ...]
+    lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Composition:
     inclusions: tuple[Inclusion, ...]
     cycles: tuple[Cycle, ...]
     truncated: bool = False  # more than MAX_FILES files or MAX_DEPTH levels: counted in part
+    # Every file the includes reached, however deep: a change to any of them changes the count.
+    files: frozenset[str] = frozenset()
 
     @property
     def included_tokens(self) -> int:
@@ -79,6 +84,8 @@ class Composition:
 
 
 Count = Callable[[PromptDocument], int]
+# The files of a cycle after the root, each with the line of its include that goes on.
+Loop = tuple[tuple[str, int], ...]
 
 
 def included_note(tokens: int, approximate: bool = False) -> str:
@@ -131,11 +138,13 @@ class _Walk:
         self.count = count
         self.root_path = root_path
         self.totals: dict[str, int] = {}
-        self.loops: dict[str, tuple[str, ...] | None] = {}
+        self.loops: dict[str, Loop | None] = {}
+        # The line of the include being followed in each file on the stack.
+        self.following: dict[str, int] = {}
         self.files = 0
         self.truncated = False
 
-    def tokens_of(self, path: str, stack: list[str]) -> tuple[int, tuple[str, ...] | None]:
+    def tokens_of(self, path: str, stack: list[str]) -> tuple[int, Loop | None]:
         """Tokens ``path`` sends with everything it includes, and the first loop back
         to the root document found below it (the chain of paths), if any."""
         if path in self.totals:
@@ -149,7 +158,7 @@ class _Walk:
             self.totals[path] = 0
             return 0, None
         total = self.count(doc)
-        loop: tuple[str, ...] | None = None
+        loop: Loop | None = None
         stack.append(path)
         attached: set[str] = set()
         for ref in find_references(doc):
@@ -162,8 +171,9 @@ class _Walk:
                 if found.path in attached:
                     continue
                 attached.add(found.path)
+            self.following[path] = doc.lines.line_of(ref.span.start) + 1
             if found.path == self.root_path:
-                loop = loop or (*stack, found.path)
+                loop = loop or tuple((p, self.following.get(p, 0)) for p in stack[1:])
                 continue
             if found.path in stack:
                 continue  # a loop that does not pass through the root: that file reports it
@@ -201,8 +211,15 @@ def compose(document: PromptDocument, project: Project, count: Count) -> Composi
         tokens, loop = walk.tokens_of(resolution.path, [root_path])
         inclusions.append(Inclusion(ref, resolution.path, tokens))
         if loop is not None:
-            cycles.append(Cycle(ref, loop))
-    return Composition(tuple(resolved), tuple(inclusions), tuple(cycles), walk.truncated)
+            chain = (root_path, *(p for p, _ in loop), root_path)
+            cycles.append(Cycle(ref, chain, tuple(line for _, line in loop)))
+    return Composition(
+        tuple(resolved),
+        tuple(inclusions),
+        tuple(cycles),
+        walk.truncated,
+        frozenset(walk.totals),
+    )
 
 
 def _absolute(path: str) -> str:

@@ -17,8 +17,10 @@ def include_cycle(ctx: CheckContext) -> Iterator[Hit]:
     for cycle in composition.cycles:
         names = " → ".join(os.path.basename(p) for p in cycle.chain)
         related = tuple(
-            Related(f"included here, step {step} of the cycle", path, None, 0)
-            for step, path in enumerate(cycle.chain[1:-1], start=1)
+            Related(f"step {step} of the cycle: the include that goes on", path, None, line)
+            for step, (path, line) in enumerate(
+                zip(cycle.chain[1:-1], cycle.lines, strict=True), start=1
+            )
         )
         yield Hit(
             cycle.reference.target_span,
