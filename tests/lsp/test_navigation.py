@@ -320,3 +320,31 @@ async def test_saving_a_file_two_includes_deep_recounts_the_prompt(
             await barrier(shared)
             after = await included()
         assert before != after, before
+
+
+async def test_a_partial_created_or_deleted_on_disk_updates_the_prompt(
+    shared: RecordingClient, project: Path
+) -> None:
+    """The server asks to hear of created and deleted files; one an open prompt
+    looked for re-analyses it."""
+    assert any(r.id == "promptwise-referenced-files" for r in shared.registrations)
+    header = project / "_header.prompt"
+    header.unlink()
+    async with opened(shared, project / "story.prompt") as uri:
+        assert codes(await diagnostics(shared, uri)).count("PW020") == 2
+        seen = len(shared.published[uri])
+        header.write_text("You tell short stories.\n", encoding="utf-8")
+        shared.workspace_did_change_watched_files(
+            lsp.DidChangeWatchedFilesParams(
+                changes=[lsp.FileEvent(uri=header.as_uri(), type=lsp.FileChangeType.Created)]
+            )
+        )
+        assert "PW020" not in codes(await diagnostics(shared, uri, after=seen))
+        seen = len(shared.published[uri])
+        header.unlink()
+        shared.workspace_did_change_watched_files(
+            lsp.DidChangeWatchedFilesParams(
+                changes=[lsp.FileEvent(uri=header.as_uri(), type=lsp.FileChangeType.Deleted)]
+            )
+        )
+        assert codes(await diagnostics(shared, uri, after=seen)).count("PW020") == 2

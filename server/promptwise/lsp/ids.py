@@ -26,5 +26,6 @@ FIX_ALL_KIND = f"{lsp.CodeActionKind.SourceFixAll.value}.promptwise"
 
 # Dynamic registrations, by id, so they can be replaced or withdrawn.
 CONFIG_WATCH_ID = "promptwise-config-files"
+REFERENCE_WATCH_ID = "promptwise-referenced-files"
 LOG_WATCH_ID = "promptwise-failure-logs"
 CONFIG_CHANGE_ID = "promptwise-configuration"

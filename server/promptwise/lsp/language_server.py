@@ -133,7 +133,8 @@ class PromptwiseServer(LanguageServer):
             composition = latest.analysis.composition if latest and latest.analysis else None
             if composition is None:
                 continue
-            touched = {r.resolution.path for r in composition.references}
+            touched = {p for r in composition.references for p in r.resolution.tried}
+            touched.update(r.resolution.path or "" for r in composition.references)
             touched.update(composition.files)
             if path in touched:
                 out.append(uri)

@@ -300,6 +300,8 @@ def affected_by(ls: PromptwiseServer, changed: list[str]) -> tuple[bool, list[st
                 and _matches_log(path, result.analysis.settings)
             ):
                 uris.add(uri)
+        # A file an open prompt references (or looked for) appeared or went away.
+        uris.update(ls.dependents(path))
     return config_changed, sorted(uris)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 
 from promptwise.lsp import convert
-from promptwise.lsp.features import configuration
+from promptwise.lsp.features import configuration, reference_watch
 from promptwise.lsp.settings import log_level, settings_wait
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ async def initialized(ls: PromptwiseServer, params: lsp.InitializedParams) -> No
         stale = ls.documents.configured()
     _follow_level(ls)
     await configuration.register_watchers(ls)
+    await reference_watch.register(ls)
     if pulled and stale:
         ls.reanalyse()  # files analysed on the defaults while the client was silent
 
