@@ -29,11 +29,12 @@ which rules matched.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,7 @@ NATIVE = "native"
 PROMPTFOO_JSON = "promptfoo-json"
 PROMPTFOO_DB = "promptfoo-db"
 PROMPTFOO_JSONL = "promptfoo-jsonl"  # `promptfoo eval -o results.jsonl`: one result a line
+log = logging.getLogger(__name__)
 RESCAN_SECONDS = 2.0
 LOG_SUFFIXES = (
     ".json",
@@ -204,6 +206,12 @@ class EscalationStore:
         ) = None
         self._dataset: tuple[tuple[int, int], int | None, tuple[LogWarning, ...]] | None = None
         self._found: OrderedDict[tuple[Any, ...], FailureLogs | None] = OrderedDict()
+        # Reading off the editor's analysis path (:meth:`logs_for_soon`).
+        self._soon = threading.Lock()
+        self._requests: dict[str, tuple[PromptDocument, Callable[[], None]]] = {}
+        self._published: OrderedDict[tuple[str, str], FailureLogs | None] = OrderedDict()
+        self._latest_for: dict[str, FailureLogs | None] = {}
+        self._working = False
 
     # ------------------------------------------------------------ locations
 
@@ -501,6 +509,53 @@ class EscalationStore:
                 self._found.popitem(last=False)
             return found
 
+    def logs_for_soon(
+        self, path: str, document: PromptDocument, ready: Callable[[], None]
+    ) -> FailureLogs | None:
+        """What is known now about ``path``, never waiting for a log to be read.
+
+        The editor's analysis must publish structural and rule findings at
+        once, however large the logs. This returns the last answer worked
+        out for the file (for this text, else for its previous text, else
+        None) and asks a background worker to work it out again; when the
+        worker's answer differs from what was returned, ``ready`` is called
+        so the file is analysed again with it.
+        """
+        key = (path, template_hash(document.text))
+        with self._soon:
+            known = self._published.get(key, _UNKNOWN)
+            if known is _UNKNOWN:
+                known = self._latest_for.get(path)
+            self._requests[path] = (document, ready)
+            start = not self._working
+            self._working = True
+        if start:
+            threading.Thread(target=self._work, name="promptwise-logs", daemon=True).start()
+        return known if isinstance(known, FailureLogs) else None
+
+    def _work(self) -> None:
+        while True:
+            with self._soon:
+                if not self._requests:
+                    self._working = False
+                    return
+                path, (document, ready) = self._requests.popitem()
+            try:
+                found = self.logs_for(path, document=document)
+            except Exception:  # the editor keeps its findings; the log says why
+                log.exception("reading failure logs for %s failed", path)
+                found = None
+            key = (path, template_hash(document.text))
+            with self._soon:
+                before = self._published.get(key, _UNKNOWN)
+                shown = self._latest_for.get(path, _UNKNOWN) if before is _UNKNOWN else before
+                self._published[key] = found
+                self._latest_for[path] = found
+                while len(self._published) > 64:
+                    self._published.popitem(last=False)
+            if found is not shown:
+                ready()
+
 
 def _belongs_elsewhere(logged: list[str], target: list[str]) -> bool:
     """Does a file here match more of the logged path than ``target`` does?
@@ -521,6 +576,9 @@ def _belongs_elsewhere(logged: list[str], target: list[str]) -> bool:
         if os.path.isfile(candidate):
             return True
     return False
+
+
+_UNKNOWN = object()
 
 
 def _combine(logs: list[PromptLog]) -> PromptLog:
@@ -563,6 +621,17 @@ def logs_for(document: PromptDocument, settings: Settings) -> FailureLogs | None
     if not esc.logs and not esc.promptfoo_db:
         return None
     return store_for(settings).logs_for(document.path, document=document)
+
+
+def logs_for_soon(
+    document: PromptDocument, settings: Settings, ready: Callable[[], None]
+) -> FailureLogs | None:
+    """:func:`logs_for` for the editor: never waits for a log (see
+    :meth:`EscalationStore.logs_for_soon`)."""
+    esc = settings.escalation
+    if not esc.logs and not esc.promptfoo_db:
+        return None
+    return store_for(settings).logs_for_soon(document.path, document, ready)
 
 
 def invalidate_all() -> None:

@@ -22,7 +22,7 @@ from promptwise.document.model import PromptDocument
 from promptwise.document.parse import MAX_FILE_BYTES, parse_document
 from promptwise.errors import PromptwiseError
 from promptwise.escalation.evidence import FailureLogs
-from promptwise.escalation.store import logs_for
+from promptwise.escalation.store import logs_for, logs_for_soon
 from promptwise.files import excluded_by
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
@@ -38,8 +38,12 @@ class Analyser:
         self,
         settings: SettingsResolver,
         open_texts: Callable[[], Mapping[str, str]] | None = None,
+        logs_ready: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
+        # Given, failure logs are read off the analysis path: an analysis uses what
+        # is known now, and ``logs_ready(uri)`` asks for another once a log is read.
+        self.logs_ready = logs_ready
         # The editor's texts by path: an included file open with unsaved
         # edits is counted as the user sees it.
         self.open_texts = open_texts
@@ -87,6 +91,9 @@ class Analyser:
 
     def _logs(self, document: PromptDocument, settings: Settings, uri: str) -> FailureLogs | None:
         try:
+            if self.logs_ready is not None:
+                ready = self.logs_ready
+                return logs_for_soon(document, settings, lambda: ready(uri))
             return logs_for(document, settings)
         except PromptwiseError as exc:
             self.settings.report(f"Promptwise: {exc}")

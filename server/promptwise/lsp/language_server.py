@@ -105,7 +105,7 @@ class PromptwiseServer(LanguageServer):
         )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptwise-analysis")
         self.settings = SettingsResolver(self.warn_threadsafe)
-        self.analyser = Analyser(self.settings, self.open_texts)
+        self.analyser = Analyser(self.settings, self.open_texts, self.logs_ready)
         self.documents = PromptWorkspace(self.analyser, self.executor)
         self.log_handler: client_log.ClientLogHandler | None = None
         self.exit_code: int | None = None  # set by `exit`
@@ -117,6 +117,11 @@ class PromptwiseServer(LanguageServer):
         # Sends one analysis's diagnostics; the diagnostics feature installs it
         # when the server is built (this class knows no feature).
         self.publish_diagnostics: Callable[[OpenDocument, DocumentAnalysis], None] | None = None
+
+    def logs_ready(self, uri: str) -> None:
+        """A failure log was read off the analysis path: analyse ``uri`` again with it
+        (called from the log reader's thread)."""
+        client_log.call_on_loop(self.loop, self.reanalyse, [uri])
 
     def open_texts(self) -> dict[str, str]:
         """Path -> text of every open document (called from the analysis thread:
