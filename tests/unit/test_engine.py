@@ -331,6 +331,35 @@ def test_unknown_model_and_suggestion() -> None:
     assert "not in the price table" in finding.message and result.cost is None
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "model"),
+    [
+        ("reviewer.agent.md", "---\nname: reviewer\nmodel: inherit\n---\nReview the diff.\n",
+         "inherit"),
+        ("plan.prompt.md", "---\nmodel: Auto (copilot)\n---\nPlan the change.\n",
+         "Auto (copilot)"),
+        ("claims.prompty",
+         "---\nmodel:\n  configuration:\n    azure_deployment: ${env:AZURE_OPENAI_DEPLOYMENT}\n"
+         "---\nsystem:\nRoute the claim.\n", "${env:AZURE_OPENAI_DEPLOYMENT}"),
+        ("claims.prompty",
+         "---\nmodel:\n  configuration:\n    azure_deployment: <your-deployment>\n"
+         "---\nsystem:\nRoute the claim.\n", "<your-deployment>"),
+    ],
+)  # fmt: skip
+def test_a_model_chosen_when_the_prompt_runs_is_one_quiet_note(
+    name: str, text: str, model: str
+) -> None:
+    result = analyze_text(text, name, Settings())
+    [finding] = [f for f in result.findings if f.code == "PW501"]
+    assert finding.severity is Severity.INFO
+    assert text[finding.span.start : finding.span.end] == model
+    assert "no price" in finding.message and "not in the price table" not in finding.message
+    assert result.cost is None
+    # A severity the user gives the rule still wins.
+    loud = analyze_text(text, name, settings(severity={"PW501": "warning"}))
+    assert [f.severity for f in loud.findings if f.code == "PW501"] == [Severity.WARNING]
+
+
 def test_context_window_overflow() -> None:
     text = "---\nmodel:\n  id: gpt-4o\n  options:\n    maxOutputTokens: 200000\n---\nsystem:\nHi\n"
     result = analyze_text(text, "o.prompty", Settings())

@@ -45,16 +45,26 @@ def get_path(data: Mapping[str, Any] | None, dotted: str) -> Any:
 
 
 def model_from(fm: Frontmatter | None, paths: Sequence[str]) -> ModelRef | None:
-    """The first non-empty model name found at ``paths`` in the frontmatter."""
+    """The first non-empty model name found at ``paths`` in the frontmatter.
+
+    A name filled in at deploy time (``${env:AZURE_OPENAI_DEPLOYMENT}``) is
+    taken only when no path holds a real one: it says the file's model is
+    chosen elsewhere, which the unknown-model rule words as such.
+    """
     if fm is None or fm.data is None:
         return None
+    placeholder: ModelRef | None = None
     for path in paths:
         value = get_path(fm.data, path)
         if isinstance(value, list) and value and isinstance(value[0], str):
             value, path = value[0], f"{path}[0]"
-        if isinstance(value, str) and value.strip() and "${" not in value:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if "${" not in value:
             return ModelRef(value.strip(), fm.value_spans.get(path), path)
-    return None
+        if placeholder is None:
+            placeholder = ModelRef(value.strip(), fm.value_spans.get(path), path)
+    return placeholder
 
 
 def output_limit_from(data: Mapping[str, Any] | None, parents: Sequence[str]) -> int | None:

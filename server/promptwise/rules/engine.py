@@ -90,6 +90,11 @@ def is_enabled(rule: Rule, settings: Settings, ignored_here: Sequence[str] = ())
     return True
 
 
+def _severity_configured(rule: Rule, settings: Settings) -> bool:
+    """Whether the settings give this rule a severity (a code or a prefix of it)."""
+    return any(_longest(rule.code, (prefix,)) >= 0 for prefix in settings.severity)
+
+
 def severity_for(rule: Rule, settings: Settings) -> Severity:
     best, level = -1, rule.severity
     for prefix, severity in settings.severity.items():
@@ -347,12 +352,13 @@ def lint(
                 )
             continue
         severity = severity_for(rule, settings)
+        configured = _severity_configured(rule, settings)
         for hit, message in worded:
             findings.append(
                 Finding(
                     code=rule.code,
                     name=rule.name,
-                    severity=severity,
+                    severity=hit.severity if hit.severity and not configured else severity,
                     message=message,
                     span=_from_first_non_blank(doc.text, hit.span),
                     path=doc.path,

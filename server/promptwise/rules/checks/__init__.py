@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
-from promptwise.findings import Fix, Related
+from promptwise.findings import Fix, Related, Severity
 from promptwise.rules import judgements
 from promptwise.rules.judgements import TaskProfile
 from promptwise.rules.messages import SINGLE, Spec
@@ -84,6 +84,10 @@ class Hit:
     fixes: tuple[Fix, ...] = ()
     related: tuple[Related, ...] = ()
     data: dict[str, object] = field(default_factory=dict)
+    # A lower severity for this hit than the rule's (a model chosen when the
+    # prompt runs is worth a note, not a warning); a severity the settings
+    # give the rule still wins.
+    severity: Severity | None = None
 
 
 CheckFn = Callable[[CheckContext], Iterable[Hit]]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from promptwise.findings import Severity
 from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
+from promptwise.rules.options import alternation
 
 
 @register(
@@ -16,10 +19,23 @@ from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
         "in_file_suggest": ("model", "suggestions"),
         "in_settings": ("model",),
         "in_settings_suggest": ("model", "suggestions"),
+        "chosen_elsewhere": ("model",),
     },
 )
 def unknown_model(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.price is not None:
+        return
+    chosen = re.compile(alternation(ctx.options["chosen_elsewhere_patterns"]), re.I)
+    if chosen.fullmatch(ctx.model_name.strip()):
+        # `inherit`, `Auto (copilot)`, `${env:AZURE_OPENAI_DEPLOYMENT}`: not a
+        # mistake, only a model nobody can price from the file. Said once, as a note.
+        yield Hit(
+            model_anchor(ctx),
+            {"model": ctx.model_name},
+            "chosen_elsewhere",
+            data={"model": ctx.model_name},
+            severity=Severity.INFO,
+        )
         return
     suggestions = ctx.catalogue.suggest(ctx.model_name)
     origin = "in_file" if ctx.document.model else "in_settings"
