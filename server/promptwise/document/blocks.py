@@ -8,6 +8,7 @@ so rules can tell instructions from examples, code and data.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -76,6 +77,7 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
     blocks: list[_Node] = []
     heads: list[tuple[int, int, int, str, Span]] = []  # (unused, level, start, title, header)
     limit = region.end
+    closes: _TagIndex | None = None  # built on the first tag that needs its closer
     pos = region.start
     first = True
     while pos < limit:
@@ -125,7 +127,9 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
             name = tag.group(1)
             kind = _tag_kind(name)
             if kind is not None:
-                close_tag = _find_close(text, name, start + tag.end(), limit)
+                if closes is None:
+                    closes = _TagIndex(text, region.start, limit)
+                close_tag = closes.close(name, start + tag.end())
                 if close_tag is not None:
                     close_end = text.find(">", close_tag, limit) + 1
                     line_end = text.find("\n", close_end, limit)
@@ -154,15 +158,49 @@ def _tag_kind(name: str) -> SegmentKind | None:
     return None
 
 
-def _find_close(text: str, name: str, start: int, end: int) -> int | None:
-    """Offset of the ``</name>`` that closes an open tag, honouring nesting."""
-    pattern = re.compile(rf"<(/?){re.escape(name)}(?:\s[^<>]*)?>", re.I)
-    depth = 1
-    for m in pattern.finditer(text, start, end):
-        depth += -1 if m.group(1) else 1
-        if depth == 0:
-            return m.start()
-    return None
+# Any opening or closing tag; the name is every word character up to the
+# space or ``>``, so a tag matches here exactly where ``<(/?)NAME...>`` would.
+_ANY_TAG = re.compile(r"<(/?)([\w.-]+)(?:\s[^<>]*)?>")
+
+
+class _TagIndex:
+    """Where each open tag is closed, honouring nesting, from one pass over the text.
+
+    Looking for each tag's ``</name>`` from the tag on was quadratic in a file
+    of many tags left open (``<example>`` on every line, or ``<example1>``,
+    ``<example2>`` ...). Here all tags are read once; per name (compared
+    without case, as before) the running depth after each tag is kept, and a
+    tag at depth ``d`` closes at the first later tag of its name where the
+    depth falls to ``d - 1``: a lookup in the list of tags at that depth.
+    """
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        positions: dict[str, list[int]] = {}
+        depths: dict[str, list[int]] = {}
+        at_depth: dict[str, dict[int, list[int]]] = {}
+        for m in _ANY_TAG.finditer(text, start, end):
+            key = m.group(2).lower()
+            where = positions.setdefault(key, [])
+            after = depths.setdefault(key, [])
+            depth = (after[-1] if after else 0) + (-1 if m.group(1) else 1)
+            at_depth.setdefault(key, {}).setdefault(depth, []).append(len(where))
+            where.append(m.start())
+            after.append(depth)
+        self.positions = positions
+        self.depths = depths
+        self.at_depth = at_depth
+
+    def close(self, name: str, start: int) -> int | None:
+        """Offset of the ``</name>`` that closes a tag opened just before ``start``."""
+        key = name.lower()
+        where = self.positions.get(key)
+        if not where:
+            return None
+        first = bisect.bisect_left(where, start)
+        depth = self.depths[key][first - 1] if first else 0
+        candidates = self.at_depth[key].get(depth - 1, [])
+        k = bisect.bisect_left(candidates, first)
+        return where[candidates[k]] if k < len(candidates) else None
 
 
 def _nest(

@@ -15,6 +15,7 @@ inputs, so "undefined variable" only ever means a real missing input.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import SupportsIndex
@@ -279,30 +280,75 @@ _IS_TEST = re.compile(r"\bis\s+(?:not\s+)?\Z")
 _IS_REACH = 64
 
 
+_Closing = tuple[int, "re.Match[str] | None"]
+
+
+class _CloserScans:
+    """What earlier closer scans found, by the states they passed through.
+
+    A scan's answer depends only on where it is and whether it is inside a
+    string (and which closer it wants). Tags whose strings never end on a
+    long line (``{{\\'`` repeated) each scanned to the line's end: quadratic.
+    Each state a scan passes is marked with the scan; a later scan reaching a
+    marked state takes that scan's answer, so every state is walked once.
+    """
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.size = max(0, end - start)
+        self.answers: list[_Closing] = []
+        self._marks: dict[tuple[str, str], array[int]] = {}
+
+    def marks(self, closer: str, quote: str) -> array[int]:
+        found = self._marks.get((closer, quote))
+        if found is None:
+            found = self._marks[(closer, quote)] = array("i", [-1]) * self.size
+        return found
+
+
 def _find_closer(
-    text: str, pos: int, end: int, closer: str, opener: re.Pattern[str]
-) -> tuple[int, re.Match[str] | None]:
+    text: str,
+    pos: int,
+    end: int,
+    closer: str,
+    opener: re.Pattern[str],
+    scans: _CloserScans,
+) -> _Closing:
     """Find a tag's closer, skipping string literals; report a new opener met first."""
+    scan = len(scans.answers)
+    scans.answers.append((-1, None))
+    base = scans.start
     quote = ""
+    marks = scans.marks(closer, quote)
+    answer: _Closing = (-1, None)
     i = pos
     while i < end:
+        seen = marks[i - base]
+        if seen >= 0:
+            answer = scans.answers[seen]
+            break
+        marks[i - base] = scan
         ch = text[i]
         if quote:
             if ch == "\\":
                 i += 2
                 continue
-            if ch == quote:
+            if ch == quote or ch == "\n":
+                # An unterminated string ends at the line; keep scanning.
                 quote = ""
-            elif ch == "\n":
-                quote = ""  # an unterminated string ends at the line; keep scanning
+                marks = scans.marks(closer, quote)
         elif ch in "'\"":
             quote = ch
+            marks = scans.marks(closer, quote)
         elif text.startswith(closer, i):
-            return i, None
+            answer = (i, None)
+            break
         elif ch == "{" and i + 1 < end and text[i + 1] in "{%":
-            return -1, opener.match(text, i)
+            answer = (-1, opener.match(text, i))
+            break
         i += 1
-    return -1, None
+    scans.answers[scan] = answer
+    return answer
 
 
 class _JinjaScanner:
@@ -316,6 +362,7 @@ class _JinjaScanner:
         self.open_names = _Names()  # names of ``blocks``
         self.forward = _Forward(text, span.end)
         self.lines = _Forward(text, len(text))
+        self.scans = _CloserScans(span.start, span.end)
 
     def bound(self, name: str) -> bool:
         return name in self.scopes.names
@@ -357,7 +404,7 @@ class _JinjaScanner:
                 close = self.forward.find(closer, start + 2)
                 nested = None
             else:
-                close, nested = _find_closer(text, start + 2, end, closer, opener)
+                close, nested = _find_closer(text, start + 2, end, closer, opener, self.scans)
             if close == -1 or nested is not None:
                 stop = nested.start() if nested else end
                 self.problem(
