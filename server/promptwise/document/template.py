@@ -27,7 +27,7 @@ from promptwise.document.model import (
     Variable,
     VariableRole,
 )
-from promptwise.document.text import Span
+from promptwise.document.text import ForwardFind, Span
 
 TEMPLATE_PROBLEM = "PW002"
 
@@ -64,37 +64,6 @@ class TemplateScan:
     tags: list[TemplateTag] = field(default_factory=list)
     uses: list[Variable] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
-
-
-class _Forward:
-    """``text.find`` for a scan that only moves forward, remembering answers.
-
-    A tag left open makes the scanners look for its closer (and the end of its
-    line) up to the end of the text; done afresh for each of many open tags
-    on one line that is quadratic. The first occurrence of a needle at or
-    after ``start`` is also the first one at or after any later start up to
-    it, and "none after ``start``" stays true for later starts, so each answer
-    is kept per needle and reused while it holds. Starts never go back, so
-    each needle's search covers the text about once.
-    """
-
-    def __init__(self, text: str, end: int) -> None:
-        self.text = text
-        self.end = end
-        self._last: dict[str, tuple[int, int]] = {}
-
-    def find(self, needle: str, start: int) -> int:
-        last = self._last.get(needle)
-        if last is not None and last[0] <= start and (last[1] == -1 or start <= last[1]):
-            return last[1]
-        found = self.text.find(needle, start, self.end)
-        self._last[needle] = (start, found)
-        return found
-
-    def line_end(self, start: int) -> int:
-        """Where the line holding ``start`` ends (its newline, else ``end``)."""
-        nl = self.find("\n", start)
-        return self.end if nl == -1 else nl
 
 
 class _Names:
@@ -360,8 +329,8 @@ class _JinjaScanner:
         self.scopes = _ScopeStack()
         self.scopes.append(self.scopes.new())
         self.open_names = _Names()  # names of ``blocks``
-        self.forward = _Forward(text, span.end)
-        self.lines = _Forward(text, len(text))
+        self.forward = ForwardFind(text, span.end)
+        self.lines = ForwardFind(text, len(text))
         self.scans = _CloserScans(span.start, span.end)
 
     def bound(self, name: str) -> bool:
@@ -574,8 +543,8 @@ class _HandlebarsScanner:
         self.context_depth = 0  # how many of ``blocks`` open a new context
         self.open_names = _Names()  # names of ``blocks``
         self.bound_names = _Names()  # names bound by the ``blocks``
-        self.forward = _Forward(text, span.end)
-        self.lines = _Forward(text, len(text))
+        self.forward = ForwardFind(text, span.end)
+        self.lines = ForwardFind(text, len(text))
         self._raw: tuple[Span, str] | None = None
 
     def push_block(self, block: tuple[str, Span, set[str], bool]) -> None:

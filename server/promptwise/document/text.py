@@ -141,3 +141,34 @@ class LineIndex:
                 return i
             seen += _units(self.text[i], encoding)
         return end
+
+
+class ForwardFind:
+    """``text.find`` for a scan that only moves forward, remembering answers.
+
+    A tag left open makes a scanner look for its closer (and the end of its
+    line) up to the end of the text; done afresh for each of many open tags
+    on one line that is quadratic. The first occurrence of a needle at or
+    after ``start`` is also the first one at or after any later start up to
+    it, and "none after ``start``" stays true for later starts, so each answer
+    is kept per needle and reused while it holds. Starts never go back, so
+    each needle's search covers the text about once.
+    """
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text = text
+        self.end = end
+        self._last: dict[str, tuple[int, int]] = {}
+
+    def find(self, needle: str, start: int) -> int:
+        last = self._last.get(needle)
+        if last is not None and last[0] <= start and (last[1] == -1 or start <= last[1]):
+            return last[1]
+        found = self.text.find(needle, start, self.end)
+        self._last[needle] = (start, found)
+        return found
+
+    def line_end(self, start: int) -> int:
+        """Where the line holding ``start`` ends (its newline, else ``end``)."""
+        nl = self.find("\n", start)
+        return self.end if nl == -1 else nl

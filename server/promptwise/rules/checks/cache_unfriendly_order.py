@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from promptwise.document.model import PromptFormat, TemplateSyntax
-from promptwise.document.text import Span
+from promptwise.document.text import ForwardFind, Span
 from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_pieces, pieces_of
@@ -16,6 +16,50 @@ _TEMPLATE_TAG = re.compile(
     r"(?::[^{}\n]*)?\}(?!\})",
     re.S,
 )
+# The format-string field of ``_TEMPLATE_TAG`` (its other kinds open with
+# ``{{``, ``{%``, ``{#`` or ``${``); it never scans past the next brace.
+_FORMAT_FIELD = re.compile(r"(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?(?::[^{}\n]*)?\}(?!\})")
+_TAG_START = re.compile(r"[{$]")
+_CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def strip_template_tags(text: str) -> str:
+    """``_TEMPLATE_TAG.sub("", text)``, in one pass.
+
+    The regex's lazy ``{{.*?}}`` scans to the end of the text for every
+    ``{{`` that is never closed: quadratic in a file of open tags. Here each
+    closer (and the end of a ``${`` line) is looked for with a forward search
+    that remembers its answer, so the text is walked a bounded number of times.
+    """
+    finder = ForwardFind(text, len(text))
+    kept: list[str] = []
+    copied = 0
+    pos = 0
+    while True:
+        m = _TAG_START.search(text, pos)
+        if m is None:
+            break
+        i = m.start()
+        end = -1
+        pair = text[i : i + 2]
+        closer = _CLOSERS.get(pair)
+        if closer is not None:
+            close = finder.find(closer, i + 2)
+            end = -1 if close == -1 else close + 2
+        elif pair == "${":
+            brace, newline = finder.find("}", i + 2), finder.find("\n", i + 2)
+            if brace != -1 and (newline == -1 or brace < newline):
+                end = brace + 1
+        elif pair[:1] == "{":
+            field = _FORMAT_FIELD.match(text, i)
+            end = field.end() if field else -1
+        if end == -1:
+            pos = i + 1
+            continue
+        kept.append(text[copied:i])
+        copied = pos = end
+    kept.append(text[copied:])
+    return "".join(kept)
 
 
 @register(
@@ -77,10 +121,10 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
         else:
             after.append(visible)
     encoding = ctx.tokens.encoding
-    static_after = count_pieces(_TEMPLATE_TAG.sub("", "".join(after)), encoding)
+    static_after = count_pieces(strip_template_tags("".join(after)), encoding)
     if static_after < minimum:
         return
-    prefix = count_pieces(_TEMPLATE_TAG.sub("", "".join(before)), encoding)
+    prefix = count_pieces(strip_template_tags("".join(before)), encoding)
     cached_now = prefix if prefix >= minimum else 0
     cacheable = prefix + static_after
     gained = cacheable - cached_now
