@@ -223,7 +223,12 @@ def test_a_checks_wording_is_changed_in_its_rule_file_alone() -> None:
         ("PW003", ("messages:\n", "messages:\n  other: text\n"), "messages.other", "no finding"),
         ("PW102", ("message: ", "messages:\n  one: "), "messages", "one message; write `message:`"),
         ("PW103", ("messages:\n", "message: x\nmessages:\n"), "messages", "not both"),
-        ("PW008", ("{error}", "{exception}"), "message", "unknown placeholder `{exception}`"),
+        (
+            "PW008",
+            ("{error}", "{exception}"),
+            "messages.crash",
+            "unknown placeholder `{exception}`",
+        ),
     ],
 )
 def test_builtin_messages_must_match_what_the_code_fills(

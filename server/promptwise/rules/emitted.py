@@ -25,5 +25,8 @@ ENGINE_MESSAGES: dict[str, Spec] = {
         "unknown_code": frozenset({"code"}),
         "unused": frozenset({"code"}),
     },
-    INTERNAL_ERROR: {SINGLE: frozenset({"code", "name", "error"})},
+    INTERNAL_ERROR: {
+        "crash": frozenset({"code", "name", "error"}),
+        "timeout": frozenset({"code", "name", "pattern", "seconds"}),
+    },
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from promptwise.document.text import Span
 from promptwise.edits import fit_fixes
 from promptwise.files import glob_match
 from promptwise.findings import Finding, Fix, Severity, TextEdit
-from promptwise.rules import checks, matchers, secrets
+from promptwise.rules import checks, matchers, secrets, timed
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
 from promptwise.rules.judgements.directives import directive_spans
@@ -121,7 +122,7 @@ def _compile(rule: Rule) -> matchers.CompiledMatcher:
     key = (rule.source, rule.code)
     found = _compiled.get(key)
     if found is None:
-        found = matchers.compile_spec(rule.kind or "", rule.matcher)
+        found = matchers.compile_spec(rule.kind or "", rule.matcher, timed=not rule.builtin)
         _compiled[key] = found
     return found
 
@@ -136,7 +137,7 @@ def _scanner(rules: Sequence[Rule]) -> tuple[tuple[tuple[str, str], ...], MultiS
         patterns = {}
         for rule in rules:
             search = _compile(rule).search
-            assert search is not None
+            assert isinstance(search, re.Pattern)  # bundled rules only: user rules use user_matches
             patterns[rule.code] = search
         scanner = _scanners[key] = MultiScanner(patterns)
     return key, scanner
@@ -188,6 +189,27 @@ def raw_matches(
             for code, found in _scan_cached(key, scanner, text).items():
                 out[code].extend((span.start + a, span.start + b) for a, b in found)
     return out
+
+
+def user_matches(
+    rule: Rule, doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+) -> list[tuple[int, int]]:
+    """A user rule's matches, as :func:`raw_matches` finds them, under its time limit.
+
+    User rules stay out of the shared scan: their patterns are ``regex``
+    patterns with a deadline (``rules/timed.py``), searched on their own.
+    """
+    matcher = _compile(rule)
+    if matcher.search is None:
+        return []
+    if matcher.scope == "all":
+        pieces = [(Span(0, len(doc.text)), doc.text)]
+    found: list[tuple[int, int]] = []
+    for span, text in pieces:
+        for m in matcher.search.finditer(text):
+            if m.end() > m.start():
+                found.append((span.start + m.start(), span.start + m.end()))
+    return found
 
 
 def scope_spans(doc: PromptDocument, scope: str) -> tuple[Span, ...]:
@@ -303,7 +325,9 @@ def lint(
     settings = base.settings
     rules = active_rules(ruleset, settings, doc.path)
     findings: list[Finding] = []
-    scanned = [r for r in rules if r.kind in ("existence", "substitution", "occurrence")]
+    scanned = [
+        r for r in rules if r.kind in ("existence", "substitution", "occurrence") and r.builtin
+    ]
     try:
         matches = raw_matches(scanned, doc, pieces)
     except Exception:  # keep going: each rule then reports its own failure below
@@ -323,33 +347,23 @@ def lint(
             elif rule.check is not None:
                 ctx = replace(base, rule=rule)
                 hits = list(checks.REGISTRY[rule.check](ctx))
+            elif not rule.builtin:
+                with timed.budget():
+                    found = user_matches(rule, doc, pieces) if rule.kind != "requires" else []
+                    hits = run_declarative(rule, doc, found)
             else:
                 hits = run_declarative(
                     rule, doc, matches.get(rule.code, ()) if rule.kind != "requires" else ()
                 )
             # Worded here, so a hit naming a message the rule lacks fails this rule only.
             worded = [(hit, fill(rule.template(hit.variant), hit.args)) for hit in hits]
+        except timed.PatternTimeout as exc:  # a user pattern ran out of time: say which
+            log.warning("rule %s timed out on %s: %s", rule.code, doc.path, exc)
+            _report_failure(findings, doc, ruleset, rules, settings, rule, exc)
+            continue
         except Exception as exc:  # one broken rule must not take the others down
             log.exception("rule %s failed on %s", rule.code, doc.path)
-            internal = ruleset.get(INTERNAL_ERROR)
-            if internal is not None and any(r.code == INTERNAL_ERROR for r in rules):
-                findings.append(
-                    Finding(
-                        code=INTERNAL_ERROR,
-                        name=internal.name,
-                        severity=severity_for(internal, settings),
-                        message=fill(
-                            internal.template(),
-                            {
-                                "code": rule.code,
-                                "name": rule.name,
-                                "error": f"{type(exc).__name__}: {exc}",
-                            },
-                        ),
-                        span=first_body_line(doc),
-                        path=doc.path,
-                    )
-                )
+            _report_failure(findings, doc, ruleset, rules, settings, rule, exc)
             continue
         severity = severity_for(rule, settings)
         configured = _severity_configured(rule, settings)
@@ -380,6 +394,42 @@ def _from_first_non_blank(text: str, span: Span) -> Span:
     while start < span.end and text[start] in " \t\r\n":
         start += 1
     return span if start == span.end else Span(start, span.end)
+
+
+def _report_failure(
+    findings: list[Finding],
+    doc: PromptDocument,
+    ruleset: RuleSet,
+    rules: Sequence[Rule],
+    settings: Settings,
+    rule: Rule,
+    exc: Exception,
+) -> None:
+    """PW008 for a rule that crashed, or whose user pattern ran out of time."""
+    internal = ruleset.get(INTERNAL_ERROR)
+    if internal is None or not any(r.code == INTERNAL_ERROR for r in rules):
+        return
+    if isinstance(exc, timed.PatternTimeout):
+        variant = "timeout"
+        args = {
+            "code": rule.code,
+            "name": rule.name,
+            "pattern": exc.pattern,
+            "seconds": f"{exc.seconds:g}",
+        }
+    else:
+        variant = "crash"
+        args = {"code": rule.code, "name": rule.name, "error": f"{type(exc).__name__}: {exc}"}
+    findings.append(
+        Finding(
+            code=INTERNAL_ERROR,
+            name=internal.name,
+            severity=severity_for(internal, settings),
+            message=fill(internal.template(variant), args),
+            span=first_body_line(doc),
+            path=doc.path,
+        )
+    )
 
 
 def _suppress(

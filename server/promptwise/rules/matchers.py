@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptwise.rules.prefilter import Prefilter
+from promptwise.rules.timed import TimedPattern
 
 try:  # Python 3.11+
     from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -56,6 +57,11 @@ SCOPES = ("instructions", "directives", "body", "all")
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
 
 
+# Bundled rules compile with ``re``; a user rule's patterns run under a time
+# limit (``rules/timed.py``).
+Pattern = re.Pattern[str] | TimedPattern
+
+
 class MatcherError(Exception):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
@@ -72,8 +78,39 @@ def _strings(spec: Mapping[str, Any], key: str) -> list[str]:
     return list(value)
 
 
+def nests_quantifier(pattern: str) -> bool:
+    """``_NESTED_QUANTIFIER.search(pattern)``, in one pass over the pattern.
+
+    The regex backtracks over every ``+`` of a long group for each ``(``
+    (quadratic in the pattern's length), and this guard reads patterns from
+    the workspace. A group's content runs from a ``(`` (escaped or not, as the
+    regex may start at either) to the next bare parenthesis; it nests a
+    quantifier when it holds a bare ``+`` or ``*`` and its ``)`` is followed by
+    ``+``, ``*`` or ``{``.
+    """
+    inside = seen = False
+    i, size = 0, len(pattern)
+    while i < size:
+        ch = pattern[i]
+        if ch == "\\":
+            if not inside and pattern.startswith("(", i + 1):
+                inside, seen = True, False
+            i += 2
+            continue
+        if ch == "(":
+            inside, seen = True, False
+        elif ch == ")":
+            if inside and seen and i + 1 < size and pattern[i + 1] in "+*{":
+                return True
+            inside = False
+        elif ch in "+*":
+            seen = seen or inside
+        i += 1
+    return False
+
+
 def _check_pattern(key: str, pattern: str, flags: int) -> re.Pattern[str]:
-    if _NESTED_QUANTIFIER.search(pattern):
+    if nests_quantifier(pattern):
         raise MatcherError(
             key,
             f"pattern {pattern!r} nests quantifiers, which can take "
@@ -247,13 +284,13 @@ def validate(kind: str, spec: Mapping[str, Any]) -> None:
 @dataclass(frozen=True)
 class CompiledMatcher:
     kind: str
-    search: re.Pattern[str] | None
+    search: Pattern | None
     swap: Mapping[str, str]
-    when: re.Pattern[str] | None
-    require: re.Pattern[str] | None
-    unless_near: re.Pattern[str] | None
-    unless_line: re.Pattern[str] | None
-    preceded_by: re.Pattern[str] | None
+    when: Pattern | None
+    require: Pattern | None
+    unless_near: Pattern | None
+    unless_line: Pattern | None
+    preceded_by: Pattern | None
     window: int
     scope: str
     anchor: str
@@ -263,7 +300,19 @@ class CompiledMatcher:
     fix_title: str
 
 
-def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
+def compile_spec(kind: str, spec: Mapping[str, Any], *, timed: bool = False) -> CompiledMatcher:
+    """Check and compile a declarative rule; ``timed`` for a user rule's patterns."""
+
+    def compile_(pattern: str, flags: int, shown: Sequence[str] = ()) -> Pattern:
+        if not timed:
+            return re.compile(pattern, flags)
+        try:  # a timeout names the rule file's own patterns, not their combination
+            return TimedPattern(pattern, flags, ", ".join(shown) or pattern)
+        except Exception as exc:  # what `re` accepts and `regex` reads otherwise
+            raise MatcherError(
+                "patterns", f"invalid regular expression {pattern!r}: {exc}"
+            ) from None
+
     ignorecase = spec.get("ignorecase", True)
     if not isinstance(ignorecase, bool):
         raise MatcherError("ignorecase", "expected true or false")
@@ -289,7 +338,11 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
             swap[phrase.lower() if ignorecase else phrase] = replacement
         tokens = [*tokens, *raw_swap.keys()]
     alternatives = [p for p in (phrase_pattern(tokens) if tokens else "", *patterns) if p]
-    search = re.compile("|".join(f"(?:{a})" for a in alternatives), flags) if alternatives else None
+    search = (
+        compile_("|".join(f"(?:{a})" for a in alternatives), flags, patterns)
+        if alternatives
+        else None
+    )
     when = require = None
     if kind == "requires":
         when_list = _strings(spec, "when")
@@ -300,8 +353,12 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
             _check_pattern(f"when[{i}]", pattern, flags)
         for i, pattern in enumerate(require_list):
             _check_pattern(f"require[{i}]", pattern, flags)
-        when = re.compile("|".join(f"(?:{p})" for p in when_list), flags) if when_list else None
-        require = re.compile("|".join(f"(?:{p})" for p in require_list), flags)
+        when = (
+            compile_("|".join(f"(?:{p})" for p in when_list), flags, when_list)
+            if when_list
+            else None
+        )
+        require = compile_("|".join(f"(?:{p})" for p in require_list), flags, require_list)
     elif search is None:
         raise MatcherError("tokens", f"a {kind} rule needs `tokens` or `patterns`")
     near = _strings(spec, "unless_near")
@@ -332,9 +389,11 @@ def compile_spec(kind: str, spec: Mapping[str, Any]) -> CompiledMatcher:
         swap=swap,
         when=when,
         require=require,
-        unless_near=re.compile("|".join(f"(?:{p})" for p in near), flags) if near else None,
-        unless_line=re.compile("|".join(f"(?:{p})" for p in line), flags) if line else None,
-        preceded_by=re.compile("(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z", flags)
+        unless_near=compile_("|".join(f"(?:{p})" for p in near), flags, near) if near else None,
+        unless_line=compile_("|".join(f"(?:{p})" for p in line), flags, line) if line else None,
+        preceded_by=compile_(
+            "(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z", flags, before
+        )
         if before
         else None,
         window=window,

@@ -1,0 +1,126 @@
+"""User rule patterns run under a hard time limit.
+
+A rule file from the workspace (``rule_dirs``) brings its own regular
+expressions. The load-time shape check (``matchers.backtracking_risk``)
+refuses the usual catastrophic shapes, but no shape check is complete:
+``(?:a{1,2})*!`` or ``(sb|ſb)+!`` passed it and took minutes on a short line.
+Python's ``re`` cannot be interrupted, so user patterns are compiled with the
+``regex`` module, whose matcher takes a ``timeout``. Each user rule gets
+``PATTERN_SECONDS`` per document for all its pattern calls together; past
+that its next call raises :class:`PatternTimeout`, the engine reports the
+rule (PW008, naming the pattern) and the analysis goes on with the others.
+
+Bundled rules keep ``re``: their patterns are ours, covered by the scaling
+tests, and ``re`` is what their results were measured with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import regex  # type: ignore[import-untyped]  # no stubs in the dev set
+
+# Seconds one user rule's patterns may run on one document, all calls together.
+# ``PROMPTWISE_PATTERN_TIMEOUT`` changes it (tests make it small).
+PATTERN_SECONDS = 1.0
+_ENV = "PROMPTWISE_PATTERN_TIMEOUT"
+
+
+def pattern_seconds() -> float:
+    raw = os.environ.get(_ENV, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return PATTERN_SECONDS
+    return value if value > 0 else PATTERN_SECONDS
+
+
+class PatternTimeout(Exception):
+    """A user pattern ran out of its time on a document."""
+
+    def __init__(self, pattern: str, seconds: float) -> None:
+        super().__init__(f"pattern {pattern!r} took longer than {seconds:g} s")
+        self.pattern = pattern
+        self.seconds = seconds
+
+
+_clock = threading.local()
+
+
+@contextmanager
+def budget(seconds: float | None = None) -> Iterator[None]:
+    """Give the user patterns called inside this block ``seconds`` in all."""
+    limit = pattern_seconds() if seconds is None else seconds
+    previous = getattr(_clock, "deadline", None), getattr(_clock, "seconds", None)
+    _clock.deadline, _clock.seconds = time.process_time() + limit, limit
+    try:
+        yield
+    finally:
+        _clock.deadline, _clock.seconds = previous
+
+
+def _remaining() -> tuple[float, float]:
+    """(seconds left, the whole budget); outside a ``budget`` block, one fresh budget."""
+    deadline = getattr(_clock, "deadline", None)
+    if deadline is None:
+        seconds = pattern_seconds()
+        return seconds, seconds
+    return deadline - time.process_time(), float(_clock.seconds)
+
+
+def _regex_flags(flags: int) -> int:
+    out: int = regex.V0
+    if flags & re.IGNORECASE:
+        out |= regex.IGNORECASE
+    if flags & re.MULTILINE:
+        out |= regex.MULTILINE
+    if flags & re.DOTALL:
+        out |= regex.DOTALL
+    if flags & re.VERBOSE:
+        out |= regex.VERBOSE
+    if flags & re.ASCII:
+        out |= regex.ASCII
+    return out
+
+
+class TimedPattern:
+    """A compiled user pattern whose every call stops at the budget's end.
+
+    It offers the part of ``re.Pattern`` the matchers use (``search``,
+    ``match``, ``finditer``, ``pattern``, ``flags``); ``finditer`` collects its
+    matches inside the time limit before returning them.
+    """
+
+    def __init__(self, pattern: str, flags: int, shown: str = "") -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self.shown = shown or pattern  # what a timeout names: the rule file's patterns
+        self._compiled = regex.compile(pattern, _regex_flags(flags))
+
+    def _call(self, method: str, text: str, pos: int, endpos: int | None) -> object:
+        left, seconds = _remaining()
+        if left <= 0:
+            raise PatternTimeout(self.shown, seconds)
+        end = len(text) if endpos is None else endpos
+        try:
+            found = getattr(self._compiled, method)(text, pos, end, timeout=left)
+            return list(found) if method == "finditer" else found
+        except TimeoutError:
+            raise PatternTimeout(self.shown, seconds) from None
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return self._call("search", text, pos, endpos)  # type: ignore[return-value]
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return self._call("match", text, pos, endpos)  # type: ignore[return-value]
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        found: list[re.Match[str]] = self._call("finditer", text, pos, endpos)  # type: ignore[assignment]
+        return iter(found)
