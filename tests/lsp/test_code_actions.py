@@ -277,3 +277,34 @@ async def test_ignore_without_file_creation_runs_a_server_command(tmp_path: Path
         assert result["changed"] and result["created"]
         assert "PW003" in (tmp_path / "promptwise.yaml").read_text()
         assert "PW003" not in codes(await diagnostics(client, uri, 1, after=count))
+
+
+async def test_chat_json_gets_no_comment_but_a_per_file_ignore_in_config(workdir: Path) -> None:
+    """Chat JSON cannot hold a comment: no "disable" action writes one into the file;
+    "Ignore ... for this file" adds a `per_file_ignores` entry and leaves the prompt."""
+    path = workdir / "extract-invoice.chat.json"
+    config = workdir / "promptwise.yaml"
+    prompt_before = path.read_text()
+    async with session() as client:
+        uri = open_file(client, path, language_id="json")
+        finding = next(d for d in await diagnostics(client, uri, 1) if d.code == "PW301")
+        actions = await actions_at(client, uri, finding.range)
+        titles = [a.title for a in actions]
+        assert not [t for t in titles if t.startswith("Disable ")], titles
+        action = titled(actions, "Ignore PW301 for this file in promptwise.yaml")
+        assert action.edit is not None
+        config_uri = config.resolve().as_uri()
+        assert not edits_for(action.edit, uri), "the prompt itself is not edited"
+        before = config.read_text()
+        config.write_text(apply_text_edits(before, edits_for(action.edit, config_uri)))
+        assert config.read_text() == (
+            before + 'per_file_ignores:\n  "extract-invoice.chat.json": [PW301]\n'
+        )
+        count = len(client.published[uri])
+        client.workspace_did_change_watched_files(
+            lsp.DidChangeWatchedFilesParams(
+                changes=[lsp.FileEvent(uri=config_uri, type=lsp.FileChangeType.Changed)]
+            )
+        )
+        assert "PW301" not in codes(await diagnostics(client, uri, 1, after=count))
+    assert path.read_text() == prompt_before
