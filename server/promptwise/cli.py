@@ -15,6 +15,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,9 +24,11 @@ from promptwise.analysis import analyze, catalogue_for, comparison, rules_for
 from promptwise.config import SETTINGS, Settings, leaf
 from promptwise.config_schema import add_flag, flag_value, nest
 from promptwise.document.load import parse_bytes, read_document, unreadable
+from promptwise.edits import chosen_fixes
 from promptwise.errors import PromptwiseError
 from promptwise.files import Candidate, walk
-from promptwise.findings import Severity
+from promptwise.findings import Finding, Severity
+from promptwise.fixer import ChangedOnDisk, FixedFile, fix_text, write_atomically
 from promptwise.pricing.cost import (
     CostEstimate,
     context_share_text,
@@ -43,6 +46,7 @@ from promptwise.runner import (
     RunOptions,
     default_jobs,
     project_for,
+    reanalyse_text,
     result_of,
     run,
     settings_for,
@@ -113,6 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--statistics", action="store_true", help="print a count per rule instead of each finding"
+    )
+    check.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes to the files, then report the rest"
+    )
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also apply the fixes that need review",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff and write nothing (exit 1 when there is one)",
     )
     check.add_argument(
         "--include",
@@ -318,6 +335,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args)
     results: list[FileResult] = []
     paths = [p for p in args.paths if p != "-"]
+    fixing = args.fix or args.diff
+    if fixing and "-" in args.paths:
+        raise UsageError("--fix and --diff work on files; they do not apply to '-' (stdin)")
     _check_selectors(options, paths)
     if "-" in args.paths:
         results.append(_stdin_result(args, options))
@@ -329,6 +349,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
             get_encoding("o200k_base")  # loaded once here, shared by forked workers
         results.extend(run(candidates, options, jobs))
+    fixed: list[FixedFile] = []
+    if fixing:
+        results, fixed = _fix(results, options, unsafe=args.unsafe_fixes, write=not args.diff)
+        if args.diff:
+            return _show_diffs(fixed, out)
     nothing_found = "-" not in args.paths and not results
     if nothing_found:
         _say(_why_nothing(paths, options, args.include or (), args.exclude or ()))
@@ -356,6 +381,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         text = render(report, fmt, color=color)
     _emit(text, args.output, out, _SYNTAX.get(fmt, "text"))
+    if fixing:
+        _say(_fix_summary(fixed, [f for _, f in report.findings], unsafe=args.unsafe_fixes))
     if over_budget:
         _say(over_budget)
         return 1
@@ -368,6 +395,71 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if nothing_found and Severity.WARNING.rank >= threshold:
         failing = True
     return 1 if failing else 0
+
+
+def _fix(
+    results: list[FileResult], options: RunOptions, *, unsafe: bool, write: bool
+) -> tuple[list[FileResult], list[FixedFile]]:
+    """Fix every file whose findings offer a fix; the results then describe the fixed text."""
+    out: list[FileResult] = []
+    fixed: list[FixedFile] = []
+    for result in results:
+        if result.skipped or not chosen_fixes(result.findings, unsafe=unsafe):
+            out.append(result)
+            continue
+        path = result.path
+
+        def reanalyse(text: str, path: str = path) -> tuple[Finding, ...]:
+            return reanalyse_text(path, text, options).findings
+
+        outcome = fix_text(path, result.text, result.findings, reanalyse, unsafe=unsafe)
+        if outcome.changed and write:
+            try:
+                write_atomically(Path(path), outcome.before, outcome.after)
+            except ChangedOnDisk:
+                outcome = replace(
+                    outcome, findings=result.findings, refused="the file changed since it was read"
+                )
+            except OSError as exc:
+                outcome = replace(
+                    outcome, findings=result.findings, refused=exc.strerror or str(exc)
+                )
+        if outcome.refused:
+            _say(f"{_shown(path)}: not fixed: {outcome.refused}")
+        fixed.append(outcome)
+        text = outcome.after if outcome.changed else result.text
+        out.append(replace(result, text=text, findings=outcome.findings))
+    return out, fixed
+
+
+def _show_diffs(fixed: list[FixedFile], out: TextIO) -> int:
+    changed = [f for f in fixed if f.changed]
+    for outcome in changed:
+        out.write(outcome.diff())
+    out.flush()
+    count = sum(f.applied for f in changed)
+    if changed:
+        _say(
+            f"Would fix {count} finding{'s' * (count != 1)} in {len(changed)} "
+            f"file{'s' * (len(changed) != 1)}."
+        )
+    else:
+        _say("No fixes to apply.")
+    return 1 if changed else 0
+
+
+def _fix_summary(fixed: list[FixedFile], remaining: list[Finding], *, unsafe: bool) -> str:
+    changed = [f for f in fixed if f.changed]
+    count = sum(f.applied for f in changed)
+    text = (
+        f"Fixed {count} finding{'s' * (count != 1)} in {len(changed)} "
+        f"file{'s' * (len(changed) != 1)}; {len(remaining)} remain"
+    )
+    if not unsafe:
+        more = len(chosen_fixes(remaining, unsafe=True)) - len(chosen_fixes(remaining))
+        if more > 0:
+            text += f" ({more} fixable with --unsafe-fixes)"
+    return text + "."
 
 
 def _why_nothing(

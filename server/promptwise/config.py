@@ -271,6 +271,13 @@ class Settings:
         "Enable rules that are still in preview.",
         flag=Flag("--preview", "enable preview rules"),
     )
+    section_lenses: bool = setting(
+        False,
+        Boolean(),
+        "Show a code lens above each heading and each message with its tokens, its share of "
+        "the prompt and its cost per call (the inlay hints show the tokens at the line's end).",
+        scope="window",
+    )
     debounce_ms: int = setting(
         150,
         Integer(maximum=5000),

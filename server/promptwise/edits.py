@@ -41,7 +41,7 @@ import bisect
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -64,13 +64,20 @@ from promptwise.rules.suppress import comment_syntax, directives
 # ------------------------------------------------------------------ fix all
 
 
-def safe_edits(findings: tuple[Finding, ...] | list[Finding]) -> list[TextEdit]:
+def safe_edits(findings: Sequence[Finding]) -> list[TextEdit]:
     """Every safe fix's edits that do not overlap an earlier one."""
-    chosen: list[TextEdit] = []
+    return [edit for fix in chosen_fixes(findings) for edit in fix.edits]
+
+
+def chosen_fixes(findings: Sequence[Finding], *, unsafe: bool = False) -> list[Fix]:
+    """The fixes "fix all" (and ``check --fix``) applies: per finding, its first fix
+    that is safe (any, with ``unsafe``), has no snippet placeholder, and touches no
+    text an earlier chosen fix touches."""
+    chosen: list[Fix] = []
     taken: list[Span] = []
     for finding in findings:
         for fix in finding.fixes:
-            if not fix.safe or any(e.snippet for e in fix.edits):
+            if not (fix.safe or unsafe) or any(e.snippet for e in fix.edits):
                 continue
             if any(
                 e.span.overlaps(t) or (e.span.start == t.start and len(e.span) == len(t) == 0)
@@ -78,7 +85,7 @@ def safe_edits(findings: tuple[Finding, ...] | list[Finding]) -> list[TextEdit]:
                 for t in taken
             ):
                 continue
-            chosen.extend(fix.edits)
+            chosen.append(fix)
             taken.extend(e.span for e in fix.edits)
             break
     return chosen

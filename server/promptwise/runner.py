@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptwise.analysis import Analysis, analyze
 from promptwise.config import Settings, find_config, load_settings, merge_overrides
+from promptwise.document import parse_document
 from promptwise.document.load import read_document, unreadable
 from promptwise.document.model import PromptDocument
 from promptwise.errors import ConfigError, PromptwiseError
@@ -118,6 +119,15 @@ def analyze_candidate(
     return result_of(
         analyze(doc, settings, model_override=options.model, logs=logs, project=project)
     )
+
+
+def reanalyse_text(path: str, text: str, options: RunOptions) -> Analysis:
+    """The analysis of a new text of the file at ``path``, as ``check`` makes it (for --fix)."""
+    settings = settings_for(Path(path), options)
+    doc = parse_document(text, path)
+    logs = None if unreadable(doc) else _logs(doc, settings)
+    project = project_for(Path(path), settings)
+    return analyze(doc, settings, model_override=options.model, logs=logs, project=project)
 
 
 def project_for(path: Path, settings: Settings) -> Project:

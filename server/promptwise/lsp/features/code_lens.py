@@ -2,7 +2,9 @@
 
 Lens 1: input and expected output tokens, cost per call and per day, and
 the share of the context window, for the file's model (or the configured
-one); clicking it runs ``promptwise.showCostComparison``. Lens 2 appears
+one); clicking it runs ``promptwise.showCostComparison``. With the
+``section_lenses`` setting, each heading and each message gets a lens of its
+own: its tokens, its share of the prompt and its cost per call. Lens 2 appears
 when the analysis carries escalation evidence whose advice has a summary
 (a case still fails) and runs ``promptwise.showEscalationReport``. For a file
 that differs from its committed version, a lens between them shows what the
@@ -19,8 +21,14 @@ from lsprotocol import types as lsp
 
 from promptwise import costdiff
 from promptwise.analysis import Analysis
+from promptwise.document.model import Segment, SegmentKind
 from promptwise.lsp import convert
-from promptwise.lsp.features.presentation import tokens
+from promptwise.lsp.features.presentation import (
+    segment_name,
+    segment_tokens,
+    share,
+    tokens,
+)
 from promptwise.lsp.ids import CMD_COST_COMPARISON, CMD_ESCALATION_REPORT
 from promptwise.pricing.cost import context_share_text, context_window_text, format_usd
 from promptwise.project.composition import included_note
@@ -75,6 +83,44 @@ def escalation_summary(analysis: Analysis) -> str | None:
     return summary if summary and summary.strip() else None
 
 
+SECTIONED = (SegmentKind.SECTION, SegmentKind.MESSAGE)
+
+
+def section_title(analysis: Analysis, segment: Segment) -> str:
+    """``Steps · 312 tok · 24% of the prompt · $0.00078/call``."""
+    n = segment_tokens(analysis, segment)
+    parts = [
+        segment_name(segment),
+        tokens(n, analysis.approximate),
+        f"{share(n, analysis.tokens.total)} of the prompt",
+    ]
+    if analysis.price is not None:
+        parts.append(f"{format_usd(n * analysis.price.input / 1_000_000)}/call")
+    return " · ".join(parts)
+
+
+def section_lenses(analysis: Analysis) -> list[lsp.CodeLens]:
+    """One lens per heading and message, on its first line; none clickable."""
+    lines = analysis.document.lines
+    lenses: list[lsp.CodeLens] = []
+    seen: set[int] = set()
+    for segment in analysis.document.flat_segments:
+        if segment.kind not in SECTIONED:
+            continue
+        line = lines.line_of((segment.header or segment.span).start)
+        if line in seen:
+            continue
+        seen.add(line)
+        lenses.append(
+            lsp.CodeLens(
+                range=convert.line_range(lines, line),
+                # An empty command id: the editor shows the title and does nothing on click.
+                command=lsp.Command(title=section_title(analysis, segment), command=""),
+            )
+        )
+    return lenses
+
+
 async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
     uri = params.text_document.uri
     analysis = await ls.documents.current_analysis(uri)
@@ -109,4 +155,6 @@ async def code_lenses(ls: PromptwiseServer, params: lsp.CodeLensParams) -> list[
                 ),
             )
         )
+    if analysis.settings.section_lenses:
+        lenses.extend(section_lenses(analysis))
     return lenses
