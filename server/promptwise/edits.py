@@ -241,6 +241,11 @@ def disable_file(doc: PromptDocument, code: str) -> TextEdit | None:
             at = directive.span.start + m.end(2)
             return TextEdit(Span(at, at), f",{code}")
     opening, closing = syntax
+    if closing == " #}":
+        # Jinja keeps the newline after a comment, and Prompty's parser opens an
+        # (empty) system message for any line before the first role: `-#}` takes
+        # the newline with the comment, so the file renders exactly as before.
+        closing = " -#}"
     start = 1 if _yaml_chat(doc) and doc.text.startswith("\ufeff") else doc.body_span.start
     prefix = ""
     if start > 0 and doc.text[start - 1] != "\n":

@@ -168,13 +168,13 @@ async def test_disable_for_this_file_goes_after_the_frontmatter(
             await actions_at(client, uri, undefined.range), "Disable PW003 for this file"
         )
         new, after = await apply_and_check(client, uri, text, action, 2)
-        assert "---\n{# promptwise: disable=PW003 #}\nsystem:\n" in new
+        assert "---\n{# promptwise: disable=PW003 -#}\nsystem:\n" in new
         assert "PW003" not in codes(after)
         # A second code joins the same comment instead of stacking another one.
         unused = next(d for d in after if d.code == "PW004")
         again = titled(await actions_at(client, uri, unused.range), "Disable PW004 for this file")
         newer, last = await apply_and_check(client, uri, new, again, 3)
-        assert "{# promptwise: disable=PW003,PW004 #}" in newer
+        assert "{# promptwise: disable=PW003,PW004 -#}" in newer
         assert not {"PW003", "PW004"} & set(codes(last))
 
 

@@ -20,6 +20,7 @@ from promptwise.edits import (
     safe_edits,
 )
 from promptwise.findings import Finding, Fix, Severity, TextEdit, apply_edits
+from promptwise.tokens.counter import sent_text
 
 
 def _finding(code: str, span: Span, *fixes: Fix) -> Finding:
@@ -59,7 +60,7 @@ def test_disable_comments_use_the_format_s_own_comment() -> None:
     )
     whole = disable_file(jinja, "PW201")
     assert whole is not None
-    assert "---\n{# promptwise: disable=PW201 #}\nBe brief." in apply_edits(jinja.text, [whole])
+    assert "---\n{# promptwise: disable=PW201 -#}\nBe brief." in apply_edits(jinja.text, [whole])
     # Inside the frontmatter a comment would become part of a YAML value.
     assert disable_line(jinja, _finding("PW001", Span(4, 9))) is None
     plain = parse_document("Be brief.\n", "a.txt")
@@ -130,3 +131,18 @@ def test_new_config_file() -> None:
     assert change is not None and change.create
     assert change.path == Path("/work/project/promptwise.yaml")
     assert "ignore:\n  - PW201\n" in apply_edits("", change.edits)
+
+
+def test_a_prompty_file_suppression_sends_nothing_and_opens_no_message() -> None:
+    """Jinja keeps the newline after `#}`; `-#}` takes it, so the body renders as before."""
+    text = (
+        "---\nname: pick\ninputs:\n  city: {type: string}\n---\n"
+        "system:\nBe brief.\n\nuser:\n{{city}}\n"
+    )
+    doc = parse_document(text, "pick.prompty")
+    edit = disable_file(doc, "PW301")
+    assert edit is not None
+    suppressed = parse_document(apply_edits(text, [edit]), "pick.prompty")
+    assert sent_text(suppressed) == sent_text(doc)
+    roles = [s.role for s in suppressed.segments if s.kind.value == "message"]
+    assert roles == ["system", "user"]

@@ -305,6 +305,14 @@ def _removed(doc: PromptDocument) -> list[Span]:
         start, end = max(span.start, body.start), min(span.end, body.end)
         if start >= end:
             continue
+        comment = text[span.start : span.end]
+        if comment.endswith(("-#}", "~}}")):
+            # Whitespace control: the engine drops the whitespace after the tag too.
+            while end < body.end and text[end].isspace():
+                end += 1
+        if comment.startswith(("{#-", "{{~")):
+            while start > body.start and text[start - 1].isspace():
+                start -= 1
         if standalone:
             line = text.rfind("\n", body.start, start) + 1 or body.start
             nl = text.find("\n", end, body.end)
