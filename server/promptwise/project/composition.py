@@ -18,14 +18,13 @@ what is included however the files refer to one another.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from promptwise.document import chat
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.parse import parse_document
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.project.files import Project, Resolution
 from promptwise.project.references import Reference, ReferenceKind, find_references
 
@@ -97,32 +96,33 @@ def included_note(tokens: int, approximate: bool = False) -> str:
 
 # Parsed included files, by path and (mtime, size): the language server
 # composes on every edit, and the partials rarely change meanwhile.
-_PARSED: OrderedDict[tuple[str, tuple[int, int]], PromptDocument | None] = OrderedDict()
-_PARSED_LOCK = threading.Lock()
-_PARSED_MAX = 512
+def _parsed_bytes(key: tuple[str, tuple[int, int]], held: tuple[PromptDocument | None]) -> int:
+    """A parsed file: its text and its parse tree, estimated at four times the text."""
+    return 300 + (0 if held[0] is None else 4 * text_bytes(held[0].text))
+
+
+# Held in a 1-tuple: None is a result (the file is unreadable), not a miss.
+_PARSED: SizedCache[tuple[str, tuple[int, int]], tuple[PromptDocument | None]] = SizedCache(
+    "parsed included files", 0.25, _parsed_bytes
+)
 
 
 def load(project: Project, path: str) -> PromptDocument | None:
     """The parsed file at ``path`` (unsaved editor text first), None if unreadable."""
     stamp = project.stamp(path)
     if stamp is not None:
-        with _PARSED_LOCK:
-            if (path, stamp) in _PARSED:
-                _PARSED.move_to_end((path, stamp))
-                return _PARSED[(path, stamp)]
+        held = _PARSED.get((path, stamp))
+        if held is not None:
+            return held[0]
     text = project.read(path)
     doc = None if text is None else _parse(text, path)
     if stamp is not None:
-        with _PARSED_LOCK:
-            _PARSED[(path, stamp)] = doc
-            while len(_PARSED) > _PARSED_MAX:
-                _PARSED.popitem(last=False)
+        _PARSED.put((path, stamp), (doc,))
     return doc
 
 
 def clear_cache() -> None:
-    with _PARSED_LOCK:
-        _PARSED.clear()
+    _PARSED.clear()
 
 
 def _parse(text: str, path: str) -> PromptDocument:

@@ -13,8 +13,6 @@ import bisect
 import fnmatch
 import logging
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -25,6 +23,7 @@ from promptwise.document.text import Span
 from promptwise.edits import fit_fixes
 from promptwise.files import glob_match
 from promptwise.findings import Finding, Fix, Severity, TextEdit
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules import checks, matchers, secrets, timed
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
@@ -113,9 +112,18 @@ def active_rules(ruleset: RuleSet, settings: Settings, path: str) -> list[Rule]:
 # ---------------------------------------------------------- declarative rules
 
 _compiled: dict[tuple[str, str], matchers.CompiledMatcher] = {}
-_piece_cache: OrderedDict[tuple[object, str], dict[str, list[tuple[int, int]]]] = OrderedDict()
-_cache_lock = threading.Lock()
-_PIECE_CACHE_MAX = 200_000
+_Found = dict[str, list[tuple[int, int]]]
+
+
+def _found_bytes(key: tuple[object, str], found: _Found) -> int:
+    """The piece's text plus about 120 bytes per match (a tuple of two ints in a list)."""
+    return text_bytes(key[1]) + 200 + 120 * sum(len(v) for v in found.values())
+
+
+# Raw matches per piece of text: bounded by bytes (see promptwise/memo.py).
+_piece_cache: SizedCache[tuple[object, str], _Found] = SizedCache(
+    "phrase matches", 0.30, _found_bytes
+)
 
 
 def _compile(rule: Rule) -> matchers.CompiledMatcher:
@@ -147,23 +155,17 @@ def _scan_cached(
     key: tuple[tuple[str, str], ...], scanner: MultiScanner, text: str
 ) -> dict[str, list[tuple[int, int]]]:
     cache_key = (key, text)
-    with _cache_lock:
-        hit = _piece_cache.get(cache_key)
-        if hit is not None:
-            _piece_cache.move_to_end(cache_key)
-            return hit
+    hit = _piece_cache.get(cache_key)
+    if hit is not None:
+        return hit
     found = scanner.scan(text)
-    with _cache_lock:
-        _piece_cache[cache_key] = found
-        if len(_piece_cache) > _PIECE_CACHE_MAX:
-            _piece_cache.popitem(last=False)
+    _piece_cache.put(cache_key, found)
     return found
 
 
 def clear_piece_cache() -> None:
     """Drop every cached per-piece match list."""
-    with _cache_lock:
-        _piece_cache.clear()
+    _piece_cache.clear()
 
 
 def raw_matches(

@@ -26,6 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from promptwise import memo
 from promptwise.document.model import PromptDocument, Segment, SegmentKind, TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.tokens.encodings import get_encoding
@@ -59,18 +60,43 @@ def encoding_for_name(model: str) -> EncodingChoice:
 class TokenCounter:
     """Encodes text once per distinct (encoding, text) pair.
 
-    Bounded by total cached characters so a long editing session cannot grow
-    without limit; least recently used pieces go first. Thread-safe because
+    Bounded by memory (its share of the budget in :mod:`promptwise.memo`,
+    or ``max_chars`` characters when given) so a long editing session cannot
+    grow without limit; least recently used pieces go first. Thread-safe because
     the CLI counts files from worker threads and the server from its
     analysis thread.
     """
 
-    def __init__(self, max_chars: int = 32_000_000) -> None:
+    name = "token counts"
+    share = 0.15  # of the cache budget (promptwise/memo.py), for the shared counter
+
+    def __init__(self, max_chars: int | None = None) -> None:
         self._cache: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._chars = 0
+        self._chars = 0  # characters held
+        self.bytes_used = 0  # their memory, as memo.text_bytes counts it (+ the entry)
+        self.peak_bytes = 0
         self._max_chars = max_chars
         self._lock = threading.Lock()
         self.encoded_chars = 0  # characters actually sent to the encoder (for benchmarks)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(memo.budget() * self.share)
+
+    def _over(self) -> bool:
+        if self._max_chars is not None:
+            return self._chars > self._max_chars
+        return self.bytes_used > self.max_bytes
+
+    def shrink(self) -> None:
+        with self._lock:
+            self._evict()
+
+    def _evict(self) -> None:
+        while self._over() and self._cache:
+            (_, old), _ = self._cache.popitem(last=False)
+            self._chars -= len(old)
+            self.bytes_used -= memo.text_bytes(old) + _ENTRY_BYTES
 
     def count(self, text: str, encoding: str) -> int:
         if not text:
@@ -87,18 +113,23 @@ class TokenCounter:
             if key not in self._cache:
                 self._cache[key] = n
                 self._chars += len(text)
-                while self._chars > self._max_chars and self._cache:
-                    (_, old), _ = self._cache.popitem(last=False)
-                    self._chars -= len(old)
+                self.bytes_used += memo.text_bytes(text) + _ENTRY_BYTES
+                self._evict()
+                self.peak_bytes = max(self.peak_bytes, self.bytes_used)
         return n
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
             self._chars = 0
+            self.bytes_used = 0
 
 
+_ENTRY_BYTES = 150  # the key tuple, the int and the ordered dict's links
+
+# Shared by every analysis; bounded by its share of the cache budget.
 _default = TokenCounter()
+memo.register(_default)
 
 
 def default_counter() -> TokenCounter:

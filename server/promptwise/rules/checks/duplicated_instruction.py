@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, TextEdit
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_text
@@ -20,18 +20,29 @@ _MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
 _NON_WORD = re.compile(r"\W+")
 
 
-@lru_cache(maxsize=16_384)
+def _line_bytes(line: str, normal: str) -> int:
+    return text_bytes(line) + text_bytes(normal) + 150
+
+
+# Bounded by bytes (promptwise/memo.py): every keystroke makes a new line.
+_normals: SizedCache[str, str] = SizedCache("normalised lines", 0.05, _line_bytes)
+
+
 def _normal(line: str) -> str:
     """The line's words, lower-cased, single-spaced.
 
     Cached by line: while someone types, every other line of the file is
     the same as on the previous keystroke.
     """
-    return _NON_WORD.sub(" ", _MARKER.sub("", line).lower()).strip()
+    hit = _normals.get(line)
+    if hit is None:
+        hit = _NON_WORD.sub(" ", _MARKER.sub("", line).lower()).strip()
+        _normals.put(line, hit)
+    return hit
 
 
 def clear_cache() -> None:
-    _normal.cache_clear()
+    _normals.clear()
 
 
 @register(

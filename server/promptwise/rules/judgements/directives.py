@@ -17,12 +17,11 @@ per document text.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules.judgements import prose
 
 # Headings of sections that describe rather than instruct.
@@ -93,30 +92,29 @@ _NOT_PROSE = re.compile(
 _EXAMPLE_ROLES = ("assistant", "model", "tool", "function")
 
 
-_cache: OrderedDict[tuple[str, str], tuple[Span, ...]] = OrderedDict()
-_lock = threading.Lock()
-_CACHE_MAX = 64
+def _spans_bytes(key: tuple[str, str], spans: tuple[Span, ...]) -> int:
+    """The text (the key holds it) plus about 100 bytes per span."""
+    return text_bytes(key[1]) + 100 * len(spans) + 200
+
+
+_cache: SizedCache[tuple[str, str], tuple[Span, ...]] = SizedCache(
+    "directive spans", 0.05, _spans_bytes
+)
 
 
 def directive_spans(doc: PromptDocument) -> tuple[Span, ...]:
     """The instruction spans of ``doc`` that direct the model (cached per text)."""
     key = (doc.path, doc.text)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
     result = _directives(doc)
-    with _lock:
-        _cache[key] = result
-        if len(_cache) > _CACHE_MAX:
-            _cache.popitem(last=False)
+    _cache.put(key, result)
     return result
 
 
 def forget() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def _directives(doc: PromptDocument) -> tuple[Span, ...]:

@@ -14,12 +14,11 @@ is rendered or sent anywhere.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules.judgements import (
     directives,
     input_handling,
@@ -61,15 +60,20 @@ class TaskProfile:
 
 # ----------------------------------------------------------------- profile
 
-_cache: OrderedDict[tuple[str, str, Vocabulary], TaskProfile] = OrderedDict()
-_lock = threading.Lock()
-_CACHE_MAX = 256
+
+def _profile_bytes(key: tuple[str, str, Vocabulary], value: TaskProfile) -> int:
+    """The text (the key holds it) and the profile, measured at about twice the text."""
+    return 3 * text_bytes(key[1]) + 2000
+
+
+_cache: SizedCache[tuple[str, str, Vocabulary], TaskProfile] = SizedCache(
+    "task profiles", 0.20, _profile_bytes
+)
 
 
 def clear_cache() -> None:
     """Drop every cached task profile."""
-    with _lock:
-        _cache.clear()
+    _cache.clear()
     prose.forget()
     directives.forget()
 
@@ -82,16 +86,11 @@ def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile
     """
     words = words or vocabulary.builtin()
     key = (doc.path, doc.text, words)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
     result = _profile(doc, words)
-    with _lock:
-        _cache[key] = result
-        if len(_cache) > _CACHE_MAX:
-            _cache.popitem(last=False)
+    _cache.put(key, result)
     return result
 
 
