@@ -170,7 +170,10 @@ def test_fine_tuning_is_priced_on_the_cheapest_tunable_model_of_the_provider() -
     assert "1,000 (default calls_per_day)" in report and "(yours)" not in report
     for volume in ("20,000", "200,000", "2,000,000"):
         assert f"  {volume}  " in report
-    assert "bundled price table, prices as of 2025-11-01" in report
+    assert (
+        "bundled price table, source https://openai.com/api/pricing/, prices as of 2025-11-01"
+        in report
+    )
 
 
 def test_a_model_without_a_published_training_price_is_priced_without_it(tmp_path: Path) -> None:

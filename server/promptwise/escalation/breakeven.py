@@ -66,8 +66,10 @@ class PriceRow:
                 else "no published training price"
             )
         where = "bundled price table" if self.origin == "builtin" else self.origin
+        source = " ".join(self.source.split())
+        cited = f", source {source}" if source else ""
         dated = f", prices as of {self.as_of}" if self.as_of else ""
-        return ", ".join(parts) + f" ({where}{dated})"
+        return ", ".join(parts) + f" ({where}{cited}{dated})"
 
 
 @dataclass(frozen=True)
