@@ -111,3 +111,23 @@ def test_a_folder_of_logs_is_read(tmp_path: Path) -> None:
     code, out, err = run("advise", "prompts/support_faq.txt", "--logs", "evals", cwd=project)
     assert code == 0, err
     assert "Escalate: 3 cases still failing after 35 iterations" in out
+
+
+def test_promptfoo_0_43_output_is_read(tmp_path: Path) -> None:
+    """Real output of promptfoo 0.43.1 (`kit/promptfooconfig-0.43.yaml`): no eval id, no
+    `testCase` on a result, the prompts in the table head, bare prompt paths."""
+    shutil.copy(SENTIMENT / "v0.43" / "iter01.json", tmp_path / "iter01.json")
+    (tmp_path / "prompts").mkdir()
+    prompt = tmp_path / "prompts" / "sentiment.txt"
+    prompt.write_text(
+        "Classify the sentiment of the customer review as positive, negative or neutral.\n"
+        "Reply with the label only.\nReview: {{review}}\n"
+    )
+    found = EscalationStore(settings(tmp_path, logs=("iter01.json",))).logs_for(str(prompt))
+    assert found is not None and not found.warnings
+    assert found.matched_by.startswith("path")
+    cases = {c.title: c for c in found.history.cases}
+    assert set(cases) == {"clear praise", "sarcastic praise", "review in German"}
+    assert cases["review in German"].failing_now
+    assert cases["review in German"].category == "behaviour"
+    assert found.history.versions[0].template is not None  # the template, from the head

@@ -65,8 +65,13 @@ class ConfigPrompt:
     path: str | None
 
 
+_PROMPT_FILE = re.compile(r"\.(?:txt|md|j2|jinja2?|prompt|prompty|json|ya?ml)$", re.I)
+
+
 def _config_prompt(spec: str, label: str | None) -> ConfigPrompt:
     path = None
+    if not spec.startswith("file://") and "\n" not in spec and _PROMPT_FILE.search(spec.strip()):
+        spec = "file://" + spec.strip()  # promptfoo 0.4x: a bare path names a prompt file
     if spec.startswith("file://"):
         path = spec[len("file://") :]
         if not re.search(r"\.(?:txt|md|j2|jinja2?|prompt|prompty|json|ya?ml)$", path, re.I):
@@ -123,7 +128,7 @@ def prompt_refs(config: Any, prompts: list[Mapping[str, Any]], base: str) -> lis
     files = [e for e in entries if e.path]
     refs: list[PromptRef] = []
     for index, prompt in enumerate(prompts):
-        label = str(prompt.get("label") or "")
+        label = str(prompt.get("label") or prompt.get("display") or "")
         raw = str(prompt.get("raw") or "")
         found = next((e for e in entries if _matches(e, label, raw)), None)
         if found is None and len(files) == 1 and len(entries) == 1:
@@ -171,6 +176,8 @@ def eval_context(
     templates: list[str | None] = []
     versions: list[str] = []
     for meta in metas:
+        if "label" not in meta and isinstance(meta.get("display"), str):  # promptfoo 0.4x
+            meta = {**meta, "label": meta["display"]}
         raw = meta.get("raw")
         if isinstance(raw, str):
             templates.append(raw)
@@ -388,6 +395,10 @@ def records_of_document(
         items = summary.get("results")
         prompts = summary.get("prompts")
         stamp = summary.get("timestamp")
+        if not isinstance(prompts, list) or not prompts:  # promptfoo 0.4x: in the table head
+            table = summary.get("table")
+            head = table.get("head") if isinstance(table, Mapping) else None
+            prompts = head.get("prompts") if isinstance(head, Mapping) else None
     else:  # the oldest exports: results is the list itself, prompts in the table head
         items = summary
         table = data.get("table")
@@ -417,12 +428,17 @@ def records_of_document(
     if not ctx.refs:
         warnings.add(where, "no prompts listed (`results.prompts`); skipped", "shape")
         return
+    declared = _tests_by_vars(config)
     for seq, item in enumerate(items, 1):
         # A JSON document has no useful line numbers once parsed; name the result instead.
         location = LogLocation(name, seq, "result")
         if not isinstance(item, Mapping):
             warnings.add(location, "result is not an object; skipped", "object")
             continue
+        if "testCase" not in item and declared:  # promptfoo 0.4x: the test is in the config
+            test = declared.get(vars_hash(item.get("vars") or {}))
+            if test is not None:
+                item = {**item, "testCase": test}
         record = result_record(item, ctx, location, seq)
         if isinstance(record, str):
             warnings.add(location, record, record)
@@ -515,6 +531,18 @@ def _line_context(label: str, base: str, run: str, stamp: float) -> EvalContext:
     )
     version = template_hash(template if template is not None else label)
     return EvalContext(run, stamp, (ref,), (template,), (version,), False)
+
+
+def _tests_by_vars(config: Any) -> dict[str, Mapping[str, Any]]:
+    """The config's tests by their variables, for results that do not carry their test."""
+    tests = config.get("tests") if isinstance(config, Mapping) else None
+    if not isinstance(tests, list):
+        return {}
+    found: dict[str, Mapping[str, Any]] = {}
+    for test in tests[:10_000]:
+        if isinstance(test, Mapping) and isinstance(test.get("vars"), Mapping):
+            found.setdefault(vars_hash(test["vars"]), test)
+    return found
 
 
 def _prompts_from_items(items: list[Any]) -> list[dict[str, Any]]:
