@@ -19,6 +19,7 @@ from promptwise import schemas
 from promptwise.analysis import analyze_text
 from promptwise.config import Settings
 from promptwise.document import parse_document
+from promptwise.schemas import globs
 from tests.conftest import need_corpus
 
 SCHEMA_CODES = ("PW010", "PW011", "PW012")
@@ -178,3 +179,45 @@ def test_no_schema_error_on_any_file_of_the_shared_corpus() -> None:
         )
     assert checked > 800
     assert errors == []
+
+
+def test_apply_to_that_matches_no_file_of_the_workspace(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "src" / "app" / "main.ts").write_text("export {}\n", encoding="utf-8")
+    (tmp_path / "node_modules" / "x").mkdir(parents=True)
+    (tmp_path / "node_modules" / "x" / "index.py").write_text("", encoding="utf-8")
+    folder = tmp_path / ".github" / "instructions"
+    folder.mkdir(parents=True)
+    cases = {
+        '"**/*.ts"': [],
+        '"src/**"': [],
+        '"*.ts"': [],  # no `/`: a file's name alone may match
+        '"**/*.{ts,tsx}"': [],
+        '"**/*.py"': ["`applyTo` glob `**/*.py` matches no file in the workspace"],
+        '"src/**/*.ts, docs/**/*.md"': ["`applyTo` glob `docs/**/*.md` matches no file"],
+        '["**/*.ts", "lib/**"]': ["`applyTo` glob `lib/**` matches no file"],
+    }
+    for value, expected in cases.items():
+        path = folder / "x.instructions.md"
+        text = f"---\napplyTo: {value}\n---\nUse strict types.\n"
+        path.write_text(text, encoding="utf-8")
+        found = [m for _, code, m in _findings(text, str(path)) if code == "PW012"]
+        assert len(found) == len(expected), (value, found)
+        for message, start in zip(found, expected, strict=True):
+            assert message.startswith(start), (value, message)
+    # A document that is not on disk has no workspace to look in.
+    assert _findings('---\napplyTo: "**/*.py"\n---\nUse types.\n', "x.instructions.md") == []
+
+
+def test_globs_match_by_segments_and_stay_fast_on_hostile_patterns() -> None:
+    files = ("src/app/main.ts", "README.md", "docs/a/b.md")
+    assert globs.matches_any("src/*/main.ts", files) is True
+    assert globs.matches_any("src/*.ts", files) is False  # `*` stays within one folder
+    assert globs.matches_any("{src,lib}/**/*.{ts,tsx}", files) is True
+    assert globs.matches_any("**/**/b.md", files) is True
+    assert globs.matches_any("**/*.{ts", files) is None
+    assert globs.parse_glob("{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}") is None  # 128 globs
+    # Stars that a regular expression would backtrack over: one pass per segment.
+    hostile = ("a" * 250,) * 2000
+    assert globs.matches_any("*a*a*a*a*a*a*a*a*a*a*b", hostile) is False

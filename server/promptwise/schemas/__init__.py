@@ -175,7 +175,7 @@ def _parent(dotted: str) -> str:
     return dotted[:cut] if cut > 0 else ""
 
 
-def _value_span(document: PromptDocument, dotted: str) -> Span:
+def value_span(document: PromptDocument, dotted: str) -> Span:
     """The value at ``dotted``, or the nearest enclosing value the parser kept a span of."""
     path = dotted
     while path:
@@ -321,7 +321,7 @@ def _problems(
             if key in known or any(p.search(key) for p in patterns):
                 continue
             path = f"{dotted}.{key}" if dotted else key
-            span = document.key_spans.get(path) or _value_span(document, dotted)
+            span = document.key_spans.get(path) or value_span(document, dotted)
             where = f"`{dotted}`" if dotted else schema.noun
             # A key already present is not what a stray key was meant to be.
             suggestion = closest(key, [k for k in known if k not in instance])
@@ -338,11 +338,11 @@ def _problems(
     if validator == "required":
         present: Any = error.instance if isinstance(error.instance, Mapping) else {}
         missing = [k for k in sub.get("required", ()) if k not in present]
-        span = _value_span(document, dotted) if dotted else _fence(document)
+        span = value_span(document, dotted) if dotted else _fence(document)
         for key in missing:
             yield SchemaProblem("invalid", "required", span, {"key": key, "kind": schema.noun})
         return
-    span = _value_span(document, dotted)
+    span = value_span(document, dotted)
     name = dotted or "frontmatter"
     value: Any = error.instance
     if validator in ("type", "anyOf"):
@@ -400,7 +400,7 @@ def _extra_checks(
                 yield SchemaProblem(
                     "mismatch",
                     "folder",
-                    _value_span(document, key),
+                    value_span(document, key),
                     {"key": key, "value": value, "folder": folder},
                 )
         if prop.get("x-glob") and value is not None:
@@ -415,7 +415,7 @@ def _extra_checks(
                         yield SchemaProblem(
                             "invalid",
                             "glob",
-                            _value_span(document, path),
+                            value_span(document, path),
                             {"key": key, "glob": glob, "problem": problem},
                         )
 

@@ -60,15 +60,35 @@ def _holes(doc: PromptDocument) -> list[Span]:
     return merged
 
 
-def _alone_on_line(text: str, start: int, end: int) -> bool:
-    """A block tag: nothing else on its line, and not indented like a markdown code block."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
-    before = text[line_start:start]
-    if before.strip() or len(before.expandtabs(4)) >= 4:
-        return False
-    return not text[end:line_end].strip()
+class _Lines:
+    """Where each line's text starts and ends, without its blanks; each line read once.
+
+    Whether a tag stands alone on its line is asked for every tag; slicing the
+    line each time would make one long line of tags quadratic.
+    """
+
+    def __init__(self, doc: PromptDocument) -> None:
+        self._doc = doc
+        self._bounds: dict[int, tuple[int, int, int]] = {}
+
+    def bounds(self, offset: int) -> tuple[int, int, int]:
+        """(first non-blank offset, end of the last non-blank, indent width) of the line."""
+        lines = self._doc.lines
+        line = lines.line_of(offset)
+        found = self._bounds.get(line)
+        if found is None:
+            start, end = lines.line_start(line), lines.line_end(line)
+            text = self._doc.text[start:end]
+            body = text.lstrip()
+            indent = text[: len(text) - len(body)]
+            found = (start + len(indent), start + len(text.rstrip()), len(indent.expandtabs(4)))
+            self._bounds[line] = found
+        return found
+
+    def alone(self, start: int, end: int) -> bool:
+        """A block tag: nothing else on its line, and not indented like a markdown code block."""
+        first, last, indent = self.bounds(start)
+        return first == start and last == end and indent < 4
 
 
 @register(
@@ -89,6 +109,7 @@ def unclosed_tag(ctx: CheckContext) -> Iterator[Hit]:
     lines = doc.lines
     holes = _holes(doc)
     starts = [h.start for h in holes]
+    line_bounds = _Lines(doc)
     stack: list[_Open] = []
     where: dict[str, list[int]] = {}  # tag name -> its indexes on the stack
 
@@ -106,7 +127,7 @@ def unclosed_tag(ctx: CheckContext) -> Iterator[Hit]:
         if self_closing or name.lower() in _SKIPPED:
             continue
         span = Span(m.start(), m.end())
-        block = _alone_on_line(text, m.start(), m.end())
+        block = line_bounds.alone(m.start(), m.end())
         if not closing:
             if block and stack and stack[-1].block and stack[-1].name == name:
                 # `<email>` ... `<email>`: the second one was meant to close the first.
