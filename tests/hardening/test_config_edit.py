@@ -200,3 +200,23 @@ async def test_server_command_edits_validly_and_checks_the_code(tmp_path: Path) 
         result = await run(uri, "PW101")
         assert result["changed"] is False and "by hand" in result["reason"]
         assert config.read_text() == "ignore: |\n  PW201\n"
+
+
+def test_a_config_linking_out_of_its_folder_is_not_edited(tmp_path: Path) -> None:
+    """Writing through the link would change a file outside the repository."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("ignore: [PW201]\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    config = repo / "promptwise.yaml"
+    config.symlink_to(outside)
+    with pytest.raises(ConfigEditError, match="not followed"):
+        ignore_in_config(config, CODE, repo)
+    assert outside.read_text() == "ignore: [PW201]\n"
+    # A link that stays inside the repository is edited as the file it names.
+    (repo / "shared.yaml").write_text("ignore: [PW201]\n")
+    config.unlink()
+    config.symlink_to("shared.yaml")
+    change = ignore_in_config(config, CODE, repo)
+    assert change is not None
+    assert yaml.safe_load(change.new_text) == {"ignore": ["PW201", CODE]}
