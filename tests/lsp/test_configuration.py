@@ -102,13 +102,14 @@ async def test_a_client_slower_than_the_wait_gets_defaults_then_its_settings(
 ) -> None:
     """Past the settings wait the file is analysed on the defaults; once the settings
     arrive it is analysed again with them. The wait is 5 s unless the client sets
-    `settingsWaitMs`, as here, so the test does not pay it. The client answers 3 s
+    `settingsWaitMs`, as here, so the test does not pay it. The client answers 7 s
     late: the first analysis (a cold start, loading the tokenizer, rules and
-    schemas) must be published before then, also on a loaded machine."""
+    schemas) must be published before then, also on a machine loaded by other
+    test workers (3 s was not always enough there)."""
     settings = {"promptwise": {"ignore": ["PW003"]}}
     async with session(
         configuration=settings,
-        configuration_delay=3.0,
+        configuration_delay=7.0,
         initialization_options={"settingsWaitMs": 200},
     ) as client:
         uri = open_file(client, workdir / "legacy-summary.prompty")
