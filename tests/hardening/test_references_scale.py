@@ -4,8 +4,9 @@ Each shape is the kind of text a regular expression can trip over: brackets
 and link openers that never close, runs of backticks, unclosed HTML
 comments, nested parentheses in link targets. The time to find the
 references of 8 times the text must grow like the text (a ratio near 8),
-far from the 64 a quadratic scan would take; best-of-three timings (and two more tries) keep a
-busy machine from deciding the result.
+far from the 64 a quadratic scan would take. Times are CPU times of this
+process, best of three, with a base text grown until it takes 5 ms, and two
+more tries: a busy machine must not decide the result.
 """
 
 from __future__ import annotations
@@ -36,15 +37,17 @@ def best_time(text: str) -> float:
     doc = parse_document(text, "hostile.prompt.md")
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         find_references(doc)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
 @pytest.mark.parametrize("unit", SHAPES.values(), ids=list(SHAPES))
 def test_finding_references_is_linear(unit: str) -> None:
     small = unit * (BASE_BYTES // len(unit))
+    while best_time(small) < 0.005 and len(small) < 1_000_000:
+        small += small
     ratio, small_time = float("inf"), 0.0
     for _ in range(3):  # a burst of load on a shared machine gets two more tries
         small_time = best_time(small)
