@@ -175,6 +175,7 @@ def analyze(
         rule=rules.rules[0],
         escalation=escalation,
         composition=composition,
+        project=project,
     )
     findings = engine.lint(document, rules, base, source_pieces(document))
     return Analysis(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from promptwise.pricing.catalogue import Catalogue, PriceEntry
     from promptwise.pricing.cost import CostEstimate
     from promptwise.project.composition import Composition
+    from promptwise.project.files import Project
     from promptwise.rules.model import Rule
     from promptwise.tokens.counter import DocumentTokens
 
@@ -56,6 +57,8 @@ class CheckContext:
     escalation: PromptEvidence | None = None
     # References resolved and includes followed, when the caller gave a project.
     composition: Composition | None = None
+    # The workspace the included files are read from (editor texts first).
+    project: Project | None = None
 
     @property
     def options(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePath
 
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
@@ -116,12 +117,83 @@ def _options(ctx: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
         "length": ("this", "other", "line"),
         "format": ("this", "other", "line"),
         "always_never": ("this", "other", "line"),
+        "length_included": ("this", "other", "line", "file"),
+        "format_included": ("this", "other", "line", "file"),
+        "always_never_included": ("this", "other", "line", "file"),
     },
 )
 def contradicting_instructions(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
-    claims = list(_claims(doc, _compiled(_options(ctx))))
+    patterns = _compiled(_options(ctx))
+    claims = list(_claims(doc, patterns))
     yield from _conflicts(doc, claims)
+    yield from _across_files(ctx, claims, patterns)
+
+
+def _across_files(
+    ctx: CheckContext, claims: Sequence[_Claim], patterns: dict[str, re.Pattern[str]]
+) -> Iterator[Hit]:
+    """This file's instructions against those of the files it includes (sent with it).
+
+    The finding is on this file's instruction; the related location is in the
+    included file. Each included file is compared once, with what it says itself.
+    """
+    if not claims or ctx.composition is None or ctx.project is None:
+        return
+    from promptwise.project.composition import load
+
+    by_key = {_key(c): c for c in reversed(claims)}  # the first claim of each kind
+    reported: set[tuple[str, str, str]] = set()
+    seen: set[str] = set()
+    for inclusion in ctx.composition.inclusions:
+        if inclusion.path in seen:
+            continue
+        seen.add(inclusion.path)
+        included = load(ctx.project, inclusion.path)
+        if included is None:
+            continue
+        name = PurePath(inclusion.path).name
+        for other in _claims(included, patterns):
+            mine = by_key.get(_opposite_key(other))
+            if mine is None:
+                continue
+            low, high = sorted((_key(mine)[0], _key(other)[0]))
+            pair = (inclusion.path, low, high)
+            if pair in reported:
+                continue
+            reported.add(pair)
+            line = str(included.lines.line_of(other.sentence.span.start) + 1)
+            variant, this, that = _words(mine, other)
+            yield Hit(
+                mine.sentence.span,
+                {"this": this, "other": that, "line": line, "file": name},
+                f"{variant}_included",
+                related=(
+                    Related(
+                        f"the opposite instruction, in {name}: {other.sentence.text}",
+                        inclusion.path,
+                        other.sentence.span,
+                        line=int(line),  # the included file may not be open in the editor
+                    ),
+                ),
+            )
+
+
+def _key(claim: _Claim) -> tuple[str, str]:
+    return (claim.kind, claim.action)
+
+
+def _opposite_key(claim: _Claim) -> tuple[str, str]:
+    if claim.kind in ("always", "never"):
+        return ("never" if claim.kind == "always" else "always", claim.action)
+    return (_OPPOSITE[claim.kind], "")
+
+
+def _words(claim: _Claim, other: _Claim) -> tuple[str, str, str]:
+    """The message variant and what each side asks for."""
+    if claim.kind in ("always", "never"):
+        return "always_never", claim.sentence.text, other.sentence.text
+    return _KINDS[claim.kind][0], _KINDS[claim.kind][1], _KINDS[other.kind][1]
 
 
 def _conflicts(doc: PromptDocument, claims: Sequence[_Claim]) -> Iterator[Hit]:
