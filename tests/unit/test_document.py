@@ -186,6 +186,9 @@ def messages(doc) -> list[str]:
         ('{{!-- a --}}{{! b }}\n{{#role "system"}}Be brief.{{/role}}\n', ["system"]),
         ('Intro {{! c }}\n{{role "system"}}\nBe brief.\n', ["user", "system"]),
         ("Summarise {{text}} in one line.\n", ["user"]),
+        # Text after {{history}} is a model message; whitespace only takes the next role.
+        ('{{role "user"}}\nEarlier turns:\n{{history}}\n{{next}}\n', ["user", "model"]),
+        ('{{role "system"}}\nBe brief.\n{{history}}\n{{role "user"}}\nHi\n', ["system", "user"]),
     ],
 )
 def test_dotprompt_messages_follow_the_runtime_split(body: str, roles: list[str]) -> None:
@@ -503,11 +506,13 @@ def test_corpus_dotprompt_features() -> None:
     path = need_corpus() / "labeled" / "dotprompt-examples_features.prompt"
     doc = parse_document(path.read_text(), str(path))
     assert doc.model.name == "googleai/gemini-pro"
+    # Dotprompt's runtime opens a model message for the text after {{history}}.
     assert [s.role for s in doc.segments if s.kind is SegmentKind.MESSAGE] == [
         "system",
         "user",
         "model",
         "user",
+        "model",
     ]
     assert sorted(doc.declared) == ["context", "imageUrl", "items", "name"]
     assert not doc.problems

@@ -34,6 +34,7 @@ from promptwise.document.text import Span
 
 _ROLE_TAG = re.compile(r"\{\{~?\s*(#?)role\s+[\"'](\w+)[\"']\s*~?\}\}")
 _ROLE_CLOSE = re.compile(r"\{\{~?\s*/role\s*~?\}\}")
+_HISTORY_TAG = re.compile(r"\{\{~?\s*history\s*~?\}\}")
 _PICO_KEY = re.compile(r"^([A-Za-z_][\w-]*)(\?)?(?:\(([^)]*)\))?$")
 
 
@@ -43,9 +44,16 @@ def _messages(text: str, body: Span, comments: list[Span]) -> list[Segment]:
     Text before the first role marker is a user message only when something
     is left of it once comments are dropped: the runtime gives the marker's
     role to a message that holds nothing but whitespace. A file without role
-    markers is one user message.
+    markers is one user message. ``{{history}}`` ends the message it sits in;
+    the text after it is a ``model`` message.
     """
-    tags = list(_ROLE_TAG.finditer(text, body.start, body.end))
+    tags = sorted(
+        [
+            *_ROLE_TAG.finditer(text, body.start, body.end),
+            *_HISTORY_TAG.finditer(text, body.start, body.end),
+        ],
+        key=lambda m: m.start(),
+    )
     segments: list[Segment] = []
 
     def message(start: int, end: int, header: Span | None, role: str) -> None:
@@ -67,6 +75,12 @@ def _messages(text: str, body: Span, comments: list[Span]) -> list[Segment]:
     for k, m in enumerate(tags):
         next_start = tags[k + 1].start() if k + 1 < len(tags) else body.end
         header = Span(m.start(), m.end())
+        if m.re is _HISTORY_TAG:
+            # The runtime puts the history here and opens a `model` message for
+            # what follows; one holding only whitespace takes the next marker's role.
+            if sends_text(text, Span(m.end(), next_start), comments):
+                message(m.start(), next_start, header, "model")
+            continue
         end = next_start
         if m.group(1):  # block form: ends at its {{/role}}
             close = _ROLE_CLOSE.search(text, m.end(), next_start)
