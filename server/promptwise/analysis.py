@@ -7,6 +7,7 @@ table (cached); failure logs are read by the caller and passed in.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,8 +122,14 @@ def analyze(
     logs: FailureLogs | None = None,
     model_override: str | None = None,
     project: Project | None = None,
+    budget: float | None = None,
 ) -> Analysis:
     """Count, price, judge the failure logs, and lint one document, in that order.
+
+    ``budget`` (seconds; the language server sets one) bounds the analysis:
+    once it is spent, the remaining rules do not run, the structural findings
+    (parse and template problems) are still reported, and one PW009 finding
+    says at which stage the analysis was cut.
 
     ``model_override`` (the ``--model`` flag) beats the file's model, which
     beats the ``model`` setting. ``logs`` (what the caller's log store says
@@ -131,6 +138,7 @@ def analyze(
     the file lives in) lets references to other files be resolved and
     included files counted: the cost is then that of everything sent.
     """
+    started = time.thread_time()  # CPU time: a busy machine does not cut the analysis
     catalogue = catalogue or catalogue_for(settings)
     rules = rules or rules_for(settings)
     model_name = model_override or (document.model.name if document.model else settings.model)
@@ -177,7 +185,8 @@ def analyze(
         composition=composition,
         project=project,
     )
-    findings = engine.lint(document, rules, base, source_pieces(document))
+    deadline = None if budget is None else started + budget
+    findings = engine.lint(document, rules, base, source_pieces(document), deadline=deadline)
     return Analysis(
         document=document,
         settings=settings,

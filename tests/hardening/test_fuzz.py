@@ -32,6 +32,7 @@ from promptwise.rules import judgements
 from promptwise.tokens.counter import count_pieces, count_text
 from tests.conftest import CORPUS, EXAMPLES, REPO
 from tests.hardening.conftest import run_property
+from tests.hardening.hostile_inputs import CLASSES as HOSTILE_CLASSES
 
 SETTINGS = Settings()
 # One name per format, plus names that make detection go by content.
@@ -315,6 +316,48 @@ def test_analysis_on_arbitrary_bytes(fuzz_seed: int) -> None:
 
 def test_analysis_on_mutated_real_files(fuzz_seed: int) -> None:
     run_property("analyze-mutated", mutated(), lambda case: whole(case[1], case[0]), fuzz_seed, 400)
+
+
+@st.composite
+def hostile(draw: st.DrawFn) -> tuple[str, str]:
+    """An input class that was once superlinear, up to 1 MB, inside other text.
+
+    The sizes are few and mostly small so the run stays short; 1 MB is drawn
+    now and then, and the scaling tests cover growth itself.
+    """
+    cls = draw(st.sampled_from(HOSTILE_CLASSES))
+    size = draw(st.sampled_from((512, 4_096, 65_536, 1_048_576)))
+    before, after = draw(TEXT), draw(TEXT)
+    path = draw(st.sampled_from((cls.path, *PATHS)))
+    text = before + cls.make(size) + after
+    return path, text[: 1_048_576 + len(before) + len(after)]
+
+
+def test_analysis_on_hostile_input_classes(fuzz_seed: int) -> None:
+    run_property("analyze-hostile", hostile(), lambda case: whole(case[1], case[0]), fuzz_seed, 10)
+
+
+def test_one_pass_tag_strip_equals_the_regex(fuzz_seed: int) -> None:
+    from promptwise.rules.checks.cache_unfriendly_order import (
+        _TEMPLATE_TAG,
+        strip_template_tags,
+    )
+
+    def check(text: str) -> None:
+        assert strip_template_tags(text) == _TEMPLATE_TAG.sub("", text)
+
+    run_property("strip-tags", TEXT, check, fuzz_seed, 500)
+
+
+def test_one_pass_nesting_check_equals_the_regex(fuzz_seed: int) -> None:
+    from promptwise.rules.matchers import _NESTED_QUANTIFIER, nests_quantifier
+
+    pattern = st.text(st.sampled_from("()\\+*{}a|?[]"), max_size=40)
+
+    def check(text: str) -> None:
+        assert nests_quantifier(text) == bool(_NESTED_QUANTIFIER.search(text)), text
+
+    run_property("nesting-check", pattern, check, fuzz_seed, 500)
 
 
 def test_piecewise_count_equals_one_encode(fuzz_seed: int) -> None:

@@ -142,6 +142,7 @@ def test_rules_without_a_check_say_who_emits_them() -> None:
         "PW002": "document",
         "PW007": "engine",
         "PW008": "engine",
+        "PW009": "engine",
     }
 
 

@@ -12,6 +12,7 @@ diagnostic, and the server keeps running.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -29,6 +30,21 @@ from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
 from promptwise.project.files import Project, workspace_root
 
 log = logging.getLogger(__name__)
+
+# CPU seconds one analysis of one document may take in the server before the rules
+# not yet run are left out (PW009 says so). Every stage is linear in the
+# file's size; this is the backstop that keeps an editor answering anyway.
+ANALYSIS_BUDGET = 5.0
+_BUDGET_ENV = "PROMPTWISE_ANALYSIS_BUDGET"
+
+
+def analysis_budget() -> float:
+    """The budget: ``PROMPTWISE_ANALYSIS_BUDGET`` seconds when set to a number >= 0."""
+    try:
+        value = float(os.environ.get(_BUDGET_ENV, ""))
+    except ValueError:
+        return ANALYSIS_BUDGET
+    return value if value >= 0 else ANALYSIS_BUDGET
 
 
 class Analyser:
@@ -109,7 +125,7 @@ class Analyser:
         project: Project | None = None,
     ) -> Analysis:
         try:
-            return analyze(document, settings, logs=logs, project=project)
+            return analyze(document, settings, logs=logs, project=project, budget=analysis_budget())
         except PromptwiseError as exc:
             # A user rule folder or price table that cannot be loaded: say so
             # once, then analyse with the built-in rules and prices.
@@ -117,4 +133,4 @@ class Analyser:
                 f"Promptwise: {exc}. Using the built-in rules and prices until it is fixed."
             )
             fallback = settings.replace(rule_dirs=(), pricing=())
-            return analyze(document, fallback, logs=logs, project=project)
+            return analyze(document, fallback, logs=logs, project=project, budget=analysis_budget())

@@ -16,6 +16,7 @@ ENGINE = "engine"
 
 UNUSED_SUPPRESSION = "PW007"
 INTERNAL_ERROR = "PW008"
+ANALYSIS_BUDGET = "PW009"
 
 # The parser words its problems itself (they name the YAML error, the tag
 # left open ...); the rule file passes that text on.
@@ -29,4 +30,5 @@ ENGINE_MESSAGES: dict[str, Spec] = {
         "crash": frozenset({"code", "name", "error"}),
         "timeout": frozenset({"code", "name", "pattern", "seconds"}),
     },
+    ANALYSIS_BUDGET: {SINGLE: frozenset({"stage", "skipped"})},
 }

@@ -13,6 +13,7 @@ import bisect
 import fnmatch
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -26,7 +27,13 @@ from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules import checks, matchers, secrets, timed
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
-from promptwise.rules.emitted import DOCUMENT, ENGINE, INTERNAL_ERROR, UNUSED_SUPPRESSION
+from promptwise.rules.emitted import (
+    ANALYSIS_BUDGET,
+    DOCUMENT,
+    ENGINE,
+    INTERNAL_ERROR,
+    UNUSED_SUPPRESSION,
+)
 from promptwise.rules.judgements.directives import directive_spans
 from promptwise.rules.loader import RuleSet
 from promptwise.rules.messages import fill
@@ -321,12 +328,25 @@ def _plain(text: str) -> str:
 
 
 def lint(
-    doc: PromptDocument, ruleset: RuleSet, base: CheckContext, pieces: Sequence[tuple[Span, str]]
+    doc: PromptDocument,
+    ruleset: RuleSet,
+    base: CheckContext,
+    pieces: Sequence[tuple[Span, str]],
+    *,
+    deadline: float | None = None,
 ) -> list[Finding]:
-    """All findings for ``doc``: active rules, severities and suppressions applied."""
+    """All findings for ``doc``: active rules, severities and suppressions applied.
+
+    Past ``deadline`` (``time.thread_time()``: this thread's CPU time), the
+    rules not yet run are left out, except the structural ones (parse and
+    template problems, found while parsing), and PW009 says where the
+    analysis was cut.
+    """
     settings = base.settings
     rules = active_rules(ruleset, settings, doc.path)
     findings: list[Finding] = []
+    cut: Rule | None = None  # the first rule left out for want of time
+    skipped = 0
     scanned = [
         r for r in rules if r.kind in ("existence", "substitution", "occurrence") and r.builtin
     ]
@@ -338,6 +358,10 @@ def lint(
     for rule in rules:
         if rule.emitted_by == ENGINE:
             continue  # reported below, by _suppress and by the except clause
+        if rule.emitted_by != DOCUMENT and deadline is not None and time.thread_time() >= deadline:
+            cut = cut or rule
+            skipped += 1
+            continue
         try:
             if rule.emitted_by == DOCUMENT:
                 # Reading, frontmatter and template errors are found while
@@ -383,6 +407,8 @@ def lint(
                     data=hit.data,
                 )
             )
+    if cut is not None:
+        _report_cut(findings, doc, ruleset, rules, settings, cut, skipped, base)
     findings = _suppress(doc, findings, ruleset, rules, settings)
     findings = secrets.redact(doc.text, findings, (r.code for r in rules if r.secret))
     findings.sort(key=lambda f: (f.span.start, f.span.end, f.code))
@@ -396,6 +422,35 @@ def _from_first_non_blank(text: str, span: Span) -> Span:
     while start < span.end and text[start] in " \t\r\n":
         start += 1
     return span if start == span.end else Span(start, span.end)
+
+
+def _report_cut(
+    findings: list[Finding],
+    doc: PromptDocument,
+    ruleset: RuleSet,
+    rules: Sequence[Rule],
+    settings: Settings,
+    cut: Rule,
+    skipped: int,
+    base: CheckContext,
+) -> None:
+    """PW009: the analysis ran out of its budget at ``cut``; ``skipped`` rules did not run."""
+    budget_rule = ruleset.get(ANALYSIS_BUDGET)
+    if budget_rule is None or not any(r.code == ANALYSIS_BUDGET for r in rules):
+        return
+    findings.append(
+        Finding(
+            code=ANALYSIS_BUDGET,
+            name=budget_rule.name,
+            severity=severity_for(budget_rule, settings),
+            message=fill(
+                budget_rule.template(),
+                {"stage": f"{cut.code} ({cut.name})", "skipped": str(skipped)},
+            ),
+            span=first_body_line(doc),
+            path=doc.path,
+        )
+    )
 
 
 def _report_failure(
