@@ -145,6 +145,51 @@ def analysis_rows(quick: bool) -> list[Row]:
     return rows
 
 
+def hostile_row(quick: bool) -> Row:
+    """The slowest input class of issue 12 at 1 MB against one encode of the same text.
+
+    Every class that once made the analysis superlinear (tests/hardening/
+    hostile_inputs.py) is analysed cold; the row shows the worst ratio, so a
+    class that turns slow again shows up here as well as in the scaling tests.
+    """
+    sys.path.insert(0, str(REPO))
+    from tests.hardening.hostile_inputs import CLASSES
+
+    from promptwise.analysis import analyze, clear_caches
+    from promptwise.config import Settings
+    from promptwise.document.parse import parse_document
+    from promptwise.tokens.encodings import get_encoding
+
+    encoding = get_encoding("o200k_base")
+    settings = Settings()
+    size, label = (250_000, "250 KB") if quick else (1_000_000, "1 MB")
+    worst: tuple[float, str, float, float] | None = None
+    for cls in CLASSES:
+        text = cls.make(size)
+        floor = median_time(lambda t=text: encoding.encode_ordinary(t), 3)
+
+        def full(t: str = text, path: str = cls.path) -> None:
+            clear_caches()
+            analyze(parse_document(t, path), settings)
+
+        took = median_time(full, 1 if quick else 2)
+        ratio = took / floor
+        if worst is None or ratio > worst[0]:
+            worst = (ratio, cls.name, took, floor)
+    assert worst is not None
+    ratio, name, took, floor = worst
+    return Row(
+        "1",
+        f"worst hostile input class per {label} (`{name}`, of {len(CLASSES)})",
+        fmt_s(took),
+        f"encode {fmt_s(floor)}",
+        ratio,
+        "linear (scaling tests)",
+        None,
+        "each class of issue 12, cold; tests/hardening/test_scaling.py holds the growth",
+    )
+
+
 def incremental_row(text: str, floor: float, settings: Any, quick: bool) -> Row:
     """Type characters one by one into the middle of the 1 MB prompt."""
     from promptwise.analysis import analyze, clear_caches
@@ -587,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="promptwise-bench-") as name:
         tmp = Path(name)
         rows.extend(analysis_rows(args.quick))
+        rows.append(hostile_row(args.quick))
         if args.corpus.is_dir() and len(corpus_files(args.corpus)) >= 400:
             rows.append(corpus_row(args.corpus, args.quick, tmp))
             rows.extend(peer_rows(args.corpus, tmp, args.peers_venv, args.no_peers))
