@@ -308,15 +308,7 @@ def ignore_in_config(config: Path | None, code: str, new_config_dir: Path) -> Co
         path = new_config_dir / "promptwise.yaml"
         text = f"# Promptwise settings\nignore:\n  - {code}\n"
         return ConfigChange(path, "", (TextEdit(Span(0, 0), text),), create=True)
-    try:
-        # A config that links out of its folder is not the repository's to edit.
-        text = read_settings_file(config, _CONFIG_MAX_BYTES, config.parent)
-    except InputError as exc:
-        raise ConfigEditError(exc.detail, path=str(config)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigEditError(f"cannot read config file: {exc}", path=str(config)) from None
-    toml = config.name == "pyproject.toml" or config.suffix == ".toml"
-    before = _toml_settings(text, config) if toml else _yaml_settings(text, config)
+    text, toml, before = _read_config(config)
     ignored = _ignore_list(before, config)
     if code in (str(item).upper() for item in ignored):
         return None
@@ -500,14 +492,7 @@ def per_file_ignore_in_config(
         path = new_config_dir / "promptwise.yaml"
         text = f"# Promptwise settings\nper_file_ignores:\n  {key}: [{code}]\n"
         return ConfigChange(path, "", (TextEdit(Span(0, 0), text),), create=True)
-    try:
-        text = read_settings_file(config, _CONFIG_MAX_BYTES, config.parent)
-    except InputError as exc:
-        raise ConfigEditError(exc.detail, path=str(config)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigEditError(f"cannot read config file: {exc}", path=str(config)) from None
-    toml = config.name == "pyproject.toml" or config.suffix == ".toml"
-    before = _toml_settings(text, config) if toml else _yaml_settings(text, config)
+    text, toml, before = _read_config(config)
     table = before.get("per_file_ignores") or {}
     if not isinstance(table, Mapping):
         raise ConfigEditError(
@@ -651,3 +636,21 @@ def _toml_per_file(text: str, key: str, code: str) -> TextEdit | None:
         Span(len(text), len(text)),
         f'{prefix}{nl}[tool.promptwise.per_file_ignores]{nl}{key} = ["{code}"]{nl}',
     )
+
+
+def _read_config(config: Path) -> tuple[str, bool, dict[str, Any]]:
+    """The config's text, whether it is TOML, and the settings it holds now.
+
+    A config that links out of its folder is not the repository's to edit, and
+    one that cannot be read or parsed is left for its author: both are a
+    :class:`ConfigEditError`.
+    """
+    try:
+        text = read_settings_file(config, _CONFIG_MAX_BYTES, config.parent)
+    except InputError as exc:
+        raise ConfigEditError(exc.detail, path=str(config)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigEditError(f"cannot read config file: {exc}", path=str(config)) from None
+    toml = config.name == "pyproject.toml" or config.suffix == ".toml"
+    before = _toml_settings(text, config) if toml else _yaml_settings(text, config)
+    return text, toml, before
