@@ -35,7 +35,7 @@ from promptwise.escalation.records import (
     Warnings,
     clip,
     input_of,
-    open_log,
+    json_lines,
     parse_timestamp,
     text_variables,
     without_bom,
@@ -60,45 +60,12 @@ def read_native(
     """Yield the records of one native log, streaming it."""
     name = display or str(path)
     base = str(path.parent)
-    line_no = 0
-    with open_log(path) as handle:
-        while True:
-            raw = handle.readline(max_line + 1)
-            if not raw:
-                break
-            line_no += 1
-            where = LogLocation(name, line_no)
-            if len(raw) > max_line and not raw.endswith(b"\n"):
-                while True:  # drain the rest of the over-long line without keeping it
-                    rest = handle.readline(1 << 20)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-                warnings.add(where, f"line longer than {max_line:,} bytes skipped", "long")
-                continue
-            stripped = (without_bom(raw) if line_no == 1 else raw).strip()
-            if not stripped:
-                continue
-            try:
-                data = json.loads(stripped.decode("utf-8"))
-            except UnicodeDecodeError:
-                warnings.add(where, "line is not UTF-8 text; skipped", "utf8")
-                continue
-            except json.JSONDecodeError as exc:
-                warnings.add(where, f"line is not valid JSON ({exc.msg}); skipped", "json")
-                continue
-            except RecursionError:
-                warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
-                continue
-            if not isinstance(data, dict):
-                warnings.add(
-                    where, f"line is a JSON {type(data).__name__}, not an object; skipped", "object"
-                )
-                continue
-            record = _record(data, where, base, line_no)
-            if isinstance(record, str):
-                warnings.add(where, record, record)
-            else:
-                yield checked_category(record, warnings)
+    for where, line_no, data in json_lines(path, name, warnings, max_line):
+        record = _record(data, where, base, line_no)
+        if isinstance(record, str):
+            warnings.add(where, record, record)
+        else:
+            yield checked_category(record, warnings)
 
 
 def _scalar_text(value: Any) -> str | None:

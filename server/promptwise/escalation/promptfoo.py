@@ -36,12 +36,12 @@ from promptwise.escalation.records import (
     Warnings,
     clip,
     input_of,
+    json_lines,
     open_log,
     parse_timestamp,
     template_hash,
     text_variables,
     vars_hash,
-    without_bom,
 )
 
 _FUNCTION_SUFFIX = re.compile(r":[A-Za-z_][\w.]*$")  # file://prompts.py:make_prompt
@@ -476,45 +476,17 @@ def read_promptfoo_jsonl(
     base = str(path.parent)
     stamp = path.stat().st_mtime
     contexts: dict[str, EvalContext] = {}
-    with open_log(path) as handle:
-        line_no = 0
-        while True:
-            raw = handle.readline(max_line + 1)
-            if not raw:
-                break
-            line_no += 1
-            where = LogLocation(name, line_no)
-            if len(raw) > max_line and not raw.endswith(b"\n"):
-                while True:
-                    rest = handle.readline(1 << 20)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-                warnings.add(where, f"line longer than {max_line:,} bytes skipped", "long")
-                continue
-            text = (without_bom(raw) if line_no == 1 else raw).strip()
-            if not text:
-                continue
-            try:
-                item = json.loads(text)
-            except (ValueError, UnicodeDecodeError):
-                warnings.add(where, "line is not valid JSON; skipped", "json")
-                continue
-            except RecursionError:
-                warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
-                continue
-            if not isinstance(item, Mapping):
-                warnings.add(where, "line is not a JSON object; skipped", "object")
-                continue
-            prompt = item.get("prompt")
-            label = str(prompt.get("label") or "") if isinstance(prompt, Mapping) else ""
-            ctx = contexts.get(label)
-            if ctx is None:
-                ctx = contexts[label] = _line_context(label, base, str(path), stamp)
-            record = result_record({**item, "promptIdx": 0}, ctx, where, line_no)
-            if isinstance(record, str):
-                warnings.add(where, record, record)
-            elif record is not None:
-                yield checked_category(record, warnings)
+    for where, line_no, item in json_lines(path, name, warnings, max_line):
+        prompt = item.get("prompt")
+        label = str(prompt.get("label") or "") if isinstance(prompt, Mapping) else ""
+        ctx = contexts.get(label)
+        if ctx is None:
+            ctx = contexts[label] = _line_context(label, base, str(path), stamp)
+        record = result_record({**item, "promptIdx": 0}, ctx, where, line_no)
+        if isinstance(record, str):
+            warnings.add(where, record, record)
+        elif record is not None:
+            yield checked_category(record, warnings)
 
 
 def _line_context(label: str, base: str, run: str, stamp: float) -> EvalContext:

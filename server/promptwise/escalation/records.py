@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -186,6 +186,52 @@ def open_log(path: Path) -> BinaryIO:
 def without_bom(data: bytes) -> bytes:
     """The bytes without a UTF-8 byte-order mark (editors on Windows write one)."""
     return data[len(BOM) :] if data.startswith(BOM) else data
+
+
+def json_lines(
+    path: Path, name: str, warnings: Warnings, max_line: int
+) -> Iterator[tuple[LogLocation, int, dict[str, Any]]]:
+    """The JSON objects of a JSON-lines log, one a line, streamed.
+
+    A line that cannot be one (too long, not UTF-8, not JSON, nested too
+    deeply, not an object) is a warning naming the line, and reading goes on:
+    one bad line must not cost the rest of a team's history. An over-long line
+    is drained without being kept, so memory stays bounded by ``max_line``.
+    """
+    with open_log(path) as handle:
+        line_no = 0
+        while True:
+            raw = handle.readline(max_line + 1)
+            if not raw:
+                break
+            line_no += 1
+            where = LogLocation(name, line_no)
+            if len(raw) > max_line and not raw.endswith(b"\n"):
+                while True:
+                    rest = handle.readline(1 << 20)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+                warnings.add(where, f"line longer than {max_line:,} bytes skipped", "long")
+                continue
+            stripped = (without_bom(raw) if line_no == 1 else raw).strip()
+            if not stripped:
+                continue
+            try:
+                data = json.loads(stripped.decode("utf-8"))
+            except UnicodeDecodeError:
+                warnings.add(where, "line is not UTF-8 text; skipped", "utf8")
+                continue
+            except json.JSONDecodeError as exc:
+                warnings.add(where, f"line is not valid JSON ({exc.msg}); skipped", "json")
+                continue
+            except RecursionError:
+                warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
+                continue
+            if not isinstance(data, dict):
+                kind = type(data).__name__
+                warnings.add(where, f"line is a JSON {kind}, not an object; skipped", "object")
+                continue
+            yield where, line_no, data
 
 
 def normalise_template(text: str) -> str:
