@@ -23,7 +23,13 @@ from promptwise.document.model import TemplateSyntax
 from promptwise.document.text import Span
 from promptwise.lsp import convert
 from promptwise.project.composition import Composition
-from promptwise.project.references import Reference, reference_at, variable_at, variable_group
+from promptwise.project.references import (
+    Reference,
+    VariableGroup,
+    reference_at,
+    variable_at,
+    variable_group,
+)
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -34,11 +40,14 @@ _VSCODE_NAME = re.compile(r"[A-Za-z_][\w-]*\Z")
 
 async def _at(
     ls: PromptwiseServer, uri: str, position: lsp.Position
-) -> tuple[Analysis, int] | None:
+) -> tuple[Analysis, int, VariableGroup | None] | None:
+    """The current analysis, the offset of ``position`` and the variable there (if any):
+    what every handler below starts from."""
     analysis = await ls.documents.current_analysis(uri)
     if analysis is None:
         return None
-    return analysis, convert.to_offset(analysis.document.lines, position, ls.encoding)
+    offset = convert.to_offset(analysis.document.lines, position, ls.encoding)
+    return analysis, offset, variable_at(analysis.document, offset)
 
 
 def _location(ls: PromptwiseServer, uri: str, analysis: Analysis, span: Span) -> lsp.Location:
@@ -64,8 +73,7 @@ async def definition(
     found = await _at(ls, uri, params.position)
     if found is None:
         return None
-    analysis, offset = found
-    group = variable_at(analysis.document, offset)
+    analysis, offset, group = found
     if group is not None:
         if not group.declarations:
             return None  # used but never declared: PW003 says so
@@ -84,8 +92,7 @@ async def references(
     found = await _at(ls, uri, params.position)
     if found is None:
         return None
-    analysis, offset = found
-    group = variable_at(analysis.document, offset)
+    analysis, offset, group = found
     if group is not None:
         occurrences = list(group.uses)
         if params.context.include_declaration:
@@ -112,9 +119,8 @@ async def prepare_rename(
     found = await _at(ls, params.text_document.uri, params.position)
     if found is None:
         return None
-    analysis, offset = found
+    analysis, offset, group = found
     doc = analysis.document
-    group = variable_at(doc, offset)
     if group is None:
         return None  # only variables are renamed; a file reference would move a file
     here = next(s for s in group.spans if s.start <= offset <= s.end)
@@ -128,9 +134,8 @@ async def rename(ls: PromptwiseServer, params: lsp.RenameParams) -> lsp.Workspac
     found = await _at(ls, uri, params.position)
     if found is None:
         return None
-    analysis, offset = found
+    analysis, _, group = found
     doc = analysis.document
-    group = variable_at(doc, offset)
     if group is None:
         raise JsonRpcInvalidParams(message="only template variables can be renamed")
     new = params.new_name.strip()
