@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from promptwise.document.model import PromptDocument
+from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.prose import finditer, search
@@ -42,6 +42,10 @@ class ContractWords:
     label_stopwords: frozenset[str]
     fallback: re.Pattern[str]
     no_fit: re.Pattern[str]
+    # A rating scale ("an integer between 1 and 5"): a closed set of numbers.
+    scale: re.Pattern[str]
+    # One score per condition ("Respond with 4, if ..."): the scores are the labels.
+    score_choice: re.Pattern[str]
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> ContractWords:
@@ -72,14 +76,46 @@ class ContractWords:
                 + r"[^.\n]{0,60}",
                 re.I,
             ),
+            scale=re.compile(r"\b" + alternation(labels["scale_patterns"]), re.I),
+            score_choice=re.compile(
+                r"\b"
+                + alternation(labels["score_choice_patterns"])
+                + r"[ \t]*,?[ \t]*(?:if|when)\b",
+                re.I,
+            ),
         )
 
 
 _LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
 
 
+# Labels in quotes joined by list words ('"true" and "false" as the verdict'):
+# the quotes say where each label ends, whatever words follow the list.
+_QUOTED_LABEL = re.compile(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”]")
+_QUOTED_JOIN = re.compile(r"[ \t]*(?:,[ \t]*(?:(?:or|and)\b)?|/|\bor\b|\band\b)", re.I)
+
+
+def _quoted_labels(raw: str) -> list[str]:
+    """The quoted labels a list opens with; [] unless there are two or more."""
+    found: list[str] = []
+    at = 0
+    while True:
+        m = _QUOTED_LABEL.match(raw, at)
+        if m is None:
+            break
+        found.append(m.group(2).strip().lower())
+        join = _QUOTED_JOIN.match(raw, m.end())
+        if join is None:
+            break
+        at = join.end()
+    return found if len(found) >= 2 else []
+
+
 def _split_labels(raw: str, stopwords: frozenset[str]) -> tuple[str, ...]:
     """``"neutral, negative or positive"`` -> the labels; () when it is not a list of labels."""
+    quoted = _quoted_labels(raw)
+    if quoted and len(quoted) <= 15:
+        return tuple(dict.fromkeys(quoted))
     parts = [p.strip(" \t\n`'\"“”*").lower() for p in _LABEL_SPLIT.split(raw)]
     labels = [p for p in parts if p and p not in stopwords]
     if len(labels) < 2 or len(labels) > 15:
@@ -103,10 +139,26 @@ def output_format(doc: PromptDocument, spans: Sequence[Span], words: ContractWor
         for holder in (options.get("options"), options.get("parameters")):
             if isinstance(holder, dict) and any(k in holder for k in words.frontmatter_output):
                 return doc.frontmatter_span
+    if doc.format is PromptFormat.CHAT:
+        at = _chat_output_key(doc.text, words.frontmatter_output)
+        if at is not None:
+            return at
     m = next(
         (f for f in finditer(words.format, doc.text, spans) if not _kept(doc.text, f.start())),
         None,
-    ) or words.format_heading.search(doc.text, doc.body_span.start)
+    ) or search(words.format_heading, doc.text, spans)
+    return Span(m.start(), m.end()) if m else None
+
+
+def _chat_output_key(text: str, keys: Sequence[str]) -> Span | None:
+    """A chat file's own output key (``responseFormat: json_schema`` beside ``messages``).
+
+    Chat files have no frontmatter: their settings are keys of the same
+    object as the messages, a top-level YAML key at the start of a line or a
+    JSON key (an unescaped quote, so never one inside a message's text).
+    """
+    names = "|".join(re.escape(k) for k in keys)
+    m = re.search(rf"^(?:{names})[ \t]*:|(?<!\\)\"(?:{names})\"[ \t\r\n]*:", text, re.M)
     return Span(m.start(), m.end()) if m else None
 
 
@@ -142,6 +194,9 @@ def label_set(
             while end < m.end("labels") and text[end] in "`'\"”":
                 end += 1
             return LabelSet(labels, Span(start, end), True)
+    scale = rating_scale(doc, spans, words)
+    if scale is not None:
+        return scale
     outputs = [
         text[e.output.start : e.output.end].strip().rstrip(".!").lower()
         for e in examples
@@ -152,6 +207,46 @@ def label_set(
         first = next(e for e in examples if e.output is not None and e.source in ("pair", "labels"))
         assert first.output is not None
         return LabelSet(tuple(dict.fromkeys(short)), first.output, False)
+    return None
+
+
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    )
+}
+_NUMBER = re.compile(r"\b(?:\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+# A scale of more numbers than this is a measurement, not a set of labels.
+_MAX_SCALE = 11
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+
+
+def rating_scale(
+    doc: PromptDocument, spans: Sequence[Span], words: ContractWords
+) -> LabelSet | None:
+    """A rating on a closed scale, as labels: "an integer between 1 and 5" gives 1 to 5,
+    "Respond with 4, if ... Respond with 0, if ..." gives the scores named.
+
+    A grader's scores are a closed label set like any other: an answer that
+    cannot be rated (empty, off-topic, in another language) is forced onto
+    the scale unless a score or rule says what it gets.
+    """
+    text = doc.text
+    m = search(words.scale, text, spans)
+    if m is not None:
+        ends = [_number(n) for n in _NUMBER.findall(m.group(0))][:2]
+        if len(ends) == 2 and 0 < ends[1] - ends[0] < _MAX_SCALE:
+            labels = tuple(str(i) for i in range(ends[0], ends[1] + 1))
+            return LabelSet(labels, Span(m.start(), m.end()), True)
+    choices = list(finditer(words.score_choice, text, spans))
+    scores = tuple(dict.fromkeys(_NUMBER.findall(c.group(0))[-1] for c in choices))
+    if len(scores) >= 2:
+        first = choices[0]
+        return LabelSet(scores, Span(first.start(), first.end()), True)
     return None
 
 
