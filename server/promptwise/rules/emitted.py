@@ -29,6 +29,7 @@ ENGINE_MESSAGES: dict[str, Spec] = {
     INTERNAL_ERROR: {
         "crash": frozenset({"code", "name", "error"}),
         "timeout": frozenset({"code", "name", "pattern", "seconds"}),
+        "option_timeout": frozenset({"code", "name", "patterns", "option", "seconds"}),
     },
     ANALYSIS_BUDGET: {SINGLE: frozenset({"stage", "skipped"})},
 }

@@ -372,7 +372,9 @@ def lint(
                 ]
             elif rule.check is not None:
                 ctx = replace(base, rule=rule)
-                hits = list(checks.REGISTRY[rule.check](ctx))
+                # Patterns from ``rule_options`` run timed, within this rule's budget.
+                with timed.budget():
+                    hits = list(checks.REGISTRY[rule.check](ctx))
             elif not rule.builtin:
                 with timed.budget():
                     found = user_matches(rule, doc, pieces) if rule.kind != "requires" else []
@@ -466,7 +468,16 @@ def _report_failure(
     internal = ruleset.get(INTERNAL_ERROR)
     if internal is None or not any(r.code == INTERNAL_ERROR for r in rules):
         return
-    if isinstance(exc, timed.PatternTimeout):
+    if isinstance(exc, timed.PatternTimeout) and exc.option:
+        variant = "option_timeout"
+        args = {
+            "code": rule.code,
+            "name": rule.name,
+            "patterns": exc.pattern,
+            "option": exc.option,
+            "seconds": f"{exc.seconds:g}",
+        }
+    elif isinstance(exc, timed.PatternTimeout):
         variant = "timeout"
         args = {
             "code": rule.code,

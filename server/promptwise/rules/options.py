@@ -18,6 +18,12 @@ as whole words where the rule says so); other lists hold plain words.
 
 This module reads only the ``options:`` of the bundled rule files, so the
 settings can be validated without loading (and importing) every rule.
+
+A pattern from the settings passes the load-time shape check, but no shape
+check is complete: :func:`compile_option` compiles a pattern built from an
+option's list with ``re`` while every entry is one of the bundled rule's
+own, and as a :class:`~promptwise.rules.timed.TimedPattern` (run under the
+time limit of rule-file patterns) as soon as one entry came from a config.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from promptwise.document import yamlnodes
-from promptwise.rules import matchers
+from promptwise.rules import matchers, timed
 from promptwise.rules.model import builtin_rules_dir
 
 RuleOptions = Mapping[str, Mapping[str, Any]]  # rule code -> option name -> value
@@ -158,3 +164,35 @@ def freeze(overrides: RuleOptions, codes: Sequence[str]) -> tuple[Any, ...]:
 def alternation(items: Sequence[str], *, words: bool = False) -> str:
     """``(?:a|b|c)``: a list of patterns, or of plain words (escaped), as one group."""
     return "(?:" + "|".join(re.escape(i) if words else i for i in items) + ")"
+
+
+def compile_option(
+    source: str, flags: int, code: str, name: str, items: Sequence[str]
+) -> timed.Pattern:
+    """``source`` (built from ``items``, rule ``code``'s option ``name``) compiled.
+
+    With ``re`` while every entry is one the bundled rule file has (the
+    defaults, the fast path the prose prefilter takes); under the pattern time
+    limit when the settings brought any other, so that a pattern written to
+    backtrack stops, and is reported as PW008 naming the option, instead of
+    stalling ``check`` or the server.
+    """
+    bundled = builtin_options().get(code, {}).get(name, ())
+    given = [item for item in items if item not in bundled]
+    if not given:
+        return re.compile(source, flags)
+    shown = ", ".join(f"`{item}`" for item in given)
+    return timed.TimedPattern(source, flags, shown=shown, option=f"{code} `{name}`")
+
+
+def option_pattern(
+    options: Mapping[str, Any],
+    code: str,
+    name: str,
+    before: str = "",
+    after: str = "",
+    flags: int = re.IGNORECASE,
+) -> timed.Pattern:
+    """``before`` + the alternation of option ``name`` + ``after``, by :func:`compile_option`."""
+    items = options[name]
+    return compile_option(before + alternation(items) + after, flags, code, name, items)

@@ -10,6 +10,11 @@ Python's ``re`` cannot be interrupted, so user patterns are compiled with the
 that its next call raises :class:`PatternTimeout`, the engine reports the
 rule (PW008, naming the pattern) and the analysis goes on with the others.
 
+Patterns a config adds to a bundled rule's ``*_patterns`` options
+(``rule_options``) are user patterns too: ``options.compile_option`` makes
+them :class:`TimedPattern` as well, and the engine gives every rule the same
+budget, so a hostile ``.promptwise.yaml`` is reported the same way.
+
 Bundled rules keep ``re``: their patterns are ours, covered by the scaling
 tests, and ``re`` is what their results were measured with.
 """
@@ -22,6 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeAlias
 
 import regex  # type: ignore[import-untyped]  # no stubs in the dev set
 
@@ -43,10 +49,11 @@ def pattern_seconds() -> float:
 class PatternTimeout(Exception):
     """A user pattern ran out of its time on a document."""
 
-    def __init__(self, pattern: str, seconds: float) -> None:
+    def __init__(self, pattern: str, seconds: float, option: str = "") -> None:
         super().__init__(f"pattern {pattern!r} took longer than {seconds:g} s")
         self.pattern = pattern
         self.seconds = seconds
+        self.option = option  # the rule option it came from ("PW301 `x_patterns`"), if any
 
 
 _clock = threading.local()
@@ -54,23 +61,33 @@ _clock = threading.local()
 
 @contextmanager
 def budget(seconds: float | None = None) -> Iterator[None]:
-    """Give the user patterns called inside this block ``seconds`` in all."""
+    """Give the user patterns called inside this block ``seconds`` in all.
+
+    Only the time spent inside :class:`TimedPattern` calls counts: a bundled
+    check that spends a second on a long file before its one configured
+    pattern must not leave that pattern without time.
+    """
     limit = pattern_seconds() if seconds is None else seconds
-    previous = getattr(_clock, "deadline", None), getattr(_clock, "seconds", None)
-    _clock.deadline, _clock.seconds = time.process_time() + limit, limit
+    previous = getattr(_clock, "left", None), getattr(_clock, "seconds", None)
+    _clock.left, _clock.seconds = limit, limit
     try:
         yield
     finally:
-        _clock.deadline, _clock.seconds = previous
+        _clock.left, _clock.seconds = previous
 
 
 def _remaining() -> tuple[float, float]:
     """(seconds left, the whole budget); outside a ``budget`` block, one fresh budget."""
-    deadline = getattr(_clock, "deadline", None)
-    if deadline is None:
+    left = getattr(_clock, "left", None)
+    if left is None:
         seconds = pattern_seconds()
         return seconds, seconds
-    return deadline - time.process_time(), float(_clock.seconds)
+    return float(left), float(_clock.seconds)
+
+
+def _spend(seconds: float) -> None:
+    if getattr(_clock, "left", None) is not None:
+        _clock.left -= seconds
 
 
 def _regex_flags(flags: int) -> int:
@@ -91,36 +108,55 @@ def _regex_flags(flags: int) -> int:
 class TimedPattern:
     """A compiled user pattern whose every call stops at the budget's end.
 
-    It offers the part of ``re.Pattern`` the matchers use (``search``,
-    ``match``, ``finditer``, ``pattern``, ``flags``); ``finditer`` collects its
-    matches inside the time limit before returning them.
+    It offers the part of ``re.Pattern`` the matchers and judgements use
+    (``search``, ``match``, ``fullmatch``, ``finditer``, ``findall``,
+    ``pattern``, ``flags``); ``finditer`` collects its matches inside the time
+    limit before returning them.
     """
 
-    def __init__(self, pattern: str, flags: int, shown: str = "") -> None:
+    def __init__(self, pattern: str, flags: int, shown: str = "", option: str = "") -> None:
         self.pattern = pattern
         self.flags = flags
         self.shown = shown or pattern  # what a timeout names: the rule file's patterns
+        self.option = option  # the rule option the pattern was given for, if any
         self._compiled = regex.compile(pattern, _regex_flags(flags))
 
-    def _call(self, method: str, text: str, pos: int, endpos: int | None) -> object:
+    def _call(self, method: str, text: str, pos: int, endpos: int | None) -> Any:
         left, seconds = _remaining()
         if left <= 0:
-            raise PatternTimeout(self.shown, seconds)
+            raise PatternTimeout(self.shown, seconds, self.option)
         end = len(text) if endpos is None else endpos
+        started = time.process_time()
         try:
             found = getattr(self._compiled, method)(text, pos, end, timeout=left)
             return list(found) if method == "finditer" else found
         except TimeoutError:
-            raise PatternTimeout(self.shown, seconds) from None
+            raise PatternTimeout(self.shown, seconds, self.option) from None
+        finally:
+            _spend(time.process_time() - started)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        return self._call("search", text, pos, endpos)  # type: ignore[return-value]
+        found: re.Match[str] | None = self._call("search", text, pos, endpos)
+        return found
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        return self._call("match", text, pos, endpos)  # type: ignore[return-value]
+        found: re.Match[str] | None = self._call("match", text, pos, endpos)
+        return found
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        found: re.Match[str] | None = self._call("fullmatch", text, pos, endpos)
+        return found
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
-        found: list[re.Match[str]] = self._call("finditer", text, pos, endpos)  # type: ignore[assignment]
+        found: list[re.Match[str]] = self._call("finditer", text, pos, endpos)
         return iter(found)
+
+    def findall(self, text: str, pos: int = 0, endpos: int | None = None) -> list[Any]:
+        found: list[Any] = self._call("findall", text, pos, endpos)
+        return found
+
+
+# A pattern a rule runs: its own (``re``), or one from a user (timed).
+Pattern: TypeAlias = "re.Pattern[str] | TimedPattern"

@@ -21,7 +21,8 @@ from promptwise.document.text import Span
 from promptwise.findings import Related
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.rules.judgements.directives import directive_spans
-from promptwise.rules.options import alternation
+from promptwise.rules.options import alternation, compile_option
+from promptwise.rules.timed import Pattern
 
 # A sentence ends at . ! ? ; or a line end; list markers and emphasis are not part of it.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
@@ -58,9 +59,11 @@ class _Claim:
 
 
 @lru_cache(maxsize=8)
-def _compiled(options: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, re.Pattern[str]]:
+def _compiled(code: str, options: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, Pattern]:
     out = {
-        name.removesuffix("_patterns"): re.compile(alternation(patterns), re.I)
+        name.removesuffix("_patterns"): compile_option(
+            alternation(patterns), re.I, code, name, patterns
+        )
         for name, patterns in options
         if name != "condition_patterns"
     }
@@ -88,7 +91,7 @@ def _action(raw: str) -> str:
     return " ".join(words[:3]) if len(words) >= 2 else ""
 
 
-def _claims(doc: PromptDocument, patterns: dict[str, re.Pattern[str]]) -> Iterator[_Claim]:
+def _claims(doc: PromptDocument, patterns: dict[str, Pattern]) -> Iterator[_Claim]:
     for sentence in _sentences(doc):
         if patterns["condition"].search(sentence.text):
             continue
@@ -124,14 +127,14 @@ def _options(ctx: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
 )
 def contradicting_instructions(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
-    patterns = _compiled(_options(ctx))
+    patterns = _compiled(ctx.rule.code, _options(ctx))
     claims = list(_claims(doc, patterns))
     yield from _conflicts(doc, claims)
     yield from _across_files(ctx, claims, patterns)
 
 
 def _across_files(
-    ctx: CheckContext, claims: Sequence[_Claim], patterns: dict[str, re.Pattern[str]]
+    ctx: CheckContext, claims: Sequence[_Claim], patterns: dict[str, Pattern]
 ) -> Iterator[Hit]:
     """This file's instructions against those of the files it includes (sent with it).
 

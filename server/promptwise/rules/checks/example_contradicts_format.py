@@ -9,18 +9,22 @@ from functools import lru_cache
 
 from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
-from promptwise.rules.options import alternation
+from promptwise.rules.options import alternation, compile_option
+from promptwise.rules.timed import Pattern
 
 
 @lru_cache(maxsize=8)
-def _json_asked(verbs: tuple[str, ...]) -> re.Pattern[str]:
+def _json_asked(code: str, verbs: tuple[str, ...]) -> Pattern:
     """A request for JSON: one of the verbs (``options.json_verb_patterns``) before
     `json`, or `json` before "only", "object", "format" ..."""
-    return re.compile(
+    return compile_option(
         r"\b"
         + alternation(verbs)
         + r"\b[^.\n]{0,40}\bjson\b|\bjson\b[^.\n]{0,20}\b(?:only|object|array|format|output)\b",
         re.I,
+        code,
+        "json_verb_patterns",
+        verbs,
     )
 
 
@@ -48,7 +52,7 @@ def example_format(ctx: CheckContext) -> Iterator[Hit]:
     text = doc.text
     spans = judgements.prose_spans(doc)
     frontmatter_json = "json" in str((doc.frontmatter or {}).get("output", "")).lower()
-    asked = _json_asked(tuple(ctx.options["json_verb_patterns"]))
+    asked = _json_asked(ctx.rule.code, tuple(ctx.options["json_verb_patterns"]))
     json_asked = frontmatter_json or judgements.search(asked, text, spans) is not None
     labels = profile.label_set if profile.label_set and profile.label_set.declared else None
     for example in profile.examples:

@@ -20,6 +20,7 @@ from promptwise.document.prompty import RICH_KINDS
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.options import option_pattern
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
 _FIELD_LABEL = re.compile(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
@@ -157,8 +158,9 @@ def _takes_no_instructions(ctx: CheckContext) -> bool:
     doc = ctx.document
     # The file's own model too: `--model` prices it as another, it stays an image prompt.
     names = [ctx.model_name, doc.model.name if doc.model else ""]
-    patterns = ctx.options["non_chat_model_patterns"]
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(patterns) + r")(?![a-z])", re.I)
+    pattern = option_pattern(
+        ctx.options, ctx.rule.code, "non_chat_model_patterns", r"(?<![a-z0-9])", r"(?![a-z])"
+    )
     if any(pattern.search(name) for name in names if name):
         return True
     apis = {str(a).lower() for a in ctx.options["non_chat_apis"]}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from promptwise.findings import Severity
 from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
-from promptwise.rules.options import alternation
+from promptwise.rules.options import option_pattern
 
 
 @register(
@@ -25,7 +24,7 @@ from promptwise.rules.options import alternation
 def unknown_model(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.price is not None:
         return
-    chosen = re.compile(alternation(ctx.options["chosen_elsewhere_patterns"]), re.I)
+    chosen = option_pattern(ctx.options, ctx.rule.code, "chosen_elsewhere_patterns")
     if chosen.fullmatch(ctx.model_name.strip()):
         # `inherit`, `Auto (copilot)`, `${env:AZURE_OPENAI_DEPLOYMENT}`: not a
         # mistake, only a model nobody can price from the file. Said once, as a note.

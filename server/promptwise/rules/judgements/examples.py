@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from promptwise.document.model import PromptDocument, Segment, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.prose import finditer, first_line, strip_span
-from promptwise.rules.options import RuleOptions, alternation
+from promptwise.rules.options import RuleOptions, option_pattern
+from promptwise.rules.timed import Pattern
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,9 @@ class ExampleWords:
     label_fields: frozenset[str]  # output fields that make a few-shot prompt a classification
     label_words: frozenset[str]  # labels common enough to make one by themselves
     label_word: re.Pattern[str]
-    input_only_title: re.Pattern[str]
-    output_title: re.Pattern[str]
-    inline_example: re.Pattern[str]
+    input_only_title: Pattern
+    output_title: Pattern
+    inline_example: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> ExampleWords:
@@ -75,17 +76,16 @@ class ExampleWords:
                 + "|".join(re.escape(w) for w in sorted(words))
                 + r")(?![A-Za-z])"
             ),
-            input_only_title=re.compile(
-                r"\b" + alternation(own["example_input_title_patterns"]) + r"\b", re.I
+            input_only_title=option_pattern(
+                own, OWNER, "example_input_title_patterns", r"\b", r"\b"
             ),
-            output_title=re.compile(
-                r"\b" + alternation(own["example_output_title_patterns"]) + r"\b", re.I
-            ),
-            inline_example=re.compile(
-                r"\b"
-                + alternation(own["inline_example_patterns"])
-                + r"(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
-                re.I,
+            output_title=option_pattern(own, OWNER, "example_output_title_patterns", r"\b", r"\b"),
+            inline_example=option_pattern(
+                own,
+                OWNER,
+                "inline_example_patterns",
+                r"\b",
+                r"(?:\*\*)?\s*:(?:\*\*)?[ \t]*(?:\n[ \t]*)*(?=\S)(.+)",
             ),
         )
 

@@ -22,7 +22,8 @@ from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.prose import Clause, finditer, first_line, search
 from promptwise.rules.judgements.task_kind import TaskKind
-from promptwise.rules.options import RuleOptions, alternation
+from promptwise.rules.options import RuleOptions, alternation, option_pattern
+from promptwise.rules.timed import Pattern
 
 # ------------------------------------------------------------------ the input
 
@@ -38,64 +39,55 @@ ANSWER_OWNER = "PW303"  # ... and of answering questions
 class InputWords:
     """How prompts point at input and handle odd input (PW301's and PW303's options)."""
 
-    input_reference: re.Pattern[str]  # "the text below", "the user's code"
-    fixed_material: re.Pattern[str]  # "the following facts": the prompt's own material
-    data_field: re.Pattern[str]  # "Text: ..." with a value
-    open_input: re.Pattern[str]  # "INPUT:" or "# INPUT" closing the prompt
-    edge: re.Pattern[str]  # "if the input is empty ..."
-    unusual: re.Pattern[str]  # an unusual situation, however it is introduced
-    handling: re.Pattern[str]  # "ask for missing details rather than guessing"
-    not_input: re.Pattern[str]  # "when jq is unavailable": a tool, not the input
-    edge_heading: re.Pattern[str]  # "## Edge cases"
-    unknown_path: re.Pattern[str]  # "if you don't know, say so"
-    questions: re.Pattern[str]  # "answer user questions", "Q:"
+    input_reference: Pattern  # "the text below", "the user's code"
+    fixed_material: Pattern  # "the following facts": the prompt's own material
+    data_field: Pattern  # "Text: ..." with a value
+    open_input: Pattern  # "INPUT:" or "# INPUT" closing the prompt
+    edge: Pattern  # "if the input is empty ..."
+    unusual: Pattern  # an unusual situation, however it is introduced
+    handling: Pattern  # "ask for missing details rather than guessing"
+    not_input: Pattern  # "when jq is unavailable": a tool, not the input
+    edge_heading: Pattern  # "## Edge cases"
+    unknown_path: Pattern  # "if you don't know, say so"
+    questions: Pattern  # "answer user questions", "Q:"
     question_variable: re.Pattern[str]
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> InputWords:
         own, answers = options[INPUT_OWNER], options[ANSWER_OWNER]
-        unusual = alternation(own["unusual_input_patterns"])
+
+        def mine(name: str, before: str, after: str = "", flags: int = re.I) -> Pattern:
+            return option_pattern(own, INPUT_OWNER, name, before, after, flags)
+
+        def answer(name: str, before: str, after: str = "", flags: int = re.I) -> Pattern:
+            return option_pattern(answers, ANSWER_OWNER, name, before, after, flags)
+
         return cls(
-            input_reference=re.compile(r"\b" + alternation(own["input_reference_patterns"]), re.I),
-            fixed_material=re.compile(
-                r"[ \t]+(?:[\w-]+[ \t]+){0,2}?"
-                + alternation(own["fixed_material_patterns"])
-                + r"\b",
-                re.I,
-            ),
-            data_field=re.compile(
-                r"^[ \t]*" + alternation(own["data_field_patterns"]) + r"[ \t]*:[ \t]*\S",
+            input_reference=mine("input_reference_patterns", r"\b"),
+            fixed_material=mine("fixed_material_patterns", r"[ \t]+(?:[\w-]+[ \t]+){0,2}?", r"\b"),
+            data_field=mine("data_field_patterns", r"^[ \t]*", r"[ \t]*:[ \t]*\S", re.I | re.M),
+            open_input=mine(
+                "data_field_patterns",
+                r"^[ \t]*(?:#{1,6}[ \t]+)?",
+                r"[ \t]*:?[ \t]*(?:\n[ \t]*)*\Z",
                 re.I | re.M,
             ),
-            open_input=re.compile(
-                r"^[ \t]*(?:#{1,6}[ \t]+)?"
-                + alternation(own["data_field_patterns"])
-                + r"[ \t]*:?[ \t]*(?:\n[ \t]*)*\Z",
+            edge=mine(
+                "unusual_input_patterns",
+                r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b",
+            ),
+            unusual=mine("unusual_input_patterns", r"\b"),
+            handling=mine("handling_patterns", r"\b"),
+            not_input=mine("not_input_subject_patterns", r"\b", r"\b"),
+            edge_heading=mine(
+                "edge_heading_patterns",
+                r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b",
+                r"\b",
                 re.I | re.M,
             ),
-            edge=re.compile(
-                r"\b(?:if|when|whenever|unless|in case|should)\b[^.\n;]{0,100}?\b" + unusual,
-                re.I,
-            ),
-            unusual=re.compile(r"\b" + unusual, re.I),
-            handling=re.compile(r"\b" + alternation(own["handling_patterns"]), re.I),
-            not_input=re.compile(
-                r"\b" + alternation(own["not_input_subject_patterns"]) + r"\b", re.I
-            ),
-            edge_heading=re.compile(
-                r"^[ \t]*(?:#{1,6}[ \t]+|\*\*)[^\n]*\b"
-                + alternation(own["edge_heading_patterns"])
-                + r"\b",
-                re.I | re.M,
-            ),
-            unknown_path=re.compile(
-                r"\b" + alternation(answers["unknown_answer_patterns"]) + r"\b", re.I
-            ),
-            questions=re.compile(
-                r"\b"
-                + alternation(answers["question_patterns"])
-                + r"\b|^[ \t]*(?:Q|Question)[ \t]*:",
-                re.I | re.M,
+            unknown_path=answer("unknown_answer_patterns", r"\b", r"\b"),
+            questions=answer(
+                "question_patterns", r"\b", r"\b|^[ \t]*(?:Q|Question)[ \t]*:", re.I | re.M
             ),
             question_variable=re.compile(
                 "^" + alternation(answers["question_variables"], words=True) + "$", re.I

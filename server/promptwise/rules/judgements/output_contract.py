@@ -10,7 +10,8 @@ from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.prose import finditer, search
-from promptwise.rules.options import RuleOptions, alternation
+from promptwise.rules.options import RuleOptions, compile_option, option_pattern
+from promptwise.rules.timed import Pattern
 
 
 @dataclass(frozen=True)
@@ -35,53 +36,51 @@ LABELS_OWNER = "PW302"  # ... and of label sets and fallback labels
 class ContractWords:
     """How output formats, label lists and fallbacks are written (PW304's and PW302's options)."""
 
-    format: re.Pattern[str]
-    format_heading: re.Pattern[str]
+    format: Pattern
+    format_heading: Pattern
     frontmatter_output: tuple[str, ...]
-    label_lists: tuple[re.Pattern[str], ...]  # each ends in the list itself, group "labels"
+    label_lists: tuple[Pattern, ...]  # each ends in the list itself, group "labels"
     label_stopwords: frozenset[str]
-    fallback: re.Pattern[str]
-    no_fit: re.Pattern[str]
+    fallback: Pattern
+    no_fit: Pattern
     # A rating scale ("an integer between 1 and 5"): a closed set of numbers.
-    scale: re.Pattern[str]
+    scale: Pattern
     # One score per condition ("Respond with 4, if ..."): the scores are the labels.
-    score_choice: re.Pattern[str]
+    score_choice: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> ContractWords:
         formats, labels = options[FORMAT_OWNER], options[LABELS_OWNER]
         return cls(
             # Not inside a file name ("package.json", "docs/README.md").
-            format=re.compile(
-                r"(?<![./\\-])\b" + alternation(formats["format_patterns"]) + r"(?!\w)(?!\.\w)",
-                re.I,
+            format=option_pattern(
+                formats, FORMAT_OWNER, "format_patterns", r"(?<![./\\-])\b", r"(?!\w)(?!\.\w)"
             ),
-            format_heading=re.compile(
-                r"^[ \t]*#{1,6}[ \t]+.*\b"
-                + alternation(formats["format_heading_patterns"])
-                + r"\b",
+            format_heading=option_pattern(
+                formats,
+                FORMAT_OWNER,
+                "format_heading_patterns",
+                r"^[ \t]*#{1,6}[ \t]+.*\b",
+                r"\b",
                 re.I | re.M,
             ),
             frontmatter_output=tuple(formats["frontmatter_output_keys"]),
             label_lists=tuple(
-                re.compile(p + _LABEL_LIST, re.I) for p in labels["label_list_patterns"]
+                compile_option(p + _LABEL_LIST, re.I, LABELS_OWNER, "label_list_patterns", [p])
+                for p in labels["label_list_patterns"]
             ),
             label_stopwords=frozenset(w.lower() for w in labels["label_stopwords"]),
-            fallback=re.compile(
-                r"\b" + alternation(labels["fallback_label_patterns"]) + r"\b", re.I
+            fallback=option_pattern(labels, LABELS_OWNER, "fallback_label_patterns", r"\b", r"\b"),
+            no_fit=option_pattern(
+                labels,
+                LABELS_OWNER,
+                "no_fit_patterns",
+                r"\b(?:if|when)\b[^.\n]{0,80}?",
+                r"[^.\n]{0,60}",
             ),
-            no_fit=re.compile(
-                r"\b(?:if|when)\b[^.\n]{0,80}?"
-                + alternation(labels["no_fit_patterns"])
-                + r"[^.\n]{0,60}",
-                re.I,
-            ),
-            scale=re.compile(r"\b" + alternation(labels["scale_patterns"]), re.I),
-            score_choice=re.compile(
-                r"\b"
-                + alternation(labels["score_choice_patterns"])
-                + r"[ \t]*,?[ \t]*(?:if|when)\b",
-                re.I,
+            scale=option_pattern(labels, LABELS_OWNER, "scale_patterns", r"\b"),
+            score_choice=option_pattern(
+                labels, LABELS_OWNER, "score_choice_patterns", r"\b", r"[ \t]*,?[ \t]*(?:if|when)\b"
             ),
         )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.rules.prefilter import Prefilter
+from promptwise.rules.timed import Pattern
 
 
 def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
@@ -30,7 +31,7 @@ def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
     return doc.prose_spans
 
 
-def search(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> re.Match[str] | None:
+def search(pattern: Pattern, text: str, spans: Sequence[Span]) -> re.Match[str] | None:
     """The first match of ``pattern`` inside any of ``spans``."""
     return next(finditer(pattern, text, spans), None)
 
@@ -68,7 +69,7 @@ _MAX_FILTERS = 512
 _lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
 
 
-def search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
+def search_from(pattern: Pattern, text: str, pos: int, endpos: int) -> re.Match[str] | None:
     """``pattern.search(text, pos, endpos)``, found through a literal prefilter.
 
     The judgement patterns open with ``\\b`` and a long case-insensitive
@@ -76,7 +77,11 @@ def search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> r
     prefilter (the one the phrase rules use) finds where a match could start
     with a plain literal scan, and the pattern is only tried there; the first
     position where it matches is the leftmost match, as ``search`` returns.
+    A pattern from the settings (a ``TimedPattern``) is searched as it is:
+    each of its calls runs under the time limit.
     """
+    if not isinstance(pattern, re.Pattern):
+        return pattern.search(text, pos, endpos)
     found = _filters.get(pattern)
     if found is None:
         if len(_filters) >= _MAX_FILTERS:
@@ -101,7 +106,7 @@ def search_from(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> r
     return None
 
 
-def finditer(pattern: re.Pattern[str], text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
+def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
     if len(spans) <= _MANY_SPANS:
         for span in spans:

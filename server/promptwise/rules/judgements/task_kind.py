@@ -22,7 +22,8 @@ from pathlib import PurePath
 from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.prose import Clause, search
-from promptwise.rules.options import RuleOptions, alternation
+from promptwise.rules.options import RuleOptions, option_pattern
+from promptwise.rules.timed import Pattern
 
 
 class TaskKind(str, Enum):
@@ -74,54 +75,52 @@ OWNER = "PW101"  # the rule whose options hold the words of task statements
 class TaskWords:
     """The words of task statements and personas (``options`` of PW101)."""
 
-    tasks: tuple[tuple[TaskKind, re.Pattern[str]], ...]
-    persona: re.Pattern[str]
+    tasks: tuple[tuple[TaskKind, Pattern], ...]
+    persona: Pattern
     # A persona that names its task ("an expert extractor of references").
-    roles: tuple[tuple[TaskKind, re.Pattern[str]], ...]
-    format_target: re.Pattern[str]
+    roles: tuple[tuple[TaskKind, Pattern], ...]
+    format_target: Pattern
     # An imperative that makes the prompt an agent's ("Guide the user ...").
-    agent: re.Pattern[str]
+    agent: Pattern
     # A closed yes/no answer anywhere in a clause ("Answer yes or no").
-    decision: re.Pattern[str]
+    decision: Pattern
     # A generation whose object is a data format made from the input
     # ("Generate a JSON object from the invoice"): a conversion.
-    format_from_input: re.Pattern[str]
+    format_from_input: Pattern
     # A classification that points back at a list ("... into one of these
     # categories"), wherever it stands: long category lists come first.
-    list_classification: re.Pattern[str]
+    list_classification: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> TaskWords:
         own = options[OWNER]
-        targets = alternation(own["format_target_patterns"])
+
+        def compiled(name: str, before: str, after: str = "", flags: int = re.I) -> Pattern:
+            return option_pattern(own, OWNER, name, before, after, flags)
+
         return cls(
             tasks=tuple(
-                (
-                    kind,
-                    re.compile(
-                        _LEAD + alternation(own[f"{kind.value}_patterns"]) + r"\b", re.I | re.M
-                    ),
-                )
+                (kind, compiled(f"{kind.value}_patterns", _LEAD, r"\b", re.I | re.M))
                 for kind in _KINDS
             ),
-            persona=re.compile(r"\b" + alternation(own["persona_patterns"]), re.I),
+            persona=compiled("persona_patterns", r"\b"),
             roles=tuple(
-                (kind, re.compile(r"\b" + alternation(own[f"role_{kind.value}_patterns"]), re.I))
-                for kind in _ROLE_KINDS
+                (kind, compiled(f"role_{kind.value}_patterns", r"\b")) for kind in _ROLE_KINDS
             ),
-            format_target=re.compile(r"\b" + targets + r"\b", re.I),
-            agent=re.compile(_LEAD + alternation(own["agent_patterns"]) + r"\b", re.I | re.M),
-            decision=re.compile(r"\b" + alternation(own["decision_patterns"]), re.I),
-            format_from_input=re.compile(
-                r"\b" + alternation(own["data_format_patterns"]) + r"\b[^.\n]{0,60}?"
+            format_target=compiled("format_target_patterns", r"\b", r"\b"),
+            agent=compiled("agent_patterns", _LEAD, r"\b", re.I | re.M),
+            decision=compiled("decision_patterns", r"\b"),
+            format_from_input=compiled(
+                "data_format_patterns",
+                r"\b",
+                r"\b[^.\n]{0,60}?"
                 r"\b(?:from|based on|out of|for) (?:the|this|these|each|every|an?|its|their|"
                 r"your|{)",
-                re.I,
             ),
-            list_classification=re.compile(
-                _LEAD
-                + alternation(own["classification_patterns"])
-                + r"\b[^.\n]{0,80}?\b(?:one of|these|those|the (?:above|following|listed|given))"
+            list_classification=compiled(
+                "classification_patterns",
+                _LEAD,
+                r"\b[^.\n]{0,80}?\b(?:one of|these|those|the (?:above|following|listed|given))"
                 r"\b",
                 re.I | re.M,
             ),

@@ -38,6 +38,7 @@ from promptwise.rules.judgements.task_kind import (
     task_kind,
 )
 from promptwise.rules.judgements.vocabulary import Vocabulary
+from promptwise.rules.timed import PatternTimeout
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,15 @@ class TaskProfile:
 # ----------------------------------------------------------------- profile
 
 
-def _profile_bytes(key: tuple[str, str, Vocabulary], value: TaskProfile) -> int:
+def _profile_bytes(key: tuple[str, str, Vocabulary], value: TaskProfile | PatternTimeout) -> int:
     """The text (the key holds it) and the profile, measured at about twice the text."""
     return 3 * text_bytes(key[1]) + 2000
 
 
-_cache: SizedCache[tuple[str, str, Vocabulary], TaskProfile] = SizedCache(
+# A profile, or the timeout of a pattern from the settings that stopped it:
+# every rule that reads the profile then reports it at once, instead of each
+# running the pattern out of its time again.
+_cache: SizedCache[tuple[str, str, Vocabulary], TaskProfile | PatternTimeout] = SizedCache(
     "task profiles", 0.20, _profile_bytes
 )
 
@@ -87,9 +91,15 @@ def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile
     words = words or vocabulary.builtin()
     key = (doc.path, doc.text, words)
     hit = _cache.get(key)
+    if isinstance(hit, PatternTimeout):
+        raise PatternTimeout(hit.pattern, hit.seconds, hit.option)
     if hit is not None:
         return hit
-    result = _profile(doc, words)
+    try:
+        result = _profile(doc, words)
+    except PatternTimeout as exc:
+        _cache.put(key, exc)
+        raise
     _cache.put(key, result)
     return result
 
