@@ -183,3 +183,31 @@ def test_an_example_lead_in_with_a_name_introduces_a_sample() -> None:
         "Price  [----5-----]\nService [--------9-]\n\n{{review}}\n"
     )
     assert len(of(text).examples) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Read the review below and classify it as praise or complaint.\n", "classification"),
+        ("Go through the transcript and then extract every date it names.\n", "extraction"),
+        ("Look at the message below and translate it into Welsh.\n", "transformation"),
+    ],
+)
+def test_reading_the_input_first_does_not_hide_the_task_verb(text: str, kind: str) -> None:
+    assert of(text).kind is TaskKind(kind)
+
+
+def test_a_persona_that_does_the_task_names_the_task() -> None:
+    text = "You are a helper that extracts invoice numbers, dates and totals from e-mails.\n"
+    assert of(text).kind is TaskKind.EXTRACTION
+    text = "You are a service that classifies bug reports by component.\n"
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_a_json_object_as_the_answer_of_an_exchange_is_a_worked_example() -> None:
+    text = (
+        "Classify the message below as billing or delivery.\n\n"
+        'Message: Where is my parcel?\nAnswer:\n{"category": "delivery"}\n\n'
+        "Message: {{message}}\nAnswer:\n"
+    )
+    assert len(of(text).examples) == 1

@@ -93,7 +93,7 @@ class ExampleWords:
 # ------------------------------------------------------------------- examples
 
 _PLACEHOLDER = re.compile(
-    r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
+    r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n\x22:]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
     r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
     re.I,
 )
@@ -553,9 +553,10 @@ _EG_QUOTED = re.compile(
 
 
 def quoted_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
-    """Quoted samples after "e.g." that show the exact wording wanted."""
+    """Samples written into a sentence: quoted after "e.g." (the exact wording
+    wanted), or an input with its answer ("if the URL is ..., the feed is ...")."""
     text = doc.text
-    found: list[WorkedExample] = []
+    found: list[WorkedExample] = conditional_samples(doc, spans)
     for span in spans:
         for m in _EG_QUOTED.finditer(text, span.start, span.end):
             sample = m.group(1)
@@ -569,6 +570,38 @@ def quoted_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExa
                     Span(m.start(1), m.end(1)),
                 )
             )
+    return found
+
+
+# "If the channel URL is https://..., the RSS URL is https://...": an input
+# and its expected output in one sentence. Both values must be concrete (a
+# quote, a URL or a number), so that "if the user is angry, the tone is
+# calm" stays a rule, not an example.
+_IF_SAMPLE = re.compile(
+    r"\bif (?:the|an?|your|my) (?:[\w-]+ ){0,3}(?:is|equals|reads|says|contains) "
+    r"(?P<given>[^,;\n]{1,200}?),? (?:then )?(?:the|your) (?:[\w-]+ ){0,3}"
+    r"(?:is|should be|would be|will be|becomes|must be) (?P<wanted>[^\n]{1,200})",
+    re.I,
+)
+_CONCRETE = re.compile(r"://|[\"'`“”‘’]|\d")
+
+
+def conditional_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    """An input with its answer written as one conditional sentence."""
+    text = doc.text
+    found: list[WorkedExample] = []
+    for m in finditer(_IF_SAMPLE, text, spans):
+        given, wanted = m.group("given").strip(), m.group("wanted").strip()
+        if not all(_CONCRETE.search(v) and not _PLACEHOLDER.search(v) for v in (given, wanted)):
+            continue
+        found.append(
+            WorkedExample(
+                Span(m.start(), m.end()),
+                Span(m.start(), m.end()),
+                "inline",
+                Span(m.start("wanted"), m.end("wanted")),
+            )
+        )
     return found
 
 

@@ -110,6 +110,14 @@ def _quoted_labels(raw: str) -> list[str]:
     return found if len(found) >= 2 else []
 
 
+# Where the sentence goes on after the last label ("None based on the text").
+_TRAILER = re.compile(
+    r"\s+(?:based|depending|according|for|if|when|where|using|from|in|on|to|with|that|which|"
+    r"as|by|given|because|so|after|before|unless)\b.*\Z",
+    re.I | re.S,
+)
+
+
 def _split_labels(raw: str, stopwords: frozenset[str]) -> tuple[str, ...]:
     """``"neutral, negative or positive"`` -> the labels; () when it is not a list of labels."""
     quoted = _quoted_labels(raw)
@@ -119,10 +127,14 @@ def _split_labels(raw: str, stopwords: frozenset[str]) -> tuple[str, ...]:
     labels = [p for p in parts if p and p not in stopwords]
     if len(labels) < 2 or len(labels) > 15:
         return ()
-    # Stop at the first part that is a phrase rather than a label ("... and explain why").
+    # Stop at the first part that is a phrase rather than a label ("... and explain why");
+    # a label the sentence goes on after ("or None based on the text") ends the list.
     kept: list[str] = []
     for label in labels:
         if len(label.split()) > 2:
+            head = _TRAILER.sub("", label)
+            if head != label and 0 < len(head.split()) <= 2:
+                kept.append(head)
             break
         kept.append(label)
     return tuple(kept) if len(kept) >= 2 else ()

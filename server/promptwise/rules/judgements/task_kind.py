@@ -53,6 +53,9 @@ _LEAD = (
     r"(?:(?:please|now|first|then|next|finally|also|simply|just)[ \t,]+)*"
     r"(?:(?:for each|for every|for all|given|using|from|based on|in|with)\b[^.,;:\n]{0,80},[ \t]*)?"
     r"(?:help (?:me|us) (?:to )?)?"
+    # "Read the chat below and determine ...": reading is how, the verb after it is what.
+    r"(?:(?:read|review|look at|go through|examine|study|consider|take)\b[^.,;:\n]{0,80}?"
+    r"\b(?:and|then)[ \t]+(?:then[ \t]+)?)?"
     r"(?:(?:please[ \t]+)?(?:you(?: (?:will|must|should|need to|are to|have to|shall))?"
     r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
     r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
