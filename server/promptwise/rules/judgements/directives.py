@@ -74,10 +74,12 @@ _NOT_INSTRUCTION_LINE = re.compile(
 )
 # A sentence that asks (a checklist question for the model to answer), that
 # describes the input ("The user has provided ..."), or points elsewhere
-# ("See the guides for ...").
+# ("See the guides for ...", but not "See if the events share a context",
+# which asks the model to check).
 _ASKS_OR_POINTS = re.compile(
     r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
-    r"(?:the user (?:has|have|will) (?:provided|given|shared|pasted|sent)|see\b)"
+    r"(?:the user (?:has|have|will) (?:provided|given|shared|pasted|sent)"
+    r"|see\b(?!\s+(?:if|whether)\b))"
     r"|\?[ \t*_\"')]*$",
     re.I,
 )
