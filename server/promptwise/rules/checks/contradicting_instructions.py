@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
 
+from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.findings import Related
@@ -58,8 +59,11 @@ class _Claim:
     action: str = ""
 
 
+_Options = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 @lru_cache(maxsize=8)
-def _compiled(code: str, options: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, Pattern]:
+def _compiled(code: str, options: _Options) -> dict[str, Pattern]:
     out = {
         name.removesuffix("_patterns"): compile_option(
             alternation(patterns), re.I, code, name, patterns
@@ -72,9 +76,8 @@ def _compiled(code: str, options: tuple[tuple[str, tuple[str, ...]], ...]) -> di
     return out
 
 
-def _sentences(doc: PromptDocument) -> Iterator[_Sentence]:
-    text = doc.text
-    for span in directive_spans(doc):
+def _sentences(text: str, spans: Sequence[Span]) -> Iterator[_Sentence]:
+    for span in spans:
         for m in _SENTENCE.finditer(text, span.start, span.end):
             raw = m.group(0)
             lead = _LEAD.match(raw)
@@ -91,22 +94,47 @@ def _action(raw: str) -> str:
     return " ".join(words[:3]) if len(words) >= 2 else ""
 
 
-def _claims(doc: PromptDocument, patterns: dict[str, Pattern]) -> Iterator[_Claim]:
-    for sentence in _sentences(doc):
+# A claim found in one block: kind, sentence start and end (block-relative), text, action.
+_BlockClaim = tuple[str, int, int, str, str]
+
+
+def _claims(doc: PromptDocument, code: str, options: _Options) -> list[_Claim]:
+    """The claims of ``doc``'s directives, in order, found block by block (a
+    sentence never crosses a line break, so never a block's edge)."""
+    blocks = blockfacts.blocks_of(doc.text)
+    placed = blockfacts.place(blocks, directive_spans(doc))
+    out: list[_Claim] = []
+    for where, found in blockfacts.fact("claims", _block_claims, blocks, placed, (code, options)):
+        base = where.start
+        out.extend(
+            _Claim(kind, _Sentence(Span(base + start, base + end), plain), action)
+            for kind, start, end, plain, action in found
+        )
+    return out
+
+
+def _block_claims(
+    text: str, rel: blockfacts.RelSpans, last: bool, argument: tuple[str, _Options]
+) -> tuple[_BlockClaim, ...]:
+    patterns = _compiled(*argument)
+    out: list[_BlockClaim] = []
+    for sentence in _sentences(text, blockfacts.spans_in(rel)):
         if patterns["condition"].search(sentence.text):
             continue
+        span = sentence.span
         for kind in _KINDS:
             if patterns[kind].fullmatch(sentence.text):
-                yield _Claim(kind, sentence)
+                out.append((kind, span.start, span.end, sentence.text, ""))
                 break
         else:
             for kind, pattern in (("always", _ALWAYS), ("never", _NEVER)):
                 m = pattern.fullmatch(sentence.text)
                 if m and (action := _action(m.group("action"))):
-                    yield _Claim(kind, sentence, action)
+                    out.append((kind, span.start, span.end, sentence.text, action))
+    return tuple(out)
 
 
-def _options(ctx: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _options(ctx: CheckContext) -> _Options:
     return tuple(
         (name, tuple(value))
         for name, value in sorted(ctx.options.items())
@@ -127,15 +155,13 @@ def _options(ctx: CheckContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
 )
 def contradicting_instructions(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
-    patterns = _compiled(ctx.rule.code, _options(ctx))
-    claims = list(_claims(doc, patterns))
+    options = _options(ctx)
+    claims = _claims(doc, ctx.rule.code, options)
     yield from _conflicts(doc, claims)
-    yield from _across_files(ctx, claims, patterns)
+    yield from _across_files(ctx, claims, options)
 
 
-def _across_files(
-    ctx: CheckContext, claims: Sequence[_Claim], patterns: dict[str, Pattern]
-) -> Iterator[Hit]:
+def _across_files(ctx: CheckContext, claims: Sequence[_Claim], options: _Options) -> Iterator[Hit]:
     """This file's instructions against those of the files it includes (sent with it).
 
     The finding is on this file's instruction; the related location is in the
@@ -156,7 +182,7 @@ def _across_files(
         if included is None:
             continue
         name = PurePath(inclusion.path).name
-        for other in _claims(included, patterns):
+        for other in _claims(included, ctx.rule.code, options):
             mine = by_key.get(_opposite_key(other))
             if mine is None:
                 continue

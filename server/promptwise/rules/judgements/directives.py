@@ -11,7 +11,8 @@ what remains here.
 
 The judgement is structural and lexical (headings, roles, the shape of a
 sentence's opening, brackets and quotes), linear in the text, and made once
-per document text.
+per document text, from per-block facts (``document/blockfacts.py``): an
+edit re-reads only the blocks it changed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from promptwise.document import blockfacts
+from promptwise.document.blockfacts import RelSpans
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache, text_bytes
@@ -120,14 +123,31 @@ def forget() -> None:
 
 
 def _directives(doc: PromptDocument) -> tuple[Span, ...]:
+    """The instruction spans minus descriptive sections, example turns and the
+    clauses and lines that do not direct; those are found block by block."""
     spans = doc.instruction_spans
     if not spans:
         return spans
-    holes = [*_descriptive_sections(doc), *_example_turns(doc)]
-    text = doc.text
-    kept = _subtract(spans, _merge(holes))
-    holes = []
-    for clause in prose.iter_clauses(doc, kept):
+    kept = _subtract(spans, _merge([*_descriptive_sections(doc), *_example_turns(doc)]))
+    blocks = blockfacts.blocks_of(doc.text)
+    holes: list[Span] = []
+    for where, found in blockfacts.fact(
+        "directive holes", _block_holes, blocks, blockfacts.place(blocks, kept)
+    ):
+        base = where.start
+        holes.extend([Span(base + start, base + end) for start, end in found])
+    return _subtract(kept, holes)
+
+
+def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelSpans:
+    """What does not direct in one block's kept prose, merged (block-relative).
+
+    Every hole lies on one line of the block, so the blocks' holes, in
+    order, are the document's holes, merged.
+    """
+    kept = blockfacts.spans_in(rel)
+    holes: list[Span] = []
+    for clause in prose.clauses_in(text, kept):
         if _ASKS_OR_POINTS.search(clause.text):
             holes.append(clause.span)
             continue
@@ -148,7 +168,7 @@ def _directives(doc: PromptDocument) -> tuple[Span, ...]:
         holes.extend(
             Span(m.start(), m.end()) for m in _NOT_PROSE.finditer(text, span.start, span.end)
         )
-    return _subtract(kept, _merge(holes))
+    return tuple((hole.start, hole.end) for hole in _merge(holes))
 
 
 def _descriptive_sections(doc: PromptDocument) -> Iterator[Span]:

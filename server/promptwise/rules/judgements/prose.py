@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.rules.prefilter import Prefilter
@@ -118,8 +119,28 @@ def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.
                 yield m
                 pos = m.end() if m.end() > m.start() else m.end() + 1
         return
-    starts = _starts(spans)
-    limit = spans[-1].end
+    # Patterns a config adds run in ``regex`` under a time limit (rules/timed.py):
+    # searched whole, as the line-local argument is made for ``re``.
+    if (
+        isinstance(pattern, re.Pattern)
+        and len(text) >= BLOCKWISE_FROM
+        and blockfacts.line_local(pattern)
+    ):
+        yield from _blockwise(pattern, text, spans)
+    else:
+        yield from _scan(pattern, text, spans, _starts(spans), spans[-1].end)
+
+
+# From this length on, a search over many spans reads cached per-block
+# matches (``document/blockfacts.py``): an edit re-searches one block. Below
+# it the whole scan is cheaper than keeping the facts.
+BLOCKWISE_FROM = 32_768
+
+
+def _scan(
+    pattern: Pattern, text: str, spans: Sequence[Span], starts: list[int], limit: int
+) -> Iterator[re.Match[str]]:
+    """One scan of the range the spans cover, each hit re-run inside its span."""
     pos = spans[0].start
     while pos < limit:
         m = search_from(pattern, text, pos, limit)
@@ -138,6 +159,37 @@ def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.
             pos = spans[i + 1].start
         else:
             return
+
+
+def _blockwise(
+    pattern: re.Pattern[str], text: str, spans: Sequence[Span]
+) -> Iterator[re.Match[str]]:
+    """:func:`_scan`, folded from per-block match starts.
+
+    A line-local pattern (``blockfacts.line_local``) finds in a block, with
+    the spans clipped to it, exactly the starts the whole scan finds there;
+    each is matched again in the whole text, inside its whole span, which
+    gives the very match :func:`_scan` yields.
+    """
+    blocks = blockfacts.blocks_of(text)
+    starts = _starts(spans)
+    match = pattern.match
+    for where, found in blockfacts.fact(
+        "prose matches", _block_matches, blocks, blockfacts.place(blocks, spans), pattern
+    ):
+        for rel in found:
+            at = where.start + rel
+            m = match(text, at, spans[bisect.bisect_right(starts, at) - 1].end)
+            if m is not None:  # always, by the argument above
+                yield m
+
+
+def _block_matches(
+    text: str, rel: blockfacts.RelSpans, last: bool, pattern: re.Pattern[str]
+) -> tuple[int, ...]:
+    spans = blockfacts.spans_in(rel)
+    limit = spans[-1].end if last else len(text)
+    return tuple(m.start() for m in _scan(pattern, text, spans, [s.start for s in spans], limit))
 
 
 @dataclass(frozen=True)
@@ -159,8 +211,13 @@ def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Cl
 def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> Iterator[Clause]:
     """:func:`clauses`, lazily: the task statement is looked for only near the
     top, so cutting a long prompt into sentences would mostly be wasted."""
-    text = doc.text
-    for span in spans if spans is not None else prose_spans(doc):
+    return clauses_in(doc.text, spans if spans is not None else prose_spans(doc))
+
+
+def clauses_in(text: str, spans: Iterable[Span]) -> Iterator[Clause]:
+    """:func:`iter_clauses` over any text: a line never spans two blocks, so
+    per-block facts (``document/blockfacts.py``) cut a block's clauses alone."""
+    for span in spans:
         pos = span.start
         while pos < span.end:
             nl = text.find("\n", pos, span.end)
@@ -193,6 +250,7 @@ def first_line(text: str, span: Span) -> Span:
 
 
 def forget() -> None:
-    """Drop the per-text search state (for :func:`clear_cache`)."""
+    """Drop the per-text search state and the per-block facts (for :func:`clear_cache`)."""
     _starts_cache.clear()
+    blockfacts.clear_cache()
     _lowered[:] = ["", ""]

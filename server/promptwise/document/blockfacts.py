@@ -1,0 +1,388 @@
+"""Per-block facts: what a whole-document judgement reads, cached by block text.
+
+A keystroke in a large prompt changes one paragraph, yet the judgements
+that read the whole prompt (directive spans, the task profile's pattern
+searches, the sentences compared for contradictions) used to rescan every
+paragraph of every version. Here the text is cut into blocks and each such
+fact is computed per block, from the block's own text and the parts of it
+that matter (the prose spans inside it, in block-relative offsets), and
+cached by exactly that. A document-level answer is a fold over the blocks:
+cached facts shifted to where their block now starts, in order. An edit
+therefore re-derives only the blocks whose text or spans changed; the
+counter :func:`analysed` says how many, and the tests assert it.
+
+Where a block ends is a matter of granularity, never of results: every fact
+kept here is *line-local* (what is found on a line depends only on that line
+and the spans on it, never on text past a line break), and a block always
+starts at a line start and ends just after a line break (or at the end of
+the text), so the fold gives exactly what the whole-text computation gives.
+Paragraphs (text up to a blank line) are the natural unit of an edit;
+consecutive paragraphs are grouped into blocks of a few kilobytes, cut
+where a paragraph's opening hashes to a chosen residue (content-defined, as
+``rsync`` cuts files), so an edit moves no other block's boundary. Grouping
+keeps the fold cheap: a document-level search visits a few hundred blocks
+of a megabyte, not thousands of paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from promptwise.document.text import Span
+from promptwise.memo import SizedCache, text_bytes
+
+try:  # Python 3.11+
+    from re import _constants as _c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c
+    import sre_parse as _parser
+
+# The end of a paragraph: a line break followed by one or more blank lines.
+_PARAGRAPH_END = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
+# A block ends before a paragraph whose opening hashes to 0 modulo this
+# (about 16 paragraphs, 3 KB of prose), or at these caps, whichever first.
+_CUT_EVERY = 16
+_MAX_PARAGRAPHS = 64
+_MAX_CHARS = 16_384
+_OPENING = 48  # characters of a paragraph's opening that decide a cut
+
+RelSpans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """One text cut into blocks that tile it: ``starts[i]`` to ``starts[i + 1]``."""
+
+    text: str
+    starts: tuple[int, ...]
+    texts: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def cut(text: str) -> Blocks:
+    """Cut ``text`` into blocks at paragraph starts (see the module docstring)."""
+    starts = [0]
+    paragraphs = 0
+    crc = zlib.crc32
+    length = len(text)
+    for end in [m.end() for m in _PARAGRAPH_END.finditer(text)]:
+        if end >= length:
+            break
+        paragraphs += 1
+        opening = text[end : end + _OPENING].encode("utf-8", "surrogatepass")
+        if (
+            crc(opening) % _CUT_EVERY == 0
+            or paragraphs >= _MAX_PARAGRAPHS
+            or end - starts[-1] >= _MAX_CHARS
+        ):
+            starts.append(end)
+            paragraphs = 0
+    bounds = [*starts, length]
+    return Blocks(
+        text, tuple(starts), tuple(text[bounds[i] : bounds[i + 1]] for i in range(len(starts)))
+    )
+
+
+_blocks_lock = threading.Lock()
+_recent_blocks: list[Blocks] = []  # the texts cut last (a document is analysed by many rules)
+
+
+def blocks_of(text: str) -> Blocks:
+    """:func:`cut`, remembered for the few texts analysed last (compared by identity)."""
+    with _blocks_lock:
+        for found in _recent_blocks:
+            if found.text is text:
+                return found
+    made = cut(text)
+    with _blocks_lock:
+        _recent_blocks.insert(0, made)
+        del _recent_blocks[4:]
+    return made
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The parts of ``spans`` inside one block, relative to the block's start.
+
+    ``last`` marks the block holding the end of the last span: a scan that
+    runs "up to the last span's end" stops there instead of at the block's end.
+    """
+
+    index: int
+    start: int
+    rel: RelSpans
+    last: bool
+
+
+_placed_lock = threading.Lock()
+_recent_placed: list[tuple[Blocks, Sequence[Span], tuple[Placed, ...]]] = []
+
+
+def place(blocks: Blocks, spans: Sequence[Span]) -> tuple[Placed, ...]:
+    """``spans`` (sorted, disjoint) cut at block edges, per block that holds any.
+
+    Remembered per (blocks, spans object): a document's prose spans are
+    placed once and read by every pattern search.
+    """
+    with _placed_lock:
+        for b, s, found in _recent_placed:
+            if b is blocks and s is spans:
+                return found
+    made = _place(blocks, spans)
+    with _placed_lock:
+        _recent_placed.insert(0, (blocks, spans, made))
+        del _recent_placed[16:]
+    return made
+
+
+def _place(blocks: Blocks, spans: Sequence[Span]) -> tuple[Placed, ...]:
+    out: list[Placed] = []
+    starts = blocks.starts
+    ends = (*starts[1:], len(blocks.text))
+    i = 0
+    rel: list[tuple[int, int]] = []
+    for span in spans:
+        start, end = span.start, span.end
+        while start < end:
+            while ends[i] <= start:  # the last block ends at the text's end
+                if rel:
+                    out.append(Placed(i, starts[i], tuple(rel), False))
+                    rel = []
+                i += 1
+            base = starts[i]
+            stop = min(end, ends[i])
+            rel.append((start - base, stop - base))
+            start = stop
+    if rel:
+        out.append(Placed(i, starts[i], tuple(rel), True))
+    return tuple(out)
+
+
+class _Entry:
+    """The facts of one (block text, relative spans), and what they are charged."""
+
+    __slots__ = ("facts", "size")
+
+    def __init__(self, size: int) -> None:
+        self.facts: dict[Hashable, Any] = {}
+        self.size = size
+
+
+def _entry_bytes(key: tuple[str, RelSpans], entry: _Entry) -> int:
+    return entry.size
+
+
+_cache: SizedCache[tuple[str, RelSpans], _Entry] = SizedCache("block facts", 0.10, _entry_bytes)
+
+
+@dataclass
+class _Counts:
+    """What was computed rather than found: per fact name, and which blocks."""
+
+    by_fact: dict[str, int] = field(default_factory=dict)
+    blocks: set[int] = field(default_factory=set)  # hashes of the blocks' texts
+
+
+_counts = _Counts()
+_MAX_COUNTED = 100_000  # the set of blocks is a diagnostic; it never grows without bound
+
+
+def analysed() -> dict[str, int]:
+    """How many blocks each fact was computed for since :func:`reset_counts`."""
+    return dict(_counts.by_fact)
+
+
+def analysed_blocks() -> int:
+    """How many different blocks had any fact computed since :func:`reset_counts`."""
+    return len(_counts.blocks)
+
+
+def reset_counts() -> None:
+    _counts.by_fact.clear()
+    _counts.blocks.clear()
+
+
+def clear_cache() -> None:
+    _cache.clear()
+    with _blocks_lock:
+        _recent_blocks.clear()
+    with _placed_lock:
+        _recent_placed.clear()
+
+
+def _value_bytes(value: Any) -> int:
+    """About what a fact holds: tuples of offsets or small records."""
+    try:
+        return 64 + 96 * len(value)
+    except TypeError:
+        return 64
+
+
+# A fact: a name, and a function of (block text, relative spans, last, argument).
+Compute = Callable[[str, RelSpans, bool, Any], Any]
+
+
+def fact(
+    name: str,
+    compute: Compute,
+    blocks: Blocks,
+    placed: Sequence[Placed],
+    argument: Hashable = None,
+) -> Iterator[tuple[Placed, Any]]:
+    """``compute`` for every placed block, in order, each found in the cache if it can be.
+
+    ``compute`` must read nothing but its arguments: the block's text, the
+    spans inside it (block-relative), whether it holds the last span's end,
+    and ``argument`` (a pattern, options); all of them are the cache key.
+    Lazy, so a search that stops at its first hit reads only the blocks before it.
+    """
+    texts = blocks.texts
+    get = _cache.get
+    key_of = (name, argument)
+    for where in placed:
+        block = texts[where.index]
+        key = (block, where.rel)
+        entry = get(key)
+        fact_key = (key_of, where.last)
+        if entry is not None:
+            facts = entry.facts
+            if fact_key in facts:
+                yield where, facts[fact_key]
+                continue
+        else:
+            entry = _Entry(text_bytes(block) + 40 * len(where.rel) + 200)
+        value = compute(block, where.rel, where.last, argument)
+        entry.facts[fact_key] = value
+        entry.size += _value_bytes(value)
+        _cache.put(key, entry)
+        _counts.by_fact[name] = _counts.by_fact.get(name, 0) + 1
+        if len(_counts.blocks) >= _MAX_COUNTED:
+            _counts.blocks.clear()
+        _counts.blocks.add(hash(block))
+        yield where, value
+
+
+def spans_in(rel: RelSpans) -> list[Span]:
+    """Relative offset pairs as spans (for a fact's computation)."""
+    return [Span(s, e) for s, e in rel]
+
+
+# ------------------------------------------------------- line-local patterns
+
+_NEWLINE = 10
+_NEWLINE_CATEGORIES = frozenset(
+    {
+        _c.CATEGORY_SPACE,
+        _c.CATEGORY_NOT_DIGIT,
+        _c.CATEGORY_NOT_WORD,
+        _c.CATEGORY_LINEBREAK,
+        _c.CATEGORY_UNI_SPACE,
+        _c.CATEGORY_UNI_NOT_DIGIT,
+        _c.CATEGORY_UNI_NOT_WORD,
+        _c.CATEGORY_UNI_LINEBREAK,
+    }
+)
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", object())  # Python 3.11+
+_line_local: dict[re.Pattern[str], bool] = {}
+_MAX_REMEMBERED = 1024
+
+
+def line_local(pattern: re.Pattern[str]) -> bool:
+    """True when no match of ``pattern`` can depend on text past a line break.
+
+    That holds when nothing in the pattern (lookarounds included) can match a
+    line break, no anchor other than a word boundary or a multi-line ``^``/``$``
+    is used, and every match is at least one character long. Such a pattern
+    finds, in a block, exactly what it finds at the same place in the whole
+    text; any other pattern is searched over the whole text, as before.
+    """
+    known = _line_local.get(pattern)
+    if known is None:
+        try:
+            parsed = _parser.parse(pattern.pattern, pattern.flags)
+            known = parsed.getwidth()[0] > 0 and not _may_cross(
+                list(parsed), bool(pattern.flags & re.S), bool(pattern.flags & re.M)
+            )
+        except (re.error, TypeError, ValueError, RecursionError):
+            known = False
+        if len(_line_local) >= _MAX_REMEMBERED:
+            _line_local.clear()
+        _line_local[pattern] = known
+    return known
+
+
+def _may_cross(items: list[Any], dotall: bool, multiline: bool) -> bool:
+    for op, av in items:
+        if op is _c.LITERAL:
+            if av == _NEWLINE:
+                return True
+        elif op is _c.NOT_LITERAL:
+            if av != _NEWLINE:
+                return True
+        elif op is _c.ANY:
+            if dotall:
+                return True
+        elif op is _c.IN:
+            if _set_has_newline(av):
+                return True
+        elif op is _c.BRANCH:
+            if any(_may_cross(list(branch), dotall, multiline) for branch in av[1]):
+                return True
+        elif op is _c.SUBPATTERN:
+            _, add, remove, sub = av
+            inner_dotall = (dotall or bool(add & re.S)) and not remove & re.S
+            inner_multiline = (multiline or bool(add & re.M)) and not remove & re.M
+            if _may_cross(list(sub), inner_dotall, inner_multiline):
+                return True
+        elif op in _REPEATS:
+            if _may_cross(list(av[2]), dotall, multiline):
+                return True
+        elif op is _ATOMIC:
+            if _may_cross(list(av), dotall, multiline):
+                return True
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            if _may_cross(list(av[1]), dotall, multiline):
+                return True
+        elif op is _c.AT:
+            if av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
+                continue
+            if av in (_c.AT_BEGINNING, _c.AT_END) and multiline:
+                continue
+            return True
+        elif op is _c.GROUPREF:
+            continue  # repeats what a group matched, and the group is checked
+        elif op is _c.GROUPREF_EXISTS:
+            _, yes, no = av
+            if _may_cross(list(yes), dotall, multiline) or (
+                no is not None and _may_cross(list(no), dotall, multiline)
+            ):
+                return True
+        else:
+            return True  # anything not understood here is searched whole
+    return False
+
+
+def _set_has_newline(items: list[Any]) -> bool:
+    negate = False
+    hit = False
+    for op, av in items:
+        if op is _c.NEGATE:
+            negate = True
+        elif op is _c.LITERAL:
+            hit = hit or av == _NEWLINE
+        elif op is _c.RANGE:
+            hit = hit or av[0] <= _NEWLINE <= av[1]
+        elif op is _c.CATEGORY:
+            hit = hit or av in _NEWLINE_CATEGORIES
+        else:
+            return True
+    return hit != negate

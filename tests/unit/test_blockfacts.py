@@ -1,0 +1,228 @@
+"""Per-block facts: an edit re-derives only the blocks it touched (issue 16).
+
+The whole-document judgements (directive spans, the task profile's prose
+searches, the claims PW209 compares) are folded from facts cached per
+block. These tests check the two promises that makes: the fold gives what
+the whole-text computation gives, and an edit of one paragraph of a large
+prompt re-analyses a handful of blocks out of hundreds.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from promptwise.analysis import analyze, clear_caches
+from promptwise.config import Settings
+from promptwise.document import blockfacts
+from promptwise.document.parse import parse_document
+from promptwise.document.text import Span
+from promptwise.rules import judgements
+from promptwise.rules.judgements import prose
+from tests.conftest import CORPUS, EXAMPLES, REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
+
+LINE_LOCAL = [p for p in judgements.patterns() if blockfacts.line_local(p)]
+# Patterns of the shapes the judgements use, anchors and lookarounds included.
+EXTRA = [
+    re.compile(r"\b(?:if|when)\b[^.\n]{0,40}?\b(?:missing|empty)\b", re.I),
+    re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\w+", re.M),
+    re.compile(r"(?<![\w'])'[^'\n]{1,20}'(?![\w'])"),
+    re.compile(r"\w+[ \t]*:[ \t]*$", re.M),
+    re.compile(r"never\b", re.I),
+]
+
+
+def test_line_local_tells_which_patterns_can_look_past_a_line_break() -> None:
+    cases = {
+        (r"\bfoo\b", 0): True,
+        (r"a[ \t]+b", 0): True,
+        (r"a.b", 0): True,
+        (r"[^\S\n]+x", 0): True,
+        (r"^- \w+$", re.M): True,
+        (r"a\nb", 0): False,
+        (r"a\sb", 0): False,
+        (r"[^a]b", 0): False,
+        (r"a.b", re.S): False,
+        (r"(?s:a.b)", 0): False,
+        (r"^foo", 0): False,  # without MULTILINE, ^ is the text's start
+        (r"foo\Z", re.M): False,
+        (r"(?=\s)a", 0): False,  # a lookahead may look at the next line
+        (r"a*", 0): False,  # an empty match
+    }
+    for (source, flags), expected in cases.items():
+        assert blockfacts.line_local(re.compile(source, flags)) is expected, source
+    assert LINE_LOCAL, "the judgements search with line-local patterns"
+
+
+def test_blocks_tile_the_text_and_start_at_lines() -> None:
+    text = generate(200_000, 3)
+    blocks = blockfacts.cut(text)
+    assert "".join(blocks.texts) == text
+    assert len(blocks) > 20
+    assert all(start == 0 or text[start - 1] == "\n" for start in blocks.starts)
+
+
+def test_an_edit_moves_no_other_block_edge() -> None:
+    text = generate(300_000, 5)
+    before = blockfacts.cut(text)
+    middle = text.index("\n\n", len(text) // 2) + 2
+    edited = text[:middle] + "Always cite the article.\n" + text[middle:]
+    after = blockfacts.cut(edited)
+    old, new = set(before.texts), set(after.texts)
+    assert len(new - old) <= 2 and len(old - new) <= 2
+
+
+_WORDS = [
+    "if", "the", "order", "is", "missing", "never", "Never", "always", "- ", "1. ", "  ",
+    "\t", "\n", "\n\n", "\n \n", ": ", "'x'", "json", "JSON", "e.g.", ",", ".", "empty",
+    "Answer", "label", "unknown", "when", "{", "}", "<a>", "É", "ß",
+]  # fmt: skip
+
+
+@st.composite
+def _texts_and_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
+    text = "".join(draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=160)))
+    # A few holes (a template tag, a code block) in prose that is mostly one span.
+    holes = sorted(draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    spans: list[Span] = []
+    start = 0
+    for a, b in zip(holes[::2], holes[1::2], strict=False):
+        if a > start:
+            spans.append(Span(start, a))
+        start = max(start, b)
+    if start < len(text):
+        spans.append(Span(start, len(text)))
+    return text, spans
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every paragraph its own block, so short texts have many (the same
+    setting for every example, and results never depend on what is cached)."""
+    monkeypatch.setattr(blockfacts, "_CUT_EVERY", 1)
+    blockfacts.clear_cache()
+    yield
+    blockfacts.clear_cache()
+
+
+def _same(pattern: re.Pattern[str], text: str, spans: list[Span]) -> None:
+    whole = [
+        (m.start(), m.end(), m.groups())
+        for m in prose._scan(pattern, text, spans, [s.start for s in spans], spans[-1].end)
+    ]
+    folded = [(m.start(), m.end(), m.groups()) for m in prose._blockwise(pattern, text, spans)]
+    assert folded == whole, pattern.pattern
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_texts_and_spans(), index=st.integers(0, 10_000))
+def test_blockwise_search_finds_what_the_whole_scan_finds(
+    small_blocks: None, case: tuple[str, list[Span]], index: int
+) -> None:
+    text, spans = case
+    if not spans:
+        return
+    patterns = [*LINE_LOCAL, *EXTRA]
+    _same(patterns[index % len(patterns)], text, spans)
+
+
+def test_a_pattern_across_lines_would_differ(small_blocks: None) -> None:
+    """Why only line-local patterns are searched block by block."""
+    text = "Keep a\n\nbrief answer.\n"
+    spans = [Span(0, len(text))]
+    across = re.compile(r"a\s+brief")
+    whole = [m.start() for m in prose._scan(across, text, spans, [0], len(text))]
+    assert whole == [5]
+    assert list(prose._blockwise(across, text, spans)) == []
+    # So finditer searches it over the whole text, however large.
+    big = text * 3000
+    many = [Span(i * len(text), (i + 1) * len(text) - 1) for i in range(3000)]
+    assert [m.start() for m in prose.finditer(across, big, many)][:2] == [5, len(text) + 5]
+
+
+def test_blockwise_search_on_real_prompts(small_blocks: None) -> None:
+    files = sorted((CORPUS / "bulk").rglob("*.md"))[:150] + sorted(EXAMPLES.iterdir())
+    files = [f for f in files if f.suffix in (".md", ".prompt", ".prompty", ".txt")]
+    if len(files) < 20:
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    rng = random.Random(4)
+    checked = 0
+    for path in files:
+        doc = parse_document(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        for spans in (list(doc.prose_spans), list(doc.instruction_spans)):
+            if len(spans) > 8:
+                for pattern in rng.sample(LINE_LOCAL, 12):
+                    _same(pattern, doc.text, spans)
+                    checked += 1
+    assert checked > 500
+
+
+# ------------------------------------------------------------ edits
+
+
+def _edits(text: str, rng: random.Random) -> Iterator[tuple[str, str]]:
+    """Edits a person makes in one paragraph: a typed character, a new
+    instruction, a deleted line, a paragraph split in two."""
+    for what in ("type", "instruction", "delete", "split", "type", "instruction"):
+        at = text.index("\n", rng.randrange(len(text) // 4, len(text) - 1000)) + 1
+        while not text[at].isalpha():
+            at = text.index("\n", at) + 1
+        if what == "type":
+            text = text[: at + 3] + rng.choice("abcxyz ") + text[at + 3 :]
+        elif what == "instruction":
+            line = rng.choice(
+                [
+                    "Never answer in JSON.\n",
+                    "Always answer in JSON.\n",
+                    "Always cite the order number.\n",
+                    "Never cite the order number.\n",
+                    "If the order number is missing, ask for it.\n",
+                ]
+            )
+            text = text[:at] + line + text[at:]
+        elif what == "delete":
+            text = text[:at] + text[text.index("\n", at) + 1 :]
+        else:
+            text = text[: at + 10] + "\n\n" + text[at + 10 :]
+        yield what, text
+
+
+def _findings(text: str) -> list[tuple[str, int, int, str]]:
+    found = analyze(parse_document(text, "big.prompty"), Settings()).findings
+    return [(f.code, f.span.start, f.span.end, f.message) for f in found]
+
+
+def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
+    clear_caches()
+    text = generate(300_000, 9)
+    blocks = blockfacts.blocks_of(text)
+    assert len(blocks) >= 60
+    assert len(re.findall(r"\n\s*\n", text)) >= 800  # paragraphs
+    blockfacts.reset_counts()
+    _findings(text)  # the first analysis computes every block
+    first = blockfacts.analysed()
+    assert first.get("directive holes", 0) >= 50
+    assert first.get("prose matches", 0) >= 50
+    assert blockfacts.analysed_blocks() >= 60
+    for what, edited in _edits(text, random.Random(2)):
+        blockfacts.reset_counts()
+        warm = _findings(edited)
+        counts = blockfacts.analysed()
+        # The edited block (two when a paragraph split moved a block's edge)
+        # is analysed again, by each fact; no other block is.
+        assert blockfacts.analysed_blocks() <= 3, (what, counts)
+        assert counts.get("directive holes", 0) <= 3, (what, counts)
+        clear_caches()
+        assert warm == _findings(edited), what  # the same as a cold analysis
+        _findings(edited)
