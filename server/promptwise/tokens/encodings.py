@@ -125,14 +125,41 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             spec = SPECS.get(name)
             if spec is None:
                 raise PromptwiseError(f"unknown encoding {name!r} (bundled: {', '.join(SPECS)})")
-            encoding = tiktoken.Encoding(
-                name=spec.name,
-                pat_str=spec.pattern,
-                mergeable_ranks=_ranks(spec),
-                special_tokens=spec.special_tokens,
-            )
+            encoding = BundledEncoding(spec)
             _loaded[name] = encoding
     return encoding
+
+
+def loaded(name: str) -> bool:
+    """Whether ``name`` is built in this process (counting with it costs no load).
+
+    The language server asks before an analysis: while the encoding is not
+    built, it publishes the findings that need no token count first.
+    """
+    return name in _loaded
+
+
+class BundledEncoding(tiktoken.Encoding):
+    """A tiktoken encoding that does not keep a Python copy of its ranks.
+
+    tiktoken's ``Encoding`` holds the rank dict it was built from only to
+    pickle itself; the Rust encoder has its own copy. For o200k that dict is
+    200,000 bytes objects, about 19 MB of a language server's resident memory
+    (measured: 91 MB -> 72 MB after building o200k). This one drops it and
+    pickles by name, rebuilt from the bundled file on the other side.
+    """
+
+    def __init__(self, spec: EncodingSpec) -> None:
+        super().__init__(
+            name=spec.name,
+            pat_str=spec.pattern,
+            mergeable_ranks=_ranks(spec),
+            special_tokens=spec.special_tokens,
+        )
+        self._mergeable_ranks = {}
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (get_encoding, (self.name,))
 
 
 # ------------------------------------------------------------- rank cache
