@@ -12,14 +12,20 @@ absolute number.
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from promptwise import memo
+from promptwise.document import parse_document
+from promptwise.rules import judgements
+from promptwise.rules.judgements import prose, task_profile
 from tests.conftest import REPO, source_env
 
 BUDGET_MB = 16
@@ -31,6 +37,7 @@ EXPECTED = {
     "directive spans",
     "token counts",
     "normalised lines",
+    "prose span starts",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -77,3 +84,39 @@ def test_repeated_analyses_of_a_large_prompt_reach_a_plateau(tmp_path: Path) -> 
     first, second = check_plateau(rows)
     print(f"RSS growth: first half {first:.1f} MB, second half {second:.1f} MB")
     assert second <= 0.5 * first + 3, (first, second)
+
+
+def test_the_prose_search_keeps_span_starts_by_size_not_by_count() -> None:
+    """The judgements' search kept the prose spans of the last 64 documents,
+    whatever their size (64 MB for large files, outside the budget): after
+    the cache's share is full, profiling more distinct documents holds no more."""
+    text = "".join(
+        f"## Section {i}\n\nClassify the text below. If the input is empty, say so.\n\n"
+        f"```\ncode {i}\n```\n\n"
+        for i in range(300)
+    )
+    assert len(text) < prose.BLOCKWISE_FROM  # the scan that reads the starts
+    cache = next(c for c in memo.caches() if c.name == "prose span starts")
+    before = memo.budget()
+    memo.set_budget(4 * MB)  # a share of about 200 KB: three documents' spans
+    judgements.clear_cache()
+    tracemalloc.start()
+    try:
+        held: dict[int, int] = {}
+        for n in range(1, 29):
+            doc = parse_document(f"{text}\nrevision {n}\n", "large.prompt.md")
+            judgements.profile(doc)
+            task_profile._cache.clear()  # the profiles only: the search state stays
+            del doc
+            if n in (8, 28):
+                gc.collect()
+                held[n] = tracemalloc.get_traced_memory()[0]
+        entry = cache.bytes_used / max(1, len(cache))
+        assert cache.peak_bytes <= cache.max_bytes
+    finally:
+        tracemalloc.stop()
+        memo.set_budget(before)
+        judgements.clear_cache()
+    # Twenty more documents: kept by count, twenty more entries stayed alive.
+    assert entry > 0 and held[28] - held[8] < 20 * entry / 4, (held, entry)
+    assert prose._starts_cache is cache

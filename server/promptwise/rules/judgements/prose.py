@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
+from promptwise.memo import SizedCache
 from promptwise.rules.prefilter import Prefilter
 from promptwise.rules.timed import Pattern
 
@@ -42,7 +44,19 @@ def search(pattern: Pattern, text: str, spans: Sequence[Span]) -> re.Match[str] 
 _MANY_SPANS = 8
 
 
-_starts_cache: dict[int, tuple[Sequence[Span], list[int]]] = {}
+def _starts_bytes(key: int, value: tuple[Sequence[Span], list[int]]) -> int:
+    """The spans (kept alive by the entry: about 160 bytes each, measured with
+    ``tracemalloc``) and the list of their starts (the ints are the spans')."""
+    spans, starts = value
+    return sys.getsizeof(spans) + _SPAN_BYTES * len(spans) + sys.getsizeof(starts)
+
+
+_SPAN_BYTES = 160
+# By the bytes it holds, not its entry count: 64 entries of a large file's
+# spans were 64 MB the memory budget did not see.
+_starts_cache: SizedCache[int, tuple[Sequence[Span], list[int]]] = SizedCache(
+    "prose span starts", 0.05, _starts_bytes
+)
 
 
 def _starts(spans: Sequence[Span]) -> list[int]:
@@ -53,14 +67,21 @@ def _starts(spans: Sequence[Span]) -> list[int]:
     than the regex scans themselves. The entry holds the spans object, so its
     id cannot be reused while cached.
     """
+    last = _last[0]
+    if last[0] is spans:
+        return last[1]
     hit = _starts_cache.get(id(spans))
     if hit is not None and hit[0] is spans:
+        _last[0] = hit
         return hit[1]
     starts = [s.start for s in spans]
-    if len(_starts_cache) >= 64:
-        _starts_cache.clear()
-    _starts_cache[id(spans)] = (spans, starts)
+    _starts_cache.put(id(spans), (spans, starts))
+    _last[0] = (spans, starts)  # kept even when too big for the cache's share
     return starts
+
+
+# The spans searched last and their starts (one document's at most).
+_last: list[tuple[Sequence[Span], list[int]]] = [((), [])]
 
 
 _filters: dict[re.Pattern[str], Prefilter] = {}
@@ -252,5 +273,6 @@ def first_line(text: str, span: Span) -> Span:
 def forget() -> None:
     """Drop the per-text search state and the per-block facts (for :func:`clear_cache`)."""
     _starts_cache.clear()
+    _last[0] = ((), [])
     blockfacts.clear_cache()
     _lowered[:] = ["", ""]
