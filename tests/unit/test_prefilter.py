@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promptwise.rules import matchers
+from promptwise.rules import matchers, prefilter
 from promptwise.rules.loader import load_rules
 from promptwise.rules.prefilter import MultiScanner, Prefilter
 from tests.conftest import CORPUS, EXAMPLES
@@ -60,12 +60,31 @@ WORDS = [
     "x",
     "- ",
     "when",
+    "a\n few",
+    "a \t lot of",
+    "do not",
+    "- Never",
+    "1. Avoid",
+    "**Don't",
+    "? ",
+    "\ud800",
 ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS) | st.text(max_size=5), max_size=40).map(" ".join))
 def test_scanner_equals_plain_scan(text: str) -> None:
+    assert SCANNER.scan(text) == _plain(PATTERNS, text)
+
+
+def test_line_filter_for_patterns_without_an_opening_literal() -> None:
+    """A pattern opening with ``^`` or a lookbehind is searched from the lines holding its
+    inner literal, and finds what ``finditer`` finds; one that may cross a line has none."""
+    assert SCANNER.lines["nofilter"].literal is not None
+    assert prefilter._LineFilter(re.compile(r"(?:^|x)\s*never", re.M)).literal is None
+    assert prefilter._LineFilter(re.compile(r"(?:^|x)[^.]*never", re.M)).literal is None
+    assert prefilter._LineFilter(re.compile(r"(?:^|x)[^.\n]*never", re.M)).literal is not None
+    text = "Rules. Never guess.\n- never ask twice\nnot never\n" * 3 + "x never " * 500
     assert SCANNER.scan(text) == _plain(PATTERNS, text)
 
 

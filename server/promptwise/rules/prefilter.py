@@ -12,6 +12,11 @@ at C speed); the full pattern is then tried only where a candidate starts.
 When a pattern has a branch that does not start with a literal, there is no
 prefilter and the caller falls back to an ordinary scan, so correctness never
 depends on this module.
+
+A pattern with no opening literal (``(?:^|(?<=[.!?] ))[ \\t]*(?:never|avoid)``)
+often has one further on, preceded only by parts that cannot cross a line:
+every match then starts on the line of an occurrence, at or before it, and
+only those stretches are tried (:class:`_LineFilter`).
 """
 
 from __future__ import annotations
@@ -152,6 +157,134 @@ def _trie_regex(fragments: set[Fragment]) -> str:
     return emit(trie)
 
 
+_NEWLINE = ord("\n")
+_LINE_CATEGORIES = {sre_constants.CATEGORY_DIGIT, sre_constants.CATEGORY_WORD}
+
+
+def _set_takes_newline(av: Any) -> bool:
+    """Whether a character class (``IN`` items) can match ``\\n`` (True when unsure)."""
+    negate = bool(av) and av[0][0] is sre_constants.NEGATE
+    named = False  # whether the class names the newline (or a category holding it)
+    for op, a in av[1:] if negate else av:
+        if op is sre_constants.LITERAL:
+            named = named or a == _NEWLINE
+        elif op is sre_constants.RANGE:
+            named = named or a[0] <= _NEWLINE <= a[1]
+        elif op is sre_constants.CATEGORY:
+            if negate:
+                if a is not sre_constants.CATEGORY_SPACE:
+                    return True
+                named = True
+            elif a not in _LINE_CATEGORIES:
+                return True
+        else:
+            return True
+    return not named if negate else named
+
+
+def _line_local(items: Any, flags: int) -> bool:
+    """Whether ``items`` can never consume a newline (zero-width assertions may look anywhere)."""
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre_constants.LITERAL:
+            if av == _NEWLINE:
+                return False
+        elif op is sre_constants.NOT_LITERAL:
+            if av != _NEWLINE:
+                return False
+        elif op is sre_constants.ANY:
+            if flags & sre_constants.SRE_FLAG_DOTALL:
+                return False
+        elif op is sre_constants.IN:
+            if _set_takes_newline(av):
+                return False
+        elif op is sre_constants.SUBPATTERN:
+            if av[1] & sre_constants.SRE_FLAG_DOTALL or not _line_local(av[-1], flags):
+                return False
+        elif op is sre_constants.BRANCH:
+            if not all(_line_local(branch, flags) for branch in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _line_local(av[2], flags):
+                return False
+        else:
+            return False
+    return True
+
+
+def _inner(items: Any, lower: bool, flags: int) -> set[Fragment] | None:
+    """Fragments one of which every match holds on the line it starts on.
+
+    For a pattern with no opening literal (``(?:^|(?<=[.!?] ))[ \\t]*(?:never|avoid)``):
+    the first literal part preceded only by parts that cannot take a newline.
+    Every match then starts on the line of an occurrence, at or before it.
+    """
+    items = list(items)
+    if len(items) == 1 and items[0][0] is sre_constants.SUBPATTERN:
+        av = items[0][1]
+        if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
+            return None  # a scoped (?i:...) in a case-sensitive pattern (see _prefixes)
+        return _inner(av[-1], lower, flags | av[1])
+    if len(items) == 1 and items[0][0] is sre_constants.BRANCH:
+        out: set[Fragment] = set()
+        for branch in items[0][1][1]:
+            found = _inner(branch, lower, flags)
+            if not found:
+                return None
+            out |= found
+        return out
+    for k in range(len(items)):
+        if not _line_local(items[k - 1 : k] if k else [], flags):
+            return None
+        found = _prefixes(items[k:], lower)
+        if found:
+            return found
+    return None
+
+
+class _LineFilter:
+    """Candidate lines for a pattern without an opening literal but with one further on.
+
+    The pattern is tried at each position from the start of the line of an
+    occurrence of the inner literal up to the occurrence, each position once.
+    """
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.ignorecase = bool(pattern.flags & re.IGNORECASE)
+        self.literal: re.Pattern[str] | None = None
+        try:
+            found = _inner(
+                sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase, pattern.flags
+            )
+        except Exception:  # an unusual construct: no filter, never an error
+            found = None
+        if found:
+            self.literal = re.compile(_trie_regex(found))
+
+    def scan(self, haystack: str, text: str) -> list[tuple[int, int]]:
+        """Non-empty matches of the pattern in ``text``, as ``finditer`` finds them."""
+        assert self.literal is not None
+        out: list[tuple[int, int]] = []
+        match, search, rfind = self.pattern.match, self.literal.search, text.rfind
+        tried = 0  # every position before this one has been tried (or lies in a match)
+        hit = search(haystack)
+        while hit is not None:
+            q = hit.start()
+            p = max(tried, rfind("\n", tried, q) + 1)
+            while p <= q:
+                m = match(text, p)
+                if m is not None and m.end() > p:
+                    out.append((p, m.end()))
+                    p = m.end()
+                else:
+                    p += 1
+            tried = max(tried, p)
+            hit = search(haystack, max(q + 1, tried))
+        return out
+
+
 class Prefilter:
     """Candidate finder for one compiled pattern, or none if it cannot have one."""
 
@@ -203,6 +336,8 @@ class MultiScanner:
         self.patterns = patterns
         self.filters = {key: Prefilter(p) for key, p in patterns.items()}
         self.unfiltered = [k for k, f in self.filters.items() if f.literal is None]
+        # Patterns without an opening literal that hold one further on, on the same line.
+        self.lines = {key: _LineFilter(patterns[key]) for key in self.unfiltered}
         self.groups: list[tuple[bool, re.Pattern[str], dict[str, list[str]]]] = []
         for lower in (True, False):
             members = [
@@ -251,6 +386,11 @@ class MultiScanner:
                         last_end[key] = m.end()
                         out[key].append((m.start(), m.end()))
         for key in self.unfiltered:
+            line_filter = self.lines[key]
+            if line_filter.literal is not None and (same_length or not line_filter.ignorecase):
+                haystack = lowered if line_filter.ignorecase else text
+                out[key] = line_filter.scan(haystack, text)
+                continue
             out[key] = [
                 (m.start(), m.end())
                 for m in self.patterns[key].finditer(text)
