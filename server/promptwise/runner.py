@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promptwise.analysis import Analysis, analyze
+from promptwise.analysis import Analysis, analyze, catalogue_for, rules_for
 from promptwise.config import Settings, find_config, load_settings, merge_overrides
 from promptwise.document import parse_document
 from promptwise.document.load import read_document, unreadable
@@ -25,7 +25,9 @@ from promptwise.document.model import PromptDocument
 from promptwise.errors import ConfigError, PromptwiseError
 from promptwise.files import Candidate
 from promptwise.findings import Finding
+from promptwise.pricing.catalogue import Catalogue
 from promptwise.project.files import Project, workspace_root
+from promptwise.rules.loader import RuleSet
 
 if TYPE_CHECKING:
     from promptwise.escalation.evidence import FailureLogs
@@ -105,6 +107,21 @@ def _logs(doc: PromptDocument, settings: Settings) -> FailureLogs | None:
     return logs_for(doc, settings)
 
 
+# What every file under one configuration shares, loaded once per run (see
+# ``run``): the rules and the price catalogue. ``analyze`` would otherwise look
+# both up per file, re-reading the rule folders' and price tables'
+# modification stamps (the server needs that freshness; one run does not).
+_loaded: dict[int, tuple[Settings, RuleSet, Catalogue]] = {}
+
+
+def _rules_and_prices(settings: Settings) -> tuple[RuleSet, Catalogue]:
+    hit = _loaded.get(id(settings))
+    if hit is None or hit[0] is not settings:
+        catalogue = catalogue_for(settings)  # in analyze's order: a price error comes first
+        hit = _loaded[id(settings)] = (settings, rules_for(settings), catalogue)
+    return hit[1], hit[2]
+
+
 def analyze_candidate(
     candidate: Candidate, options: RunOptions, display: str | None = None
 ) -> FileResult:
@@ -116,8 +133,17 @@ def analyze_candidate(
     # Failure logs that mention the file feed the PW9xx rules (nothing is read without logs).
     logs = None if unreadable(doc) else _logs(doc, settings)
     project = project_for(candidate.path, settings)
+    rules, catalogue = _rules_and_prices(settings)
     return result_of(
-        analyze(doc, settings, model_override=options.model, logs=logs, project=project)
+        analyze(
+            doc,
+            settings,
+            rules=rules,
+            catalogue=catalogue,
+            model_override=options.model,
+            logs=logs,
+            project=project,
+        )
     )
 
 
@@ -131,8 +157,19 @@ def reanalyse_text(path: str, text: str, options: RunOptions) -> Analysis:
 
 
 def project_for(path: Path, settings: Settings) -> Project:
-    """The workspace ``path``'s references resolve in (see :func:`workspace_root`)."""
-    return Project(workspace_root(str(path), settings.root))
+    """The workspace ``path``'s references resolve in (see :func:`workspace_root`).
+
+    Looked up once per folder: finding the root stats every folder above the
+    file, and files of one folder share it (a ``Project`` holds no state).
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    return _project_of_folder(folder, settings.root, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _project_of_folder(folder: str, settings_root: str | None, cwd: str) -> Project:
+    # Any name in the folder finds the same root (only its folders are looked at).
+    return Project(workspace_root(os.path.join(folder, "_"), settings_root))
 
 
 def result_of(analysis: Analysis) -> FileResult:
@@ -163,6 +200,10 @@ def _worker(args: tuple[Candidate, RunOptions, str]) -> FileResult | tuple[str, 
 
 def run(candidates: Iterable[Candidate], options: RunOptions, jobs: int = 1) -> list[FileResult]:
     """Analyse every candidate; ConfigError propagates (exit code 2)."""
+    # The per-run lookups start afresh: the language server's workspace view
+    # runs this again after rule files, price tables or folders changed.
+    _loaded.clear()
+    _project_of_folder.cache_clear()
     items = [(c, options, str(c.path)) for c in candidates]
     results: list[FileResult] = []
     if jobs <= 1 or len(items) < 4:

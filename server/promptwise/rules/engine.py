@@ -69,6 +69,8 @@ def _relative(path: str, settings: Settings) -> str:
 
 
 def per_file_ignored(path: str, settings: Settings) -> tuple[str, ...]:
+    if not settings.per_file_ignores:
+        return ()
     rel = _relative(path, settings)
     name = PurePosixPath(rel).name
     out: list[str] = []
@@ -111,9 +113,22 @@ def severity_for(rule: Rule, settings: Settings) -> Severity:
     return level
 
 
+# The active rules per rule set, settings and per-file ignores: the same for
+# almost every file of a run, and for every version of an open document.
+_active: dict[tuple[int, int, tuple[str, ...]], tuple[RuleSet, Settings, list[Rule]]] = {}
+
+
 def active_rules(ruleset: RuleSet, settings: Settings, path: str) -> list[Rule]:
     ignored_here = per_file_ignored(path, settings)
-    return [rule for rule in ruleset.rules if is_enabled(rule, settings, ignored_here)]
+    key = (id(ruleset), id(settings), ignored_here)
+    hit = _active.get(key)
+    if hit is not None and hit[0] is ruleset and hit[1] is settings:
+        return list(hit[2])
+    rules = [rule for rule in ruleset.rules if is_enabled(rule, settings, ignored_here)]
+    if len(_active) >= 64:
+        _active.clear()  # rule sets and settings no longer in use
+    _active[key] = (ruleset, settings, rules)
+    return list(rules)
 
 
 # ---------------------------------------------------------- declarative rules
