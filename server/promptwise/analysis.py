@@ -209,12 +209,10 @@ def clear_caches() -> None:
     """
     from promptwise.project import composition
     from promptwise.rules import judgements
-    from promptwise.rules.checks import duplicated_instruction
     from promptwise.tokens import counter
 
     default_counter().clear()
     composition.clear_cache()
-    duplicated_instruction.clear_cache()
     engine.clear_piece_cache()
     judgements.clear_cache()
     counter.forget_pieces()

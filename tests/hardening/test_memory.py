@@ -36,8 +36,8 @@ EXPECTED = {
     "task profiles",
     "directive spans",
     "token counts",
-    "normalised lines",
     "prose span starts",
+    "block facts",
 }
 
 pytestmark = pytest.mark.skipif(

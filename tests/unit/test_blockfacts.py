@@ -30,7 +30,7 @@ from tests.conftest import CORPUS, EXAMPLES, REPO
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
 
-LINE_LOCAL = [p for p in judgements.patterns() if blockfacts.line_local(p)]
+BLOCK_LOCAL = [p for p in judgements.patterns() if blockfacts.block_local(p)]
 # Patterns of the shapes the judgements use, anchors and lookarounds included.
 EXTRA = [
     re.compile(r"\b(?:if|when)\b[^.\n]{0,40}?\b(?:missing|empty)\b", re.I),
@@ -41,7 +41,7 @@ EXTRA = [
 ]
 
 
-def test_line_local_tells_which_patterns_can_look_past_a_line_break() -> None:
+def test_block_local_tells_which_patterns_can_look_past_a_line_break() -> None:
     cases = {
         (r"\bfoo\b", 0): True,
         (r"a[ \t]+b", 0): True,
@@ -57,10 +57,13 @@ def test_line_local_tells_which_patterns_can_look_past_a_line_break() -> None:
         (r"foo\Z", re.M): False,
         (r"(?=\s)a", 0): False,  # a lookahead may look at the next line
         (r"a*", 0): False,  # an empty match
+        (r"(?:[^.\n]|(?<=,)\n){3,9}", 0): True,  # a list continued after a comma
+        (r"(?:[^.\n]|(?<=[a-z ])\n){3,9}", 0): False,  # ... after a blank, maybe
+        (r"(?:[^.\n]|(?<!,)\n){3,9}", 0): False,
     }
     for (source, flags), expected in cases.items():
-        assert blockfacts.line_local(re.compile(source, flags)) is expected, source
-    assert LINE_LOCAL, "the judgements search with line-local patterns"
+        assert blockfacts.block_local(re.compile(source, flags)) is expected, source
+    assert BLOCK_LOCAL, "the judgements search with block-local patterns"
 
 
 def test_blocks_tile_the_text_and_start_at_lines() -> None:
@@ -84,7 +87,8 @@ def test_an_edit_moves_no_other_block_edge() -> None:
 _WORDS = [
     "if", "the", "order", "is", "missing", "never", "Never", "always", "- ", "1. ", "  ",
     "\t", "\n", "\n\n", "\n \n", ": ", "'x'", "json", "JSON", "e.g.", ",", ".", "empty",
-    "Answer", "label", "unknown", "when", "{", "}", "<a>", "É", "ß",
+    "Answer", "label", "unknown", "when", "{", "}", "<a>", "É", "ß", ",\n", "labels: ",
+    "classify as", "a, b", " or ",
 ]  # fmt: skip
 
 
@@ -133,12 +137,12 @@ def test_blockwise_search_finds_what_the_whole_scan_finds(
     text, spans = case
     if not spans:
         return
-    patterns = [*LINE_LOCAL, *EXTRA]
+    patterns = [*BLOCK_LOCAL, *EXTRA]
     _same(patterns[index % len(patterns)], text, spans)
 
 
 def test_a_pattern_across_lines_would_differ(small_blocks: None) -> None:
-    """Why only line-local patterns are searched block by block."""
+    """Why only block-local patterns are searched block by block."""
     text = "Keep a\n\nbrief answer.\n"
     spans = [Span(0, len(text))]
     across = re.compile(r"a\s+brief")
@@ -162,7 +166,7 @@ def test_blockwise_search_on_real_prompts(small_blocks: None) -> None:
         doc = parse_document(path.read_text(encoding="utf-8", errors="replace"), str(path))
         for spans in (list(doc.prose_spans), list(doc.instruction_spans)):
             if len(spans) > 8:
-                for pattern in rng.sample(LINE_LOCAL, 12):
+                for pattern in rng.sample(BLOCK_LOCAL, 12):
                     _same(pattern, doc.text, spans)
                     checked += 1
     assert checked > 500
@@ -214,6 +218,7 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
     first = blockfacts.analysed()
     assert first.get("directive holes", 0) >= 50
     assert first.get("prose matches", 0) >= 50
+    assert first.get("lines", 0) >= 50
     assert blockfacts.analysed_blocks() >= 60
     for what, edited in _edits(text, random.Random(2)):
         blockfacts.reset_counts()
@@ -222,7 +227,9 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
         # The edited block (two when a paragraph split moved a block's edge)
         # is analysed again, by each fact; no other block is.
         assert blockfacts.analysed_blocks() <= 3, (what, counts)
-        assert counts.get("directive holes", 0) <= 3, (what, counts)
+        for name in ("directive holes", "claims", "lines"):
+            assert counts.get(name, 0) <= 3, (what, counts)
+        assert counts.get("prose matches", 0) >= 1, (what, counts)  # searched again
         clear_caches()
         assert warm == _findings(edited), what  # the same as a cold analysis
         _findings(edited)

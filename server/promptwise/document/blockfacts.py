@@ -13,9 +13,10 @@ counter :func:`analysed` says how many, and the tests assert it.
 
 Where a block ends is a matter of granularity, never of results: every fact
 kept here is *line-local* (what is found on a line depends only on that line
-and the spans on it, never on text past a line break), and a block always
-starts at a line start and ends just after a line break (or at the end of
-the text), so the fold gives exactly what the whole-text computation gives.
+and the spans on it, never on text past a line break) or, for pattern
+searches, *block-local* (see :func:`block_local`), and a block always starts
+at a line start and ends just after a blank line (or at the end of the
+text), so the fold gives exactly what the whole-text computation gives.
 Paragraphs (text up to a blank line) are the natural unit of an edit;
 consecutive paragraphs are grouped into blocks of a few kilobytes, cut
 where a paragraph's opening hashes to a chosen residue (content-defined, as
@@ -219,11 +220,17 @@ def clear_cache() -> None:
 
 
 def _value_bytes(value: Any) -> int:
-    """About what a fact holds: tuples of offsets or small records."""
-    try:
-        return 64 + 96 * len(value)
-    except TypeError:
+    """About what a fact holds: a tuple of offsets, or of small records
+    whose strings (a sentence, a line's words) are charged as they are."""
+    if not isinstance(value, tuple):
         return 64
+    size = 64 + 8 * len(value)
+    for item in value:
+        if isinstance(item, tuple):
+            size += 64 + sum(text_bytes(x) if isinstance(x, str) else 32 for x in item)
+        else:
+            size += 32
+    return size
 
 
 # A fact: a name, and a function of (block text, relative spans, last, argument).
@@ -275,7 +282,7 @@ def spans_in(rel: RelSpans) -> list[Span]:
     return [Span(s, e) for s, e in rel]
 
 
-# ------------------------------------------------------- line-local patterns
+# ------------------------------------------------------ block-local patterns
 
 _NEWLINE = 10
 _NEWLINE_CATEGORIES = frozenset(
@@ -292,20 +299,23 @@ _NEWLINE_CATEGORIES = frozenset(
 )
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
 _ATOMIC = getattr(_c, "ATOMIC_GROUP", object())  # Python 3.11+
-_line_local: dict[re.Pattern[str], bool] = {}
+_block_local: dict[re.Pattern[str], bool] = {}
 _MAX_REMEMBERED = 1024
 
 
-def line_local(pattern: re.Pattern[str]) -> bool:
-    """True when no match of ``pattern`` can depend on text past a line break.
+def block_local(pattern: re.Pattern[str]) -> bool:
+    """True when no match of ``pattern`` can depend on text past a block's end.
 
-    That holds when nothing in the pattern (lookarounds included) can match a
-    line break, no anchor other than a word boundary or a multi-line ``^``/``$``
-    is used, and every match is at least one character long. Such a pattern
-    finds, in a block, exactly what it finds at the same place in the whole
-    text; any other pattern is searched over the whole text, as before.
+    Blocks end just after the line break that closes a blank line. That
+    holds when nothing in the pattern (lookarounds included) can match a line
+    break, except right after a lookbehind that no blank character satisfies
+    (``(?<=,)\n``: a list continued on the next line); no anchor other than a
+    word boundary or a multi-line ``^``/``$`` is used; and every match is at
+    least one character long. Such a pattern finds, in a block, exactly what
+    it finds at the same place in the whole text; any other pattern is
+    searched over the whole text, as before.
     """
-    known = _line_local.get(pattern)
+    known = _block_local.get(pattern)
     if known is None:
         try:
             parsed = _parser.parse(pattern.pattern, pattern.flags)
@@ -314,14 +324,18 @@ def line_local(pattern: re.Pattern[str]) -> bool:
             )
         except (re.error, TypeError, ValueError, RecursionError):
             known = False
-        if len(_line_local) >= _MAX_REMEMBERED:
-            _line_local.clear()
-        _line_local[pattern] = known
+        if len(_block_local) >= _MAX_REMEMBERED:
+            _block_local.clear()
+        _block_local[pattern] = known
     return known
 
 
 def _may_cross(items: list[Any], dotall: bool, multiline: bool) -> bool:
-    for op, av in items:
+    for index, (op, av) in enumerate(items):
+        # ``(?<=,)\n``: a line break right after a character that is not
+        # blank, so never the one that closes a blank line (where blocks end).
+        if op in _ONE_CHARACTER and index and _after_text(items[index - 1]):
+            continue
         if op is _c.LITERAL:
             if av == _NEWLINE:
                 return True
@@ -386,3 +400,40 @@ def _set_has_newline(items: list[Any]) -> bool:
         else:
             return True
     return hit != negate
+
+
+_BLANKS = "\n \t\r\f\v"
+_ONE_CHARACTER = (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN)
+
+
+def _after_text(item: tuple[Any, Any]) -> bool:
+    """A one-character lookbehind that no blank character satisfies."""
+    op, av = item
+    if op is not _c.ASSERT or av[0] >= 0 or len(av[1]) != 1:
+        return False
+    try:
+        guard = re.compile(_unparse_one(av[1][0]))
+    except (re.error, ValueError):
+        return False
+    return not any(guard.fullmatch(blank) for blank in _BLANKS)
+
+
+def _unparse_one(item: tuple[Any, Any]) -> str:
+    """A pattern for one literal or character set of a parsed pattern."""
+    op, av = item
+    if op is _c.LITERAL:
+        return re.escape(chr(av))
+    if op is _c.IN:
+        parts = []
+        negate = ""
+        for inner, value in av:
+            if inner is _c.NEGATE:
+                negate = "^"
+            elif inner is _c.LITERAL:
+                parts.append(re.escape(chr(value)))
+            elif inner is _c.RANGE:
+                parts.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+            else:
+                raise ValueError("a category")
+        return f"[{negate}{''.join(parts)}]"
+    raise ValueError("not one character")

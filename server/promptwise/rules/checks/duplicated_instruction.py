@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from promptwise.document import blockfacts
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, TextEdit
-from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.tokens.counter import count_text
@@ -20,29 +20,31 @@ _MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
 _NON_WORD = re.compile(r"\W+")
 
 
-def _line_bytes(line: str, normal: str) -> int:
-    return text_bytes(line) + text_bytes(normal) + 150
+_LINE = re.compile(r"[^\n]+")
+# A line kept for comparison, in one block: start, end (block-relative), its words.
+_Line = tuple[int, int, str]
 
 
-# Bounded by bytes (promptwise/memo.py): every keystroke makes a new line.
-_normals: SizedCache[str, str] = SizedCache("normalised lines", 0.05, _line_bytes)
+def _block_lines(
+    text: str, rel: blockfacts.RelSpans, last: bool, minimum: int
+) -> tuple[_Line, ...]:
+    """The lines of one block's prose worth comparing, each with its words
+    lower-cased and single-spaced.
 
-
-def _normal(line: str) -> str:
-    """The line's words, lower-cased, single-spaced.
-
-    Cached by line: while someone types, every other line of the file is
-    the same as on the previous keystroke.
+    A per-block fact (``document/blockfacts.py``): while someone types, every
+    other block of the file is the same as on the previous keystroke.
     """
-    hit = _normals.get(line)
-    if hit is None:
-        hit = _NON_WORD.sub(" ", _MARKER.sub("", line).lower()).strip()
-        _normals.put(line, hit)
-    return hit
-
-
-def clear_cache() -> None:
-    _normals.clear()
+    out: list[_Line] = []
+    for start, end in rel:
+        for m in _LINE.finditer(text, start, end):
+            raw = m.group(0)
+            # Fewer characters than minimum words and their separators need.
+            if len(raw) < 2 * minimum - 1 or _STRUCTURAL.match(raw):
+                continue
+            normal = _NON_WORD.sub(" ", _MARKER.sub("", raw).lower()).strip()
+            if (normal.count(" ") + 1 if normal else 0) >= minimum:
+                out.append((m.start(), m.end(), normal))
+    return tuple(out)
 
 
 @register(
@@ -56,19 +58,15 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
     doc = ctx.document
     text = doc.text
     minimum = int(ctx.options["min_words"])
-    lines: list[tuple[Span, str]] = []
-    for span in judgements.prose_spans(doc):
-        for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
-            raw = m.group(0)
-            # Fewer characters than minimum words and their separators need.
-            if len(raw) < 2 * minimum - 1 or _STRUCTURAL.match(raw):
-                continue
-            normal = _normal(raw)
-            if (normal.count(" ") + 1 if normal else 0) >= minimum:
-                lines.append((Span(span.start + m.start(), span.start + m.end()), normal))
+    blocks = blockfacts.blocks_of(text)
+    placed = blockfacts.place(blocks, judgements.prose_spans(doc))
+    lines: list[tuple[int, int, str]] = []
+    for where, found in blockfacts.fact("lines", _block_lines, blocks, placed, minimum):
+        base = where.start
+        lines.extend([(base + start, base + end, normal) for start, end, normal in found])
     first_seen: dict[str, int] = {}
     runs: list[tuple[list[int], list[int]]] = []  # (copy line indexes, original indexes)
-    for i, (_, normal) in enumerate(lines):
+    for i, (_, _, normal) in enumerate(lines):
         original = first_seen.setdefault(normal, i)
         if original == i:
             continue
@@ -78,8 +76,8 @@ def duplicated_instruction(ctx: CheckContext) -> Iterator[Hit]:
         else:
             runs.append(([i], [original]))
     for copies, originals in runs:
-        copy = Span(lines[copies[0]][0].start, lines[copies[-1]][0].end)
-        first = Span(lines[originals[0]][0].start, lines[originals[-1]][0].end)
+        copy = Span(lines[copies[0]][0], lines[copies[-1]][1])
+        first = Span(lines[originals[0]][0], lines[originals[-1]][1])
         tokens = count_text(text[copy.start : copy.end], ctx.tokens.encoding)
         line = doc.lines.line_of(first.start) + 1
         what = "paragraph" if len(copies) > 1 else "instruction"

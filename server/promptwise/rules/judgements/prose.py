@@ -141,11 +141,11 @@ def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.
                 pos = m.end() if m.end() > m.start() else m.end() + 1
         return
     # Patterns a config adds run in ``regex`` under a time limit (rules/timed.py):
-    # searched whole, as the line-local argument is made for ``re``.
+    # searched whole, as the block-local argument is made for ``re``.
     if (
         isinstance(pattern, re.Pattern)
         and len(text) >= BLOCKWISE_FROM
-        and blockfacts.line_local(pattern)
+        and blockfacts.block_local(pattern)
     ):
         yield from _blockwise(pattern, text, spans)
     else:
@@ -187,7 +187,7 @@ def _blockwise(
 ) -> Iterator[re.Match[str]]:
     """:func:`_scan`, folded from per-block match starts.
 
-    A line-local pattern (``blockfacts.line_local``) finds in a block, with
+    A block-local pattern (``blockfacts.block_local``) finds in a block, with
     the spans clipped to it, exactly the starts the whole scan finds there;
     each is matched again in the whole text, inside its whole span, which
     gives the very match :func:`_scan` yields.
