@@ -85,3 +85,25 @@ def test_a_label_saying_the_input_is_not_the_thing_at_all_is_a_fallback() -> Non
     )
     assert of(text).fallback_label == "not_a_joke"
     assert "PW302" not in codes(text)
+
+
+def test_a_label_list_after_one_of_and_a_colon_keeps_its_fallback() -> None:
+    text = (
+        "Detect the intent of the request below. Answer with one of: play_music, "
+        "set_alarm, weather, unknown.\n\nRequest: {{request}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels[-1] == "unknown"
+    assert of(text).fallback_label == "unknown"
+    assert "PW302" not in codes(text)
+
+
+def test_a_rating_scale_is_a_label_set_of_numbers() -> None:
+    text = (
+        "You are a strict judge. After reading the answer below, rate it on a scale of "
+        "1 to 4.\n\n{{answer}}\n"
+    )
+    profile_ = of(text)
+    assert profile_.label_set is not None
+    assert profile_.label_set.labels == ("1", "2", "3", "4")
+    assert "PW302" in codes(text) and "PW304" not in codes(text)

@@ -211,3 +211,17 @@ def test_a_json_object_as_the_answer_of_an_exchange_is_a_worked_example() -> Non
         "Message: {{message}}\nAnswer:\n"
     )
     assert len(of(text).examples) == 1
+
+
+def test_a_clause_opening_with_after_still_states_the_task() -> None:
+    text = "You are a fair judge. After you read the essay, rate its clarity from 1 to 5.\n"
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_a_writers_persona_is_not_turned_into_its_preparatory_step() -> None:
+    text = (
+        "You are a speech writer. I will describe an event and you will draft a toast.\n"
+        "Extract the names of the hosts from my description first.\n"
+    )
+    assert of(text).kind is TaskKind.AGENT
+    assert "PW101" not in codes(text)

@@ -552,11 +552,67 @@ _EG_QUOTED = re.compile(
 )
 
 
-def quoted_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
-    """Samples written into a sentence: quoted after "e.g." (the exact wording
-    wanted), or an input with its answer ("if the URL is ..., the feed is ...")."""
+# A markdown table: its header row, then the separator row under it.
+_TABLE_HEAD = re.compile(r"^[ \t]*\|([^\n]*)\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|?[ \t]*$", re.M)
+_TABLE_ROW = re.compile(r"[ \t]*\|([^\n]*)\|?[ \t]*(?:\n|\Z)")
+_OUTPUT_COLUMNS = frozenset({"expected", "expected output", "example output", "desired output"})
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip(" \t`*") for c in row.split("|")]
+
+
+def table_samples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExample]:
+    """A table of inputs with their expected answers: a column named like an
+    input field (``input``, ``sentence``) and one named like an output field
+    (``output``, ``label``, ``category``), one filled-in answer at least."""
     text = doc.text
-    found: list[WorkedExample] = conditional_samples(doc, spans)
+    found: list[WorkedExample] = []
+    answers = words.output_fields | words.label_fields | _OUTPUT_COLUMNS
+    for head in _TABLE_HEAD.finditer(text, doc.body_span.start):
+        columns = [c.lower() for c in _cells(head.group(1))]
+        wanted = [i for i, c in enumerate(columns) if c in answers]
+        given = [i for i, c in enumerate(columns) if c in words.input_fields]
+        if not wanted or not given:
+            continue  # a reference table ("| Error | Response |"), not exchanges
+        at = head.end() + 1
+        first: Span | None = None
+        end = at
+        while at < len(text):
+            row = _TABLE_ROW.match(text, at)
+            if row is None:
+                break
+            cells = _cells(row.group(1))
+            values = [cells[i] for i in wanted if i < len(cells)]
+            value = next((v for v in values if v and not _PLACEHOLDER.search(v)), None)
+            if first is None and value is not None:
+                at_value = text.find(value, row.start(1), row.end(1))
+                first = Span(at_value, at_value + len(value))
+            end = row.end()
+            at = row.end()
+        if first is not None:
+            found.append(
+                WorkedExample(
+                    Span(head.start(), end),
+                    strip_span(text, Span(head.start(), head.end())),
+                    "block",
+                    first,
+                )
+            )
+    return found
+
+
+def quoted_samples(
+    doc: PromptDocument, spans: Sequence[Span], words: ExampleWords | None = None
+) -> list[WorkedExample]:
+    """Samples written into the text: quoted after "e.g." (the exact wording
+    wanted), an input with its answer ("if the URL is ..., the feed is ..."),
+    a table of inputs with their answers."""
+    text = doc.text
+    found: list[WorkedExample] = [
+        *conditional_samples(doc, spans),
+        *(table_samples(doc, words) if words is not None else ()),
+    ]
     for span in spans:
         for m in _EG_QUOTED.finditer(text, span.start, span.end):
             sample = m.group(1)

@@ -193,8 +193,10 @@ def label_set(
 ) -> LabelSet | None:
     text = doc.text
     found = [m for m in (search(p, text, spans) for p in words.label_lists) if m is not None]
-    m = min(found, key=lambda x: x.start()) if found else None
-    if m:
+    # The first lead-in followed by a real list decides: "Tag each sentence
+    # with its role: claim, evidence or conclusion" has two, the first
+    # followed by words ("its role") rather than labels.
+    for m in sorted(found, key=lambda x: x.start()):
         labels = _split_labels(m.group("labels"), words.label_stopwords)
         if labels:
             start = m.start("labels")

@@ -51,7 +51,8 @@ STRUCTURED_KINDS = frozenset(
 _LEAD = (
     r"^[ \t>]*(?:(?:[-*+]|\d+[.)]|#{1,6})[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:(?:please|now|first|then|next|finally|also|simply|just)[ \t,]+)*"
-    r"(?:(?:for each|for every|for all|given|using|from|based on|in|with)\b[^.,;:\n]{0,80},[ \t]*)?"
+    r"(?:(?:for each|for every|for all|given|using|from|based on|in|with|after|before|once)\b"
+    r"[^.,;:\n]{0,80},[ \t]*)?"
     r"(?:help (?:me|us) (?:to )?)?"
     # "Read the chat below and determine ...": reading is how, the verb after it is what.
     r"(?:(?:read|review|look at|go through|examine|study|consider|take)\b[^.,;:\n]{0,80}?"
@@ -82,6 +83,9 @@ class TaskWords:
     persona: Pattern
     # A persona that names its task ("an expert extractor of references").
     roles: tuple[tuple[TaskKind, Pattern], ...]
+    # A persona whose trade is writing ("a cover letter writer"): a step
+    # that extracts or classifies on the way is not its task.
+    writer: Pattern
     format_target: Pattern
     # An imperative that makes the prompt an agent's ("Guide the user ...").
     agent: Pattern
@@ -110,6 +114,7 @@ class TaskWords:
             roles=tuple(
                 (kind, compiled(f"role_{kind.value}_patterns", r"\b")) for kind in _ROLE_KINDS
             ),
+            writer=compiled("role_generation_patterns", r"\b", r"\b"),
             format_target=compiled("format_target_patterns", r"\b", r"\b"),
             agent=compiled("agent_patterns", _LEAD, r"\b", re.I | re.M),
             decision=compiled("decision_patterns", r"\b"),
@@ -264,6 +269,8 @@ def task_kind(
                 role = (named, clause.span)
                 continue
             persona = clause
+            if words.writer.search(clause.text):
+                break  # a writer's trade: agent, whatever steps follow
             continue
         if kind is TaskKind.AGENT:
             return kind, clause.span

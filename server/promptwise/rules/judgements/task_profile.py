@@ -156,7 +156,7 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             *ex.turn_examples(doc),
             *ex.inline_examples(doc, spans, words.examples),
             *ex.titled_examples(doc, spans, words.examples),
-            *ex.quoted_samples(doc, spans),
+            *ex.quoted_samples(doc, spans, words.examples),
             *(code_samples if kind not in STRUCTURED_KINDS else []),
         ],
         key=lambda e: e.span.start,
