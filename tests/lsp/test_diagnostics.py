@@ -15,6 +15,7 @@ from promptwise.document.text import LineIndex
 from tests.conftest import EXAMPLES
 from tests.lsp.conftest import (
     RecordingClient,
+    barrier,
     capabilities,
     change,
     codes,
@@ -204,3 +205,51 @@ async def test_json_and_yaml_that_are_not_chat_files_stay_quiet(
     async with opened(shared, path) as uri:
         client = shared
         assert await diagnostics(client, uri, 1) == []
+
+
+def _deferred(code: str) -> bool:
+    """Codes the first diagnostics leave for after the encoding is built."""
+    return code.startswith(("PW5", "PW9")) or code == "PW007"
+
+
+async def test_first_diagnostics_do_not_wait_for_the_encoding(tmp_path: Path) -> None:
+    """A fresh server has no encoding built: the phrase findings are published
+    first, the token-dependent ones (PW5xx) follow for the same version."""
+    path = tmp_path / "fresh.prompt"
+    text = "---\nmodel: no-such-model-xyz\n---\nGive some tips about the product.\n"
+    async with session(folders=[tmp_path]) as client:
+        uri = open_file(client, path, text)
+        await until(lambda: len(client.published[uri]) >= 2, message="a second publication")
+        first, full = client.published[uri][:2]
+        assert first.version == full.version == 1
+        assert codes(first.diagnostics) == ["PW201"]
+        assert codes(full.diagnostics) == ["PW201", "PW501"]
+
+
+async def test_quick_diagnostics_are_the_full_ones_without_the_deferred_rules() -> None:
+    """Every example opened at launch: where a quick publication came first, it holds
+    exactly the full findings minus PW5xx, PW9xx and PW007, at the same places."""
+    async with session() as client:
+        uris = [open_file(client, EXAMPLES / name) for name in EXAMPLE_FILES]
+        for uri in uris:
+            await diagnostics(client, uri, 1)
+        await until(
+            lambda: len(client.published[uris[0]]) >= 2,
+            message="the first file's full publication",
+        )
+        await barrier(client)
+        twice = 0
+        for uri in uris:
+            full = client.published[uri][-1].diagnostics
+            first = client.published[uri][0].diagnostics
+            if len(client.published[uri]) < 2:
+                continue  # opened after the encoding was built: one publication
+            twice += 1
+
+            def key(d: lsp.Diagnostic) -> tuple[str, int, int, str]:
+                return (str(d.code), d.range.start.line, d.range.start.character, d.message)
+
+            assert sorted(map(key, first)) == sorted(
+                key(d) for d in full if not _deferred(str(d.code))
+            ), uri
+        assert twice >= 1

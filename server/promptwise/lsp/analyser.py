@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from promptwise.analysis import Analysis, analyze
+from promptwise.analysis import Analysis, analyze, catalogue_for, encoding_choice, rules_for
 from promptwise.config import Settings
 from promptwise.document import chat
 from promptwise.document.model import PromptDocument
@@ -28,6 +28,11 @@ from promptwise.files import excluded_by
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
 from promptwise.project.files import Project, workspace_root
+from promptwise.rules.emitted import UNUSED_SUPPRESSION
+from promptwise.rules.loader import RuleSet
+from promptwise.rules.model import Rule
+from promptwise.tokens import encodings
+from promptwise.tokens.counter import TokenCounter
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,28 @@ def analysis_budget() -> float:
     return value if value >= 0 else ANALYSIS_BUDGET
 
 
+# Families whose findings need token counts (PW5xx: cost, context, duplicates) or
+# the failure logs priced in tokens (PW9xx). The first diagnostics of a file
+# opened before the encoding is built leave them out and follow with them.
+DEFERRED_FAMILIES = ("PW5", "PW9")
+
+
+def deferred(rule: Rule) -> bool:
+    """Whether ``rule`` waits for the token counts (or, PW007, for every other rule:
+    a suppression is only unused once the rules it could silence have run)."""
+    if rule.code == UNUSED_SUPPRESSION:
+        return True
+    # A user's rules are declarative: phrases and patterns, whatever their code.
+    return rule.builtin and rule.family in DEFERRED_FAMILIES
+
+
+class _Uncounted(TokenCounter):
+    """Counts nothing, so an analysis without the deferred rules never builds an encoding."""
+
+    def count(self, text: str, encoding: str) -> int:
+        return 0
+
+
 class Analyser:
     """Snapshot in, :class:`DocumentAnalysis` out; never raises."""
 
@@ -63,6 +90,55 @@ class Analyser:
         # The editor's texts by path: an included file open with unsaved
         # edits is counted as the user sees it.
         self.open_texts = open_texts
+
+    def quick(self, snapshot: Snapshot) -> DocumentAnalysis | None:
+        """The findings that need no token count, while the file's encoding is not built.
+
+        None when the encoding is built (the full analysis is then as quick)
+        or the file is not analysed at all. Building o200k takes 0.2-0.3 s,
+        on every server launch; the structural, phrase and judgement findings
+        do not wait for it (issue 16). The result is marked incomplete: the
+        full analysis follows and is published after it.
+        """
+        try:
+            if len(snapshot.text) > MAX_FILE_BYTES:
+                return None
+            settings = self.settings.settings_for(snapshot.path)
+            if settings.root and excluded_by(
+                Path(snapshot.path), Path(settings.root), settings.exclude
+            ):
+                return None
+            document = self.parse(snapshot)
+            model = document.model.name if document.model else settings.model
+            catalogue = catalogue_for(settings)
+            choice = encoding_choice(model, catalogue.lookup(model))
+            if encodings.loaded(choice.encoding):
+                return None
+            ruleset = rules_for(settings)
+            rules = RuleSet(tuple(r for r in ruleset.rules if not deferred(r)))
+            analysis = analyze(
+                document,
+                settings,
+                rules=rules,
+                catalogue=catalogue,
+                counter=_Uncounted(),
+                project=self._project(snapshot, settings),
+                budget=analysis_budget(),
+            )
+        except Exception:  # the full analysis reports whatever went wrong
+            log.debug("quick analysis of %s skipped", snapshot.uri, exc_info=True)
+            return None
+        return DocumentAnalysis(
+            snapshot.uri, snapshot.version, snapshot.generation, analysis, complete=False
+        )
+
+    def _project(self, snapshot: Snapshot, settings: Settings) -> Project | None:
+        if not snapshot.uri.startswith("file:"):  # an untitled buffer has no folder
+            return None
+        return Project(
+            workspace_root(snapshot.path, settings.root),
+            self.open_texts() if self.open_texts is not None else {},
+        )
 
     def __call__(self, snapshot: Snapshot) -> DocumentAnalysis:
         def result(analysis: Analysis | None, error: str | None = None) -> DocumentAnalysis:
@@ -87,12 +163,7 @@ class Analyser:
             except chat.NotChat:
                 return result(None)  # a JSON/YAML file that is not a chat file: say nothing
             logs = self._logs(document, settings, snapshot.uri)
-            project = None
-            if snapshot.uri.startswith("file:"):  # an untitled buffer has no folder to resolve in
-                project = Project(
-                    workspace_root(snapshot.path, settings.root),
-                    self.open_texts() if self.open_texts is not None else {},
-                )
+            project = self._project(snapshot, settings)
             return result(self._analyze(document, settings, logs, project))
         except Exception as exc:
             log.exception("analysing %s (version %s) failed", snapshot.uri, snapshot.version)

@@ -106,7 +106,7 @@ class PromptwiseServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptwise-analysis")
         self.settings = SettingsResolver(self.warn_threadsafe)
         self.analyser = Analyser(self.settings, self.open_texts, self.logs_ready)
-        self.documents = PromptWorkspace(self.analyser, self.executor)
+        self.documents = PromptWorkspace(self.analyser, self.executor, self.analyser.quick)
         self.log_handler: client_log.ClientLogHandler | None = None
         self.exit_code: int | None = None  # set by `exit`
         self.loop: asyncio.AbstractEventLoop | None = None

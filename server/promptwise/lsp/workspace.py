@@ -19,6 +19,13 @@ piling up while someone types:
 Requests (hover, lens, code actions, ...) share the same computation: they
 await the analysis of the current version, started on demand if the
 debounce has not fired yet, and computed once however many ask for it.
+
+Until the token encoding is built (a quarter of a second after launch),
+a scheduled run publishes twice: first the findings that need no token
+count (a *quick* analysis, marked incomplete and never handed to
+requests), then the full analysis. Quick runs are queued before the full
+ones, so every file opened at launch shows its first findings before any
+of them waits for the encoding.
 """
 
 from __future__ import annotations
@@ -105,6 +112,9 @@ class DocumentAnalysis:
     analysis: Analysis | None
     error: str | None = None
     extras: dict[str, Any] = field(default_factory=dict, compare=False)
+    # False for a quick analysis: token-dependent findings (PW5xx, PW9xx) and the
+    # unused-suppression check (PW007) follow with the full one.
+    complete: bool = True
 
     @property
     def key(self) -> tuple[int, int]:
@@ -120,13 +130,15 @@ SUPERSEDED: Final = _Superseded()
 
 Outcome = DocumentAnalysis | _Superseded
 Compute = Callable[[Snapshot], DocumentAnalysis]
+Quick = Callable[[Snapshot], DocumentAnalysis | None]
 
 
 class PromptWorkspace:
     """Open documents plus the analysis of each one's current version."""
 
-    def __init__(self, compute: Compute, executor: Executor) -> None:
+    def __init__(self, compute: Compute, executor: Executor, quick: Quick | None = None) -> None:
         self._compute = compute
+        self._quick = quick
         self._executor = executor
         self.documents: dict[str, OpenDocument] = {}
         self.generation = 0  # bumped when settings, config files or logs change
@@ -232,14 +244,37 @@ class PromptWorkspace:
             self._configured.set()
         return stale
 
-    async def analysis(self, uri: str) -> DocumentAnalysis | None:
-        """The analysis of the document's current version (None once closed)."""
+    async def _settings_in(self) -> None:
         gate = self._configured
         if gate is not None and not gate.is_set():
             try:
                 await asyncio.wait_for(gate.wait(), self._settings_wait)
             except asyncio.TimeoutError:  # a silent client: go on with the defaults
                 self._ran_unconfigured = True
+
+    def _run_quick(self, snapshot: Snapshot) -> DocumentAnalysis | None:
+        if self._quick is None or not self._still_current(snapshot):
+            return None
+        return self._quick(snapshot)
+
+    async def quick_analysis(self, uri: str) -> DocumentAnalysis | None:
+        """The findings that need no token count, when the full analysis of the
+        current version is not done and would have to build an encoding first;
+        None otherwise."""
+        await self._settings_in()
+        doc = self.documents.get(uri)
+        if doc is None or self._quick is None:
+            return None
+        cached = self._results.get(uri)
+        if cached is not None and cached.key == (doc.version, self.generation):
+            return None
+        snapshot = Snapshot(doc.uri, doc.path, doc.version, doc.text, self.generation)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run_quick, snapshot)
+
+    async def analysis(self, uri: str) -> DocumentAnalysis | None:
+        """The analysis of the document's current version (None once closed)."""
+        await self._settings_in()
         for _ in range(1000):
             doc = self.documents.get(uri)
             if doc is None:
@@ -308,6 +343,11 @@ class PromptWorkspace:
         try:
             if delay > 0:
                 await asyncio.sleep(delay)
+            if publish is not None:
+                early = await self.quick_analysis(uri)
+                doc = self.documents.get(uri)
+                if early is not None and doc is not None and early.version == doc.version:
+                    publish(doc, early)
             result = await self.analysis(uri)
             doc = self.documents.get(uri)
             if result is None or doc is None or result.version != doc.version:

@@ -30,8 +30,9 @@ def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
     for folder in params.workspace_folders or []:
         ls.settings.set_folder(convert.uri_to_path(folder.uri), None)
     _follow_level(ls)
-    # Load the tokenizer, rules and prices while the client finishes starting up,
-    # so the first file opened does not wait a second for them.
+    # Load the rules, prices and schemas while the client finishes starting up.
+    # The encoding is not built here: the first file opened gets its quick
+    # findings first, and its full analysis builds the encoding (issue 16).
     ls.executor.submit(warm_up)
     client = params.client_info.name if params.client_info else "unknown client"
     log.info("promptwise %s serving %s (position encoding %s)", ls.version, client, ls.encoding)
@@ -42,9 +43,7 @@ def warm_up() -> None:
         from promptwise import schemas
         from promptwise.analysis import catalogue_for, rules_for
         from promptwise.config import Settings
-        from promptwise.tokens.encodings import get_encoding
 
-        get_encoding("o200k_base")
         rules_for(Settings())
         catalogue_for(Settings())
         schemas.warm_up()
