@@ -4,10 +4,14 @@ For a generated 1 MB prompt and a 50 KB one, the benchmark opens the file,
 then types 200 single-character edits one after the other (debounce 0), and
 measures the time from sending each ``didChange`` to receiving the
 ``publishDiagnostics`` for that version. It prints p50/p95 next to the time
-tiktoken takes to encode the whole file once, and their ratio.
+tiktoken takes to encode the whole file once (measured in the same run), their
+ratio, issue 16's target and whether it is met.
 
-The target: p95 for the 1 MB file at most 0.25x one full encode, which holds
-only if an edit re-tokenises (and re-lints) just the piece it touched.
+The target (issue 16, row 2): p50 and p95 for the 1 MB file each at most 0.25x
+one full encode, which holds only if an edit re-tokenises (and re-lints) just
+the piece it touched. Typing starts once the opened file's full analysis is
+published (a fresh server publishes the findings that need no token count
+first, then the full ones).
 
     python bench/lsp_latency.py [--edits 200] [--sizes 1000000,50000] [--json out.json]
 """
@@ -129,6 +133,9 @@ def encode_time(text: str, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+TARGET = 0.25  # issue 16, row 2: p50 and p95 at most this many full encodes
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
@@ -162,6 +169,9 @@ async def measure(
             )
         )
         first = await client.wait_version(1) - opened
+        # The full analysis (the encoding built, PW5xx included) before typing starts.
+        await client.protocol.send_request_async("promptwise/status", {"uri": uri})
+        full = time.perf_counter() - opened
         # Type into a line in the middle of the knowledge base, like a person would.
         lines = text.splitlines()
         line = next(i for i in range(len(lines) // 2, len(lines)) if len(lines[i]) > 40)
@@ -196,12 +206,16 @@ async def measure(
         "bytes": len(text.encode("utf-8")),
         "edits": edits,
         "first_analysis_s": first,
+        "full_analysis_s": full,
         "p50_s": p50,
         "p95_s": p95,
         "max_s": max(latencies),
         "encode_s": encode,
         "p50_ratio": p50 / encode,
         "p95_ratio": p95 / encode,
+        "target_ratio": TARGET,
+        "p50_met": p50 / encode <= TARGET,
+        "p95_met": p95 / encode <= TARGET,
     }
 
 
@@ -268,11 +282,15 @@ def stage_table(size: int, row: dict[str, Any], parts: dict[str, float]) -> str:
     )
 
 
+def _yes(met: bool) -> str:
+    return "yes" if met else "**no**"
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     out = [
-        "| file | edits | open (first analysis) | p50 | p95 | full tiktoken encode | "
-        "p50 / encode | p95 / encode |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| file | edits | open: first / full diagnostics | p50 | p95 | full tiktoken encode | "
+        "p50 / encode | p95 / encode | target | met (p50, p95) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         size = (
@@ -281,10 +299,12 @@ def table(rows: list[dict[str, Any]]) -> str:
             else f"{r['bytes'] / 1000:.0f} KB"
         )
         out.append(
-            f"| {size} | {r['edits']} | {r['first_analysis_s'] * 1000:.0f} ms | "
+            f"| {size} | {r['edits']} | {r['first_analysis_s'] * 1000:.0f} ms / "
+            f"{r['full_analysis_s'] * 1000:.0f} ms | "
             f"{r['p50_s'] * 1000:.1f} ms | {r['p95_s'] * 1000:.1f} ms | "
             f"{r['encode_s'] * 1000:.1f} ms | {r['p50_ratio']:.2f}x | "
-            f"{r['p95_ratio']:.2f}x |"
+            f"{r['p95_ratio']:.2f}x | ≤ {TARGET}x | "
+            f"{_yes(r['p50_met'])}, {_yes(r['p95_met'])} |"
         )
     return "\n".join(out)
 
@@ -309,11 +329,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = [asyncio.run(measure(size, args.edits, Path(tmp), settings)) for size in sizes]
     print(table(rows))
     big = max(rows, key=lambda r: r["bytes"])
-    verdict = "meets" if big["p95_ratio"] <= 0.25 else "misses"
-    print(
-        f"\np95 for the {big['bytes'] / 1_000_000:.2f} MB file is {big['p95_ratio']:.2f}x a "
-        f"full encode: {verdict} the 0.25x target."
-    )
+    print()
+    for q in ("p50", "p95"):
+        verdict = "meets" if big[f"{q}_met"] else "misses"
+        print(
+            f"{q} for the {big['bytes'] / 1_000_000:.2f} MB file "
+            f"is {big[f'{q}_ratio']:.2f}x a full encode: {verdict} the ≤ {TARGET}x target."
+        )
     if not args.no_profile and not args.select:
         size = max(sizes)
         print()
