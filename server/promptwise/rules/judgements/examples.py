@@ -618,15 +618,14 @@ def quoted_samples(
             sample = m.group(1)
             if len(sample.split()) < 2 or _PLACEHOLDER.fullmatch(sample.strip()):
                 continue
-            found.append(
-                WorkedExample(
-                    Span(m.start(), m.end()),
-                    Span(m.start(), m.end()),
-                    "inline",
-                    Span(m.start(1), m.end(1)),
-                )
-            )
+            found.append(_inline(m, 1))
     return found
+
+
+def _inline(m: re.Match[str], answer: int | str) -> WorkedExample:
+    """An example written inside one sentence: the whole match, its answer the given group."""
+    whole = Span(m.start(), m.end())
+    return WorkedExample(whole, whole, "inline", Span(m.start(answer), m.end(answer)))
 
 
 # "If the channel URL is https://..., the RSS URL is https://...": an input
@@ -650,14 +649,7 @@ def conditional_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[Work
         given, wanted = m.group("given").strip(), m.group("wanted").strip()
         if not all(_CONCRETE.search(v) and not _PLACEHOLDER.search(v) for v in (given, wanted)):
             continue
-        found.append(
-            WorkedExample(
-                Span(m.start(), m.end()),
-                Span(m.start(), m.end()),
-                "inline",
-                Span(m.start("wanted"), m.end("wanted")),
-            )
-        )
+        found.append(_inline(m, "wanted"))
     return found
 
 
