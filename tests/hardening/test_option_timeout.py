@@ -14,7 +14,6 @@ above it (with ``re``, these files ran for minutes).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -23,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import source_env
-from tests.hardening.test_rule_timeout import HOSTILE, LIMIT
-from tests.lsp.conftest import TIMEOUT, codes, diagnostics, open_file, session
+from tests.hardening.test_rule_timeout import HOSTILE, LIMIT, reports_and_shuts_down
 
 OPTIONS = {
     "PW301": "extend_unusual_input_patterns",  # a judgement (task_profile, input_handling)
@@ -113,14 +111,4 @@ async def test_the_server_still_shuts_down_after_a_hostile_option_pattern(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PROMPTWISE_PATTERN_TIMEOUT", LIMIT)
-    target = workspace(tmp_path, "(sb|ſb)+!", HOSTILE["(sb|ſb)+!"])
-    async with session(folders=[tmp_path]) as client:
-        uri = open_file(client, target, language_id="markdown")
-        found = await diagnostics(client, uri, timeout=60)
-        assert "PW008" in codes(found) and "PW201" in codes(found)
-        process = client._server
-        assert process is not None
-    # Leaving the session sent `shutdown` (answered within its timeout, or the
-    # session fails) and `exit`; a server stuck in a pattern would answer neither.
-    await asyncio.wait_for(process.wait(), TIMEOUT)
-    assert process.returncode == 0
+    await reports_and_shuts_down(workspace(tmp_path, "(sb|ſb)+!", HOSTILE["(sb|ſb)+!"]))

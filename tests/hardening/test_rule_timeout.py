@@ -98,15 +98,20 @@ async def test_the_server_still_shuts_down_after_a_hostile_pattern(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PROMPTWISE_PATTERN_TIMEOUT", LIMIT)
-    target = workspace(tmp_path, "(sb|ſb)+!", HOSTILE["(sb|ſb)+!"])
-    async with session(folders=[tmp_path]) as client:
+    await reports_and_shuts_down(workspace(tmp_path, "(sb|ſb)+!", HOSTILE["(sb|ſb)+!"]))
+
+
+async def reports_and_shuts_down(target: Path) -> None:
+    """The real server reports PW008 beside the other findings, then shuts down cleanly."""
+    async with session(folders=[target.parent]) as client:
         uri = open_file(client, target, language_id="markdown")
         found = await diagnostics(client, uri, timeout=60)
         assert "PW008" in codes(found) and "PW201" in codes(found)
         process = client._server
         assert process is not None
     # Leaving the session sent `shutdown` (answered within its timeout, or the
-    # session fails) and `exit`; a server that ignored `exit` would have been killed.
+    # session fails) and `exit`; a server stuck in a pattern would answer
+    # neither, and one that ignored `exit` would have been killed.
     await asyncio.wait_for(process.wait(), TIMEOUT)
     assert process.returncode == 0
 
