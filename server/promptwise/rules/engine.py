@@ -452,18 +452,31 @@ def _report_cut(
     base: CheckContext,
 ) -> None:
     """PW009: the analysis ran out of its budget at ``cut``; ``skipped`` rules did not run."""
-    budget_rule = ruleset.get(ANALYSIS_BUDGET)
-    if budget_rule is None or not any(r.code == ANALYSIS_BUDGET for r in rules):
+    args = {"stage": f"{cut.code} ({cut.name})", "skipped": str(skipped)}
+    _engine_finding(findings, doc, ruleset, rules, settings, ANALYSIS_BUDGET, "", args)
+
+
+def _engine_finding(
+    findings: list[Finding],
+    doc: PromptDocument,
+    ruleset: RuleSet,
+    rules: Sequence[Rule],
+    settings: Settings,
+    code: str,
+    variant: str,
+    args: dict[str, str],
+) -> None:
+    """A finding of the engine's own rule ``code``, on the first body line, if that rule is on."""
+    rule = ruleset.get(code)
+    if rule is None or not any(r.code == code for r in rules):
         return
+    message = fill(rule.template(variant), args)
     findings.append(
         Finding(
-            code=ANALYSIS_BUDGET,
-            name=budget_rule.name,
-            severity=severity_for(budget_rule, settings),
-            message=fill(
-                budget_rule.template(),
-                {"stage": f"{cut.code} ({cut.name})", "skipped": str(skipped)},
-            ),
+            code=code,
+            name=rule.name,
+            severity=severity_for(rule, settings),
+            message=message,
             span=first_body_line(doc),
             path=doc.path,
         )
@@ -480,9 +493,6 @@ def _report_failure(
     exc: Exception,
 ) -> None:
     """PW008 for a rule that crashed, or whose user pattern ran out of time."""
-    internal = ruleset.get(INTERNAL_ERROR)
-    if internal is None or not any(r.code == INTERNAL_ERROR for r in rules):
-        return
     if isinstance(exc, timed.PatternTimeout) and exc.option:
         variant = "option_timeout"
         args = {
@@ -503,16 +513,7 @@ def _report_failure(
     else:
         variant = "crash"
         args = {"code": rule.code, "name": rule.name, "error": f"{type(exc).__name__}: {exc}"}
-    findings.append(
-        Finding(
-            code=INTERNAL_ERROR,
-            name=internal.name,
-            severity=severity_for(internal, settings),
-            message=fill(internal.template(variant), args),
-            span=first_body_line(doc),
-            path=doc.path,
-        )
-    )
+    _engine_finding(findings, doc, ruleset, rules, settings, INTERNAL_ERROR, variant, args)
 
 
 def _suppress(
