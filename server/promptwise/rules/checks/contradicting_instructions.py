@@ -28,7 +28,6 @@ from promptwise.rules.timed import Pattern
 # A sentence ends at . ! ? ; or a line end; list markers and emphasis are not part of it.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
 _LEAD = re.compile(r"^[\s>*_#-]*(?:\d+[.)]\s*)?[\s*_]*")
-_TRAIL = re.compile(r"[\s*_.!;:]*$")
 _EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
 _ALWAYS = re.compile(r"(?:you (?:must|should) )?always (?P<action>[a-z][a-z' -]{2,80})", re.I)
 _NEVER = re.compile(
@@ -82,10 +81,26 @@ def _sentences(text: str, spans: Sequence[Span]) -> Iterator[_Sentence]:
             raw = m.group(0)
             lead = _LEAD.match(raw)
             start = m.start() + (lead.end() if lead else 0)
-            core = _TRAIL.sub("", text[start : m.end()])
+            core = _strip_trail(text[start : m.end()])
             if core:
-                plain = " ".join(_EMPHASIS.sub("", core).split())
-                yield _Sentence(Span(start, start + len(core)), plain)
+                # No marker, nothing to take out: most sentences skip the regex.
+                core_plain = _EMPHASIS.sub("", core) if "*" in core or "_" in core else core
+                yield _Sentence(Span(start, start + len(core)), " ".join(core_plain.split()))
+
+
+_TRAIL_CHARS = " \t\n\r\f\v*_.!;:"
+
+
+def _strip_trail(raw: str) -> str:
+    """``re.sub(r"[\\s*_.!;:]*$", "", raw)``: the sentence without its closing blanks and
+    punctuation. ``str.rstrip`` instead of the regex, which tried every
+    position of every sentence for a run reaching the end (~10 % of a cold
+    analysis of the 1 MB bench prompt); ``isspace`` is the test ``\\s``
+    makes, so other Unicode blanks go too."""
+    core = raw.rstrip(_TRAIL_CHARS)
+    while core and core[-1].isspace():
+        core = core[:-1].rstrip(_TRAIL_CHARS)
+    return core
 
 
 def _action(raw: str) -> str:
@@ -118,19 +133,30 @@ def _block_claims(
 ) -> tuple[_BlockClaim, ...]:
     patterns = _compiled(*argument)
     out: list[_BlockClaim] = []
+    condition = patterns["condition"]
+    # A sentence with a condition is never a claim. Most sentences are no
+    # claim anyway, and the anchored whole-sentence patterns reject them at
+    # once, where the condition words are searched through the sentence: so
+    # the condition is looked for only in a claim (same claims, in order).
+    # Patterns from the settings run under a time limit per call, so with
+    # those the condition still goes first and the calls stay as they were.
+    claims_first = all(isinstance(p, re.Pattern) for p in patterns.values())
     for sentence in _sentences(text, blockfacts.spans_in(rel)):
-        if patterns["condition"].search(sentence.text):
+        if not claims_first and condition.search(sentence.text):
             continue
         span = sentence.span
+        found: list[_BlockClaim] = []
         for kind in _KINDS:
             if patterns[kind].fullmatch(sentence.text):
-                out.append((kind, span.start, span.end, sentence.text, ""))
+                found.append((kind, span.start, span.end, sentence.text, ""))
                 break
         else:
             for kind, pattern in (("always", _ALWAYS), ("never", _NEVER)):
                 m = pattern.fullmatch(sentence.text)
                 if m and (action := _action(m.group("action"))):
-                    out.append((kind, span.start, span.end, sentence.text, action))
+                    found.append((kind, span.start, span.end, sentence.text, action))
+        if found and (not claims_first or not condition.search(sentence.text)):
+            out.extend(found)
     return tuple(out)
 
 
