@@ -78,20 +78,26 @@ _NOT_INSTRUCTION_LINE = re.compile(
 # A sentence that asks (a checklist question for the model to answer), that
 # describes the input ("The user has provided ..."), or points elsewhere
 # ("See the guides for ...", but not "See if the events share a context",
-# which asks the model to check).
-_ASKS_OR_POINTS = re.compile(
-    r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
+# which asks the model to check): an opening matched at the clause's start,
+# or a question mark followed only by closing marks at its end
+# (``_asks_or_points``). One regex ``...|\?[ \t*_"')]*$`` searched for both
+# made ``re`` try every character of every clause.
+_ASKS_OR_POINTS_OPENING = re.compile(
+    r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:the user (?:has|have|will) (?:provided|given|shared|pasted|sent)"
-    r"|see\b(?!\s+(?:if|whether)\b))"
-    r"|\?[ \t*_\"')]*$",
+    r"|see\b(?!\s+(?:if|whether)\b))",
     re.I,
 )
+_QUESTION_TAIL = " \t*_\"')"
 # A placeholder or a link's text ("[a brief summary]", "[docs](url)"),
 # an angle-bracket slot ("<short title>"), a phrase in single quotes.
+# Each branch opens with its bracket or quote (the single quote's look-behind
+# is checked after it, on the character before it), so ``re`` skips to
+# those characters at C speed instead of trying every position (8x faster).
 _NOT_PROSE = re.compile(
     r"\[[^\]\n]{1,120}\](?:\([^)\n]*\))?"
     r"|<[a-z][^<>\n]{0,80}>"
-    r"|(?<![\w'’])'[^'\n]{3,160}'(?![\w'’])",
+    r"|'(?<![\w'’]')[^'\n]{3,160}'(?![\w'’])",
     re.I,
 )
 _EXAMPLE_ROLES = ("assistant", "model", "tool", "function")
@@ -147,11 +153,12 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
     """
     kept = blockfacts.spans_in(rel)
     holes: list[Span] = []
+    directing = prose.candidate_starts(_DIRECTING, text)
     for clause in prose.clauses_in(text, kept):
-        if _ASKS_OR_POINTS.search(clause.text):
+        if _asks_or_points(clause.text):
             holes.append(clause.span)
             continue
-        if _DIRECTING.search(clause.text):
+        if prose.search_within(_DIRECTING, text, directing, clause.span.start, clause.span.end):
             continue
         if _DESCRIBING.match(clause.text):
             holes.append(clause.span)
@@ -169,6 +176,18 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
             Span(m.start(), m.end()) for m in _NOT_PROSE.finditer(text, span.start, span.end)
         )
     return tuple((hole.start, hole.end) for hole in _merge(holes))
+
+
+def _asks_or_points(clause: str) -> bool:
+    """Whether the clause asks or points elsewhere (see ``_ASKS_OR_POINTS_OPENING``).
+
+    A clause holds no line break, but one at its very end is allowed, as
+    ``$`` would.
+    """
+    if _ASKS_OR_POINTS_OPENING.match(clause):
+        return True
+    body = clause[:-1] if clause.endswith("\n") else clause
+    return body.rstrip(_QUESTION_TAIL).endswith("?")
 
 
 def _descriptive_sections(doc: PromptDocument) -> Iterator[Span]:
