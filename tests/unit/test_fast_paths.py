@@ -174,11 +174,63 @@ def test_clauses_are_cut_where_they_were(text: str, data: st.DataObject) -> None
     assert new == _old_clauses(text, spans)
 
 
-@settings(max_examples=500, deadline=None)
-@given(_PROSE, st.data())
-def test_search_within_is_a_search_of_the_slice(text: str, data: st.DataObject) -> None:
-    start, end = _range(text, data)
-    starts = prose.candidate_starts(directives._DIRECTING, text)
-    expected = directives._DIRECTING.search(text[start:end]) is not None
-    assert prose.search_within(directives._DIRECTING, text, starts, start, end) == expected
-    assert prose.search_within(directives._DIRECTING, text, None, start, end) == expected
+def _old_block_holes(text: str, rel: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """``directives._block_holes`` as it was: every test on every clause, in this order."""
+    kept = [Span(a, b) for a, b in rel]
+    holes: list[Span] = []
+    for clause in prose.clauses_in(text, kept):
+        if _ASKS_OR_POINTS.search(clause.text):
+            holes.append(clause.span)
+            continue
+        if directives._DIRECTING.search(clause.text):
+            continue
+        if directives._DESCRIBING.match(clause.text):
+            holes.append(clause.span)
+        elif directives._PERSONA.match(clause.text):
+            does = directives._BEHAVIOUR.search(clause.text)
+            end = clause.span.end if does is None else clause.span.start + does.start()
+            holes.append(Span(clause.span.start, end))
+    for span in kept:
+        for m in directives._NOT_INSTRUCTION_LINE.finditer(text, span.start, span.end):
+            line_end = text.find("\n", m.start())
+            holes.append(Span(m.start(), span.end if line_end == -1 else min(line_end, span.end)))
+        holes.extend(Span(*m.span()) for m in _NOT_PROSE.finditer(text, span.start, span.end))
+    return tuple((h.start, h.end) for h in directives._merge(holes))
+
+
+_CLAUSES = st.lists(
+    st.sampled_from(
+        [
+            "You are a translator",
+            "You are a bot that answers",
+            "you must answer",
+            "This tool returns JSON",
+            "This tool must run first",
+            "You are a reviewer who should be strict",
+            "You are always polite",
+            "It is fast",
+            "`fetch` reads files",
+            "The user has provided a text",
+            "See the guide",
+            "What is it?",
+            "Answer: yes",
+            "**Nice to have:**",
+            "// TODO: x",
+            "Always be brief",
+            "Please summarize",
+            "[a slot]",
+            "'a quoted phrase'",
+        ]
+    ).flatmap(lambda c: st.sampled_from([c + ". ", c + "\n", c + "\n\n", "- " + c + "\n"])),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CLAUSES, st.data())
+def test_block_holes_are_what_they_were(text: str, data: st.DataObject) -> None:
+    cuts = data.draw(st.lists(st.integers(0, len(text)), max_size=6))
+    edges = sorted(set(cuts))
+    rel = tuple((edges[i], edges[i + 1]) for i in range(0, len(edges) - 1, 2))
+    for spans in (rel, ((0, len(text)),)):
+        assert directives._block_holes(text, spans, True, None) == _old_block_holes(text, spans)

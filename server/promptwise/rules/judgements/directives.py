@@ -134,14 +134,15 @@ def _directives(doc: PromptDocument) -> tuple[Span, ...]:
     spans = doc.instruction_spans
     if not spans:
         return spans
-    kept = _subtract(spans, _merge([*_descriptive_sections(doc), *_example_turns(doc)]))
+    skipped = _merge([*_descriptive_sections(doc), *_example_turns(doc)])
+    kept = _subtract(spans, [(s.start, s.end) for s in skipped])
     blocks = blockfacts.blocks_of(doc.text)
-    holes: list[Span] = []
+    holes: list[tuple[int, int]] = []
     for where, found in blockfacts.fact(
         "directive holes", _block_holes, blocks, blockfacts.place(blocks, kept)
     ):
         base = where.start
-        holes.extend([Span(base + start, base + end) for start, end in found])
+        holes.extend([(base + start, base + end) for start, end in found])
     return _subtract(kept, holes)
 
 
@@ -149,33 +150,31 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
     """What does not direct in one block's kept prose, merged (block-relative).
 
     Every hole lies on one line of the block, so the blocks' holes, in
-    order, are the document's holes, merged.
+    order, are the document's holes, merged. Clauses are read as triples
+    and holes kept as pairs: a block has hundreds of clauses and few holes.
     """
-    kept = blockfacts.spans_in(rel)
-    holes: list[Span] = []
-    directing = prose.candidate_starts(_DIRECTING, text)
-    for clause in prose.clauses_in(text, kept):
-        if _asks_or_points(clause.text):
-            holes.append(clause.span)
-            continue
-        if prose.search_within(_DIRECTING, text, directing, clause.span.start, clause.span.end):
-            continue
-        if _DESCRIBING.match(clause.text):
-            holes.append(clause.span)
-        elif _PERSONA.match(clause.text):
+    holes: list[tuple[int, int]] = []
+    for start, end, clause in prose.clause_pieces(text, rel):
+        if _asks_or_points(clause):
+            holes.append((start, end))
+        # A clause that still directs is kept. Only a description or a
+        # persona could be a hole, and those openings are anchored (they fail
+        # at once), so the directing words, searched through the whole
+        # clause, are looked for only in those.
+        elif _DESCRIBING.match(clause):
+            if not _DIRECTING.search(clause):
+                holes.append((start, end))
+        elif _PERSONA.match(clause) and not _DIRECTING.search(clause):
             # "You are a great assistant that summarizes videos": who the
             # persona is is background; what it does, from "that" on, is not.
-            does = _BEHAVIOUR.search(clause.text)
-            end = clause.span.end if does is None else clause.span.start + does.start()
-            holes.append(Span(clause.span.start, end))
-    for span in kept:
-        for m in _NOT_INSTRUCTION_LINE.finditer(text, span.start, span.end):
+            does = _BEHAVIOUR.search(clause)
+            holes.append((start, end if does is None else start + does.start()))
+    for span_start, span_end in rel:
+        for m in _NOT_INSTRUCTION_LINE.finditer(text, span_start, span_end):
             line_end = text.find("\n", m.start())
-            holes.append(Span(m.start(), span.end if line_end == -1 else min(line_end, span.end)))
-        holes.extend(
-            Span(m.start(), m.end()) for m in _NOT_PROSE.finditer(text, span.start, span.end)
-        )
-    return tuple((hole.start, hole.end) for hole in _merge(holes))
+            holes.append((m.start(), span_end if line_end == -1 else min(line_end, span_end)))
+        holes.extend([m.span() for m in _NOT_PROSE.finditer(text, span_start, span_end)])
+    return tuple(_merge_pairs(holes))
 
 
 def _asks_or_points(clause: str) -> bool:
@@ -207,6 +206,18 @@ def _example_turns(doc: PromptDocument) -> Iterator[Span]:
                 yield before.span
 
 
+def _merge_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`_merge` over (start, end) pairs."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(pairs):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def _merge(spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for span in sorted(spans):
@@ -218,18 +229,19 @@ def _merge(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _subtract(keep: Sequence[Span], holes: Sequence[Span]) -> tuple[Span, ...]:
+def _subtract(keep: Sequence[Span], holes: Sequence[tuple[int, int]]) -> tuple[Span, ...]:
+    """``keep`` without ``holes`` (sorted, merged (start, end) pairs)."""
     out: list[Span] = []
     j = 0
     for span in keep:
         start = span.start
-        while j < len(holes) and holes[j].end <= start:
+        while j < len(holes) and holes[j][1] <= start:
             j += 1
         k = j
-        while k < len(holes) and holes[k].start < span.end:
-            if holes[k].start > start:
-                out.append(Span(start, holes[k].start))
-            start = max(start, holes[k].end)
+        while k < len(holes) and holes[k][0] < span.end:
+            if holes[k][0] > start:
+                out.append(Span(start, holes[k][0]))
+            start = max(start, holes[k][1])
             k += 1
         if start < span.end:
             out.append(Span(start, span.end))

@@ -128,61 +128,6 @@ def search_from(pattern: Pattern, text: str, pos: int, endpos: int) -> re.Match[
     return None
 
 
-_lookaheads: dict[re.Pattern[str], tuple[re.Pattern[str] | None, bool]] = {}
-
-
-def candidate_starts(pattern: re.Pattern[str], text: str) -> list[int] | None:
-    """Every offset of ``text`` where a match of ``pattern`` can start, or
-    None when the pattern has no literal prefilter (or lower-casing changes
-    the text's length, so offsets would not line up).
-
-    Every position where one of the pattern's opening literals starts is
-    listed, overlapping ones included (a zero-width look-ahead scan), so a
-    caller that tries the pattern at each of them in order misses no match.
-    One scan of a block serves every clause cut from it, where a search per
-    clause made ``re`` try a case-insensitive alternation at every character.
-    """
-    known = _lookaheads.get(pattern)
-    if known is None:
-        literal = Prefilter(pattern, digits=True).literal
-        ahead = None if literal is None else re.compile(f"(?={literal.pattern})")
-        if len(_lookaheads) >= _MAX_FILTERS:
-            _lookaheads.clear()
-        known = _lookaheads[pattern] = (ahead, bool(pattern.flags & re.IGNORECASE))
-    ahead, ignorecase = known
-    if ahead is None:
-        return None
-    haystack = text.lower() if ignorecase else text
-    if len(haystack) != len(text):
-        return None
-    return [m.start() for m in ahead.finditer(haystack)]
-
-
-def search_within(
-    pattern: re.Pattern[str], text: str, starts: list[int] | None, start: int, end: int
-) -> bool:
-    """Whether ``pattern.search(text[start:end])`` finds anything, tried only at
-    ``starts`` (from :func:`candidate_starts` over ``text``; None: search the slice).
-
-    A try after ``start`` sees the same characters around it as in the
-    slice (``end`` is the end of the string for ``re``); one at ``start``
-    itself is made on the slice, where nothing lies before it.
-    """
-    if starts is None:
-        return pattern.search(text[start:end]) is not None
-    i = bisect.bisect_left(starts, start)
-    match = pattern.match
-    while i < len(starts) and starts[i] < end:
-        at = starts[i]
-        if at == start:
-            if match(text[start:end]) is not None:
-                return True
-        elif match(text, at, end) is not None:
-            return True
-        i += 1
-    return False
-
-
 def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
     """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
     if len(spans) <= _MANY_SPANS:
@@ -298,22 +243,29 @@ def iter_clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> It
 def clauses_in(text: str, spans: Iterable[Span]) -> Iterator[Clause]:
     """:func:`iter_clauses` over any text: a line never spans two blocks, so
     per-block facts (``document/blockfacts.py``) cut a block's clauses alone."""
-    for span in spans:
-        pos = span.start
-        while pos < span.end:
-            nl = text.find("\n", pos, span.end)
-            end = span.end if nl == -1 else nl
+    for start, end, piece in clause_pieces(text, ((s.start, s.end) for s in spans)):
+        yield Clause(Span(start, end), piece)
+
+
+def clause_pieces(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """:func:`clauses_in` as (start, end, text) triples, for a caller that
+    reads every clause of a block and keeps few (no objects built per clause)."""
+    for span_start, span_end in spans:
+        pos = span_start
+        while pos < span_end:
+            nl = text.find("\n", pos, span_end)
+            end = span_end if nl == -1 else nl
             line = text[pos:end]
             start = 0
             for m in _SENTENCE_END.finditer(line):
                 cut = m.start(1)
                 piece = line[start:cut]
                 if piece.strip():
-                    yield Clause(Span(pos + start, pos + cut), piece)
+                    yield pos + start, pos + cut, piece
                 start = m.end()
-            piece = line[start:]
+            piece = line[start:] if start else line
             if piece.strip():
-                yield Clause(Span(pos + start, end), piece)
+                yield pos + start, end, piece
             pos = end + 1
 
 
