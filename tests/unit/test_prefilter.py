@@ -21,7 +21,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             if search is not None:
                 out[rule.code] = search
     out["case"] = re.compile(r"(?<![\w-])(?:AKIA|ASIA)[0-9A-Z]{4}|\bgh[pousr]_\w+")
-    out["nofilter"] = re.compile(r"(?:^|(?<=\. ))never\b[^.\n]*", re.I | re.M)
+    out["nofilter"] = re.compile(r"(?:^|(?<=\. ))[ \t]*never\b[^.\n]*", re.I | re.M)
+    out["asserts"] = re.compile(r"(?:(?<=^)|(?<=^- )|(?<=[.!?] ))tend\s+to\b", re.I | re.M)
     return out
 
 
@@ -68,6 +69,9 @@ WORDS = [
     "**Don't",
     "? ",
     "\ud800",
+    "tend to",
+    "- Tend\tto",
+    ". tend to",
 ]
 
 
@@ -91,6 +95,9 @@ def test_line_filter_for_patterns_without_an_opening_literal() -> None:
 def test_prefilters_exist_for_phrase_rules() -> None:
     assert Prefilter(re.compile(r"(?<![\w-])(?:good|nice)(?![\w-])", re.I)).literal is not None
     assert Prefilter(re.compile(r"(?:^|x)?never", re.I)).literal is None
+    # A group that only asserts consumes nothing: the literal after it opens every match.
+    assert Prefilter(PATTERNS["asserts"]).literal is not None
+    assert Prefilter(re.compile(r"(?:(?<=a)|b)never")).literal is None
 
 
 def test_examples_and_corpus_files() -> None:

@@ -87,7 +87,7 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
                 parts.append(r"\s+")
                 continue
             return {tuple(parts)}
-        if op in _ZERO_WIDTH:
+        if op in _ZERO_WIDTH or _zero_width_group(op, av):
             continue
         if op is sre_constants.SUBPATTERN:
             if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
@@ -120,6 +120,23 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
             continue
         return None
     return {tuple(parts)} if parts else None
+
+
+def _zero_width_group(op: Any, av: Any) -> bool:
+    """A group or alternation that only asserts (``(?:(?<=^)|(?<=[.!?] ))``).
+
+    It consumes nothing, so what follows it opens every match: PW204's
+    "tend to" branch had no prefilter for want of this, and the whole rule
+    went through the slower line filter.
+    """
+    if op is sre_constants.SUBPATTERN:
+        return bool(av[-1]) and all(o in _ZERO_WIDTH or _zero_width_group(o, a) for o, a in av[-1])
+    if op is sre_constants.BRANCH:
+        return all(
+            branch and all(o in _ZERO_WIDTH or _zero_width_group(o, a) for o, a in branch)
+            for branch in av[1]
+        )
+    return False
 
 
 def _first_chars(atom: Atom) -> list[str]:
