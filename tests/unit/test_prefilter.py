@@ -100,6 +100,16 @@ def test_prefilters_exist_for_phrase_rules() -> None:
     assert Prefilter(re.compile(r"(?:(?<=a)|b)never")).literal is None
 
 
+def test_fragments_go_on_into_a_factored_alternation() -> None:
+    """``re`` parses ``does|do|did`` as ``d`` and ``oes|o|id``; the fragments stay whole."""
+    found = Prefilter(re.compile(r"\b(?:does|do|did)n't know", re.I)).fragments
+    assert found is not None
+    assert {"".join(f) for f in found} == {"does", "do", "did"}
+    text = "Did you know? I didn't know. Do not. DOESN'T KNOW, donn't know"
+    scanner = MultiScanner({"k": re.compile(r"\b(?:does|do|did)n't know", re.I)})
+    assert scanner.scan(text) == _plain(scanner.patterns, text)
+
+
 def test_examples_and_corpus_files() -> None:
     texts = [p.read_text() for p in EXAMPLES.iterdir() if p.is_file()]
     # The corpus adds real files when it is there; the examples always run.

@@ -86,6 +86,13 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
             if _is_space_run(op, av):
                 parts.append(r"\s+")
                 continue
+            # ``re`` factors a shared opening out of an alternation:
+            # ``does|do|did`` parses as ``d`` then ``oes|o|id``. Going on into
+            # the alternation keeps the fragments as long as they were
+            # written; stopping at ``d`` made every "d" a candidate.
+            inner = _inner_prefixes(op, av, lower, digits)
+            if inner:
+                return {(*parts, *fragment) for fragment in inner}
             return {tuple(parts)}
         if op in _ZERO_WIDTH or _zero_width_group(op, av):
             continue
@@ -120,6 +127,27 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
             continue
         return None
     return {tuple(parts)} if parts else None
+
+
+_MAX_FRAGMENTS = 256  # an alternation inside an alternation multiplies them
+
+
+def _inner_prefixes(op: Any, av: Any, lower: bool, digits: bool) -> set[Fragment] | None:
+    """The fragments of a group or alternation met after a literal, or None."""
+    if op is sre_constants.SUBPATTERN:
+        if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
+            return None
+        found = _prefixes(av[-1], lower, digits)
+    elif op is sre_constants.BRANCH:
+        found = set()
+        for branch in av[1]:
+            more = _prefixes(branch, lower, digits)
+            if not more:
+                return None
+            found |= more
+    else:
+        return None
+    return found if found and len(found) <= _MAX_FRAGMENTS else None
 
 
 def _zero_width_group(op: Any, av: Any) -> bool:
