@@ -234,3 +234,53 @@ def test_block_holes_are_what_they_were(text: str, data: st.DataObject) -> None:
     rel = tuple((edges[i], edges[i + 1]) for i in range(0, len(edges) - 1, 2))
     for spans in (rel, ((0, len(text)),)):
         assert directives._block_holes(text, spans, True, None) == _old_block_holes(text, spans)
+
+
+# ------------------------------------------------- searches with a bound
+
+_JUDGEMENT_WORDS = st.sampled_from(
+    [
+        "If the input is empty, say so.",
+        "when data is missing",
+        "Classify into: spam, ham.",
+        "I don't know",
+        "did not know",
+        " ",
+        "\n",
+        "\n\n",
+        "- ",
+        "unclear",
+        "do",
+        "document",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_JUDGEMENT_WORDS, max_size=30).map("".join), st.data())
+def test_a_bounded_search_yields_the_matches_before_the_bound(
+    text: str, data: st.DataObject
+) -> None:
+    from promptwise.rules.judgements import vocabulary
+
+    words = vocabulary.builtin()
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=24))))
+    spans = [Span(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+    before = data.draw(st.integers(0, len(text) + 1))
+    blockwise = data.draw(st.booleans())
+    saved = prose.BLOCKWISE_FROM
+    prose.BLOCKWISE_FROM = 0 if blockwise else saved
+    try:
+        for pattern in (words.input.unusual, words.input.unknown_path, *words.contract.label_lists):
+            prose.forget()
+            every = [m.span() for m in prose.finditer(pattern, text, spans)]
+            bounded = [m.span() for m in prose.finditer(pattern, text, spans, before)]
+            assert bounded == [s for s in every if s[0] < before]
+            first = prose.search(pattern, text, spans, before)
+            assert (first.span() if first else None) == (
+                every[0] if every and every[0][0] < before else None
+            )
+    finally:
+        prose.BLOCKWISE_FROM = saved
+        prose.forget()

@@ -203,14 +203,18 @@ def edge_handling(
         if not _about_something_else(text, m, words):
             found.append(Span(m.start(), m.end()))
             break
-    rule = _situation_rule(text, spans, words)
+    # The earliest finding wins, and the first of equals: each later search
+    # only needs a finding that starts before every one so far, and stops
+    # scanning there (the generated 1 MB prompt states its edge case in its
+    # third line).
+    rule = _situation_rule(text, spans, words, _earliest(found))
     if rule is not None:
         found.append(rule)
     for pattern in (words.handling, _DEFAULT_IF):
-        hit = search(pattern, text, spans)
+        hit = search(pattern, text, spans, _earliest(found))
         if hit is not None:
             found.append(Span(hit.start(), hit.end()))
-    heading = _edge_section(doc, words)
+    heading = _edge_section(doc, words, _earliest(found))
     if heading is not None:
         found.append(heading)
     if found:
@@ -226,9 +230,16 @@ _RULE_HEAD = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?[^\n:→]{0
 _RULE_ARROW = re.compile(r"[^\n:→]{0,30}?(?:\*\*)?[ \t]*(?::|→|->|⇒|=>)(?:\*\*)?[ \t]*\w")
 
 
-def _situation_rule(text: str, spans: Sequence[Span], words: InputWords) -> Span | None:
-    """A rule written as situation and action: "- Empty input: return []"."""
-    for m in finditer(words.unusual, text, spans):
+def _earliest(found: Sequence[Span]) -> int | None:
+    return min(span.start for span in found) if found else None
+
+
+def _situation_rule(
+    text: str, spans: Sequence[Span], words: InputWords, before: int | None = None
+) -> Span | None:
+    """A rule written as situation and action: "- Empty input: return []"
+    (the first one, if it starts before ``before``)."""
+    for m in finditer(words.unusual, text, spans, before):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if m.start() - line_start > 60 or not _RULE_HEAD.match(text, line_start, m.start()):
             continue
@@ -283,10 +294,13 @@ _INPUT_SIGN = re.compile(
 )
 
 
-def _edge_section(doc: PromptDocument, words: InputWords) -> Span | None:
-    """An edge-case heading whose section says what to do (not one naming the topic)."""
+def _edge_section(doc: PromptDocument, words: InputWords, before: int | None = None) -> Span | None:
+    """An edge-case heading whose section says what to do (not one naming the
+    topic): the first one, if it starts before ``before``."""
     text = doc.text
     for m in words.edge_heading.finditer(text, doc.body_span.start):
+        if before is not None and m.start() >= before:
+            return None
         line_end = text.find("\n", m.end())
         if line_end == -1:
             return None

@@ -192,21 +192,28 @@ def label_set(
     words: ContractWords,
 ) -> LabelSet | None:
     text = doc.text
-    found = [m for m in (search(p, text, spans) for p in words.label_lists) if m is not None]
     # The first lead-in followed by a real list decides: "Tag each sentence
     # with its role: claim, evidence or conclusion" has two, the first
-    # followed by words ("its role") rather than labels.
-    for m in sorted(found, key=lambda x: x.start()):
-        labels = _split_labels(m.group("labels"), words.label_stopwords)
-        if labels:
-            start = m.start("labels")
-            raw = m.group("labels")
-            last = raw.lower().rfind(labels[-1])
-            end = start + (last + len(labels[-1]) if last != -1 else len(raw.rstrip()))
-            # Keep a closing quote or backtick of the last label inside the span.
-            while end < m.end("labels") and text[end] in "`'\"”":
-                end += 1
-            return LabelSet(labels, Span(start, end), True)
+    # followed by words ("its role") rather than labels. Each pattern's first
+    # match counts, the earliest with labels wins (the first pattern of
+    # equals): a later pattern is searched only before the best so far.
+    best: tuple[re.Match[str], tuple[str, ...]] | None = None
+    for pattern in words.label_lists:
+        m = search(pattern, text, spans, None if best is None else best[0].start())
+        if m is not None:
+            found_labels = _split_labels(m.group("labels"), words.label_stopwords)
+            if found_labels:
+                best = (m, found_labels)
+    if best is not None:
+        m, labels = best
+        start = m.start("labels")
+        raw = m.group("labels")
+        last = raw.lower().rfind(labels[-1])
+        end = start + (last + len(labels[-1]) if last != -1 else len(raw.rstrip()))
+        # Keep a closing quote or backtick of the last label inside the span.
+        while end < m.end("labels") and text[end] in "`'\"”":
+            end += 1
+        return LabelSet(labels, Span(start, end), True)
     scale = rating_scale(doc, spans, words)
     if scale is not None:
         return scale

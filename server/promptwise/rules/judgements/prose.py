@@ -34,9 +34,11 @@ def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
     return doc.prose_spans
 
 
-def search(pattern: Pattern, text: str, spans: Sequence[Span]) -> re.Match[str] | None:
-    """The first match of ``pattern`` inside any of ``spans``."""
-    return next(finditer(pattern, text, spans), None)
+def search(
+    pattern: Pattern, text: str, spans: Sequence[Span], before: int | None = None
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` inside any of ``spans`` (starting before ``before``)."""
+    return next(finditer(pattern, text, spans, before), None)
 
 
 # Above this many spans, one scan of the covering range filtered by span is
@@ -91,7 +93,9 @@ _MAX_FILTERS = 512
 _lowered: list[str] = ["", ""]  # the last text searched, and its lower-cased form
 
 
-def search_from(pattern: Pattern, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+def search_from(
+    pattern: Pattern, text: str, pos: int, endpos: int, before: int | None = None
+) -> re.Match[str] | None:
     """``pattern.search(text, pos, endpos)``, found through a literal prefilter.
 
     The judgement patterns open with ``\\b`` and a long case-insensitive
@@ -101,9 +105,13 @@ def search_from(pattern: Pattern, text: str, pos: int, endpos: int) -> re.Match[
     position where it matches is the leftmost match, as ``search`` returns.
     A pattern from the settings (a ``TimedPattern``) is searched as it is:
     each of its calls runs under the time limit.
+
+    With ``before``, only a match starting before it is returned (None
+    otherwise), and the literal scan stops there: a judgement that wants the
+    earliest of several findings need not scan past the earliest it has.
     """
     if not isinstance(pattern, re.Pattern):
-        return pattern.search(text, pos, endpos)
+        return _starting_before(pattern.search(text, pos, endpos), before)
     found = _filters.get(pattern)
     if found is None:
         if len(_filters) >= _MAX_FILTERS:
@@ -111,30 +119,51 @@ def search_from(pattern: Pattern, text: str, pos: int, endpos: int) -> re.Match[
         found = _filters[pattern] = Prefilter(pattern, digits=True)
     literal = found.literal
     if literal is None:
-        return pattern.search(text, pos, endpos)
+        return _starting_before(pattern.search(text, pos, endpos), before)
     if found.ignorecase:
         if _lowered[0] is not text:
             _lowered[:] = [text, text.lower()]
         haystack = _lowered[1]
         if len(haystack) != len(text):
-            return pattern.search(text, pos, endpos)
+            return _starting_before(pattern.search(text, pos, endpos), before)
     else:
         haystack = text
     match = pattern.match
     for hit in literal.finditer(haystack, pos, endpos):
+        if before is not None and hit.start() >= before:
+            return None  # the hits come in order: none later starts before
         m = match(text, hit.start(), endpos)
         if m is not None:
             return m
     return None
 
 
-def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.Match[str]]:
-    """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint)."""
+def _starting_before(m: re.Match[str] | None, before: int | None) -> re.Match[str] | None:
+    return m if m is None or before is None or m.start() < before else None
+
+
+def finditer(
+    pattern: Pattern, text: str, spans: Sequence[Span], before: int | None = None
+) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` that each lie within one of ``spans`` (sorted, disjoint),
+    in order; with ``before``, those that start before it (the scan stops there)."""
+    if before is not None:
+        for m in _finditer(pattern, text, spans, before):
+            if m.start() >= before:
+                return
+            yield m
+        return
+    yield from _finditer(pattern, text, spans, None)
+
+
+def _finditer(
+    pattern: Pattern, text: str, spans: Sequence[Span], before: int | None
+) -> Iterator[re.Match[str]]:
     if len(spans) <= _MANY_SPANS:
         for span in spans:
             pos = span.start
             while pos <= span.end:
-                m = search_from(pattern, text, pos, span.end)
+                m = search_from(pattern, text, pos, span.end, before)
                 if m is None:
                     break
                 yield m
@@ -147,9 +176,9 @@ def finditer(pattern: Pattern, text: str, spans: Sequence[Span]) -> Iterator[re.
         and len(text) >= BLOCKWISE_FROM
         and blockfacts.block_local(pattern)
     ):
-        yield from _blockwise(pattern, text, spans)
+        yield from _blockwise(pattern, text, spans, before)
     else:
-        yield from _scan(pattern, text, spans, _starts(spans), spans[-1].end)
+        yield from _scan(pattern, text, spans, _starts(spans), spans[-1].end, before)
 
 
 # From this length on, a search over many spans reads cached per-block
@@ -159,18 +188,28 @@ BLOCKWISE_FROM = 32_768
 
 
 def _scan(
-    pattern: Pattern, text: str, spans: Sequence[Span], starts: list[int], limit: int
+    pattern: Pattern,
+    text: str,
+    spans: Sequence[Span],
+    starts: list[int],
+    limit: int,
+    before: int | None = None,
 ) -> Iterator[re.Match[str]]:
-    """One scan of the range the spans cover, each hit re-run inside its span."""
+    """One scan of the range the spans cover, each hit re-run inside its span.
+
+    With ``before``, the scan ends at the first match that starts at or
+    after it: up to there it yields exactly what the whole scan yields
+    (every later search starts where the last match was).
+    """
     pos = spans[0].start
     while pos < limit:
-        m = search_from(pattern, text, pos, limit)
+        m = search_from(pattern, text, pos, limit, before)
         if m is None:
             return
         i = bisect.bisect_right(starts, m.start()) - 1
         if i >= 0 and m.start() < spans[i].end:
             # Re-run inside the span so anchors and lookarounds see the span's edges.
-            inner = search_from(pattern, text, m.start(), spans[i].end)
+            inner = search_from(pattern, text, m.start(), spans[i].end, before)
             if inner is not None:
                 yield inner
                 pos = max(inner.end(), inner.start() + 1)
@@ -183,7 +222,7 @@ def _scan(
 
 
 def _blockwise(
-    pattern: re.Pattern[str], text: str, spans: Sequence[Span]
+    pattern: re.Pattern[str], text: str, spans: Sequence[Span], before: int | None = None
 ) -> Iterator[re.Match[str]]:
     """:func:`_scan`, folded from per-block match starts.
 
@@ -198,6 +237,8 @@ def _blockwise(
     for where, found in blockfacts.fact(
         "prose matches", _block_matches, blocks, blockfacts.place(blocks, spans), pattern
     ):
+        if before is not None and where.start >= before:
+            return  # every match from here on starts later
         for rel in found:
             at = where.start + rel
             m = match(text, at, spans[bisect.bisect_right(starts, at) - 1].end)
