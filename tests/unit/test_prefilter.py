@@ -100,6 +100,17 @@ def test_prefilters_exist_for_phrase_rules() -> None:
     assert Prefilter(re.compile(r"(?:(?<=a)|b)never")).literal is None
 
 
+def test_fragments_take_an_optional_character_after_a_literal() -> None:
+    """``an? example`` is searched as ``an?\\ example``, not as every "a"."""
+    pattern = re.compile(r"\b(?:an? (?:example|sample)|as an? list)\b", re.I)
+    found = Prefilter(pattern).fragments
+    assert found is not None
+    assert {"".join(f) for f in found} == {"an?\\ example", "an?\\ sample", "as\\ an?\\ list"}
+    text = "A example, an Example, as a list, as an  list, a  sample, AN SAMPLE, aexample"
+    scanner = MultiScanner({"k": pattern})
+    assert scanner.scan(text) == _plain(scanner.patterns, text)
+
+
 def test_fragments_go_on_into_a_factored_alternation() -> None:
     """``re`` parses ``does|do|did`` as ``d`` and ``oes|o|id``; the fragments stay whole."""
     found = Prefilter(re.compile(r"\b(?:does|do|did)n't know", re.I)).fragments

@@ -60,16 +60,20 @@ Atom = str  # one regex atom: an escaped character, a small class, or \s+
 Fragment = tuple[Atom, ...]
 
 
-def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | None:
+def _prefixes(
+    items: Any, lower: bool, digits: bool = False, continued: bool = False
+) -> set[Fragment] | None:
     """Fragments one of which every match of ``items`` must start with.
 
     A fragment is a run of literals, small character classes and whitespace
     runs: the part of a phrase pattern that is cheap to search for. With
     ``digits``, a leading ``\\d`` is an atom too (its first characters are not
     a small set, so only callers that use the fragments as a regex ask).
+    ``continued``: the items follow a literal of the same fragment (a branch
+    of an alternation met after one), so they may open with an optional atom.
     """
     parts: list[Atom] = []
-    literal_seen = False
+    literal_seen = continued
     for op, av in items:
         if op is sre_constants.LITERAL:
             char = chr(av).lower() if lower else chr(av)
@@ -86,6 +90,10 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
             if _is_space_run(op, av):
                 parts.append(r"\s+")
                 continue
+            optional = _optional_atom(op, av, lower)
+            if optional is not None:
+                parts.append(optional)
+                continue
             # ``re`` factors a shared opening out of an alternation:
             # ``does|do|did`` parses as ``d`` then ``oes|o|id``. Going on into
             # the alternation keeps the fragments as long as they were
@@ -93,7 +101,7 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
             inner = _inner_prefixes(op, av, lower, digits)
             if inner:
                 return {(*parts, *fragment) for fragment in inner}
-            return {tuple(parts)}
+            return {tuple(parts)} if parts else None
         if op in _ZERO_WIDTH or _zero_width_group(op, av):
             continue
         if op is sre_constants.SUBPATTERN:
@@ -129,6 +137,27 @@ def _prefixes(items: Any, lower: bool, digits: bool = False) -> set[Fragment] | 
     return {tuple(parts)} if parts else None
 
 
+def _optional_atom(op: Any, av: Any, lower: bool) -> Atom | None:
+    """``n?`` after a literal (``an? example``), as an atom of the fragment.
+
+    Stopping there left ``a`` as the whole literal of the output-format and
+    inline-example patterns: every "a" in a prompt was tried (half of the
+    judgements' pattern work on the corpus).
+    """
+    if op not in _REPEATS:
+        return None
+    low, high, body = av
+    if low != 0 or high != 1 or len(body) != 1:
+        return None
+    inner, value = body[0]
+    if inner is sre_constants.LITERAL:
+        return re.escape(chr(value).lower() if lower else chr(value)) + "?"
+    chars = _small_class(value) if inner is sre_constants.IN else None
+    if chars is None:
+        return None
+    return "[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]?"
+
+
 _MAX_FRAGMENTS = 256  # an alternation inside an alternation multiplies them
 
 
@@ -137,11 +166,11 @@ def _inner_prefixes(op: Any, av: Any, lower: bool, digits: bool) -> set[Fragment
     if op is sre_constants.SUBPATTERN:
         if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
             return None
-        found = _prefixes(av[-1], lower, digits)
+        found = _prefixes(av[-1], lower, digits, continued=True)
     elif op is sre_constants.BRANCH:
         found = set()
         for branch in av[1]:
-            more = _prefixes(branch, lower, digits)
+            more = _prefixes(branch, lower, digits, continued=True)
             if not more:
                 return None
             found |= more
