@@ -107,3 +107,21 @@ def test_a_rating_scale_is_a_label_set_of_numbers() -> None:
     assert profile_.label_set is not None
     assert profile_.label_set.labels == ("1", "2", "3", "4")
     assert "PW302" in codes(text) and "PW304" not in codes(text)
+
+
+def test_a_delimited_list_is_a_stated_output_format() -> None:
+    text = "Extract every city named in the text below, comma-separated.\n\n{{text}}\n"
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
+
+
+def test_labels_after_the_word_for_them_and_a_colon_are_a_label_set() -> None:
+    text = (
+        "The moods the diary app knows: calm, tense, joyful.\n\n"
+        "Entry: slept well, long walk\nCategory: calm\n\nEntry: {{entry}}\nCategory:\n"
+    )
+    assert "PW304" in codes(text)  # "moods" is not a word for labels
+    text = text.replace("The moods the diary app knows", "The labels the diary app uses")
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("calm", "tense", "joyful")
+    assert "PW304" not in codes(text)

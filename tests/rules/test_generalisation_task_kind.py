@@ -17,6 +17,8 @@ from promptwise.config import Settings
 from promptwise.document.parse import parse_document
 from promptwise.rules.judgements import TaskKind, TaskProfile, profile
 
+STRUCTURED = (TaskKind.CLASSIFICATION, TaskKind.EXTRACTION, TaskKind.TRANSFORMATION)
+
 
 def of(text: str, path: str = "prompt.txt") -> TaskProfile:
     return profile(parse_document(text, path))
@@ -225,3 +227,124 @@ def test_a_writers_persona_is_not_turned_into_its_preparatory_step() -> None:
     )
     assert of(text).kind is TaskKind.AGENT
     assert "PW101" not in codes(text)
+
+
+# ------------------------------------------- personas that name a conversion
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "I want you to act as a translator. I will send you notes in any language and "
+            "you will put them into Italian.\n",
+            "transformation",
+        ),
+        (
+            "I want you to act as a proofreader for my blog posts. Reply with the fixed text.\n",
+            "transformation",
+        ),
+        (
+            "I want you to act as a sentiment analyser. I will paste product reviews and you "
+            "will tell me how each one feels.\n",
+            "classification",
+        ),
+        (
+            "You are a bot that scans a chat log and extracts every booking reference.\n",
+            "extraction",
+        ),
+    ],
+)
+def test_a_persona_naming_a_structured_trade_states_the_kind(text: str, kind: str) -> None:
+    assert of(text).kind is TaskKind(kind)
+
+
+def test_the_users_part_first_does_not_hide_the_models_verb() -> None:
+    text = (
+        "You are a helpful librarian with a love of old maps.\n"
+        "I will paste a catalogue page and you will list every place name mentioned in it.\n"
+    )
+    assert of(text).kind is TaskKind.EXTRACTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here is a tenant's message: {{message}}\nWhat is the intent of this message?\n",
+        "Which of these categories best fits the bug report: web, mobile, backend?\n\n{{report}}\n",
+    ],
+)
+def test_a_classification_asked_as_a_question(text: str) -> None:
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_a_source_named_with_an_adjective_is_still_the_input() -> None:
+    text = "Your task is to find the drug names from the provided transcript.\n\n{{note}}\n"
+    assert of(text).kind is TaskKind.EXTRACTION
+
+
+# ------------------------------------------ coding guidance, not a task on input
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Extract shared validation into a separate helper function.",
+        "- Extract reusable logic into composables.",
+        "- Label every form field and icon button.",
+        "- Tag each release with its version number.",
+    ],
+)
+def test_coding_guidance_with_a_task_verb_is_not_a_structured_task(line: str) -> None:
+    text = f"You are an expert in Go and PostgreSQL.\n\n{line}\n- Prefer small packages.\n"
+    assert of(text, "rules.md").kind not in STRUCTURED
+    assert not {"PW101", "PW304"} & codes(text, "rules.md")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "First determine whether you need a full reindex or a partial one.",
+        "Check if the cache was warm before the slow request.",
+    ],
+)
+def test_a_step_deciding_about_the_situation_is_not_a_classification(line: str) -> None:
+    text = f"Speed up the nightly import job.\n\n{line}\n"
+    assert of(text).kind is not TaskKind.CLASSIFICATION
+
+
+def test_a_markdown_procedure_that_runs_commands_is_an_agents() -> None:
+    text = (
+        "# Archive old invoices\n\n"
+        "Extract the invoice numbers from the ledger export.\n\n"
+        "```bash\nledger export --year 2024 > out.csv\n```\n"
+    )
+    assert of(text, "archive.prompt.md").kind is TaskKind.AGENT
+    # The same words as a plain prompt with its input are an extraction.
+    assert of("Extract the invoice numbers from the ledger export.\n\n{{export}}\n").kind is (
+        TaskKind.EXTRACTION
+    )
+
+
+# --------------------------------------------------- what is not a worked example
+
+
+def test_numbered_stand_ins_are_a_shape_not_a_worked_example() -> None:
+    text = (
+        "Find the drug names in the text below. Return them comma separated, for example "
+        '"drug1, drug2". Return "none" if there are none.\n\n{{text}}\n'
+    )
+    assert of(text).examples == ()
+    assert "PW101" in codes(text)
+    # A real sample next to the same words still counts.
+    text = text.replace('"drug1, drug2"', '"aspirin, ibuprofen"')
+    assert len(of(text).examples) == 1
+
+
+def test_rewording_into_the_same_kind_of_thing_needs_no_examples() -> None:
+    text = (
+        "Rephrase the user's last question into a standalone query, using the history.\n\n"
+        "{{history}}\n{{question}}\n"
+    )
+    assert of(text).kind is TaskKind.TRANSFORMATION
+    assert not of(text).needs_examples

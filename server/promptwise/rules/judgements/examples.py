@@ -97,6 +97,34 @@ _PLACEHOLDER = re.compile(
     r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
     re.I,
 )
+# A word numbered ("entity1, entity2", "item_1", "tag 2") stands for any
+# value: a sample written with such stand-ins shows a shape, not an answer.
+_NUMBERED = re.compile(r"\b([^\W\d_]+)[ _-]?(\d)\b")
+_SAMPLE_WORD = re.compile(r"[^\W_]+")
+_JOINERS = frozenset({"and", "or", "etc"})
+
+
+def stands_in(sample: str) -> bool:
+    """A sample made only of placeholders and numbered stand-ins (``"entity1, entity2"``).
+
+    A stand-in is a word with a digit whose word comes back with another
+    digit in the same sample (``drug1, drug2``), so "gpt 4" or "rule 1" alone
+    stays a value.
+    """
+    quoted = re.match(r"[ \t]*[\"'“‘`]([^\"'”’`\n]+)[\"'”’`]", sample)
+    head = quoted.group(1) if quoted else re.split(r"(?<=[.!?])[ \t]", sample, maxsplit=1)[0]
+    digits: dict[str, set[str]] = {}
+    for m in _NUMBERED.finditer(head):
+        digits.setdefault(m.group(1).lower(), set()).add(m.group(2))
+    stems = {stem for stem, seen in digits.items() if len(seen) >= 2}
+    if not stems:
+        return False
+    rest = _NUMBERED.sub(
+        lambda m: " " if m.group(1).lower() in stems else m.group(0), _PLACEHOLDER.sub(" ", head)
+    )
+    return all(w.lower() in _JOINERS for w in _SAMPLE_WORD.findall(rest))
+
+
 OPEN_SLOT = re.compile(
     r":[ \t]*\Z|\b(?:A|Answer|Output|Label|Sentiment|Category)[ \t]*:[ \t]*$", re.M
 )
@@ -470,6 +498,8 @@ def inline_examples(
         sample = m.group(1).strip()
         if not sample or _PLACEHOLDER.fullmatch(sample) or sample.endswith(":"):
             continue
+        if stands_in(sample):
+            continue
         if _RUBRIC.match(sample) and not _answered(text, m.end(1)):
             continue
         found.append(
@@ -617,6 +647,8 @@ def quoted_samples(
         for m in _EG_QUOTED.finditer(text, span.start, span.end):
             sample = m.group(1)
             if len(sample.split()) < 2 or _PLACEHOLDER.fullmatch(sample.strip()):
+                continue
+            if stands_in(sample):
                 continue
             found.append(_inline(m, 1))
     return found

@@ -57,6 +57,8 @@ _LEAD = (
     # "Read the chat below and determine ...": reading is how, the verb after it is what.
     r"(?:(?:read|review|look at|go through|examine|study|consider|take)\b[^.,;:\n]{0,80}?"
     r"\b(?:and|then)[ \t]+(?:then[ \t]+)?)?"
+    # "I will paste an article and you will list ...": the user's part first.
+    r"(?:(?:i|we)(?: will|'ll| am going to| are going to) [^.;:\n]{0,100}?\band[ \t]+(?=you\b))?"
     r"(?:(?:please[ \t]+)?(?:you(?: (?:will|must|should|need to|are to|have to|shall))?"
     r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
     r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
@@ -71,7 +73,12 @@ _KINDS = (
     TaskKind.GENERATION,
 )
 # Kinds a persona can name as its trade, in the order they are tried.
-_ROLE_KINDS = (TaskKind.CLASSIFICATION, TaskKind.EXTRACTION, TaskKind.SUMMARIZATION)
+_ROLE_KINDS = (
+    TaskKind.CLASSIFICATION,
+    TaskKind.EXTRACTION,
+    TaskKind.TRANSFORMATION,
+    TaskKind.SUMMARIZATION,
+)
 OWNER = "PW101"  # the rule whose options hold the words of task statements
 
 
@@ -97,6 +104,9 @@ class TaskWords:
     # A classification that points back at a list ("... into one of these
     # categories"), wherever it stands: long category lists come first.
     list_classification: Pattern
+    # Work on code that a task verb also names ("Extract the logic into a
+    # hook", "Label every form input"): coding guidance, not a task on input.
+    code_work: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> TaskWords:
@@ -132,6 +142,7 @@ class TaskWords:
                 r"\b",
                 re.I | re.M,
             ),
+            code_work=compiled("code_work_patterns", _LEAD, r"\b", re.I | re.M),
         )
 
 
@@ -163,6 +174,8 @@ _EXTRACT_SUMMARY = re.compile(
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
         if pattern.search(text):
+            if kind in STRUCTURED_KINDS and words.code_work.search(text):
+                return TaskKind.AGENT  # refactoring advice: the prompt guides coding
             if kind is TaskKind.EXTRACTION and _EXTRACT_SUMMARY.search(text):
                 return TaskKind.SUMMARIZATION
             if kind is TaskKind.GENERATION and words.format_from_input.search(text):
@@ -209,6 +222,21 @@ def _runs_tools(doc: PromptDocument) -> bool:
     return _TOOLS.search(doc.text) is not None
 
 
+def _is_procedure(doc: PromptDocument) -> bool:
+    """An agent's procedure: a skill or markdown prompt that runs tools, or any
+    markdown/text prompt with a shell block.
+
+    Its "extract the versions from the lock file" and "determine whether the
+    index is stale" are steps the agent takes with its tools, not a task whose
+    answer is the label or the extracted list.
+    """
+    if doc.format is PromptFormat.MARKDOWN or _is_skill_file(doc):
+        return _runs_tools(doc)
+    return doc.format is PromptFormat.TEXT and any(
+        s.kind is SegmentKind.CODE and _SHELL_INFO.match(s.title) for s in doc.walk()
+    )
+
+
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
 # A markdown heading, or a line in capitals standing as one ("2. EXTRACT NEW
 # INFORMATION"): a title names the topic, it does not state the task.
@@ -233,7 +261,8 @@ def task_kind(
     """
     persona: Clause | None = None
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
-    if _is_agent_file(doc) or (_is_skill_file(doc) and _runs_tools(doc)):
+    procedure = _is_procedure(doc)
+    if _is_agent_file(doc) or procedure:
         # The kind is agent; only a persona line is looked for below.
         persona = next((c for c in opening if words.persona.search(c.text)), None)
         opening = []
@@ -286,7 +315,7 @@ def task_kind(
         late = search(words.list_classification, doc.text, spans)
         if late is not None:
             return TaskKind.CLASSIFICATION, Span(late.start(), late.end())
-    if persona is not None or agent_file:
+    if persona is not None or agent_file or procedure:
         return TaskKind.AGENT, persona.span if persona else None
     return TaskKind.OTHER, None
 
