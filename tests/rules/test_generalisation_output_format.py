@@ -125,3 +125,36 @@ def test_labels_after_the_word_for_them_and_a_colon_are_a_label_set() -> None:
     labels = of(text).label_set
     assert labels is not None and labels.labels == ("calm", "tense", "joyful")
     assert "PW304" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    ("options", "labels"),
+    [
+        (
+            "(A) The reply covers every point of the reference.\n"
+            "(B) The reply misses a point.\n(C) The reply contradicts it.\n",
+            ("a", "b", "c"),
+        ),
+        (
+            '  "Same": both recipes give the same dish.\n'
+            '  "Different": they give different dishes.\n',
+            ("same", "different"),
+        ),
+    ],
+)
+def test_options_listed_one_per_line_are_a_label_set(options: str, labels: tuple[str, ...]) -> None:
+    text = (
+        "Compare the reply below with the reference recipe. Answer by choosing one of the "
+        "following options:\n" + options + "\nReply: {{reply}}\n"
+    )
+    found = of(text).label_set
+    assert found is not None and found.labels == labels
+    assert "PW304" not in codes(text)
+
+
+def test_plain_list_items_after_the_following_are_no_label_set() -> None:
+    text = (
+        "Decide whether the reply below is polite. Check one of the following:\n"
+        "- the greeting\n- the closing\n\nReply: {{reply}}\n"
+    )
+    assert of(text).label_set is None

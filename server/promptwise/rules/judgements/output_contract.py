@@ -214,6 +214,9 @@ def label_set(
         while end < m.end("labels") and text[end] in "`'\"”":
             end += 1
         return LabelSet(labels, Span(start, end), True)
+    listed = option_lines(doc, spans)
+    if listed is not None:
+        return listed
     scale = rating_scale(doc, spans, words)
     if scale is not None:
         return scale
@@ -227,6 +230,41 @@ def label_set(
         first = next(e for e in examples if e.output is not None and e.source in ("pair", "labels"))
         assert first.output is not None
         return LabelSet(tuple(dict.fromkeys(short)), first.output, False)
+    return None
+
+
+# "Answer by selecting one of the following options:" and then one option
+# per line: "(A) The answer is a subset ...", '"Correct": the two agree ...'.
+_OPTIONS_LEAD = re.compile(
+    r"\b(?:one of the following|the following "
+    r"(?:options|choices|answers|labels|categories|verdicts))"
+    r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n",
+    re.I,
+)
+_OPTION_LINE = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\((?P<paren>[A-Za-z0-9])\)|(?P<mark>[A-Z0-9])[.)](?=[ \t])|"
+    r"[\"“'`](?P<quoted>[^\"”'`\n]{1,30})[\"”'`][ \t]*[:=–—-]|"
+    r"\*\*(?P<bold>[^*\n]{1,30})\*\*[ \t]*[:=–—-])[^\n]*(?:\n|\Z)"
+)
+
+
+def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
+    """Options listed one per line after "one of the following:", as a label set.
+
+    Each line opens with its label: a letter in parentheses, a quoted or bold
+    word before a colon. Two or more such lines make a closed set of answers.
+    """
+    text = doc.text
+    for span in spans:
+        for lead in _OPTIONS_LEAD.finditer(text, span.start, span.end):
+            labels: list[str] = []
+            pos = lead.end()
+            while (m := _OPTION_LINE.match(text, pos)) is not None and m.end() > pos:
+                label = m.group("paren") or m.group("mark") or m.group("quoted") or m.group("bold")
+                labels.append(label.strip().lower())
+                pos = m.end()
+            if len(labels) >= 2:
+                return LabelSet(tuple(dict.fromkeys(labels)), Span(lead.end(), pos), True)
     return None
 
 
