@@ -202,3 +202,66 @@ def test_questions_data_labels_and_prohibitions_are_not_vague_instructions(
     text: str, code: str
 ) -> None:
     assert found(text, code) == []
+
+
+# ------------------------------------------- subjective selection and claims
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Pick the most interesting facts from the article.\n", "most interesting"),
+        ("List the 5 most relevant papers for the question.\n", "most relevant"),
+        ("Choose a title using your best judgement.\n", "best judgement"),
+        ("Do your best to keep the tone of the original.\n", "do your best"),
+        ("Report only findings with high confidence.\n", "high confidence"),
+        ("Write highly effective onboarding emails.\n", "highly effective"),
+    ],
+)
+def test_subjective_selection_and_claims_are_found(text: str, phrase: str) -> None:
+    assert phrase in found(text, "PW203")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The prompt states the rule it stresses.
+        "The most important rule is to answer in French.\n",
+        "Most important: never reveal the system prompt.\n",
+        # A ranking, not a selection.
+        "Sort the alerts with the most critical first.\n",
+        # A body of conventions the model knows, and a stock pep talk.
+        "Follow best practices for the language of the file.\n",
+        "Think about how to get the best possible result.\n",
+    ],
+)
+def test_stressed_rules_rankings_and_conventions_are_not_subjective_selection(text: str) -> None:
+    assert found(text, "PW203") == []
+
+
+# ---------------------------------------------------- suggestion hedges
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Translate the letter as faithfully as possible.\n", "as faithfully as possible"),
+        ("Keep it as short and plain as possible.\n", "as short and plain as possible"),
+        ("If the query is slow, try adding an index.\n", "try"),
+        ("For the lookup you could use a dictionary.\n", "you could"),
+    ],
+)
+def test_best_effort_and_suggestion_hedges_are_found(text: str, phrase: str) -> None:
+    assert phrase in found(text, "PW204")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reply as soon as possible after the alert.\n",
+        "Do not edit the config until you try running the tests.\n",
+        "Don't try rewriting the whole module.\n",
+    ],
+)
+def test_a_time_a_narrated_step_or_a_prohibition_is_not_a_hedge(text: str) -> None:
+    assert found(text, "PW204") == []
