@@ -265,3 +265,36 @@ def test_best_effort_and_suggestion_hedges_are_found(text: str, phrase: str) -> 
 )
 def test_a_time_a_narrated_step_or_a_prohibition_is_not_a_hedge(text: str) -> None:
     assert found(text, "PW204") == []
+
+
+# ------------------------------------ length words that size something else
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "detailed" the verb.
+        "Follow the steps as detailed below.\n",
+        "Use the labels detailed in the style guide.\n",
+        # A pointer to material elsewhere.
+        "For detailed setup steps, read the install guide.\n",
+        # The input's length, not the output's.
+        "You turn lengthy transcripts into notes of 5 bullet points.\n",
+        # A condition on the input.
+        "If the ticket is too long, ask the user to split it.\n",
+        "Flag a function when it is overly long.\n",
+        # Not a length at all.
+        "In short, reply in the customer's language.\n",
+        "Write PR, short for pull request, in the title.\n",
+    ],
+)
+def test_a_length_word_that_does_not_size_the_output_is_not_flagged(text: str) -> None:
+    assert found(text, "PW202") == []
+
+
+def test_a_length_word_sizing_the_output_is_still_found() -> None:
+    assert found("Give a detailed answer and keep the intro short.\n", "PW202") == [
+        "detailed",
+        "short",
+    ]
+    assert found("Avoid lengthy replies.\n", "PW202") == ["lengthy"]
