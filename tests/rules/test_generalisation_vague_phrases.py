@@ -298,3 +298,36 @@ def test_a_length_word_sizing_the_output_is_still_found() -> None:
         "short",
     ]
     assert found("Avoid lengthy replies.\n", "PW202") == ["lengthy"]
+
+
+# ------------------------------------------ vague quantities (PW201) in context
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        # A required state of the output.
+        ("Make sure the summary is comprehensive.\n", "comprehensive"),
+        ("Your review should be thorough and kind.\n", "thorough"),
+        # Where the things come from.
+        ("Gather quotes from a variety of interviews.\n", "a variety of"),
+        # A number that sizes each item does not count the items.
+        ("Write a set of 12-word bullets on the risks.\n", "a set of"),
+        # A decade is not a count.
+        ("Give several examples of posters from the 1970's.\n", "several"),
+    ],
+)
+def test_vague_quantities_found_in_context(text: str, phrase: str) -> None:
+    assert phrase in found(text, "PW201")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Give a few (two or three) examples.\n",
+        "List several risks, at least 4.\n",
+        "The library is comprehensive and well tested.\n",
+    ],
+)
+def test_a_counted_or_described_quantity_is_not_flagged(text: str) -> None:
+    assert found(text, "PW201") == []
