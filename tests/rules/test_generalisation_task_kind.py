@@ -348,3 +348,41 @@ def test_rewording_into_the_same_kind_of_thing_needs_no_examples() -> None:
     )
     assert of(text).kind is TaskKind.TRANSFORMATION
     assert not of(text).needs_examples
+
+
+def test_a_quoted_sample_with_a_hole_to_fill_is_a_template() -> None:
+    text = (
+        'Extract each deadline from the contract below, e.g. "Payment is due on [date] '
+        'to [party]".\n\n{{contract}}\n'
+    )
+    assert of(text).examples == ()
+    assert "PW101" in codes(text)
+    # A filled gauge in brackets is a sample, not a hole.
+    text = 'Rate the risk of the plan below, e.g. "Risk [---7------] high".\n\n{{plan}}\n'
+    assert len(of(text).examples) == 1
+
+
+def test_extracting_a_summary_genre_is_summarising() -> None:
+    assert of("You extract minutes from a recorded call.\n\n{{call}}\n").kind is (
+        TaskKind.SUMMARIZATION
+    )
+    assert of("Extract the dates from the recorded call.\n\n{{call}}\n").kind is (
+        TaskKind.EXTRACTION
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Simplify the paragraph below for a ten-year-old.\n\n{{p}}\n", "transformation"),
+        ("Correct the following sentences.\n\n{{s}}\n", "transformation"),
+        ("Format these addresses as a table.\n\n{{a}}\n", "transformation"),
+        ("What category does this expense belong to?\n\n{{expense}}\n", "classification"),
+    ],
+)
+def test_more_ways_of_stating_a_structured_task(text: str, kind: str) -> None:
+    assert of(text).kind is TaskKind(kind)
+
+
+def test_improving_code_is_not_editing_prose() -> None:
+    assert of("Improve the function below.\n\n{{code}}\n").kind is not TaskKind.TRANSFORMATION

@@ -104,8 +104,17 @@ _SAMPLE_WORD = re.compile(r"[^\W_]+")
 _JOINERS = frozenset({"and", "or", "etc"})
 
 
+# A hole to fill in a sample ("[Topic]", "<name>", "{{city}}"); a markdown
+# link ("[docs](https://...)") and a filled gauge ("[--7--]") are not.
+_HOLE = re.compile(
+    r"\[[A-Za-z][\w .'/-]{0,58}\](?!\()|<[A-Za-z_][^<>\n]{0,40}>|"
+    r"\{\{?[^{}\n\x22:]{1,40}\}?\}|\$\{[^}\n]+\}"
+)
+
+
 def stands_in(sample: str) -> bool:
-    """A sample made only of placeholders and numbered stand-ins (``"entity1, entity2"``).
+    """A sample made only of placeholders and numbered stand-ins (``"entity1, entity2"``),
+    or a quoted sentence with a hole to fill in (``"The term also appears in [Topic]"``).
 
     A stand-in is a word with a digit whose word comes back with another
     digit in the same sample (``drug1, drug2``), so "gpt 4" or "rule 1" alone
@@ -113,6 +122,8 @@ def stands_in(sample: str) -> bool:
     """
     quoted = re.match(r"[ \t]*[\"'“‘`]([^\"'”’`\n]+)[\"'”’`]", sample)
     head = quoted.group(1) if quoted else re.split(r"(?<=[.!?])[ \t]", sample, maxsplit=1)[0]
+    if _HOLE.search(head):
+        return True
     digits: dict[str, set[str]] = {}
     for m in _NUMBERED.finditer(head):
         digits.setdefault(m.group(1).lower(), set()).add(m.group(2))

@@ -166,8 +166,12 @@ _SHELL_INFO = re.compile(
 
 # "Extract a summary of the paper": the verb says extract, the object says
 # what is written, and it is a summary.
+# Minutes, a recap or an abstract are summaries by genre, with or without
+# an article ("You extract minutes from a meeting transcript").
 _EXTRACT_SUMMARY = re.compile(
-    r"\bextract (?:a|an|the) (?:[\w-]+ ){0,2}(?:summary|synopsis|overview|gist)\b", re.I
+    r"\bextracts? (?:(?:a|an|the)[ \t]+)?(?:[\w-]+ ){0,2}"
+    r"(?:summary|summaries|synopsis|overview|gist|minutes|recap|abstract)\b",
+    re.I,
 )
 
 
