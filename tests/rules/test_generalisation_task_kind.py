@@ -386,3 +386,30 @@ def test_more_ways_of_stating_a_structured_task(text: str, kind: str) -> None:
 
 def test_improving_code_is_not_editing_prose() -> None:
     assert of("Improve the function below.\n\n{{code}}\n").kind is not TaskKind.TRANSFORMATION
+
+
+def test_extracting_the_answer_to_a_question_is_answering() -> None:
+    text = "Extract the answer to the question from the notes below.\n\n{{notes}}\n{{q}}\n"
+    assert of(text).kind is TaskKind.QA
+    assert not {"PW101", "PW304"} & codes(text)
+
+
+def test_a_finding_followed_by_a_written_reply_is_a_step() -> None:
+    text = (
+        "You are the help desk of a library. Identify the reader's problem from the message "
+        "and suggest what to do.\n\n{{message}}\n"
+    )
+    assert of(text).kind not in STRUCTURED
+    # Explaining a verdict is part of the verdict.
+    text = "Decide whether the review below is sarcastic and explain why.\n\n{{review}}\n"
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_a_conversion_target_is_read_in_its_own_sentence() -> None:
+    text = (
+        "I want you to act as a translator into Danish. Reply with the translation only. "
+        "Keep the tone of the original.\n"
+    )
+    assert of(text).kind is TaskKind.TRANSFORMATION
+    assert not of(text).needs_examples
+    assert of("Convert the notes below into a YAML file.\n\n{{notes}}\n").needs_examples

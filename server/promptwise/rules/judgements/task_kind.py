@@ -175,11 +175,26 @@ _EXTRACT_SUMMARY = re.compile(
 )
 
 
+# "Extract the answer to the question from the context": answering.
+_EXTRACT_ANSWER = re.compile(r"\bextracts? (?:the |an? )?(?:final |best )?answers?\b", re.I)
+# "Identify the customer's problem and suggest a fix": the finding is a step,
+# the written reply is what the prompt asks for.
+_THEN_WRITE = re.compile(
+    r"\b(?:and|then),?[ \t]+(?:then[ \t]+)?(?:suggest|write|draft|compose|create|generate|"
+    r"recommend|propose|reply to|respond to)\b",
+    re.I,
+)
+
+
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
-        if pattern.search(text):
+        if m := pattern.search(text):
             if kind in STRUCTURED_KINDS and words.code_work.search(text):
                 return TaskKind.AGENT  # refactoring advice: the prompt guides coding
+            if kind is TaskKind.EXTRACTION and _EXTRACT_ANSWER.search(text):
+                return TaskKind.QA
+            if kind in STRUCTURED_KINDS and _THEN_WRITE.search(text, m.end()):
+                return TaskKind.GENERATION
             if kind is TaskKind.EXTRACTION and _EXTRACT_SUMMARY.search(text):
                 return TaskKind.SUMMARIZATION
             if kind is TaskKind.GENERATION and words.format_from_input.search(text):
@@ -358,12 +373,12 @@ def needs_examples(
     """Classification and extraction always; transformation only into a format or style.
 
     Translating into another language or correcting grammar has an obvious
-    target; converting into JSON, a table or "our house style" does not.
+    target; converting into JSON, a table or "our house style" does not. The
+    target is read in the sentence that states the conversion: in a prompt
+    written on one line, "keep the tone" three sentences on is no target.
     """
     if kind in (TaskKind.CLASSIFICATION, TaskKind.EXTRACTION):
         return True
     if kind is TaskKind.TRANSFORMATION and evidence is not None:
-        line_end = doc.text.find("\n", evidence.start)
-        line = doc.text[evidence.start : line_end if line_end != -1 else len(doc.text)]
-        return bool(words.format_target.search(line))
+        return bool(words.format_target.search(doc.text, evidence.start, evidence.end))
     return False
