@@ -75,17 +75,19 @@ def _compiled(code: str, options: _Options) -> dict[str, Pattern]:
     return out
 
 
-def _sentences(text: str, spans: Sequence[Span]) -> Iterator[_Sentence]:
-    for span in spans:
-        for m in _SENTENCE.finditer(text, span.start, span.end):
-            raw = m.group(0)
-            lead = _LEAD.match(raw)
+def _sentences(text: str, spans: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """Each sentence as (start, end, plain text): a block has hundreds, and
+    few become claims, so no objects are built for them."""
+    lead_match = _LEAD.match
+    for span_start, span_end in spans:
+        for m in _SENTENCE.finditer(text, span_start, span_end):
+            lead = lead_match(m.group(0))
             start = m.start() + (lead.end() if lead else 0)
             core = _strip_trail(text[start : m.end()])
             if core:
                 # No marker, nothing to take out: most sentences skip the regex.
                 core_plain = _EMPHASIS.sub("", core) if "*" in core or "_" in core else core
-                yield _Sentence(Span(start, start + len(core)), " ".join(core_plain.split()))
+                yield start, start + len(core), " ".join(core_plain.split())
 
 
 _TRAIL_CHARS = " \t\n\r\f\v*_.!;:"
@@ -141,21 +143,21 @@ def _block_claims(
     # Patterns from the settings run under a time limit per call, so with
     # those the condition still goes first and the calls stay as they were.
     claims_first = all(isinstance(p, re.Pattern) for p in patterns.values())
-    for sentence in _sentences(text, blockfacts.spans_in(rel)):
-        if not claims_first and condition.search(sentence.text):
+    kinds = [(kind, patterns[kind].fullmatch) for kind in _KINDS]
+    for start, end, plain in _sentences(text, rel):
+        if not claims_first and condition.search(plain):
             continue
-        span = sentence.span
         found: list[_BlockClaim] = []
-        for kind in _KINDS:
-            if patterns[kind].fullmatch(sentence.text):
-                found.append((kind, span.start, span.end, sentence.text, ""))
+        for kind, fullmatch in kinds:
+            if fullmatch(plain):
+                found.append((kind, start, end, plain, ""))
                 break
         else:
             for kind, pattern in (("always", _ALWAYS), ("never", _NEVER)):
-                m = pattern.fullmatch(sentence.text)
+                m = pattern.fullmatch(plain)
                 if m and (action := _action(m.group("action"))):
-                    found.append((kind, span.start, span.end, sentence.text, action))
-        if found and (not claims_first or not condition.search(sentence.text)):
+                    found.append((kind, start, end, plain, action))
+        if found and (not claims_first or not condition.search(plain)):
             out.extend(found)
     return tuple(out)
 
