@@ -412,6 +412,7 @@ class MultiScanner:
         self.unfiltered = [k for k, f in self.filters.items() if f.literal is None]
         # Patterns without an opening literal that hold one further on, on the same line.
         self.lines = {key: _LineFilter(patterns[key]) for key in self.unfiltered}
+        self.lowers = any(f.ignorecase for f in self.filters.values())
         self.groups: list[tuple[bool, re.Pattern[str], dict[str, list[str]]]] = []
         for lower in (True, False):
             members = [
@@ -438,7 +439,9 @@ class MultiScanner:
 
     def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {key: [] for key in self.patterns}
-        lowered = text.lower()
+        # Lower-cased only for a scanner that has a case-insensitive part (the
+        # secrets scan over the whole text has none).
+        lowered = text.lower() if self.lowers else text
         same_length = len(lowered) == len(text)
         for lower, scanner, owners in self.groups:
             if lower and not same_length:
