@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from promptwise.document.text import Span
 from promptwise.rules.checks import contradicting_instructions as pw209
-from promptwise.rules.judgements import directives, prose
+from promptwise.rules.judgements import directives, examples, prose
 
 _PIECES = st.sampled_from(
     [
@@ -284,3 +284,55 @@ def test_a_bounded_search_yields_the_matches_before_the_bound(
     finally:
         prose.BLOCKWISE_FROM = saved
         prose.forget()
+
+
+# ------------------------------------------------------------- examples
+
+
+def _old_is_template(text: str) -> bool:
+    lines = [
+        examples._ELEMENT.sub(r"\2", line)
+        for line in text.splitlines()
+        if line.strip() and not examples._TAG_LINE.match(line)
+    ]
+    if not lines:
+        return True
+    with_holes = sum(1 for line in lines if examples._PLACEHOLDER.search(line))
+    return with_holes * 2 >= len(lines)
+
+
+_CODE = st.lists(
+    st.sampled_from(
+        [
+            "[Topic Name]",
+            "<value>",
+            "<tag>",
+            "</tag>",
+            "<b>x</b>",
+            "<name>[slot]</name>",
+            "{{ var }}",
+            "${x}",
+            "...",
+            "…",
+            "TODO",
+            "string",
+            "strings",
+            "lorem ipsum",
+            "print(1)",
+            "x = 2",
+            " ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\t",
+        ]
+    ),
+    max_size=4,
+).map("".join)
+_CODE_LINES = st.lists(_CODE, max_size=7).map("\n".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CODE_LINES)
+def test_is_template_counts_the_lines_it_counted(text: str) -> None:
+    assert examples._is_template(text) == _old_is_template(text)

@@ -148,16 +148,33 @@ _ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)[^<>\n]*>(.*?)</\1>")
 
 
 def _is_template(text: str) -> bool:
-    """Mostly placeholders (``[Topic Name]``, ``<value>``, ``...``): a template, not a sample."""
+    """Mostly placeholders (``[Topic Name]``, ``<value>``, ``...``): a template, not a sample.
+
+    At least half the lines hold a placeholder. No placeholder spans a line
+    break, so one scan of the lines joined finds which lines hold one, and
+    it stops as soon as half of them do (it was a search per line).
+    """
     lines = [
-        _ELEMENT.sub(r"\2", line)
+        _ELEMENT.sub(r"\2", line) if "<" in line else line
         for line in text.splitlines()
-        if line.strip() and not _TAG_LINE.match(line)
+        if line.strip() and not ("<" in line and _TAG_LINE.match(line))
     ]
     if not lines:
         return True
-    with_holes = sum(1 for line in lines if _PLACEHOLDER.search(line))
-    return with_holes * 2 >= len(lines)
+    need = (len(lines) + 1) // 2  # with_holes * 2 >= len(lines)
+    joined = "\n".join(lines)
+    with_holes = 0
+    line_end = -1  # where the line of the last counted hole ends
+    for m in _PLACEHOLDER.finditer(joined):
+        if m.start() < line_end:
+            continue  # a second placeholder on a counted line
+        with_holes += 1
+        if with_holes >= need:
+            return True
+        line_end = joined.find("\n", m.start())
+        if line_end == -1:
+            break
+    return False
 
 
 def block_examples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExample]:
