@@ -336,3 +336,55 @@ _CODE_LINES = st.lists(_CODE, max_size=7).map("\n".join)
 @given(_CODE_LINES)
 def test_is_template_counts_the_lines_it_counted(text: str) -> None:
     assert examples._is_template(text) == _old_is_template(text)
+
+
+# ------------------------------------------------------------ label lists
+
+
+def _old_first_label_list(text: str, spans: list[Span], words: object) -> object:
+    """Every label-list pattern searched to the end, the earliest first match with labels."""
+    from promptwise.rules.judgements import output_contract as oc
+
+    found = [m for m in (prose.search(p, text, spans) for p in words.label_lists) if m]  # type: ignore[attr-defined]
+    for m in sorted(found, key=lambda x: x.start()):
+        labels = oc._split_labels(m.group("labels"), words.label_stopwords)  # type: ignore[attr-defined]
+        if labels:
+            return m.span(), labels
+    return None
+
+
+_LABEL_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "Classify the ticket into one of: billing, shipping, other.\n",
+            "Categories: spam, ham\n",
+            "Tag each sentence with its role: claim, evidence or conclusion.\n",
+            "Respond with one of positive, negative or neutral.\n",
+            "Labels are: a, b\n",
+            "Some prose about nothing in particular.\n",
+            "\n",
+            "Use only 'yes' or 'no'.\n",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LABEL_TEXT, st.integers(1, 64))
+def test_the_first_label_list_is_the_one_every_full_search_gave(text: str, window: int) -> None:
+    from promptwise.rules.judgements import output_contract as oc
+    from promptwise.rules.judgements import vocabulary
+
+    words = vocabulary.builtin().contract
+    spans = [Span(0, len(text))]
+    saved = oc._WINDOW
+    oc._WINDOW = window
+    try:
+        prose.forget()
+        new = oc._first_label_list(text, spans, words)
+        assert (None if new is None else (new[0].span(), new[1])) == _old_first_label_list(
+            text, spans, words
+        )
+    finally:
+        oc._WINDOW = saved

@@ -192,18 +192,7 @@ def label_set(
     words: ContractWords,
 ) -> LabelSet | None:
     text = doc.text
-    # The first lead-in followed by a real list decides: "Tag each sentence
-    # with its role: claim, evidence or conclusion" has two, the first
-    # followed by words ("its role") rather than labels. Each pattern's first
-    # match counts, the earliest with labels wins (the first pattern of
-    # equals): a later pattern is searched only before the best so far.
-    best: tuple[re.Match[str], tuple[str, ...]] | None = None
-    for pattern in words.label_lists:
-        m = search(pattern, text, spans, None if best is None else best[0].start())
-        if m is not None:
-            found_labels = _split_labels(m.group("labels"), words.label_stopwords)
-            if found_labels:
-                best = (m, found_labels)
+    best = _first_label_list(text, spans, words)
     if best is not None:
         m, labels = best
         start = m.start("labels")
@@ -266,6 +255,53 @@ def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
             if len(labels) >= 2:
                 return LabelSet(tuple(dict.fromkeys(labels)), Span(lead.end(), pos), True)
     return None
+
+
+# The first window the label-list patterns are searched in; it grows 16-fold.
+_WINDOW = 4096
+
+
+def _first_label_list(
+    text: str, spans: Sequence[Span], words: ContractWords
+) -> tuple[re.Match[str], tuple[str, ...]] | None:
+    """The first lead-in followed by a real list, and its labels.
+
+    "Tag each sentence with its role: claim, evidence or conclusion" has
+    two lead-ins, the first followed by words ("its role") rather than
+    labels. Each pattern's first match counts; the earliest with labels
+    wins, the first pattern of equals. The patterns are searched in growing
+    windows from the start, so once one finds a list near the top (where
+    prompts state it) the others stop there instead of each scanning a
+    long prompt to its end.
+    """
+    patterns = words.label_lists
+    first: list[re.Match[str] | None] = [None] * len(patterns)
+    clear_to = [0] * len(patterns)  # no match of pattern i starts before this
+    best: tuple[int, int, re.Match[str], tuple[str, ...]] | None = None
+    window: int | None = _WINDOW
+    while True:
+        for i, pattern in enumerate(patterns):
+            if first[i] is not None:
+                continue
+            # To win, pattern i must start before the best, or with it when it comes first.
+            need = None if best is None else best[0] + (1 if i < best[1] else 0)
+            limit = need if window is None else window if need is None else min(window, need)
+            if limit is not None and limit > len(text):
+                limit = None  # the whole text: a short prompt is searched once
+            if clear_to[i] >= (len(text) + 1 if limit is None else limit):
+                continue
+            m = search(pattern, text, spans, limit)
+            if m is None:
+                clear_to[i] = len(text) + 1 if limit is None else limit
+                continue
+            first[i] = m
+            labels = _split_labels(m.group("labels"), words.label_stopwords)
+            if labels and (best is None or (m.start(), i) < (best[0], best[1])):
+                best = (m.start(), i, m, labels)
+        if window is None:
+            break
+        window = None if window * 16 > len(text) else window * 16
+    return None if best is None else (best[2], best[3])
 
 
 _NUMBER_WORDS = {
