@@ -388,3 +388,18 @@ def test_the_first_label_list_is_the_one_every_full_search_gave(text: str, windo
         )
     finally:
         oc._WINDOW = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Answer:", "A:", "Output :", "Label", "CategoryX:", ":", " ", "\n", "x", "\t"]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_the_open_slot_is_found_through_the_prefilter(tail: str) -> None:
+    found = prose.search_from(examples.OPEN_SLOT, tail, 0, len(tail))
+    expected = examples.OPEN_SLOT.search(tail)
+    assert (found and found.span()) == (expected and expected.span())

@@ -166,7 +166,9 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
         examples = ex.dedupe([*examples, *ex.json_samples(doc, code_samples)])
     tail = text[spans[-1].start : spans[-1].end].rstrip() if spans else ""
     ends_open = (
-        bool(ex.OPEN_SLOT.search(tail))
+        # Through the literal prefilter (":", "Answer", ...): the plain search
+        # tried the pattern at every character of the last span (4x slower).
+        bool(prose.search_from(ex.OPEN_SLOT, tail, 0, len(tail)))
         or slot is not None
         or (bool(examples) and not tail.endswith((".", "!", ")")))
     )
