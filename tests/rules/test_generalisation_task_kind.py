@@ -413,3 +413,16 @@ def test_a_conversion_target_is_read_in_its_own_sentence() -> None:
     assert of(text).kind is TaskKind.TRANSFORMATION
     assert not of(text).needs_examples
     assert of("Convert the notes below into a YAML file.\n\n{{notes}}\n").needs_examples
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Format the output as a numbered list.\n\nWrite five names for a bakery.\n",
+        "Greet the visitor. Ask: what topic would you like to learn about today?\n",
+    ],
+)
+def test_a_format_instruction_or_a_question_for_the_user_states_no_structured_task(
+    text: str,
+) -> None:
+    assert of(text).kind not in STRUCTURED
