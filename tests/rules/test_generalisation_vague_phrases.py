@@ -331,3 +331,34 @@ def test_vague_quantities_found_in_context(text: str, phrase: str) -> None:
 )
 def test_a_counted_or_described_quantity_is_not_flagged(text: str) -> None:
     assert found(text, "PW201") == []
+
+
+# ------------------------------------- intensified qualities, defined qualities
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Make every chart extremely crisp.\n", "extremely crisp"),
+        ("Keep the palette very tasteful.\n", "very tasteful"),
+        ("Explain the rule in simple language.\n", "simple language"),
+    ],
+)
+def test_intensified_and_plain_language_qualities_are_found(text: str, phrase: str) -> None:
+    assert phrase in found(text, "PW203")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The sentence says what good is.
+        "A good summary should name the decision and its owner.\n",
+        "Three bullet points is a good length for the recap.\n",
+        # The example that shows it follows.
+        "Mock the clock with the helper. Here's an example of using it properly:\n",
+        # Stressing the prompt's own rule.
+        "VERY IMPORTANT: answer in English.\n",
+    ],
+)
+def test_a_defined_or_shown_quality_is_not_flagged(text: str) -> None:
+    assert found(text, "PW203") == []
