@@ -173,6 +173,8 @@ def test_pw201_vocabulary(text: str, phrase: str | None) -> None:
         "Do not invent prices (quote the price list instead).\n",
         "Never guess the order number.\nAsk the customer for it.\n",
         "Don't forget to thank the customer.\n",
+        # The alternative is the sentence before, which "it" points back to.
+        "Ask the customer for the order number.\nNever guess it.\n",
     ],
 )
 def test_pw206_not_when_the_alternative_is_given_or_nothing_is_forbidden(text: str) -> None:
