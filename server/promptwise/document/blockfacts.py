@@ -319,7 +319,7 @@ def block_local(pattern: re.Pattern[str]) -> bool:
     if known is None:
         try:
             parsed = _parser.parse(pattern.pattern, pattern.flags)
-            known = parsed.getwidth()[0] > 0 and not _may_cross(
+            known = parsed.getwidth()[0] > 0 and not takes_newline(
                 list(parsed), bool(pattern.flags & re.S), bool(pattern.flags & re.M)
             )
         except (re.error, TypeError, ValueError, RecursionError):
@@ -330,11 +330,32 @@ def block_local(pattern: re.Pattern[str]) -> bool:
     return known
 
 
-def _may_cross(items: list[Any], dotall: bool, multiline: bool) -> bool:
+def takes_newline(
+    items: Sequence[Any],
+    dotall: bool = False,
+    multiline: bool = False,
+    *,
+    assertions: bool = True,
+    after_text: bool = True,
+) -> bool:
+    """Whether a match of the parsed ``items`` may take a line break.
+
+    The one walker behind :func:`block_local` and the phrase prefilter's
+    line test (``rules/prefilter.py``), which differ in two questions:
+
+    - ``assertions``: whether what a match only *looks at* counts too
+      (lookarounds, anchors other than a word boundary or a multi-line
+      ``^``/``$``). A block-local pattern must not even look past a line;
+      the prefilter only asks where a match can start, so it ignores them.
+    - ``after_text``: whether a line break right after a one-character
+      lookbehind that no blank character satisfies (``(?<=,)\\n``, a list
+      continued on the next line) is allowed: never the line break that
+      closes a blank line, where blocks end, but still a line break.
+
+    True whenever the walker does not understand a construct.
+    """
     for index, (op, av) in enumerate(items):
-        # ``(?<=,)\n``: a line break right after a character that is not
-        # blank, so never the one that closes a blank line (where blocks end).
-        if op in _ONE_CHARACTER and index and _after_text(items[index - 1]):
+        if after_text and op in _ONE_CHARACTER and index and _after_text(items[index - 1]):
             continue
         if op is _c.LITERAL:
             if av == _NEWLINE:
@@ -349,39 +370,56 @@ def _may_cross(items: list[Any], dotall: bool, multiline: bool) -> bool:
             if _set_has_newline(av):
                 return True
         elif op is _c.BRANCH:
-            if any(_may_cross(list(branch), dotall, multiline) for branch in av[1]):
+            if any(
+                takes_newline(b, dotall, multiline, assertions=assertions, after_text=after_text)
+                for b in av[1]
+            ):
                 return True
         elif op is _c.SUBPATTERN:
             _, add, remove, sub = av
             inner_dotall = (dotall or bool(add & re.S)) and not remove & re.S
             inner_multiline = (multiline or bool(add & re.M)) and not remove & re.M
-            if _may_cross(list(sub), inner_dotall, inner_multiline):
+            if takes_newline(
+                sub, inner_dotall, inner_multiline, assertions=assertions, after_text=after_text
+            ):
                 return True
         elif op in _REPEATS:
-            if _may_cross(list(av[2]), dotall, multiline):
+            if takes_newline(
+                av[2], dotall, multiline, assertions=assertions, after_text=after_text
+            ):
                 return True
         elif op is _ATOMIC:
-            if _may_cross(list(av), dotall, multiline):
+            if takes_newline(av, dotall, multiline, assertions=assertions, after_text=after_text):
                 return True
         elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            if _may_cross(list(av[1]), dotall, multiline):
+            if assertions and takes_newline(
+                av[1], dotall, multiline, assertions=assertions, after_text=after_text
+            ):
                 return True
         elif op is _c.AT:
-            if av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
+            if not assertions or av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
                 continue
             if av in (_c.AT_BEGINNING, _c.AT_END) and multiline:
                 continue
             return True
         elif op is _c.GROUPREF:
-            continue  # repeats what a group matched, and the group is checked
+            # Repeats what a group took; the group is checked where it stands,
+            # unless it stands in a lookaround that is not being checked.
+            if not assertions:
+                return True
         elif op is _c.GROUPREF_EXISTS:
             _, yes, no = av
-            if _may_cross(list(yes), dotall, multiline) or (
-                no is not None and _may_cross(list(no), dotall, multiline)
+            if takes_newline(
+                yes, dotall, multiline, assertions=assertions, after_text=after_text
+            ) or (
+                no is not None
+                and takes_newline(
+                    no, dotall, multiline, assertions=assertions, after_text=after_text
+                )
             ):
                 return True
         else:
-            return True  # anything not understood here is searched whole
+            return True  # anything not understood here may
     return False
 
 

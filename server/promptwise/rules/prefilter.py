@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from promptwise.document.blockfacts import takes_newline
+
 try:  # Python 3.11+
     from re import _constants as sre_constants  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -231,60 +233,15 @@ def _trie_regex(fragments: set[Fragment]) -> str:
     return emit(trie)
 
 
-_NEWLINE = ord("\n")
-_LINE_CATEGORIES = {sre_constants.CATEGORY_DIGIT, sre_constants.CATEGORY_WORD}
-
-
-def _set_takes_newline(av: Any) -> bool:
-    """Whether a character class (``IN`` items) can match ``\\n`` (True when unsure)."""
-    negate = bool(av) and av[0][0] is sre_constants.NEGATE
-    named = False  # whether the class names the newline (or a category holding it)
-    for op, a in av[1:] if negate else av:
-        if op is sre_constants.LITERAL:
-            named = named or a == _NEWLINE
-        elif op is sre_constants.RANGE:
-            named = named or a[0] <= _NEWLINE <= a[1]
-        elif op is sre_constants.CATEGORY:
-            if negate:
-                if a is not sre_constants.CATEGORY_SPACE:
-                    return True
-                named = True
-            elif a not in _LINE_CATEGORIES:
-                return True
-        else:
-            return True
-    return not named if negate else named
-
-
 def _line_local(items: Any, flags: int) -> bool:
     """Whether ``items`` can never consume a newline (zero-width assertions may look anywhere)."""
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        if op is sre_constants.LITERAL:
-            if av == _NEWLINE:
-                return False
-        elif op is sre_constants.NOT_LITERAL:
-            if av != _NEWLINE:
-                return False
-        elif op is sre_constants.ANY:
-            if flags & sre_constants.SRE_FLAG_DOTALL:
-                return False
-        elif op is sre_constants.IN:
-            if _set_takes_newline(av):
-                return False
-        elif op is sre_constants.SUBPATTERN:
-            if av[1] & sre_constants.SRE_FLAG_DOTALL or not _line_local(av[-1], flags):
-                return False
-        elif op is sre_constants.BRANCH:
-            if not all(_line_local(branch, flags) for branch in av[1]):
-                return False
-        elif op in _REPEATS:
-            if not _line_local(av[2], flags):
-                return False
-        else:
-            return False
-    return True
+    return not takes_newline(
+        list(items),
+        bool(flags & sre_constants.SRE_FLAG_DOTALL),
+        bool(flags & sre_constants.SRE_FLAG_MULTILINE),
+        assertions=False,
+        after_text=False,
+    )
 
 
 def _inner(items: Any, lower: bool, flags: int) -> set[Fragment] | None:
