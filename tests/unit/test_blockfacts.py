@@ -24,7 +24,7 @@ from promptwise.document import blockfacts
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
 from promptwise.rules import judgements
-from promptwise.rules.judgements import prose
+from promptwise.rules.judgements import examples, prose
 from tests.conftest import CORPUS, EXAMPLES, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -155,6 +155,69 @@ def test_a_pattern_across_lines_would_differ(small_blocks: None) -> None:
     assert [m.start() for m in prose.finditer(across, big, many)][:2] == [5, len(text) + 5]
 
 
+# Patterns that may look past a blank line but open with a block-local part.
+HEADED = [
+    judgements.builtin().examples.inline_example,
+    examples._NAMED_EXAMPLE,
+    re.compile(r"\b(?:if|when)\b[ \t]+\w+\s*:\s*(.+)", re.I),
+    re.compile(r"(?<![\w'])never\b[^.\n]*(?:\n[ \t]*)*(?=\S)(.+)", re.I),
+    re.compile(r"label(?=[^\n]*\n\n)", re.I),
+    re.compile(r"\banswer\b(?!\s*:)"),  # may fail where a shorter end succeeds
+]
+_HEADED_WORDS = [
+    "example", "Example", "examples", "for example", "Here is an example", "sample output",
+    ":", "**", "e.g.", "if", "when", "never", "Never", "label", "answer", "x", "foo bar",
+    "\t", "A", "an example of this is", ",", " ", " ", "\n", "\n\n", "\n \n", ".",
+]  # fmt: skip
+
+
+@st.composite
+def _headed_texts(draw: st.DrawFn) -> tuple[str, list[Span]]:
+    text = "".join(draw(st.lists(st.sampled_from(_HEADED_WORDS), min_size=1, max_size=200)))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    spans: list[Span] = []
+    start = 0
+    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
+        if a > start:
+            spans.append(Span(start, a))
+        start = max(start, b)
+    if start < len(text):
+        spans.append(Span(start, len(text)))
+    return text, spans
+
+
+def test_local_head_is_the_block_local_opening() -> None:
+    for pattern in HEADED:
+        assert not blockfacts.block_local(pattern), pattern.pattern
+        assert blockfacts.local_head(pattern) is not None, pattern.pattern
+        assert prose._headed(pattern), pattern.pattern
+    head = blockfacts.local_head(HEADED[2])
+    assert head is not None
+    assert head.match("When ready: go") and head.match("When ready: go").end() == 10
+    assert blockfacts.local_head(re.compile(r"\s*x")) is None  # crosses from its start
+    # A prefilter fragment that takes a line break could reach across a block's edge.
+    assert not prose._headed(re.compile(r"a\s+brief"))
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_headed_texts(), index=st.integers(0, 10_000))
+def test_search_by_openings_finds_what_the_whole_scan_finds(
+    small_blocks: None, case: tuple[str, list[Span]], index: int
+) -> None:
+    text, spans = case
+    if not spans:
+        return
+    pattern = HEADED[index % len(HEADED)]
+    whole = [
+        (m.start(), m.end(), m.groups())
+        for m in prose._scan(pattern, text, spans, [s.start for s in spans], spans[-1].end)
+    ]
+    folded = [(m.start(), m.end(), m.groups()) for m in prose._headwise(pattern, text, spans)]
+    assert folded == whole, pattern.pattern
+
+
 def test_blockwise_search_on_real_prompts(small_blocks: None) -> None:
     files = sorted((CORPUS / "bulk").rglob("*.md"))[:150] + sorted(EXAMPLES.iterdir())
     files = [f for f in files if f.suffix in (".md", ".prompt", ".prompty", ".txt")]
@@ -218,6 +281,7 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
     first = blockfacts.analysed()
     assert first.get("directive holes", 0) >= 50
     assert first.get("prose matches", 0) >= 50
+    assert first.get("prose openings", 0) >= 50
     assert first.get("lines", 0) >= 50
     assert blockfacts.analysed_blocks() >= 60
     for what, edited in _edits(text, random.Random(2)):
@@ -230,6 +294,10 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
         for name in ("directive holes", "claims", "lines"):
             assert counts.get(name, 0) <= 3, (what, counts)
         assert counts.get("prose matches", 0) >= 1, (what, counts)  # searched again
+        # Patterns that may look past a blank line find their openings per
+        # block too: the edited blocks again, for each such pattern.
+        headed = sum(1 for known in prose._headed_known.values() if known)
+        assert 1 <= counts.get("prose openings", 0) <= 3 * headed, (what, counts)
         clear_caches()
         assert warm == _findings(edited), what  # the same as a cold analysis
         _findings(edited)

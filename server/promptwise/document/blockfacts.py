@@ -38,9 +38,10 @@ from promptwise.document.text import Span
 from promptwise.memo import SizedCache, text_bytes
 
 try:  # Python 3.11+
+    from re import _compiler, _parser  # type: ignore[attr-defined]
     from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile as _compiler
     import sre_constants as _c
     import sre_parse as _parser
 
@@ -217,6 +218,8 @@ def clear_cache() -> None:
         _recent_blocks.clear()
     with _placed_lock:
         _recent_placed.clear()
+    with _entries_lock:
+        _recent_entries.clear()
 
 
 def _value_bytes(value: Any) -> int:
@@ -237,6 +240,29 @@ def _value_bytes(value: Any) -> int:
 Compute = Callable[[str, RelSpans, bool, Any], Any]
 
 
+_entries_lock = threading.Lock()
+# The cache entries of the blocks of a placement read last: a document's
+# prose is searched with a hundred patterns, and looking each block up in
+# the cache for every one of them (hashing its spans, comparing its text
+# with the key's) cost more than the searches did.
+_recent_entries: list[tuple[Sequence[Placed], list[_Entry | None]]] = []
+_MISSING = object()
+
+
+def _entries_of(blocks: Blocks, placed: Sequence[Placed]) -> list[_Entry | None]:
+    with _entries_lock:
+        for p, found in _recent_entries:
+            if p is placed:
+                return found
+    texts = blocks.texts
+    get = _cache.get
+    made = [get((texts[where.index], where.rel)) for where in placed]
+    with _entries_lock:
+        _recent_entries.insert(0, (placed, made))
+        del _recent_entries[16:]
+    return made
+
+
 def fact(
     name: str,
     compute: Compute,
@@ -250,26 +276,28 @@ def fact(
     spans inside it (block-relative), whether it holds the last span's end,
     and ``argument`` (a pattern, options); all of them are the cache key.
     Lazy, so a search that stops at its first hit reads only the blocks before it.
+    ``placed`` is best the very object :func:`place` returned: the blocks'
+    cache entries are then looked up once for all the facts read of it.
     """
     texts = blocks.texts
-    get = _cache.get
-    key_of = (name, argument)
-    for where in placed:
-        block = texts[where.index]
-        key = (block, where.rel)
-        entry = get(key)
-        fact_key = (key_of, where.last)
+    entries = _entries_of(blocks, placed)
+    fact_key = (name, argument)
+    for n, where in enumerate(placed):
+        entry = entries[n]
+        key = (fact_key, where.last)
         if entry is not None:
-            facts = entry.facts
-            if fact_key in facts:
-                yield where, facts[fact_key]
+            value = entry.facts.get(key, _MISSING)
+            if value is not _MISSING:
+                yield where, value
                 continue
         else:
-            entry = _Entry(text_bytes(block) + 40 * len(where.rel) + 200)
+            block = texts[where.index]
+            entry = entries[n] = _Entry(text_bytes(block) + 40 * len(where.rel) + 200)
+        block = texts[where.index]
         value = compute(block, where.rel, where.last, argument)
-        entry.facts[fact_key] = value
+        entry.facts[key] = value
         entry.size += _value_bytes(value)
-        _cache.put(key, entry)
+        _cache.put((block, where.rel), entry)
         _counts.by_fact[name] = _counts.by_fact.get(name, 0) + 1
         if len(_counts.blocks) >= _MAX_COUNTED:
             _counts.blocks.clear()
@@ -328,6 +356,42 @@ def block_local(pattern: re.Pattern[str]) -> bool:
             _block_local.clear()
         _block_local[pattern] = known
     return known
+
+
+_heads: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+
+
+def local_head(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The longest opening of ``pattern`` that is block-local, compiled; None if empty.
+
+    A pattern that may look past a blank line (``example:\\s*(.+)``, the
+    sample on a later line) cannot be searched block by block, but it
+    matches at a position only where its opening does (the items before the
+    first that may take a line break). When that opening is block-local it
+    can be tried per block and cached: the whole pattern is then tried in the
+    whole text only where its opening matched, which in a large prompt is
+    rarely anywhere.
+    """
+    if pattern in _heads:
+        return _heads[pattern]
+    head: re.Pattern[str] | None = None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        items = list(parsed)
+        dotall, multiline = bool(pattern.flags & re.S), bool(pattern.flags & re.M)
+        size = 0
+        while size < len(items) and not takes_newline(items[: size + 1], dotall, multiline):
+            size += 1
+        if 0 < size < len(items):
+            opening = _parser.SubPattern(parsed.state, items[:size])
+            if opening.getwidth()[0] > 0:
+                head = _compiler.compile(opening, pattern.flags)
+    except (re.error, TypeError, ValueError, RecursionError):
+        head = None
+    if len(_heads) >= _MAX_REMEMBERED:
+        _heads.clear()
+    _heads[pattern] = head
+    return head
 
 
 def takes_newline(

@@ -112,11 +112,7 @@ def search_from(
     """
     if not isinstance(pattern, re.Pattern):
         return _starting_before(pattern.search(text, pos, endpos), before)
-    found = _filters.get(pattern)
-    if found is None:
-        if len(_filters) >= _MAX_FILTERS:
-            _filters.clear()  # patterns of settings no longer in use
-        found = _filters[pattern] = Prefilter(pattern, digits=True)
+    found = _filter(pattern)
     literal = found.literal
     if literal is None:
         return _starting_before(pattern.search(text, pos, endpos), before)
@@ -171,14 +167,14 @@ def _finditer(
         return
     # Patterns a config adds run in ``regex`` under a time limit (rules/timed.py):
     # searched whole, as the block-local argument is made for ``re``.
-    if (
-        isinstance(pattern, re.Pattern)
-        and len(text) >= BLOCKWISE_FROM
-        and blockfacts.block_local(pattern)
-    ):
-        yield from _blockwise(pattern, text, spans, before)
-    else:
-        yield from _scan(pattern, text, spans, _starts(spans), spans[-1].end, before)
+    if isinstance(pattern, re.Pattern) and len(text) >= BLOCKWISE_FROM:
+        if blockfacts.block_local(pattern):
+            yield from _blockwise(pattern, text, spans, before)
+            return
+        if _headed(pattern):
+            yield from _headwise(pattern, text, spans, before)
+            return
+    yield from _scan(pattern, text, spans, _starts(spans), spans[-1].end, before)
 
 
 # From this length on, a search over many spans reads cached per-block
@@ -244,6 +240,109 @@ def _blockwise(
             m = match(text, at, spans[bisect.bisect_right(starts, at) - 1].end)
             if m is not None:  # always, by the argument above
                 yield m
+
+
+def _filter(pattern: re.Pattern[str]) -> Prefilter:
+    found = _filters.get(pattern)
+    if found is None:
+        if len(_filters) >= _MAX_FILTERS:
+            _filters.clear()  # patterns of settings no longer in use
+        found = _filters[pattern] = Prefilter(pattern, digits=True)
+    return found
+
+
+_headed_known: dict[re.Pattern[str], bool] = {}
+
+
+def _headed(pattern: re.Pattern[str]) -> bool:
+    """Whether :func:`_headwise` can search ``pattern``: it has a block-local
+    opening (``blockfacts.local_head``) and a literal prefilter none of whose
+    fragments can match a line break (so none reaches across a block's edge)."""
+    known = _headed_known.get(pattern)
+    if known is None:
+        found = _filter(pattern)
+        known = (
+            found.literal is not None
+            and blockfacts.local_head(pattern) is not None
+            and not any(re.search(a, "\n") for f in found.fragments or () for a in f)
+        )
+        if len(_headed_known) >= _MAX_FILTERS:
+            _headed_known.clear()
+        _headed_known[pattern] = known
+    return known
+
+
+def _headwise(
+    pattern: re.Pattern[str], text: str, spans: Sequence[Span], before: int | None = None
+) -> Iterator[re.Match[str]]:
+    """:func:`_scan` for a pattern that may look past a blank line, tried only
+    where its block-local opening matches (found per block and cached).
+
+    Every match of the pattern inside a span starts where a prefilter
+    fragment starts and the opening matches; both are decided within the
+    block (the opening is block-local, no fragment takes a line break), so
+    the cached candidates hold every start :func:`_scan` can find inside the
+    spans. Each is tried against the whole text in order, as :func:`_scan`
+    does (a match in a gap between spans yields nothing there, so gaps need
+    no candidates), and the match found is re-run inside its span. With
+    ``before``, it stops where :func:`_scan` does.
+    """
+    blocks = blockfacts.blocks_of(text)
+    starts = _starts(spans)
+    limit = spans[-1].end
+    match = pattern.match
+    pos = spans[0].start
+    for where, found in blockfacts.fact(
+        "prose openings", _block_openings, blocks, blockfacts.place(blocks, spans), pattern
+    ):
+        if before is not None and where.start >= before:
+            return  # every match from here on starts later
+        for rel in found:
+            at = where.start + rel
+            if before is not None and at >= before:
+                return
+            if at < pos or match(text, at, limit) is None:
+                continue
+            i = bisect.bisect_right(starts, at) - 1
+            inner = search_from(pattern, text, at, spans[i].end, before)
+            if inner is not None:
+                yield inner
+                pos = max(inner.end(), inner.start() + 1)
+            else:
+                pos = spans[i].end
+
+
+def _block_openings(
+    text: str, rel: blockfacts.RelSpans, last: bool, pattern: re.Pattern[str]
+) -> tuple[int, ...]:
+    """Where, inside the spans of one block, ``pattern`` could match: a
+    prefilter fragment starts there and the pattern's opening matches."""
+    head = blockfacts.local_head(pattern)
+    assert head is not None  # by _headed
+    endpos = rel[-1][1] if last else len(text)
+    haystack = text.lower() if _filter(pattern).ignorecase else text
+    out: list[int] = []
+    if len(haystack) != len(text):  # lower-casing moved offsets: try the opening itself
+        for s, e in rel:
+            pos = s
+            while pos < e:
+                m = head.search(text, pos, endpos)
+                if m is None or m.start() >= e:
+                    break
+                out.append(m.start())
+                pos = m.start() + 1
+        return tuple(out)
+    literal = _filter(pattern).literal
+    assert literal is not None  # by _headed
+    find, opening = literal.search, head.match
+    for s, e in rel:
+        hit = find(haystack, s, endpos)
+        while hit is not None and hit.start() < e:
+            at = hit.start()
+            if opening(text, at, endpos) is not None:
+                out.append(at)
+            hit = find(haystack, at + 1, endpos)  # every start, overlapping ones too
+    return tuple(out)
 
 
 def _block_matches(
