@@ -301,3 +301,14 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
         clear_caches()
         assert warm == _findings(edited), what  # the same as a cold analysis
         _findings(edited)
+
+
+def test_a_literal_hit_inside_another_is_tried() -> None:
+    """The prefilter's fragments overlap ("for example" holds "example"): a hit
+    inside a failed one is a candidate too, so the search finds what ``search`` does."""
+    pattern = judgements.builtin().examples.inline_example
+    text = "examplefor example:example"
+    found = prose.search_from(pattern, text, 0, len(text))
+    expected = pattern.search(text)
+    assert found is not None and expected is not None
+    assert found.span() == expected.span() == (11, 26)

@@ -124,13 +124,18 @@ def search_from(
             return _starting_before(pattern.search(text, pos, endpos), before)
     else:
         haystack = text
-    match = pattern.match
-    for hit in literal.finditer(haystack, pos, endpos):
-        if before is not None and hit.start() >= before:
+    match, find = pattern.match, literal.search
+    hit = find(haystack, pos, endpos)
+    while hit is not None:
+        at = hit.start()
+        if before is not None and at >= before:
             return None  # the hits come in order: none later starts before
-        m = match(text, hit.start(), endpos)
+        m = match(text, at, endpos)
         if m is not None:
             return m
+        # The next hit may start inside this one ("for example" hides the
+        # "example" in it): search again from the next character, not after it.
+        hit = find(haystack, at + 1, endpos)
     return None
 
 
@@ -264,7 +269,7 @@ def _headed(pattern: re.Pattern[str]) -> bool:
         known = (
             found.literal is not None
             and blockfacts.local_head(pattern) is not None
-            and not any(re.search(a, "\n") for f in found.fragments or () for a in f)
+            and not any(re.fullmatch(a, "\n") for f in found.fragments or () for a in f)
         )
         if len(_headed_known) >= _MAX_FILTERS:
             _headed_known.clear()
