@@ -303,6 +303,66 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
         _findings(edited)
 
 
+# ------------------------------------------------- example walks per block
+
+
+def _few_shot_text(size: int, seed: int) -> str:
+    """A large few-shot prompt: label lines, samples and prose, in paragraphs."""
+    rng = random.Random(seed)
+    lines = [
+        "I loved it! Positive",
+        "Terrible service, never again. Negative",
+        "Neutral the box was brown",
+        "  It arrived on time. Positive  ",
+        "- a list item Negative",
+        "Label: Positive",
+        'e.g. "The refund is on its way." and e.g. "x"',
+        "For example: the order 123 is late.",
+        "Classify each review as Positive, Negative or Neutral.",
+        "| input | label |\n|---|---|\n| great | Positive |",
+        "Here is an example:",
+        "",
+    ]
+    out: list[str] = []
+    total = 0
+    while total < size:
+        line = rng.choice(lines)
+        out.append(line)
+        total += len(line) + 1
+        if rng.random() < 0.2:
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+def test_example_walks_per_block_find_what_the_whole_walk_finds(
+    small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = judgements.builtin().examples
+    texts = [_few_shot_text(60_000, seed) for seed in range(3)] + [generate(80_000, 2)]
+    for text in texts:
+        doc = parse_document(text, "few.prompt.md")
+        spans = doc.prose_spans
+        blockfacts.reset_counts()
+        folded = examples.label_line_examples(doc, spans, words)
+        assert blockfacts.analysed().get("label counts", 0) > 5
+        monkeypatch.setattr(examples, "BLOCKWISE_FROM", 10**9)
+        whole = examples.label_line_examples(doc, spans, words)
+        monkeypatch.undo()
+        assert folded == whole
+        folded = examples.quoted_samples(doc, spans, words)
+        monkeypatch.setattr(examples, "BLOCKWISE_FROM", 10**9)
+        whole = examples.quoted_samples(doc, spans, words)
+        monkeypatch.undo()
+        assert folded == whole
+    assert blockfacts.block_local(examples._EG_QUOTED)
+    assert any(
+        examples.label_line_examples(
+            parse_document(t, "f.md"), parse_document(t, "f.md").prose_spans, words
+        )
+        for t in texts[:3]
+    )
+
+
 def test_a_literal_hit_inside_another_is_tried() -> None:
     """The prefilter's fragments overlap ("for example" holds "example"): a hit
     inside a failed one is a candidate too, so the search finds what ``search`` does."""

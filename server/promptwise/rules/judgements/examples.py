@@ -12,9 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument, Segment, SegmentKind
 from promptwise.document.text import Span
-from promptwise.rules.judgements.prose import finditer, first_line, strip_span
+from promptwise.rules.judgements.prose import BLOCKWISE_FROM, finditer, first_line, strip_span
 from promptwise.rules.options import RuleOptions, option_pattern
 from promptwise.rules.timed import Pattern
 
@@ -428,21 +429,70 @@ def label_line_examples(
 
     A line counts when its first or last word, capitalised, is a common
     classification label; two such lines make a few-shot label list.
+
+    Both walks are line-local, so a large prompt sums them from per-block
+    facts (``document/blockfacts.py``): an edit walks the edited block again.
     """
     text = doc.text
-    found: list[WorkedExample] = []
+    if len(text) >= BLOCKWISE_FROM and spans:
+        blocks = blockfacts.blocks_of(text)
+        placed = blockfacts.place(blocks, spans)
+        counts = [
+            c for _, c in blockfacts.fact("label counts", _label_counts, blocks, placed, vocab)
+        ]
+        label_words, lines = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    else:
+        label_words, lines = _label_counts(text, _pairs(spans), False, vocab)
     # Every label line holds a capitalised label word, so when those words are
     # too few for the ratio below no line can qualify and the walk is skipped.
-    label_words = lines = 0
-    for span in spans:
-        chunk = text[span.start : span.end]
-        label_words += len(vocab.label_word.findall(chunk))
-        lines += len(_LETTER_LINE.findall(chunk))
     if label_words < 2 or label_words * 10 < lines * 3:
         return []
+    if len(text) >= BLOCKWISE_FROM:
+        found_rows: list[tuple[int, int, int, int]] = []
+        lines = 0
+        for where, (walked, rows) in blockfacts.fact(
+            "label lines", _label_rows, blocks, placed, vocab
+        ):
+            lines += walked
+            at = where.start
+            found_rows.extend((at + s, at + e, at + ws, at + we) for s, e, ws, we in rows)
+    else:
+        lines, rows = _label_rows(text, _pairs(spans), False, vocab)
+        found_rows = list(rows)
+    found = []
+    for s, e, ws, we in found_rows:
+        line = Span(s, e)
+        found.append(WorkedExample(line, line, "labels", Span(ws, we)))
+    # A few-shot list is most of the prompt; a stray "No" or "High" in a
+    # long guideline is not.
+    return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
+
+
+def _pairs(spans: Sequence[Span]) -> tuple[tuple[int, int], ...]:
+    return tuple((s.start, s.end) for s in spans)
+
+
+def _label_counts(
+    text: str, spans: blockfacts.RelSpans, last: bool, vocab: ExampleWords
+) -> tuple[int, int]:
+    """Capitalised label words, and lines holding a letter, in ``spans`` of ``text``."""
+    label_words = lines = 0
+    for start, end in spans:
+        chunk = text[start:end]
+        label_words += len(vocab.label_word.findall(chunk))
+        lines += len(_LETTER_LINE.findall(chunk))
+    return label_words, lines
+
+
+def _label_rows(
+    text: str, spans: blockfacts.RelSpans, last: bool, vocab: ExampleWords
+) -> tuple[int, tuple[tuple[int, int, int, int], ...]]:
+    """The lines walked (those with a word) and the label lines among them:
+    each as its stripped span and the label word's span."""
+    rows: list[tuple[int, int, int, int]] = []
     lines = 0
-    for span in spans:
-        for m in re.finditer(r"[^\n]+", text[span.start : span.end]):
+    for start, end in spans:
+        for m in re.finditer(r"[^\n]+", text[start:end]):
             line = m.group(0)
             words = list(re.finditer(r"[A-Za-z]+", line))
             if not words:
@@ -453,19 +503,13 @@ def label_line_examples(
             for word in (words[0], words[-1]):
                 label = word.group(0)
                 if label[0].isupper() and label.lower() in vocab.label_words:
-                    base = span.start + m.start()
-                    found.append(
-                        WorkedExample(
-                            strip_span(text, Span(base, base + len(line))),
-                            strip_span(text, Span(base, base + len(line))),
-                            "labels",
-                            Span(base + word.start(), base + word.end()),
-                        )
+                    base = start + m.start()
+                    stripped = strip_span(text, Span(base, base + len(line)))
+                    rows.append(
+                        (stripped.start, stripped.end, base + word.start(), base + word.end())
                     )
                     break
-    # A few-shot list is most of the prompt; a stray "No" or "High" in a
-    # long guideline is not.
-    return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
+    return lines, tuple(rows)
 
 
 # A line holding an ASCII letter, tried only at line starts: the letter-free
@@ -671,15 +715,39 @@ def quoted_samples(
         *conditional_samples(doc, spans),
         *(table_samples(doc, words) if words is not None else ()),
     ]
-    for span in spans:
-        for m in _EG_QUOTED.finditer(text, span.start, span.end):
+    if len(text) >= BLOCKWISE_FROM and spans:
+        blocks = blockfacts.blocks_of(text)
+        placed = blockfacts.place(blocks, spans)
+        for where, rows in blockfacts.fact("quoted samples", _eg_quoted, blocks, placed):
+            at = where.start
+            for s, e, qs, qe in rows:
+                whole = Span(at + s, at + e)
+                found.append(WorkedExample(whole, whole, "inline", Span(at + qs, at + qe)))
+    else:
+        for s, e, qs, qe in _eg_quoted(text, _pairs(spans), False, None):
+            whole = Span(s, e)
+            found.append(WorkedExample(whole, whole, "inline", Span(qs, qe)))
+    return found
+
+
+def _eg_quoted(
+    text: str, spans: blockfacts.RelSpans, last: bool, argument: None
+) -> tuple[tuple[int, int, int, int], ...]:
+    """Quoted samples after "e.g." in ``spans``: the match and the quote's spans.
+
+    The pattern is block-local (it takes no line break), so a block finds
+    alone what the whole text finds there.
+    """
+    rows = []
+    for start, end in spans:
+        for m in _EG_QUOTED.finditer(text, start, end):
             sample = m.group(1)
             if len(sample.split()) < 2 or _PLACEHOLDER.fullmatch(sample.strip()):
                 continue
             if stands_in(sample):
                 continue
-            found.append(_inline(m, 1))
-    return found
+            rows.append((m.start(), m.end(), m.start(1), m.end(1)))
+    return tuple(rows)
 
 
 def _inline(m: re.Match[str], answer: int | str) -> WorkedExample:
