@@ -372,3 +372,20 @@ def test_a_literal_hit_inside_another_is_tried() -> None:
     expected = pattern.search(text)
     assert found is not None and expected is not None
     assert found.span() == expected.span() == (11, 26)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet='"ab\n', max_size=40),
+    offsets=st.tuples(st.integers(0, 45), st.integers(0, 45)),
+)
+def test_triple_quotes_index_answers_like_rfind_and_find(
+    text: str, offsets: tuple[int, int]
+) -> None:
+    """PW401 looks for the nearest \"\"\" around every variable use from one index."""
+    from promptwise.rules.checks.undelimited_user_input import _TripleQuotes
+
+    triples = _TripleQuotes(text)
+    end, start = offsets
+    assert triples.last_before(end) == text.rfind('"""', 0, end)
+    assert triples.any_from(start) == (text.find('"""', start) != -1)
