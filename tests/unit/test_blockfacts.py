@@ -389,3 +389,21 @@ def test_triple_quotes_index_answers_like_rfind_and_find(
     end, start = offsets
     assert triples.last_before(end) == text.rfind('"""', 0, end)
     assert triples.any_from(start) == (text.find('"""', start) != -1)
+
+
+def test_inline_code_holes_per_block_are_the_whole_scan(
+    small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PW013 skips tags in inline code; a large prompt finds that code per block."""
+    from promptwise.rules.checks import unclosed_tag
+
+    assert blockfacts.block_local(unclosed_tag._INLINE_CODE)
+    pieces = ["`<a>` x", "``<b>``", "`open\n\nclose`", "<c>\n", "text `x` `y`", "\n\n", "``"]
+    rng = random.Random(3)
+    text = generate(60_000, 4) + "".join(rng.choice(pieces) for _ in range(3000))
+    doc = parse_document(text, "big.prompty")
+    blockfacts.reset_counts()
+    folded = unclosed_tag._holes(doc)
+    assert blockfacts.analysed().get("inline code", 0) > 20
+    monkeypatch.setattr(unclosed_tag, "BLOCKWISE_FROM", 10**9)
+    assert folded == unclosed_tag._holes(doc)

@@ -20,10 +20,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
 from promptwise.document.text import Span
 from promptwise.findings import Related
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.judgements.prose import BLOCKWISE_FROM
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)((?:\s[^<>\n]*?)?)(/?)>")
 _INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
@@ -49,8 +51,17 @@ def _holes(doc: PromptDocument) -> list[Span]:
     holes = [s.span for s in doc.flat_segments if s.kind in (SegmentKind.CODE, SegmentKind.COMMENT)]
     holes.extend(tag.span for tag in doc.tags)
     holes.extend(doc.comment_spans)
-    for pattern in (_INLINE_CODE, _HTML_COMMENT):
-        holes.extend(Span(m.start(), m.end()) for m in pattern.finditer(text, body.start, body.end))
+    if len(text) >= BLOCKWISE_FROM and body.end > body.start:
+        # Inline code is block-local: a large prompt reads it per block, cached.
+        blocks = blockfacts.blocks_of(text)
+        placed = blockfacts.place(blocks, (body,))
+        for where, found in blockfacts.fact("inline code", _inline_code, blocks, placed):
+            holes.extend(Span(where.start + s, where.start + e) for s, e in found)
+    else:
+        holes.extend(Span(s, e) for s, e in _inline_code(text, ((body.start, body.end),), True))
+    holes.extend(
+        Span(m.start(), m.end()) for m in _HTML_COMMENT.finditer(text, body.start, body.end)
+    )
     merged: list[Span] = []
     for span in sorted(holes):
         if merged and span.start <= merged[-1].end:
@@ -58,6 +69,12 @@ def _holes(doc: PromptDocument) -> list[Span]:
         else:
             merged.append(span)
     return merged
+
+
+def _inline_code(
+    text: str, spans: blockfacts.RelSpans, last: bool, argument: None = None
+) -> tuple[tuple[int, int], ...]:
+    return tuple((m.start(), m.end()) for s, e in spans for m in _INLINE_CODE.finditer(text, s, e))
 
 
 class _Lines:

@@ -81,7 +81,12 @@ class _TripleQuotes:
     @property
     def at(self) -> list[int]:
         if self._at is None:
-            self._at = [m.start() for m in _TRIPLE.finditer(self.text)]
+            found, find = [], self.text.find
+            at = find('"""')
+            while at != -1:
+                found.append(at)
+                at = find('"""', at + 1)
+            self._at = found
         return self._at
 
     def last_before(self, end: int) -> int:
@@ -92,9 +97,6 @@ class _TripleQuotes:
     def any_from(self, start: int) -> bool:
         """``text.find('\"\"\"', start) != -1``."""
         return bool(self.at) and self.at[-1] >= start
-
-
-_TRIPLE = re.compile('(?=""")')
 
 
 def _quoted(text: str, span: Span, triples: _TripleQuotes | None = None) -> bool:
