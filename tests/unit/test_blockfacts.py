@@ -407,3 +407,23 @@ def test_inline_code_holes_per_block_are_the_whole_scan(
     assert blockfacts.analysed().get("inline code", 0) > 20
     monkeypatch.setattr(unclosed_tag, "BLOCKWISE_FROM", 10**9)
     assert folded == unclosed_tag._holes(doc)
+
+
+def test_example_blocks_read_from_the_cache_after_an_edit_above_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each example block is read once and kept by its text; after an edit above
+    it the kept reading, shifted, is what reading it again gives."""
+    clear_caches()
+    words = judgements.builtin().examples
+    text = generate(120_000, 6)
+    first = parse_document(text, "g.prompty")
+    assert len(examples.block_examples(first, words)) > 20
+    for what, edited in _edits(text, random.Random(5)):
+        doc = parse_document(edited, "g.prompty")
+        kept = len(examples._example_blocks)
+        warm = examples.block_examples(doc, words)
+        assert len(examples._example_blocks) <= kept + 3, what  # the edited blocks only
+        monkeypatch.setattr(examples, "BLOCKWISE_FROM", 10**9)
+        assert warm == examples.block_examples(doc, words), what
+        monkeypatch.undo()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument, Segment, SegmentKind
 from promptwise.document.text import Span
+from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules.judgements.prose import BLOCKWISE_FROM, finditer, first_line, strip_span
 from promptwise.rules.options import RuleOptions, option_pattern
 from promptwise.rules.timed import Pattern
@@ -187,22 +189,30 @@ def block_examples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExamp
             title = segment.title
             if words.input_only_title.search(title) and not words.output_title.search(title):
                 return
-            content = text[segment.content.start : segment.content.end]
             inner = [c for c in segment.children if c.kind is SegmentKind.EXAMPLE]
             if inner:
                 for child in inner:
                     visit(child)
                 return
-            if _is_template(content):
+            if len(text) < BLOCKWISE_FROM:
+                found.extend(_example_block(text, segment, words))
                 return
-            parts = _split_block(text, segment.content, words)
-            if len(parts) > 1:
-                found.extend(parts)
-                return
-            anchor = segment.header or first_line(text, segment.span)
-            found.append(
-                WorkedExample(segment.span, anchor, "block", _tagged_output(text, segment.content))
+            # A large prompt keeps each example block's reading by its text:
+            # an edit reads again only the blocks it changed.
+            start = segment.span.start
+            header = segment.header
+            key = (
+                text[start : segment.span.end],
+                text[start - 1 : start],  # "^" and lookbehinds may look one back
+                segment.content.start - start,
+                (header.start - start, header.end - start) if header is not None else None,
+                words,
             )
+            rows = _example_blocks.get(key)
+            if rows is None:
+                rows = tuple(_shifted(e, -start) for e in _example_block(text, segment, words))
+                _example_blocks.put(key, rows)
+            found.extend(_shifted(e, start) for e in rows)
             return
         for child in segment.children:
             visit(child)
@@ -210,6 +220,46 @@ def block_examples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExamp
     for segment in doc.segments:
         visit(segment)
     return found
+
+
+def _example_block(text: str, segment: Segment, words: ExampleWords) -> list[WorkedExample]:
+    """The worked examples of one example block without inner example blocks: a
+    function of the block's text and the character before it (the cache key)."""
+    if _is_template(text[segment.content.start : segment.content.end]):
+        return []
+    parts = _split_block(text, segment.content, words)
+    if len(parts) > 1:
+        return parts
+    anchor = segment.header or first_line(text, segment.span)
+    return [WorkedExample(segment.span, anchor, "block", _tagged_output(text, segment.content))]
+
+
+def _shift(span: Span, by: int) -> Span:
+    return Span(span.start + by, span.end + by)
+
+
+def _shifted(example: WorkedExample, by: int) -> WorkedExample:
+    output = example.output
+    return WorkedExample(
+        _shift(example.span, by),
+        _shift(example.anchor, by),
+        example.source,
+        _shift(output, by) if output is not None else None,
+    )
+
+
+def _rows_bytes(key: tuple[str, str, int, tuple[int, int] | None, ExampleWords], value: Any) -> int:
+    return text_bytes(key[0]) + 300 + 400 * len(value)
+
+
+_example_blocks: SizedCache[
+    tuple[str, str, int, tuple[int, int] | None, ExampleWords], tuple[WorkedExample, ...]
+] = SizedCache("example blocks", 0.02, _rows_bytes)
+
+
+def forget() -> None:
+    """Drop the example blocks read (for ``task_profile.clear_cache``)."""
+    _example_blocks.clear()
 
 
 _INNER_EXAMPLE = re.compile(r"<(example[\w-]*)\b[^<>]*>(.*?)</\1\s*>", re.I | re.S)

@@ -80,6 +80,7 @@ def clear_cache() -> None:
     _cache.clear()
     prose.forget()
     directives.forget()
+    ex.forget()
 
 
 def profile(doc: PromptDocument, words: Vocabulary | None = None) -> TaskProfile:
