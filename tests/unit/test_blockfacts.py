@@ -321,6 +321,10 @@ def _few_shot_text(size: int, seed: int) -> str:
         "Classify each review as Positive, Negative or Neutral.",
         "| input | label |\n|---|---|\n| great | Positive |",
         "Here is an example:",
+        "EXAMPLE OUTPUT",
+        "Input example:",
+        "**Examples**",
+        "END EXAMPLE",
         "",
     ]
     out: list[str] = []
@@ -339,6 +343,7 @@ def test_example_walks_per_block_find_what_the_whole_walk_finds(
 ) -> None:
     words = judgements.builtin().examples
     texts = [_few_shot_text(60_000, seed) for seed in range(3)] + [generate(80_000, 2)]
+    titled = 0
     for text in texts:
         doc = parse_document(text, "few.prompt.md")
         spans = doc.prose_spans
@@ -354,7 +359,15 @@ def test_example_walks_per_block_find_what_the_whole_walk_finds(
         whole = examples.quoted_samples(doc, spans, words)
         monkeypatch.undo()
         assert folded == whole
+        folded = examples.titled_examples(doc, spans, words)
+        monkeypatch.setattr(examples, "BLOCKWISE_FROM", 10**9)
+        whole = examples.titled_examples(doc, spans, words)
+        monkeypatch.undo()
+        assert folded == whole
+        titled += len(whole)
+    assert titled > 10
     assert blockfacts.block_local(examples._EG_QUOTED)
+    assert blockfacts.block_local(examples._EXAMPLE_TITLE)
     assert any(
         examples.label_line_examples(
             parse_document(t, "f.md"), parse_document(t, "f.md").prose_spans, words

@@ -667,34 +667,58 @@ _EXAMPLE_REACH = 4000
 def titled_examples(
     doc: PromptDocument, spans: Sequence[Span], words: ExampleWords
 ) -> list[WorkedExample]:
-    """Samples under a line that titles them, in prose without markdown structure."""
+    """Samples under a line that titles them, in prose without markdown structure.
+
+    The title lines are found per block in a large prompt (the pattern is
+    block-local); only the sample under each is read in the whole text.
+    """
     text = doc.text
+    if len(text) >= BLOCKWISE_FROM and spans:
+        blocks = blockfacts.blocks_of(text)
+        placed = blockfacts.place(blocks, spans)
+        titles = [
+            (where.start + s, where.start + e)
+            for where, rows in blockfacts.fact("example titles", _titles, blocks, placed, words)
+            for s, e in rows
+        ]
+    else:
+        titles = list(_titles(text, _pairs(spans), False, words))
     found: list[WorkedExample] = []
-    for span in spans:
-        for m in _EXAMPLE_TITLE.finditer(text, span.start, span.end):
+    for title_start, title_end in titles:
+        start = title_end + 1
+        reach = min(len(text), start + _EXAMPLE_REACH)
+        end_marker = _END_EXAMPLE.search(text, start, reach)
+        if end_marker is not None:
+            end = end_marker.start()
+        else:
+            after = _NEXT_TITLE.search(text, start, reach)
+            end = after.start() if after is not None else reach
+        body = text[start:end] if start < end else ""
+        if not body.strip() or _is_template(body):
+            continue
+        found.append(
+            WorkedExample(
+                Span(title_start, end),
+                strip_span(text, Span(title_start, title_end)),
+                "block",
+                strip_span(text, Span(start, end)),
+            )
+        )
+    return found
+
+
+def _titles(
+    text: str, spans: blockfacts.RelSpans, last: bool, words: ExampleWords
+) -> tuple[tuple[int, int], ...]:
+    """Lines in ``spans`` that title an example (not one of input only)."""
+    rows = []
+    for start, end in spans:
+        for m in _EXAMPLE_TITLE.finditer(text, start, end):
             title = m.group(1)
             if words.input_only_title.search(title) and not words.output_title.search(title):
                 continue
-            start = m.end() + 1
-            reach = min(len(text), start + _EXAMPLE_REACH)
-            end_marker = _END_EXAMPLE.search(text, start, reach)
-            if end_marker is not None:
-                end = end_marker.start()
-            else:
-                after = _NEXT_TITLE.search(text, start, reach)
-                end = after.start() if after is not None else reach
-            body = text[start:end] if start < end else ""
-            if not body.strip() or _is_template(body):
-                continue
-            found.append(
-                WorkedExample(
-                    Span(m.start(), end),
-                    strip_span(text, Span(m.start(), m.end())),
-                    "block",
-                    strip_span(text, Span(start, end)),
-                )
-            )
-    return found
+            rows.append((m.start(), m.end()))
+    return tuple(rows)
 
 
 # "e.g., \"Removes an API key from the repo.\"": a quoted sample of the
