@@ -1,0 +1,69 @@
+"""Which YAML texts libyaml loads (the fast path) and which go to the guarded loader.
+
+The fast path is only taken where libyaml and PyYAML's own scanner agree
+(the differential property test in tests/hardening checks that they do);
+these tests pin down the cases the decision is made on, so a change that
+sends the rule files back to the slow loader, or lets a real tag through,
+fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from promptwise.document import yamlnodes
+from tests.conftest import REPO
+
+RULE_FILES = sorted((REPO / "lint_rules").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
+def test_every_rule_file_takes_the_fast_path(path: object) -> None:
+    text = path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    fast = yamlnodes._load_fast(text)
+    assert fast is not None
+    assert fast.value == yamlnodes._load_guarded(text).value
+
+
+def test_the_rule_files_do_quote_what_used_to_look_like_tags() -> None:
+    """Without this, the test above would pass for want of a case."""
+    quoted = [p.name for p in RULE_FILES if "(?!" in p.read_text(encoding="utf-8")]
+    assert len(quoted) >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: "(?!x)"',
+        "a: '(?!x)'",
+        "a: 'it''s (?!x)'",
+        'a: ["b", "c (?!d)"]',
+        'a: "x|#y"',
+        'a: "multi\n  line (?!)"',
+        "- '[.,;:!)]'\n- \"! at the start\"",
+    ],
+)
+def test_tag_and_header_characters_inside_quotes_take_the_fast_path(text: str) -> None:
+    fast = yamlnodes._load_fast(text)
+    assert fast is not None
+    assert repr(fast.value) == repr(yamlnodes._load_guarded(text).value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: !foo "x"',  # a real tag before a quoted scalar
+        "a: !",  # a bare tag: '' for one scanner, None for the other
+        "a: x (?!y)",  # a plain scalar: not exempt
+        'a: "x" # !see',  # a comment is not a quoted scalar
+        "! a",
+        "a: &x !t 'y'",  # anchor and tag before the quote
+        "a: |#\n  b",  # a block header running into a comment
+        'a: "b"\nc: >#\n  d',
+        "a: 1\t",  # tabs and BOMs still always take the guarded path
+        'a: "(?!x)"\ufeff',
+        "# only a comment with !x",
+    ],
+)
+def test_real_tags_and_headers_still_take_the_guarded_path(text: str) -> None:
+    assert yamlnodes._load_fast(text) is None
