@@ -152,7 +152,9 @@ def _compile(rule: Rule) -> matchers.CompiledMatcher:
     key = (rule.source, rule.code)
     found = _compiled.get(key)
     if found is None:
-        found = matchers.compile_spec(rule.kind or "", rule.matcher, timed=not rule.builtin)
+        found = matchers.compile_spec(
+            rule.kind or "", rule.matcher, timed=not rule.builtin, trusted=rule.builtin
+        )
         _compiled[key] = found
     return found
 
