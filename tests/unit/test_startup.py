@@ -7,10 +7,14 @@ the shortcuts to the full path they replace.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from promptwise.rules import matchers
 from promptwise.rules.loader import load_rules
+from tests.conftest import REPO, source_env
 
 DECLARATIVE = [rule for rule in load_rules().rules if rule.kind is not None]
 
@@ -40,3 +44,65 @@ def test_a_bad_pattern_in_a_trusted_spec_is_still_refused_untrusted() -> None:
     matchers.compile_spec("existence", spec, trusted=True)  # compiles: not checked
     with pytest.raises(matchers.MatcherError, match="nests quantifiers"):
         matchers.compile_spec("existence", spec)
+
+
+# ------------------------------------------------------------ what is imported
+
+# Imported only when their feature is used: a check without failure logs, and
+# the language server until its first diagnostics, never load them.
+NOT_AT_START = (
+    "promptwise.escalation",  # the advisor: only with failure logs configured
+    "promptwise.costdiff",  # git baselines: a lens, after the first answer
+    "promptwise.gitbase",
+    "promptwise.report.junit",  # one output format is written per run
+    "promptwise.report.sarif",
+    "promptwise.report.github",
+    "sqlite3",  # promptfoo databases
+    "xml",  # JUnit output
+)
+
+
+def _loaded_after(code: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        cwd=REPO,
+        check=True,
+    )
+    return set(done.stdout.split())
+
+
+def _unwanted(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in NOT_AT_START))
+
+
+def test_a_check_imports_nothing_it_does_not_use() -> None:
+    loaded = _loaded_after(
+        "import io\nfrom promptwise.cli import main\n"
+        "main(['check', 'examples/classify-ticket.prompt', '--isolated'], io.StringIO())"
+    )
+    assert "promptwise.rules.engine" in loaded  # the check did run
+    assert _unwanted(loaded) == []
+    assert not any(m.startswith(("lsprotocol", "pygls", "promptwise.lsp")) for m in loaded)
+
+
+def test_the_server_imports_nothing_before_its_first_answer_that_it_does_not_use() -> None:
+    """What ``promptwise serve`` imports until it reads its first message."""
+    loaded = _loaded_after(
+        "import promptwise.cli\nfrom promptwise.lsp.server import build\nbuild()"
+    )
+    assert "promptwise.lsp.features.diagnostics" in loaded
+    assert _unwanted(loaded) == []
+
+
+def test_the_deferred_modules_still_load_when_used() -> None:
+    """The names above are real modules (a rename would make the tests pass vacuously)."""
+    loaded = _loaded_after(
+        "import promptwise.escalation.store, promptwise.costdiff, promptwise.report\n"
+        "from promptwise.report import RENDERERS\n"
+        "from promptwise.report.model import CheckReport\n"
+        "[RENDERERS[f](CheckReport(files=(), rules={}, version='0')) for f in RENDERERS]"
+    )
+    assert all(any(m == p or m.startswith(p + ".") for m in loaded) for p in NOT_AT_START)

@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptwise.analysis import Analysis, analyze, catalogue_for, encoding_choice, rules_for
 from promptwise.config import Settings
@@ -22,8 +23,6 @@ from promptwise.document import chat
 from promptwise.document.model import PromptDocument
 from promptwise.document.parse import MAX_FILE_BYTES, parse_document
 from promptwise.errors import PromptwiseError
-from promptwise.escalation.evidence import FailureLogs
-from promptwise.escalation.store import logs_for, logs_for_soon
 from promptwise.files import excluded_by
 from promptwise.lsp.settings import SettingsResolver
 from promptwise.lsp.workspace import DocumentAnalysis, Snapshot
@@ -33,6 +32,9 @@ from promptwise.rules.loader import RuleSet
 from promptwise.rules.model import Rule
 from promptwise.tokens import encodings
 from promptwise.tokens.counter import TokenCounter
+
+if TYPE_CHECKING:
+    from promptwise.escalation.evidence import FailureLogs
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +179,13 @@ class Analyser:
         return parse_document(snapshot.text, snapshot.path)
 
     def _logs(self, document: PromptDocument, settings: Settings, uri: str) -> FailureLogs | None:
+        esc = settings.escalation
+        if not esc.logs and not esc.promptfoo_db:
+            return None
+        # The log store (and the escalation advisor behind it) is imported only for
+        # a file with logs configured: the server's first answer never waits for it.
+        from promptwise.escalation.store import logs_for, logs_for_soon
+
         try:
             if self.logs_ready is not None:
                 ready = self.logs_ready

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
-from promptwise import costdiff
 from promptwise.analysis import Analysis
 from promptwise.document.model import Segment, SegmentKind
 from promptwise.lsp import convert
@@ -71,6 +70,8 @@ def head_delta(analysis: Analysis) -> str | None:
     path = Path(analysis.document.path)
     if not path.is_file():
         return None
+    from promptwise import costdiff  # git and the cost diff: not before the first answer
+
     before = costdiff.head_baseline(path, analysis.settings)
     if before is None:
         return None

@@ -18,7 +18,6 @@ from pygls.exceptions import JsonRpcInvalidParams
 from promptwise import edits as file_edits
 from promptwise.analysis import Analysis, catalogue_for, comparison, rules_for
 from promptwise.config import Settings
-from promptwise.escalation.render.markdown import render_markdown
 from promptwise.lsp import convert
 from promptwise.lsp.features.presentation import tokens
 from promptwise.pricing.cost import CostEstimate, context_share_text, format_usd
@@ -126,6 +125,8 @@ async def show_cost_comparison(ls: PromptwiseServer, *args: Any) -> dict[str, An
 async def show_escalation_report(ls: PromptwiseServer, *args: Any) -> dict[str, Any]:
     analysis = await _analysis(ls, args)
     if analysis.escalation is not None:
+        from promptwise.escalation.render.markdown import render_markdown
+
         text = render_markdown(analysis.escalation)
     else:
         text = (

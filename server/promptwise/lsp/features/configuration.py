@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types as lsp
 
 from promptwise.config import CONFIG_FILES, Settings
-from promptwise.escalation.store import invalidate_all, watched_files
 from promptwise.lsp import convert
 from promptwise.lsp.ids import CONFIG_CHANGE_ID, CONFIG_WATCH_ID, LOG_WATCH_ID, SECTION
 
@@ -205,6 +204,10 @@ async def _register(ls: PromptwiseServer, registrations: list[lsp.Registration])
 
 
 def _all_log_globs(ls: PromptwiseServer) -> tuple[tuple[str, str], ...]:
+    # The log store is imported when logs are first looked at, not at launch:
+    # the server's first diagnostics do not wait for the escalation advisor.
+    from promptwise.escalation.store import watched_files
+
     found: set[tuple[str, str]] = set()
     for uri in list(ls.documents.documents):
         result = ls.documents.latest(uri)
@@ -268,6 +271,8 @@ async def watch_logs_of(ls: PromptwiseServer, uri: str) -> None:
 
 
 def _matches_log(path: str, settings: Settings) -> bool:
+    from promptwise.escalation.store import watched_files
+
     target = Path(path).as_posix()
     for base, glob in watched_files(settings):
         pattern = f"{Path(base).as_posix().rstrip('/')}/{glob}" if base else glob
@@ -317,6 +322,8 @@ async def files_changed(ls: PromptwiseServer, changed: list[str]) -> None:
     if config_changed:
         ls.settings.config_changed()
     if uris and any(Path(path).name not in CONFIG_FILES for path in changed):
+        from promptwise.escalation.store import invalidate_all
+
         invalidate_all()  # a failure log changed: the advisor must read it again
     if uris:
         log.info(

@@ -11,7 +11,6 @@ from lsprotocol import types as lsp
 from promptwise.analysis import Analysis, catalogue_for
 from promptwise.document.model import Variable
 from promptwise.document.text import Span
-from promptwise.escalation.render.markdown import hover as escalation_hover
 from promptwise.lsp import convert
 from promptwise.lsp.features import frontmatter_schema
 from promptwise.lsp.features.diagnostics import rules_by_code
@@ -142,6 +141,8 @@ async def hover(ls: PromptwiseServer, params: lsp.HoverParams) -> lsp.Hover | No
         if text:
             sections.append(text)
     if analysis.escalation is not None and any(code.startswith("PW9") for code in codes):
+        from promptwise.escalation.render.markdown import hover as escalation_hover
+
         sections.append(escalation_hover(analysis.escalation))
     if not sections:
         return None
