@@ -59,6 +59,7 @@ NOT_AT_START = (
     "promptwise.report.github",
     "sqlite3",  # promptfoo databases
     "xml",  # JUnit output
+    "regex",  # user patterns, run under a time limit
 )
 
 
@@ -101,6 +102,7 @@ def test_the_deferred_modules_still_load_when_used() -> None:
     """The names above are real modules (a rename would make the tests pass vacuously)."""
     loaded = _loaded_after(
         "import promptwise.escalation.store, promptwise.costdiff, promptwise.report\n"
+        "from promptwise.rules.timed import TimedPattern\nTimedPattern('a', 0)\n"
         "from promptwise.report import RENDERERS\n"
         "from promptwise.report.model import CheckReport\n"
         "[RENDERERS[f](CheckReport(files=(), rules={}, version='0')) for f in RENDERERS]"

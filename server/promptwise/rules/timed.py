@@ -29,8 +29,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeAlias
 
-import regex  # type: ignore[import-untyped]  # no stubs in the dev set
-
 # Seconds one user rule's patterns may run on one document, all calls together.
 # ``PROMPTWISE_PATTERN_TIMEOUT`` changes it (tests make it small).
 PATTERN_SECONDS = 1.0
@@ -91,6 +89,8 @@ def _spend(seconds: float) -> None:
 
 
 def _regex_flags(flags: int) -> int:
+    import regex  # type: ignore[import-untyped]  # no stubs in the dev set
+
     out: int = regex.V0
     if flags & re.IGNORECASE:
         out |= regex.IGNORECASE
@@ -119,6 +119,9 @@ class TimedPattern:
         self.flags = flags
         self.shown = shown or pattern  # what a timeout names: the rule file's patterns
         self.option = option  # the rule option the pattern was given for, if any
+        # Imported with the first user pattern: runs without one never load it.
+        import regex
+
         self._compiled = regex.compile(pattern, _regex_flags(flags))
 
     def _call(self, method: str, text: str, pos: int, endpos: int | None) -> Any:
