@@ -108,3 +108,25 @@ def test_the_deferred_modules_still_load_when_used() -> None:
         "[RENDERERS[f](CheckReport(files=(), rules={}, version='0')) for f in RENDERERS]"
     )
     assert all(any(m == p or m.startswith(p + ".") for m in loaded) for p in NOT_AT_START)
+
+
+def test_the_bundled_rule_files_are_parsed_once_for_rules_and_options() -> None:
+    """The loader and the options reader share one YAML load per bundled file."""
+    loaded = _loaded_after(
+        "from collections import Counter\n"
+        "from promptwise.document import yamlnodes\n"
+        "seen = Counter()\n"
+        "real = yamlnodes.load\n"
+        "def load(text):\n"
+        "    seen[text] += 1\n"
+        "    return real(text)\n"
+        "yamlnodes.load = load\n"
+        "from promptwise.rules.loader import load_rules\n"
+        "from promptwise.rules.options import builtin_options\n"
+        "assert load_rules().rules and builtin_options()\n"
+        "import sys\n"
+        "print('most-loads-' + str(max(seen.values())), 'files-' + str(len(seen)))"
+    )
+    files = len(list((REPO / "lint_rules").glob("*.yaml")))
+    assert "most-loads-1" in loaded
+    assert f"files-{files}" in loaded

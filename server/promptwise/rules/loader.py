@@ -21,7 +21,7 @@ from promptwise.findings import Severity
 from promptwise.reading import read_settings_file
 from promptwise.rules import checks, emitted, matchers
 from promptwise.rules.messages import DECLARATIVE, SINGLE, Spec, placeholders
-from promptwise.rules.model import Rule, RuleDocs, builtin_rules_dir
+from promptwise.rules.model import Rule, RuleDocs, builtin_rules_dir, load_bundled
 from promptwise.rules.options import check_default
 
 _CODE = re.compile(r"^PW\d{3}$")
@@ -63,7 +63,7 @@ def _line_of(key_lines: Mapping[str, int], key: str) -> int | None:
 def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
     """Validate one rule file's text into a :class:`Rule`."""
     try:
-        loaded = yamlnodes.load(text)
+        loaded = load_bundled(text) if builtin else yamlnodes.load(text)
     except yamlnodes.YamlProblem as exc:
         raise RuleFileError(
             f"invalid YAML: {exc.message}", path=source, line=exc.line + 1

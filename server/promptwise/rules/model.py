@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from promptwise.document import yamlnodes
 from promptwise.findings import Severity
 from promptwise.rules.families import family_of
 
@@ -20,6 +22,17 @@ def builtin_rules_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[3] / "lint_rules"
+
+
+@lru_cache(maxsize=128)
+def load_bundled(text: str) -> yamlnodes.LoadedYaml:
+    """A bundled rule file's YAML, loaded once per process.
+
+    The loader (every field) and :mod:`promptwise.rules.options` (only the
+    ``options:``) both read the bundled files; without this every cold start
+    parsed the 42 files twice. Callers treat the result as read-only.
+    """
+    return yamlnodes.load(text)
 
 
 @dataclass(frozen=True)

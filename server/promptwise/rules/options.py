@@ -28,15 +28,15 @@ time limit of rule-file patterns) as soon as one entry came from a config.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from promptwise.document import yamlnodes
 from promptwise.rules import matchers, timed
-from promptwise.rules.model import builtin_rules_dir
+from promptwise.rules.model import builtin_rules_dir, load_bundled
 
 RuleOptions = Mapping[str, Mapping[str, Any]]  # rule code -> option name -> value
 EXTEND = "extend_"
@@ -47,9 +47,10 @@ def builtin_options() -> dict[str, dict[str, Any]]:
     """The ``options:`` of every bundled rule that has any, by rule code."""
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(builtin_rules_dir().glob("PW*.yaml")):
-        data = yamlnodes.load(path.read_text(encoding="utf-8")).value
+        data = load_bundled(path.read_text(encoding="utf-8")).value
         if isinstance(data, dict) and isinstance(data.get("options"), dict):
-            out[str(data["id"])] = dict(data["options"])
+            # A copy: the loaded value is shared with the rule loader.
+            out[str(data["id"])] = copy.deepcopy(dict(data["options"]))
     return out
 
 
