@@ -379,10 +379,7 @@ def _yaml_config(path: Path, text: str) -> ConfigFile:
     data = loaded.value if loaded.value is not None else {}
     if not isinstance(data, Mapping):
         raise ConfigError("the config file must be a mapping of settings", path=str(path), line=1)
-    lines: dict[str, int] = {}
-    for dotted, start, _, _ in yamlnodes.key_spans(loaded.node):
-        lines[dotted] = text.count("\n", 0, start) + 1
-    return ConfigFile(path, data, lines)
+    return ConfigFile(path, data, yamlnodes.key_lines(text, loaded.node))
 
 
 def _toml_config(path: Path, text: str) -> ConfigFile | None:

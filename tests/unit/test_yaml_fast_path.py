@@ -67,3 +67,22 @@ def test_tag_and_header_characters_inside_quotes_take_the_fast_path(text: str) -
 )
 def test_real_tags_and_headers_still_take_the_guarded_path(text: str) -> None:
     assert yamlnodes._load_fast(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(p.read_text(encoding="utf-8") for p in RULE_FILES[:5]),
+        (REPO / "server" / "promptwise" / "pricing" / "models.yaml").read_text(encoding="utf-8"),
+        "a: 1\r\nb:\r\n  c: [1, {d: 2}]\r\n",
+        "\n\n\na: 1\nb:\n- x: 1\n- y: 2\n",
+        "a: 1\rb: 2\n",
+    ],
+)
+def test_key_lines_are_the_line_breaks_before_each_key(text: str) -> None:
+    node = yamlnodes.load(text).node
+    counted = {
+        path: text.count("\n", 0, start) + 1 for path, start, _, _ in yamlnodes.key_spans(node)
+    }
+    assert yamlnodes.key_lines(text, node) == counted
+    assert len(counted) >= 2

@@ -616,10 +616,7 @@ def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str,
         raise ConfigError(
             f"invalid YAML: {exc.message}", path=path, line=exc.line + 1, key="pricing"
         ) from None
-    lines = {
-        key: text.count("\n", 0, start) + 1 for key, start, _, _ in yamlnodes.key_spans(loaded.node)
-    }
-    return loaded.value, lines
+    return loaded.value, yamlnodes.key_lines(text, loaded.node)
 
 
 @lru_cache(maxsize=1)

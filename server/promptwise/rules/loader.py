@@ -69,10 +69,7 @@ def parse_rule(text: str, source: str, *, builtin: bool) -> Rule:
             f"invalid YAML: {exc.message}", path=source, line=exc.line + 1
         ) from None
     data = loaded.value
-    lines = {
-        path: text.count("\n", 0, start) + 1
-        for path, start, _, _ in yamlnodes.key_spans(loaded.node)
-    }
+    lines = yamlnodes.key_lines(text, loaded.node)
 
     def fail(key: str, message: str) -> RuleFileError:
         return RuleFileError(message, path=source, line=_line_of(lines, key), key=key)
