@@ -7,6 +7,7 @@ the shortcuts to the full path they replace.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -14,7 +15,8 @@ import pytest
 
 from promptwise.rules import matchers
 from promptwise.rules.loader import load_rules
-from tests.conftest import REPO, source_env
+from promptwise.rules.timed import LazyPattern, compiled
+from tests.conftest import EXAMPLES, REPO, source_env
 
 DECLARATIVE = [rule for rule in load_rules().rules if rule.kind is not None]
 
@@ -130,3 +132,59 @@ def test_the_bundled_rule_files_are_parsed_once_for_rules_and_options() -> None:
     files = len(list((REPO / "lint_rules").glob("*.yaml")))
     assert "most-loads-1" in loaded
     assert f"files-{files}" in loaded
+
+
+# ------------------------------------------------------------ lazy patterns
+
+
+def test_a_lazy_pattern_answers_as_the_compiled_one() -> None:
+    source, flags = r"\b(?:one|two)\b(?!-)", re.I | re.M
+    lazy, eager = LazyPattern(source, flags), re.compile(source, flags)
+    text = "One two-\nthree TWO one"
+    assert lazy.pattern == eager.pattern
+    assert lazy._compiled is None  # nothing compiled by reading its source
+    assert lazy.flags == eager.flags  # as re reports them (UNICODE added)
+    assert [m.span() for m in lazy.finditer(text, 1)] == [m.span() for m in eager.finditer(text, 1)]
+    found, expected = lazy.search(text, 4, 20), eager.search(text, 4, 20)
+    assert found is not None and expected is not None and found.span() == expected.span()
+    assert lazy.findall(text) == eager.findall(text)
+    assert lazy.match(text) is not None and lazy.fullmatch("two") is not None
+    assert compiled(lazy) is lazy.compiled is eager  # re's own cache: the same object
+    assert lazy.search == eager.search  # after the first call: the compiled methods
+
+
+def test_one_check_compiles_only_the_option_patterns_it_reaches() -> None:
+    """The judgements' option patterns are compiled on first use, and a typical
+    prompt does not reach all of them (else laziness would buy nothing). In a
+    fresh interpreter: the vocabulary is built once per process."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_LAZIES, str(EXAMPLES / "classify-ticket.prompt")],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        check=True,
+    )
+    total, reached = map(int, done.stdout.split())
+    assert total >= 20
+    assert 0 < reached < total
+
+
+_COUNT_LAZIES = """
+import sys
+from pathlib import Path
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.rules.judgements import vocabulary
+from promptwise.rules.timed import LazyPattern
+
+path = Path(sys.argv[1])
+analyze_text(path.read_text(encoding="utf-8"), path.name, Settings())
+lazies = []
+for part in vars(vocabulary.builtin()).values():
+    for value in vars(part).values():
+        for item in value if isinstance(value, tuple) else (value,):
+            item = item[-1] if isinstance(item, tuple) else item
+            if isinstance(item, LazyPattern):
+                lazies.append(item)
+print(len(lazies), sum(p._compiled is not None for p in lazies))
+"""

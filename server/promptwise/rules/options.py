@@ -181,7 +181,7 @@ def compile_option(
     bundled = builtin_options().get(code, {}).get(name, ())
     given = [item for item in items if item not in bundled]
     if not given:
-        return re.compile(source, flags)
+        return timed.LazyPattern(source, flags)  # compiled if a search reaches it
     shown = ", ".join(f"`{item}`" for item in given)
     return timed.TimedPattern(source, flags, shown=shown, option=f"{code} `{name}`")
 

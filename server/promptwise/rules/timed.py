@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -161,5 +162,60 @@ class TimedPattern:
         return found
 
 
-# A pattern a rule runs: its own (``re``), or one from a user (timed).
-Pattern: TypeAlias = "re.Pattern[str] | TimedPattern"
+class LazyPattern:
+    """A bundled pattern compiled with ``re`` on its first use.
+
+    The judgements build some fifty patterns from the rules' options, and a
+    file reaches about half of them: compiling them all was a fifth of a cold
+    ``check`` of one prompt. ``pattern`` is known without
+    compiling; the first call compiles, and from then on the compiled
+    pattern's own methods are the instance's (no wrapper in a loop).
+    Searches that take a literal prefilter ask for :func:`compiled` first.
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def flags(self) -> int:
+        """The compiled pattern's flags (``re`` adds UNICODE and inline flags)."""
+        return self.compiled.flags
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        found = self._compiled
+        if found is None:
+            found = self._compiled = re.compile(self.pattern, self._flags)
+            for method in ("search", "match", "fullmatch", "finditer", "findall"):
+                setattr(self, method, getattr(found, method))
+        return found
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(text, pos, endpos)
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text, pos, endpos)
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text, pos, endpos)
+
+    def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return self.compiled.findall(text, pos, endpos)
+
+
+# A pattern a rule runs: its own (``re``, compiled now or on first use), or one
+# from a user (timed).
+Pattern: TypeAlias = "re.Pattern[str] | LazyPattern | TimedPattern"
+
+
+def compiled(pattern: Pattern) -> re.Pattern[str] | TimedPattern:
+    """``pattern`` with a lazy one compiled: what code that treats ``re``
+    patterns apart (a literal prefilter, per-block caching) looks at."""
+    return pattern.compiled if isinstance(pattern, LazyPattern) else pattern

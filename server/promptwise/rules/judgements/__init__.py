@@ -17,6 +17,7 @@ from promptwise.rules.judgements.prose import prose_spans, search, search_from
 from promptwise.rules.judgements.task_kind import STRUCTURED_KINDS, TaskKind
 from promptwise.rules.judgements.task_profile import TaskProfile, clear_cache, profile
 from promptwise.rules.judgements.vocabulary import Vocabulary, builtin, for_settings
+from promptwise.rules.timed import LazyPattern
 
 __all__ = [
     "STRUCTURED_KINDS",
@@ -46,6 +47,8 @@ def patterns(words: Vocabulary | None = None) -> tuple[re.Pattern[str], ...]:
             values = value if isinstance(value, (list, tuple)) else [value]
             for item in values:
                 item = item[-1] if isinstance(item, tuple) else item
+                if isinstance(item, LazyPattern):
+                    item = item.compiled
                 if isinstance(item, re.Pattern):
                     found.append(item)
     return tuple(found)

@@ -21,7 +21,7 @@ from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache
 from promptwise.rules.prefilter import Prefilter
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import Pattern, compiled
 
 
 def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
@@ -110,6 +110,7 @@ def search_from(
     otherwise), and the literal scan stops there: a judgement that wants the
     earliest of several findings need not scan past the earliest it has.
     """
+    pattern = compiled(pattern)
     if not isinstance(pattern, re.Pattern):
         return _starting_before(pattern.search(text, pos, endpos), before)
     found = _filter(pattern)
@@ -160,6 +161,7 @@ def finditer(
 def _finditer(
     pattern: Pattern, text: str, spans: Sequence[Span], before: int | None
 ) -> Iterator[re.Match[str]]:
+    pattern = compiled(pattern)
     if len(spans) <= _MANY_SPANS:
         for span in spans:
             pos = span.start
