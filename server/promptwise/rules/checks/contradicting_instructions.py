@@ -23,7 +23,7 @@ from promptwise.findings import Related
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.rules.judgements.directives import directive_spans
 from promptwise.rules.options import alternation, compile_option
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import Pattern, compiled
 
 # A sentence ends at . ! ? ; or a line end; list markers and emphasis are not part of it.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
@@ -142,7 +142,7 @@ def _block_claims(
     # the condition is looked for only in a claim (same claims, in order).
     # Patterns from the settings run under a time limit per call, so with
     # those the condition still goes first and the calls stay as they were.
-    claims_first = all(isinstance(p, re.Pattern) for p in patterns.values())
+    claims_first = all(isinstance(compiled(p), re.Pattern) for p in patterns.values())
     kinds = [(kind, patterns[kind].fullmatch) for kind in _KINDS]
     for start, end, plain in _sentences(text, rel):
         if not claims_first and condition.search(plain):
