@@ -403,3 +403,42 @@ def test_the_open_slot_is_found_through_the_prefilter(tail: str) -> None:
     found = prose.search_from(examples.OPEN_SLOT, tail, 0, len(tail))
     expected = examples.OPEN_SLOT.search(tail)
     assert (found and found.span()) == (expected and expected.span())
+
+
+def _old_every_start(pattern: re.Pattern[str], text: str, rel: list[tuple[int, int]]) -> list[int]:
+    out = []
+    for s, e in rel:
+        hit = pattern.search(text, s)
+        while hit is not None and hit.start() < e:
+            out.append(hit.start())
+            hit = pattern.search(text, hit.start() + 1)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ab", "a", "b", "{%", "%}", " ", "\n"]), max_size=30).map("".join),
+    st.data(),
+)
+def test_every_start_reuses_a_far_hit_and_finds_what_a_search_per_span_found(
+    text: str, data: st.DataObject
+) -> None:
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=24))))
+    rel = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+    for pattern in (re.compile("ab"), re.compile("(?<=a)b"), re.compile("b|%}"), re.compile("a*")):
+        found = list(prose._every_start(pattern.search, text, rel, len(text)))
+        assert found == _old_every_start(pattern, text, rel)
+
+
+def test_every_start_searches_once_past_spans_without_a_hit() -> None:
+    """A line cut into many spans with no hit: one search, not one per span."""
+    text = "x" * 1000 + "ab"
+    rel = [(i, i + 1) for i in range(0, 1000, 2)]
+    calls = []
+
+    def search(t: str, pos: int, endpos: int) -> re.Match[str] | None:
+        calls.append(pos)
+        return re.compile("ab").search(t, pos, endpos)
+
+    assert list(prose._every_start(search, text, rel, len(text))) == []
+    assert len(calls) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from promptwise.document import blockfacts
@@ -330,26 +330,42 @@ def _block_openings(
     haystack = text.lower() if _filter(pattern).ignorecase else text
     out: list[int] = []
     if len(haystack) != len(text):  # lower-casing moved offsets: try the opening itself
-        for s, e in rel:
-            pos = s
-            while pos < e:
-                m = head.search(text, pos, endpos)
-                if m is None or m.start() >= e:
-                    break
-                out.append(m.start())
-                pos = m.start() + 1
+        for at in _every_start(head.search, text, rel, endpos):
+            out.append(at)
         return tuple(out)
     literal = _filter(pattern).literal
     assert literal is not None  # by _headed
-    find, opening = literal.search, head.match
-    for s, e in rel:
-        hit = find(haystack, s, endpos)
-        while hit is not None and hit.start() < e:
-            at = hit.start()
-            if opening(text, at, endpos) is not None:
-                out.append(at)
-            hit = find(haystack, at + 1, endpos)  # every start, overlapping ones too
+    opening = head.match
+    for at in _every_start(literal.search, haystack, rel, endpos):
+        if opening(text, at, endpos) is not None:
+            out.append(at)
     return tuple(out)
+
+
+def _every_start(
+    search: Callable[[str, int, int], re.Match[str] | None],
+    text: str,
+    rel: blockfacts.RelSpans,
+    endpos: int,
+) -> Iterator[int]:
+    """Every start inside the spans where ``search`` matches, overlapping ones too.
+
+    A search that finds nothing before its span ends may run far past it;
+    its hit is kept for the spans after, since it is still the first match at
+    or after their starts. Searching again from each span would rescan the
+    same stretch once per span: quadratic on a line cut into many spans.
+    """
+    ahead: re.Match[str] | None = None
+    searched = -1  # ``ahead`` is the first match at or after this offset
+    for s, e in rel:
+        if searched < 0 or s < searched or (ahead is not None and s > ahead.start()):
+            ahead, searched = search(text, s, endpos), s
+        if ahead is None:
+            return  # nothing matches from here on
+        while ahead is not None and ahead.start() < e:
+            at = ahead.start()
+            yield at
+            ahead, searched = search(text, at + 1, endpos), at + 1
 
 
 def _block_matches(
