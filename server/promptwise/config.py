@@ -388,6 +388,8 @@ def _toml_config(path: Path, text: str) -> ConfigFile | None:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise ConfigError("invalid TOML: a number too long to read", path=str(path)) from None
     table = data.get("tool", {}).get("promptwise")
     if table is None:
         return None

@@ -358,6 +358,8 @@ def _toml_settings(text: str, config: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigEditError(f"invalid TOML: {exc}", path=str(config)) from None
+    except ValueError:  # an integer with more digits than Python converts
+        raise ConfigEditError("invalid TOML: a number too long to read", path=str(config)) from None
     table = data.get("tool", {}).get("promptwise")
     if not isinstance(table, Mapping):
         raise ConfigEditError("no [tool.promptwise] table to edit", path=str(config))

@@ -126,7 +126,12 @@ def _value(text: str, pos: int, depth: int) -> tuple[Located, int]:
             return Located(value, Span(pos, end), Span(pos, end)), end
     m = _NUMBER.match(text, pos)
     if m:
-        number = json.loads(m.group(0))
+        try:
+            number = json.loads(m.group(0))
+        except ValueError:  # more digits than Python converts
+            raise _JsonError(
+                f"number of {m.end() - pos:,} characters is too long to read", pos
+            ) from None
         return Located(number, Span(pos, m.end()), Span(pos, m.end())), m.end()
     raise _JsonError(f"unexpected character {ch!r}", pos)
 

@@ -76,6 +76,21 @@ class _GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, or a problem at its node when it has more digits than
+        Python converts (a guard against quadratic conversion, since 3.11)."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise YamlProblem(
+                f"integer of {len(node.value):,} characters is too long to read",
+                node.start_mark.index,
+                node.start_mark.line,
+            ) from None
+
+
+_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _GuardedLoader.construct_yaml_int)
+
 
 @dataclass(frozen=True)
 class LoadedYaml:

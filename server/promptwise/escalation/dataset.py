@@ -70,6 +70,9 @@ def _count_json(path: Path, warnings: Warnings, name: str) -> int | None:
                 LogLocation(name, exc.lineno), f"dataset is not valid JSON ({exc.msg})", "dataset"
             )
             return None
+        except ValueError:  # an integer with more digits than Python converts
+            warnings.add(LogLocation(name), "dataset holds a number too long to read", "dataset")
+            return None
     if isinstance(data, dict):
         for key in ("examples", "tests", "data", "items", "rows"):
             if isinstance(data.get(key), list):

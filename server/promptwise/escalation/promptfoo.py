@@ -369,6 +369,9 @@ def read_promptfoo_json(
             "json",
         )
         return
+    except ValueError:  # an integer with more digits than Python converts
+        warnings.add(where, "JSON holds a number too long to read; skipped", "number")
+        return
     except RecursionError:
         warnings.add(where, "JSON nested too deeply; skipped", "json")
         return

@@ -224,6 +224,9 @@ def json_lines(
             except json.JSONDecodeError as exc:
                 warnings.add(where, f"line is not valid JSON ({exc.msg}); skipped", "json")
                 continue
+            except ValueError:  # an integer with more digits than Python converts
+                warnings.add(where, "line holds a number too long to read; skipped", "number")
+                continue
             except RecursionError:
                 warnings.add(where, "line is JSON nested too deeply to read; skipped", "deep")
                 continue

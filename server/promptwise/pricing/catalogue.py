@@ -610,6 +610,10 @@ def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str,
                     f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, key="pricing"
                 ) from None
             # Not JSON after all: a YAML flow mapping such as `{models: [...]}`.
+        except ValueError:  # an integer with more digits than Python converts
+            raise ConfigError(
+                "invalid JSON: a number too long to be a price", path=path, key="pricing"
+            ) from None
     try:
         loaded = yamlnodes.load(text)
     except yamlnodes.YamlProblem as exc:
