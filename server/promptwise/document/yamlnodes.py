@@ -168,6 +168,25 @@ def _load_fast(text: str) -> LoadedYaml | None:
         loader.dispose()
 
 
+def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Every scalar node of a composed tree, once: an aliased node is shared
+    in the tree and is not walked again."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
 def _all_quoted(offsets: list[int], root: yaml.Node, text: str) -> bool:
     """Whether every offset (ascending) lies strictly between the quotes of one
     quoted scalar.
@@ -177,22 +196,10 @@ def _all_quoted(offsets: list[int], root: yaml.Node, text: str) -> bool:
     what precedes the quote is not text. Linear in the nodes plus the offsets.
     """
     inside: list[tuple[int, int]] = []
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            start, end = node.start_mark.index, node.end_mark.index
-            if node.style in ("'", '"') and text[start : start + 1] == node.style:
-                inside.append((start + 1, end - 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+    for node in _scalars(root):
+        start, end = node.start_mark.index, node.end_mark.index
+        if node.style in ("'", '"') and text[start : start + 1] == node.style:
+            inside.append((start + 1, end - 1))
     inside.sort()
     index = 0
     for at in offsets:
@@ -393,21 +400,9 @@ def comment_spans(text: str, root: yaml.Node | None) -> list[tuple[int, int]]:
     are never taken for comments. Linear in the text plus the node count;
     an aliased node is visited once.
     """
-    scalars: list[tuple[int, int]] = []
-    seen: set[int] = set()
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            scalars.append((node.start_mark.index, node.end_mark.index))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+    scalars = (
+        [] if root is None else [(n.start_mark.index, n.end_mark.index) for n in _scalars(root)]
+    )
     scalars.sort()
     out: list[tuple[int, int]] = []
     index = 0

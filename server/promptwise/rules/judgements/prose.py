@@ -234,19 +234,35 @@ def _blockwise(
     each is matched again in the whole text, inside its whole span, which
     gives the very match :func:`_scan` yields.
     """
-    blocks = blockfacts.blocks_of(text)
     starts = _starts(spans)
     match = pattern.match
+    for at in _cached_starts("prose matches", _block_matches, pattern, text, spans, before):
+        m = match(text, at, spans[bisect.bisect_right(starts, at) - 1].end)
+        if m is not None:  # always, by the argument above
+            yield m
+
+
+def _cached_starts(
+    name: str,
+    compute: Callable[[str, blockfacts.RelSpans, bool, re.Pattern[str]], tuple[int, ...]],
+    pattern: re.Pattern[str],
+    text: str,
+    spans: Sequence[Span],
+    before: int | None,
+) -> Iterator[int]:
+    """The starts a per-block fact holds for ``pattern``, in document order;
+    with ``before``, those before it (blocks past it are never computed)."""
+    blocks = blockfacts.blocks_of(text)
     for where, found in blockfacts.fact(
-        "prose matches", _block_matches, blocks, blockfacts.place(blocks, spans), pattern
+        name, compute, blocks, blockfacts.place(blocks, spans), pattern
     ):
         if before is not None and where.start >= before:
-            return  # every match from here on starts later
+            return  # every start from here on is later
         for rel in found:
             at = where.start + rel
-            m = match(text, at, spans[bisect.bisect_right(starts, at) - 1].end)
-            if m is not None:  # always, by the argument above
-                yield m
+            if before is not None and at >= before:
+                return
+            yield at
 
 
 def _filter(pattern: re.Pattern[str]) -> Prefilter:
@@ -294,29 +310,20 @@ def _headwise(
     no candidates), and the match found is re-run inside its span. With
     ``before``, it stops where :func:`_scan` does.
     """
-    blocks = blockfacts.blocks_of(text)
     starts = _starts(spans)
     limit = spans[-1].end
     match = pattern.match
     pos = spans[0].start
-    for where, found in blockfacts.fact(
-        "prose openings", _block_openings, blocks, blockfacts.place(blocks, spans), pattern
-    ):
-        if before is not None and where.start >= before:
-            return  # every match from here on starts later
-        for rel in found:
-            at = where.start + rel
-            if before is not None and at >= before:
-                return
-            if at < pos or match(text, at, limit) is None:
-                continue
-            i = bisect.bisect_right(starts, at) - 1
-            inner = search_from(pattern, text, at, spans[i].end, before)
-            if inner is not None:
-                yield inner
-                pos = max(inner.end(), inner.start() + 1)
-            else:
-                pos = spans[i].end
+    for at in _cached_starts("prose openings", _block_openings, pattern, text, spans, before):
+        if at < pos or match(text, at, limit) is None:
+            continue
+        i = bisect.bisect_right(starts, at) - 1
+        inner = search_from(pattern, text, at, spans[i].end, before)
+        if inner is not None:
+            yield inner
+            pos = max(inner.end(), inner.start() + 1)
+        else:
+            pos = spans[i].end
 
 
 def _block_openings(
