@@ -364,3 +364,80 @@ def test_intensified_and_plain_language_qualities_are_found(text: str, phrase: s
 )
 def test_a_defined_or_shown_quality_is_not_flagged(text: str) -> None:
     assert found(text, "PW203") == []
+
+
+# ------------------------------- issue 14, round three: missed phrases on dev
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "phrase"),
+    [
+        # Two judgements joined set no standard between them.
+        (
+            "Pick insightful and informative quotes from the talk.\n",
+            "PW203",
+            "insightful and informative",
+        ),
+        ("Paint the chart in vibrant, complementary colours.\n", "PW203", "vibrant, complementary"),
+        ("Offer something useful or valuable to the reader.\n", "PW203", "useful or valuable"),
+        (
+            "Only open the pull request once you have higher confidence it builds.\n",
+            "PW203",
+            "higher confidence",
+        ),
+        (
+            "Underline particularly important dates in the minutes.\n",
+            "PW203",
+            "particularly important",
+        ),
+        # How often a rule holds, at the head of its sentence.
+        ("Most of the time, replies should stay informal.\n", "PW204", "most of the time"),
+        (
+            "Lay the result out in whatever format makes sense.\n",
+            "PW204",
+            "whatever format makes sense",
+        ),
+        # A list of how after "when possible:" still names no exception.
+        (
+            "Prefer the shared helpers when possible:\n- `fmt_date` for dates\n",
+            "PW204",
+            "when possible",
+        ),
+        # Degree forms of a length.
+        ("Reply in the briefest form.\n", "PW202", "briefest"),
+        ("Perform a deep analysis of the failing build.\n", "PW202", "a deep analysis"),
+        # A list left open by "and such".
+        ("Mention cost, latency, and such.\n", "PW205", "and such"),
+    ],
+)
+def test_missed_vague_phrases_are_found(text: str, code: str, phrase: str) -> None:
+    assert phrase in found(text, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A quality the model rates is what it judges, not a bar for its output.
+        ("Rate how new and interesting the idea is, from 1 to 10.\n", "PW203"),
+        # Stressing a rule the prompt states.
+        ("It is particularly important to cite the source.\n", "PW203"),
+        # A frequency that describes, with no rule after it.
+        ("Most of the time, users ask about billing.\n", "PW204"),
+        # The condition is the list the line introduces.
+        ("Only quote the name when necessary:\n- it holds a space\n", "PW204"),
+        # A phase or a purpose, not a depth asked for.
+        ("Phase 2 is the deep dive, 20 minutes on one topic.\n", "PW202"),
+        ("Run more queries for deeper analysis.\n", "PW202"),
+        # A kind of thing, not a judgement the model has to meet.
+        ("The checker reports higher-confidence bugs first.\n", "PW203"),
+        # "and such" that goes on is no list ending.
+        ("Cite papers and such sources by title.\n", "PW205"),
+    ],
+)
+def test_near_misses_of_the_new_phrases_are_left_alone(text: str, code: str) -> None:
+    assert found(text, code) == []
+
+
+def test_the_tail_of_a_selection_is_not_a_second_finding() -> None:
+    text = "Pick the most surprising, insightful, and/or interesting quotes.\n"
+    assert found(text, "PW203") == ["most surprising"]
