@@ -441,3 +441,45 @@ def test_near_misses_of_the_new_phrases_are_left_alone(text: str, code: str) -> 
 def test_the_tail_of_a_selection_is_not_a_second_finding() -> None:
     text = "Pick the most surprising, insightful, and/or interesting quotes.\n"
     assert found(text, "PW203") == ["most surprising"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "phrase"),
+    [
+        # An effort with no measure.
+        ("Spend significant time on the failing case.\n", "PW203", "significant time"),
+        # An amount of coverage asked of a test, or of what the output holds.
+        ("**Test thoroughly** before you merge.\n", "PW201", "thoroughly"),
+        (
+            "Ensure the reply provides short but comprehensive notes.\n",
+            "PW201",
+            "comprehensive",
+        ),
+    ],
+)
+def test_unmeasured_degrees_and_coverage_are_found(text: str, code: str, phrase: str) -> None:
+    assert phrase in found(text, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A kind of event, not a degree; a description of an effect.
+        ("List the significant events of the session.\n", "PW203"),
+        ("Caching the layers significantly reduces the build time.\n", "PW203"),
+        # Reading with care asks for no amount of output.
+        ("Read the attached log thoroughly.\n", "PW201"),
+        # The standard is named right after it.
+        ("Write a thorough report that follows the template above.\n", "PW201"),
+        # The form follows the colon.
+        ("Present the two options briefly:\n- Fast: one pass\n- Safe: two passes\n", "PW202"),
+    ],
+)
+def test_a_kind_a_reading_or_a_named_standard_is_not_flagged(text: str, code: str) -> None:
+    assert found(text, code) == []
+
+
+def test_a_text_part_under_value_is_checked_like_any_message() -> None:
+    # A chat file in the Adaline form: the system text is instruction prose.
+    text = '[{"role": "system", "content": [{"modality": "text", "value": "Be very brief."}]}]'
+    assert found(text, "PW202", "chat.json") == ["brief"]

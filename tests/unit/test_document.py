@@ -273,6 +273,21 @@ def test_chat_json_escapes_and_content_parts() -> None:
     assert second.value == "Hi {{name}}" and uses(doc) == [("name", "name")]
 
 
+def test_chat_json_text_parts_under_value_marked_by_modality() -> None:
+    # The Adaline form: the text under "value", marked by "modality"; a part
+    # of another modality (an image) holds no prompt text.
+    text = (
+        '[{"role": "system", "content": [{"modality": "text", "value": "Keep it short."}]},'
+        ' {"role": "user", "content": [{"modality": "image", "value": "cat.png"},'
+        ' {"modality": "text", "value": "{{question}}"}]}]'
+    )
+    doc = parse_document(text, "c.json")
+    first, second = [s for s in doc.segments if s.kind is SegmentKind.MESSAGE]
+    assert first.value == "Keep it short."
+    assert second.value == "{{question}}" and uses(doc) == [("question", "question")]
+    assert [p.code for p in doc.problems] == []
+
+
 def test_chat_yaml_example() -> None:
     path = EXAMPLES / "rewrite.chat.yaml"
     doc = parse_document(path.read_text(), str(path))

@@ -191,6 +191,14 @@ def _messages_of(root: Located) -> list[Located] | None:
 
 
 def _content_parts(content: Located) -> list[Located]:
+    """The text parts of a message's content: a string, or a list of parts.
+
+    A part holds its text under ``text`` (``{"type": "text", "text": ...}``,
+    as OpenAI and Anthropic write it) or, marked as text by ``modality``,
+    under ``value`` (``{"modality": "text", "value": ...}``, the Adaline
+    gateway's form that promptfoo users write). Without the second, such a
+    message read as empty (a wrong PW005) and its instructions went unchecked.
+    """
     if isinstance(content.value, str):
         return [content]
     parts: list[Located] = []
@@ -198,6 +206,10 @@ def _content_parts(content: Located) -> list[Located]:
         for part in content.value:
             if isinstance(part.value, dict):
                 text = part.value.get("text")
+                if text is None:
+                    modality = part.value.get("modality")
+                    if modality is not None and modality.value == "text":
+                        text = part.value.get("value")
                 if text is not None and isinstance(text.value, str):
                     parts.append(text)
             elif isinstance(part.value, str):
