@@ -121,6 +121,18 @@ def test_fragments_go_on_into_a_factored_alternation() -> None:
     assert scanner.scan(text) == _plain(scanner.patterns, text)
 
 
+def test_a_candidate_inside_a_failed_literal_hit_is_tried() -> None:
+    """The literal hit "for example" fails, and the "example:" starting inside it
+    is a match: the search goes on from the next character, as ``finditer`` does."""
+    pattern = re.compile(r"for example(?=!)|example:", re.I)
+    text = "for example: and FOR EXAMPLE! or for example:"
+    expected = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert expected == [(4, 12), (17, 28), (37, 45)]
+    assert list(Prefilter(pattern).finditer(text)) == expected
+    assert list(matchers.find_all(pattern, text)) == expected
+    assert MultiScanner({"k": pattern}).scan(text) == {"k": expected}
+
+
 def test_examples_and_corpus_files() -> None:
     texts = [p.read_text() for p in EXAMPLES.iterdir() if p.is_file()]
     # The corpus adds real files when it is there; the examples always run.

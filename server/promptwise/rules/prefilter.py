@@ -341,16 +341,19 @@ class Prefilter:
                 if m.end() > m.start():
                     yield m.start(), m.end()
             return
-        last_end = 0
-        match = self.pattern.match
-        for hit in self.literal.finditer(haystack):
+        match, search = self.pattern.match, self.literal.search
+        hit = search(haystack)
+        while hit is not None:
             start = hit.start()
-            if start < last_end:
-                continue
             found = match(text, start)
-            if found is not None and found.end() > found.start():
-                last_end = found.end()
-                yield found.start(), found.end()
+            if found is not None and found.end() > start:
+                yield start, found.end()
+                hit = search(haystack, found.end())
+            else:
+                # A candidate may start inside this failed one ("for example"
+                # holds the "example" of another branch): go on from the next
+                # character, not from the end of the literal hit.
+                hit = search(haystack, start + 1)
 
 
 class MultiScanner:
