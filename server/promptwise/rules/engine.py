@@ -19,13 +19,14 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from promptwise.config import Settings
+from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
-from promptwise.document.text import Span
+from promptwise.document.text import LineIndex, Span
 from promptwise.edits import fit_fixes
 from promptwise.files import glob_match
 from promptwise.findings import Finding, Fix, Severity, TextEdit
 from promptwise.memo import SizedCache, text_bytes
-from promptwise.rules import checks, matchers, secrets, timed
+from promptwise.rules import checks, matchers, phrase_units, secrets, timed
 from promptwise.rules.checks import CheckContext, Hit, first_body_line
 from promptwise.rules.emitted import (
     ANALYSIS_BUDGET,
@@ -190,6 +191,7 @@ def _scan_cached(
 def clear_piece_cache() -> None:
     """Drop every cached per-piece match list."""
     _piece_cache.clear()
+    phrase_units.clear_cache()
 
 
 def raw_matches(
@@ -202,19 +204,92 @@ def raw_matches(
     also see the frontmatter, so they scan the whole text.
     """
     out: dict[str, list[tuple[int, int]]] = {rule.code: [] for rule in rules}
+    for group, group_pieces in _groups(rules, doc, pieces):
+        _scan_group(group, group_pieces, out)
+    return out
+
+
+def _scan_group(
+    group: Sequence[Rule],
+    pieces: Sequence[tuple[Span, str]],
+    out: dict[str, list[tuple[int, int]]],
+) -> None:
+    key, scanner = _scanner(group)
+    for span, text in pieces:
+        for code, found in _scan_cached(key, scanner, text).items():
+            if found:
+                out[code].extend([(span.start + a, span.start + b) for a, b in found])
+
+
+def _groups(
+    rules: Sequence[Rule], doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+) -> list[tuple[list[Rule], Sequence[tuple[Span, str]]]]:
+    """The rules scanned per piece, and those scoped to ``all`` with the whole text.
+
+    The whole text is scanned block by block (``blockfacts``) when every
+    pattern of the group is block-local: each block then finds exactly what
+    the whole text finds there, and an edit re-scans one block, not a megabyte.
+    """
     scoped = [r for r in rules if _compile(r).scope != "all"]
     everywhere = [r for r in rules if _compile(r).scope == "all"]
-    for group, group_pieces in (
-        (scoped, pieces),
-        (everywhere, [(Span(0, len(doc.text)), doc.text)]),
-    ):
-        if not group:
-            continue
-        key, scanner = _scanner(group)
-        for span, text in group_pieces:
-            for code, found in _scan_cached(key, scanner, text).items():
-                out[code].extend((span.start + a, span.start + b) for a, b in found)
+    out: list[tuple[list[Rule], Sequence[tuple[Span, str]]]] = []
+    if scoped:
+        out.append((scoped, pieces))
+    if everywhere:
+        text = doc.text
+        whole: Sequence[tuple[Span, str]] = [(Span(0, len(text)), text)]
+        searches = [_compile(r).search for r in everywhere]
+        if text and all(isinstance(p, re.Pattern) and blockfacts.block_local(p) for p in searches):
+            blocks = blockfacts.blocks_of(text)
+            ends = (*blocks.starts[1:], len(text))
+            whole = [
+                (Span(start, end), block)
+                for start, end, block in zip(blocks.starts, ends, blocks.texts, strict=True)
+            ]
+        out.append((everywhere, whole))
     return out
+
+
+def phrase_matches(
+    rules: Sequence[Rule], doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+) -> tuple[dict[str, list[tuple[int, int]]], set[str]]:
+    """The declarative ``rules``' matches, and the codes whose matches are already kept.
+
+    For a group whose line checks qualify (``phrase_units``), the matches come
+    already filtered as :func:`_matches` filters them, folded from answers
+    cached per run of pieces: an edit recomputes the run it touched. The
+    other groups give their raw matches, filtered by the caller.
+    """
+    out: dict[str, list[tuple[int, int]]] = {rule.code: [] for rule in rules}
+    filtered: set[str] = set()
+    for group, group_pieces in _groups(rules, doc, pieces):
+        kept = _kept_per_unit(group, doc, group_pieces)
+        if kept is not None:
+            out.update(kept)
+            filtered.update(kept)
+        else:
+            _scan_group(group, group_pieces, out)
+    return out, filtered
+
+
+def _kept_per_unit(
+    group: Sequence[Rule], doc: PromptDocument, pieces: Sequence[tuple[Span, str]]
+) -> dict[str, list[tuple[int, int]]] | None:
+    """One group's kept matches through ``phrase_units``, or None where it does not apply."""
+    key, scanner = _scanner(group)
+    compiled = [(rule.code, _compile(rule)) for rule in group]
+    by_code = dict(compiled)
+    lines = doc.lines
+    line_caches: dict[str, dict[int, bool]] = {}
+
+    def keep(code: str, a: int, b: int) -> bool:
+        return _keeps(by_code[code], doc, lines, a, b, line_caches.setdefault(code, {}))
+
+    def scan(text: str) -> _Found:
+        return _scan_cached(key, scanner, text)
+
+    scopes = {m.scope: scope_spans(doc, m.scope) for _, m in compiled}
+    return phrase_units.kept_matches(key, compiled, doc.text, pieces, scopes, scan, keep)
 
 
 def user_matches(
@@ -259,26 +334,38 @@ def _matches(
     """The raw matches that lie in the rule's scope and are not made precise nearby."""
     scope = scope_spans(doc, matcher.scope)
     starts = [s.start for s in scope]
-    text = doc.text
     lines = doc.lines
     line_cache: dict[int, bool] = {}
     kept = []
     for a, b in found:
-        if not _inside(scope, starts, a, b):
-            continue
-        line_start = lines.line_start(lines.line_of(a))
-        # Where the line holding the match's end stops: its newline, else the text's end.
-        after = lines.line_of(b) + 1
-        line_end = lines.line_start(after) - 1 if after < lines.line_count else len(text)
-        if matchers.silenced(
-            matcher, text, a, b, line_start, line_end, line_cache
-        ) or not matchers.in_context(matcher, text, a, line_start):
-            continue
-        kept.append((a, b))
+        if _inside(scope, starts, a, b) and _keeps(matcher, doc, lines, a, b, line_cache):
+            kept.append((a, b))
     return kept
 
 
-def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]]) -> list[Hit]:
+def _keeps(
+    matcher: matchers.CompiledMatcher,
+    doc: PromptDocument,
+    lines: LineIndex,
+    a: int,
+    b: int,
+    line_cache: dict[int, bool],
+) -> bool:
+    """A match in scope is kept unless its line makes it precise (or lacks its context)."""
+    text = doc.text
+    line_start = lines.line_start(lines.line_of(a))
+    # Where the line holding the match's end stops: its newline, else the text's end.
+    after = lines.line_of(b) + 1
+    line_end = lines.line_start(after) - 1 if after < lines.line_count else len(text)
+    return not matchers.silenced(
+        matcher, text, a, b, line_start, line_end, line_cache
+    ) and matchers.in_context(matcher, text, a, line_start)
+
+
+def run_declarative(
+    rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, int]], *, kept: bool = False
+) -> list[Hit]:
+    """The hits of a declarative rule from its raw matches (``kept``: already filtered)."""
     matcher = _compile(rule)
     text = doc.text
     hits: list[Hit] = []
@@ -301,7 +388,8 @@ def run_declarative(rule: Rule, doc: PromptDocument, found: Sequence[tuple[int, 
         else:
             anchor = first_body_line(doc)
         return [Hit(anchor, {"match": text[anchor.start : anchor.end]})]
-    found = _matches(matcher, doc, found)
+    if not kept:
+        found = _matches(matcher, doc, found)
     if matcher.kind == "occurrence":
         if len(found) < matcher.min_count:
             return []
@@ -368,10 +456,10 @@ def lint(
         r for r in rules if r.kind in ("existence", "substitution", "occurrence") and r.builtin
     ]
     try:
-        matches = raw_matches(scanned, doc, pieces)
+        matches, kept = phrase_matches(scanned, doc, pieces)
     except Exception:  # keep going: each rule then reports its own failure below
         log.exception("phrase scan failed on %s", doc.path)
-        matches = {}
+        matches, kept = {}, set()
     for rule in rules:
         if rule.emitted_by == ENGINE:
             continue  # reported below, by _suppress and by the except clause
@@ -398,7 +486,10 @@ def lint(
                     hits = run_declarative(rule, doc, found)
             else:
                 hits = run_declarative(
-                    rule, doc, matches.get(rule.code, ()) if rule.kind != "requires" else ()
+                    rule,
+                    doc,
+                    matches.get(rule.code, ()) if rule.kind != "requires" else (),
+                    kept=rule.code in kept,
                 )
             # Worded here, so a hit naming a message the rule lacks fails this rule only.
             worded = [(hit, fill(rule.template(hit.variant), hit.args)) for hit in hits]
