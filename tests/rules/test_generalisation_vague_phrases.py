@@ -483,3 +483,22 @@ def test_a_text_part_under_value_is_checked_like_any_message() -> None:
     # A chat file in the Adaline form: the system text is instruction prose.
     text = '[{"role": "system", "content": [{"modality": "text", "value": "Be very brief."}]}]'
     assert found(text, "PW202", "chat.json") == ["brief"]
+
+
+def test_what_the_output_should_be_is_found() -> None:
+    assert found("Your search queries should be descriptive.\n", "PW203") == ["descriptive"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Of what it describes: the criterion follows.
+        "File names should be descriptive of the content.\n",
+        # An analogy sets the bar.
+        "Use simple language, as if you're explaining it to a neighbour.\n",
+        # A kind of person, not a bar for the output.
+        "Explain what makes her such a good interviewer.\n",
+    ],
+)
+def test_a_criterion_an_analogy_or_a_person_is_not_a_judgement(text: str) -> None:
+    assert found(text, "PW203") == []
