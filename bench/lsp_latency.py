@@ -245,7 +245,7 @@ def stages(size: int, edits: int) -> dict[str, float]:
         t1 = time.perf_counter()
         before = default_counter().encoded_chars
         model = doc.model.name if doc.model else settings.model
-        count_document(doc, encoding_choice(model, catalogue.lookup(model)))
+        count_document(doc, encoding_choice(model, catalogue.lookup(model))).counted()
         t2 = time.perf_counter()
         encoded.append(default_counter().encoded_chars - before)
         analyze(doc, settings)  # counts again (all cached) and lints

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,6 @@ class Analysis:
     price: PriceEntry | None
     tokens: DocumentTokens
     output_tokens: int
-    cost: CostEstimate | None
     findings: tuple[Finding, ...]
     escalation: PromptEvidence | None = None  # when failure logs mention the file
     # The files it includes (partials, attached files), when the caller gave a project.
@@ -68,6 +68,19 @@ class Analysis:
     def input_tokens(self) -> int:
         """What is sent per call: the file's own tokens and those of what it includes."""
         return self.tokens.total + self.included_tokens
+
+    @cached_property
+    def cost(self) -> CostEstimate | None:
+        """The price of one call and of a day's calls; None for a model not in the table.
+
+        Worked out when first read, as the token counts are: ``check`` reports
+        findings only and never needs it.
+        """
+        if self.price is None:
+            return None
+        return estimate(
+            self.price, self.input_tokens, self.output_tokens, self.settings.calls_per_day
+        )
 
 
 def catalogue_for(settings: Settings) -> Catalogue:
@@ -152,11 +165,7 @@ def analyze(
             project,
             lambda included: count_document(included, choice, counter or default_counter()).total,
         )
-    sent = tokens.total + (composition.included_tokens if composition else 0)
     output_tokens = document.max_output_tokens or settings.expected_output_tokens
-    cost = (
-        estimate(price, sent, output_tokens, settings.calls_per_day) if price is not None else None
-    )
     escalation = None
     if logs is not None:  # imported only then: a check without logs never loads the advisor
         from promptwise.escalation.evidence import build_evidence
@@ -167,7 +176,7 @@ def analyze(
             logs,
             model=model_name,
             price=price,
-            input_tokens=sent,
+            input_tokens=tokens.total + (composition.included_tokens if composition else 0),
             output_tokens=output_tokens,
             catalogue=catalogue,
         )
@@ -178,7 +187,6 @@ def analyze(
         output_tokens=output_tokens,
         model_name=model_name,
         price=price,
-        cost=cost,
         catalogue=catalogue,
         rule=rules.rules[0],
         escalation=escalation,
@@ -194,7 +202,6 @@ def analyze(
         price=price,
         tokens=tokens,
         output_tokens=output_tokens,
-        cost=cost,
         findings=tuple(findings),
         escalation=escalation,
         composition=composition,

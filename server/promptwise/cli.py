@@ -297,7 +297,7 @@ def _stdin_document(args: argparse.Namespace, options: RunOptions) -> tuple[Any,
 
 def _stdin_result(args: argparse.Namespace, options: RunOptions) -> FileResult:
     doc, settings = _stdin_document(args, options)
-    return result_of(analyze(doc, settings, model_override=options.model))
+    return result_of(analyze(doc, settings, model_override=options.model), options.counted)
 
 
 def _known_codes(options: RunOptions, places: Sequence[str]) -> set[str]:
@@ -332,7 +332,8 @@ def _check_selectors(options: RunOptions, places: Sequence[str]) -> None:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    options = _options(args)
+    # Findings only: no file is encoded unless one of its rules needs a count.
+    options = replace(_options(args), counted=False)
     results: list[FileResult] = []
     paths = [p for p in args.paths if p != "-"]
     fixing = args.fix or args.diff

@@ -41,6 +41,9 @@ class RunOptions:
     overrides: Mapping[str, Any] = field(default_factory=dict)  # flags as settings
     model: str | None = None  # --model: beats the file's own model
     isolated: bool = False  # --isolated: ignore config files
+    # Whether results carry token counts and costs. ``check`` reports findings
+    # only: without counts, a file whose rules need none is never encoded.
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class FileResult:
     path: str
     text: str
     findings: tuple[Finding, ...]
-    tokens: int = 0
+    tokens: int = 0  # 0 and no costs when the run asked for none (RunOptions.counted)
     approximate: bool = False
     model: str = ""
     cost_per_call: float | None = None
@@ -143,7 +146,8 @@ def analyze_candidate(
             model_override=options.model,
             logs=logs,
             project=project,
-        )
+        ),
+        counted=options.counted,
     )
 
 
@@ -172,7 +176,17 @@ def _project_of_folder(folder: str, settings_root: str | None, cwd: str) -> Proj
     return Project(workspace_root(os.path.join(folder, "_"), settings_root))
 
 
-def result_of(analysis: Analysis) -> FileResult:
+def result_of(analysis: Analysis, counted: bool = True) -> FileResult:
+    """The result of one file; ``counted`` False leaves out tokens and costs
+    (reading them would count the tokens, which the findings may not need)."""
+    if not counted:
+        return FileResult(
+            path=analysis.document.path,
+            text=analysis.document.text,
+            findings=analysis.findings,
+            approximate=analysis.tokens.approximate,
+            model=analysis.model_name,
+        )
     return FileResult(
         path=analysis.document.path,
         text=analysis.document.text,

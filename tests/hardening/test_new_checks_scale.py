@@ -46,7 +46,6 @@ def _run(check: Callable[[CheckContext], object], name: str, text: str) -> float
         output_tokens=0,
         model_name="gpt-4o",
         price=None,
-        cost=None,
         catalogue=None,  # type: ignore[arg-type]
         rule=RULES[name],
     )

@@ -62,6 +62,8 @@ NOT_AT_START = (
     "sqlite3",  # promptfoo databases
     "xml",  # JUnit output
     "regex",  # user patterns, run under a time limit
+    "tiktoken",  # the encodings: only when a count is read
+    "promptwise.tokens.encodings",
 )
 
 
@@ -100,9 +102,26 @@ def test_the_server_imports_nothing_before_its_first_answer_that_it_does_not_use
     assert _unwanted(loaded) == []
 
 
+def test_a_check_whose_rules_need_a_count_still_counts() -> None:
+    """The other side of the deferred encoding: a token budget the file may be
+    over (its folder's config sets ``max_tokens``) makes the check encode it."""
+    loaded = _loaded_after(
+        "import io\nfrom promptwise.cli import main\nout = io.StringIO()\n"
+        "main(['check', 'tests/rules/budget-exceeded/onboarding.txt', '--format', 'json',"
+        " '--select', 'PW503'], out)\n"
+        "import json\nfor f in json.loads(out.getvalue())['findings']:\n"
+        "    print('found-' + f['code'])\n"
+        "from promptwise.tokens import encodings\nprint('built-' + ','.join(encodings._loaded))"
+    )
+    assert "found-PW503" in loaded
+    assert "built-o200k_base" in loaded
+
+
 def test_the_deferred_modules_still_load_when_used() -> None:
     """The names above are real modules (a rename would make the tests pass vacuously)."""
     loaded = _loaded_after(
+        "import promptwise.tokens.counter\n"
+        "promptwise.tokens.counter.count_text('counted')\n"
         "import promptwise.escalation.store, promptwise.costdiff, promptwise.report\n"
         "from promptwise.rules.timed import TimedPattern\nTimedPattern('a', 0)\n"
         "from promptwise.report import RENDERERS\n"

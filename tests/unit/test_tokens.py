@@ -22,6 +22,7 @@ from promptwise.tokens.counter import (
     pieces_of,
     segment_rows,
     sent_text,
+    utf8_length,
 )
 from tests.conftest import EXAMPLES, need_corpus
 
@@ -127,12 +128,12 @@ def test_cache_encodes_each_piece_once() -> None:
     path = EXAMPLES / "support.prompty"
     doc = parse_document(path.read_text(), str(path))
     choice = EncodingChoice("o200k_base", False)
-    first = count_document(doc, choice, counter)
+    first = count_document(doc, choice, counter).counted()
     encoded = counter.encoded_chars
     again = count_document(doc, choice, counter)
     assert again.total == first.total and counter.encoded_chars == encoded
     edited = doc.text.replace("Refunds are possible", "Refunds are allowed")
-    count_document(parse_document(edited, str(path)), choice, counter)
+    count_document(parse_document(edited, str(path)), choice, counter).counted()
     # Only the piece holding the edit was encoded again.
     assert 0 < counter.encoded_chars - encoded < len(edited) // 2
 
@@ -294,12 +295,49 @@ def test_corpus_totals_equal_whole_body_counts(reference: dict[str, tiktoken.Enc
         doc = parse_document(text, str(path))
         for name in ("o200k_base", "cl100k_base"):
             tokens = count_document(doc, EncodingChoice(name, False))
+            bound = tokens.at_most  # read first: the bound found without encoding
+            assert tokens.total <= bound, path
             sent = sent_text(doc)
             if not doc.comment_spans:
                 assert sent == text[doc.body_span.start :], path
             assert tokens.total == len(reference[name].encode(sent, disallowed_special=())), path
         assert all(a.end == b.start for a, b in zip(tokens.pieces, tokens.pieces[1:], strict=False))
         assert len(pieces_of(doc)) == len(tokens.pieces)
+
+
+def test_nothing_is_encoded_until_a_count_is_read() -> None:
+    counter = TokenCounter()
+    path = EXAMPLES / "support.prompty"
+    doc = parse_document(path.read_text(), str(path))
+    tokens = count_document(doc, EncodingChoice("o200k_base", False), counter)
+    assert tokens.at_most > 0 and tokens.pieces
+    assert counter.encoded_chars == 0
+    assert tokens.total > 0 and counter.encoded_chars > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII words, and numbers 1234567",
+        "accents: déjà vu, naïve café; CJK 漢字かな; emoji 👩‍👩‍👧 🎉🎉",
+        "lone surrogates \ud800 and \udfff, a pair written apart \ud83d\ude00",
+        "special tokens as text: <|endoftext|> <|endofprompt|> <|fim_prefix|>",
+        "\n\n   \t\r\n" * 40 + "\u0301\u0301\u0301" + "🎉" * 100,
+    ],
+)
+def test_the_byte_bound_holds(text: str, reference: dict[str, tiktoken.Encoding]) -> None:
+    """Every token stands for at least one byte, so a rule that compares the
+    byte bound with a limit never needs the encoding to know the limit is far."""
+    doc = parse_document(text, "bound.txt")
+    for name in ("o200k_base", "cl100k_base"):
+        tokens = count_document(doc, EncodingChoice(name, False))
+        bound = tokens.at_most
+        assert tokens.total <= bound
+        encoded = reference[name].encode(
+            text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"),
+            disallowed_special=(),
+        )
+        assert len(encoded) <= utf8_length(text)
 
 
 def test_long_file_is_cut_into_pieces(reference: dict[str, tiktoken.Encoding]) -> None:

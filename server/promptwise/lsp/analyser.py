@@ -30,8 +30,7 @@ from promptwise.project.files import Project, workspace_root
 from promptwise.rules.emitted import UNUSED_SUPPRESSION
 from promptwise.rules.loader import RuleSet
 from promptwise.rules.model import Rule
-from promptwise.tokens import encodings
-from promptwise.tokens.counter import TokenCounter
+from promptwise.tokens.counter import TokenCounter, encoding_built
 
 if TYPE_CHECKING:
     from promptwise.escalation.evidence import FailureLogs
@@ -114,7 +113,7 @@ class Analyser:
             model = document.model.name if document.model else settings.model
             catalogue = catalogue_for(settings)
             choice = encoding_choice(model, catalogue.lookup(model))
-            if encodings.loaded(choice.encoding):
+            if encoding_built(choice.encoding):
                 return None
             ruleset = rules_for(settings)
             rules = RuleSet(tuple(r for r in ruleset.rules if not deferred(r)))
@@ -205,7 +204,9 @@ class Analyser:
         project: Project | None = None,
     ) -> Analysis:
         try:
-            return analyze(document, settings, logs=logs, project=project, budget=analysis_budget())
+            analysis = analyze(
+                document, settings, logs=logs, project=project, budget=analysis_budget()
+            )
         except PromptwiseError as exc:
             # A user rule folder or price table that cannot be loaded: say so
             # once, then analyse with the built-in rules and prices.
@@ -213,4 +214,10 @@ class Analyser:
                 f"Promptwise: {exc}. Using the built-in rules and prices until it is fixed."
             )
             fallback = settings.replace(rule_dirs=(), pricing=())
-            return analyze(document, fallback, logs=logs, project=project, budget=analysis_budget())
+            analysis = analyze(
+                document, fallback, logs=logs, project=project, budget=analysis_budget()
+            )
+        # Counted here, on the analysis thread: lenses, hints and the status bar
+        # read the counts on the event loop, which must not build an encoding.
+        analysis.tokens.counted()
+        return analysis

@@ -21,15 +21,23 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 from promptwise import memo
 from promptwise.document.model import PromptDocument, Segment, SegmentKind, TemplateSyntax
 from promptwise.document.text import Span
-from promptwise.tokens.encodings import get_encoding
+
+
+class Encoder(Protocol):
+    """What counting needs of a tiktoken encoding."""
+
+    def encode_ordinary(self, text: str) -> list[int]: ...
+
 
 PIECE_TARGET = 2048  # characters; long segments are cut near this size
 
@@ -107,7 +115,7 @@ class TokenCounter:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        n = len(get_encoding(encoding).encode_ordinary(text))
+        n = len(_encoder(encoding).encode_ordinary(text))
         with self._lock:
             self.encoded_chars += len(text)
             if key not in self._cache:
@@ -126,6 +134,21 @@ class TokenCounter:
 
 
 _ENTRY_BYTES = 150  # the key tuple, the int and the ordered dict's links
+
+
+def _encoder(name: str) -> Encoder:
+    # Imported with the first count: tiktoken, gzip and the rank cache are
+    # not loaded by a run that never counts (a cold ``check`` of a small file).
+    from promptwise.tokens.encodings import get_encoding
+
+    return get_encoding(name)
+
+
+def encoding_built(name: str) -> bool:
+    """Whether ``name`` is built in this process, without importing tiktoken to ask."""
+    encodings = sys.modules.get("promptwise.tokens.encodings")
+    return encodings is not None and bool(encodings.loaded(name))
+
 
 # Shared by every analysis; bounded by its share of the cache budget.
 _default = TokenCounter()
@@ -167,19 +190,84 @@ def count_pieces(
     return total + counter.count(text[start:end], encoding)
 
 
-@dataclass(frozen=True)
 class DocumentTokens:
-    """Token counts for one document under one encoding."""
+    """Token counts for one document under one encoding, counted when first read.
 
-    encoding: str
-    approximate: bool
-    total: int  # tokens of everything that reaches the model
-    pieces: tuple[Span, ...]
-    piece_tokens: tuple[int, ...]
-    # Tokens per segment, keyed by the segment's (start, end).
-    segments: dict[tuple[int, int], int]
-    # The pieces each segment holds, ``pieces[lo:hi]``, keyed the same way.
-    ranges: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    The pieces are cut at once (rules scan them), but nothing is encoded
+    until a count is asked for: a ``check`` whose rules never need one (a
+    small prompt under every token limit) never builds an encoding, about a
+    third of a cold start's instructions (issue 16, row 5). :attr:`at_most` bounds the count
+    without encoding, so a rule can tell that a limit cannot be reached.
+    Counting is thread-safe (the counter is), and the result is the same
+    whenever it happens.
+    """
+
+    def __init__(
+        self,
+        encoding: str,
+        approximate: bool,
+        pieces: tuple[Span, ...],
+        sent: tuple[str, ...],
+        ranges: dict[tuple[int, int], tuple[int, int]],
+        counter: TokenCounter,
+    ) -> None:
+        self.encoding = encoding
+        self.approximate = approximate
+        self.pieces = pieces
+        # The pieces each segment holds, ``pieces[lo:hi]``, keyed by its (start, end).
+        self.ranges = ranges
+        self._sent: tuple[str, ...] | None = sent  # dropped once counted
+        self._counter = counter
+        self._lock = threading.Lock()
+        self._counts: tuple[int, ...] | None = None
+
+    def __repr__(self) -> str:
+        total = "not counted" if self._counts is None else f"total={sum(self._counts)}"
+        return f"DocumentTokens({self.encoding!r}, {len(self.pieces)} pieces, {total})"
+
+    @cached_property
+    def at_most(self) -> int:
+        """An upper bound of :attr:`total` found without the encoding.
+
+        Every encoding here is byte-level BPE: each token stands for at
+        least one byte of the UTF-8 text, so the count never exceeds the
+        byte length (``surrogatepass`` counts a lone surrogate as the three
+        bytes of the replacement character the encoder substitutes).
+        """
+        if self._counts is not None:
+            return sum(self._counts)
+        return sum(utf8_length(piece) for piece in self._sent or ())
+
+    @property
+    def piece_tokens(self) -> tuple[int, ...]:
+        """Tokens of each piece (encoded now if nothing asked before)."""
+        return self._counts if self._counts is not None else self._count()
+
+    def _count(self) -> tuple[int, ...]:
+        with self._lock:
+            if self._counts is None:
+                sent = self._sent or ()
+                self._counts = tuple(self._counter.count(text, self.encoding) for text in sent)
+                self._sent = None
+            return self._counts
+
+    def counted(self) -> DocumentTokens:
+        """Count now (the language server does it on its analysis thread, so
+        nothing that reads a count later waits for an encoding); returns self."""
+        if self._counts is None:
+            self._count()
+        return self
+
+    @cached_property
+    def total(self) -> int:
+        """Tokens of everything that reaches the model."""
+        return sum(self.piece_tokens)
+
+    @cached_property
+    def segments(self) -> dict[tuple[int, int], int]:
+        """Tokens per segment, keyed by the segment's (start, end)."""
+        counts = self.piece_tokens
+        return {key: sum(counts[lo:hi]) for key, (lo, hi) in self.ranges.items()}
 
     def for_segment(self, segment: Segment) -> int:
         key = (segment.span.start, segment.span.end)
@@ -195,6 +283,11 @@ class DocumentTokens:
         i = bisect.bisect_left(self._starts, span.start)
         j = bisect.bisect_left(self._starts, span.end)
         return sum(self.piece_tokens[i:j])
+
+
+def utf8_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8: an upper bound of its tokens in any encoding here."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _clean_cut(text: str, i: int) -> bool:
@@ -456,19 +549,16 @@ def _cut(doc: PromptDocument) -> _Cut:
 def count_document(
     doc: PromptDocument, choice: EncodingChoice, counter: TokenCounter | None = None
 ) -> DocumentTokens:
-    """Tokens of what ``doc`` sends, in total and per segment."""
+    """Tokens of what ``doc`` sends, in total and per segment (counted when first read)."""
     counter = counter or _default
     cut = _cut_of(doc)
-    counts = tuple(counter.count(piece_text, choice.encoding) for piece_text in cut.sent)
-    by_segment = {key: sum(counts[lo:hi]) for key, (lo, hi) in cut.ranges.items()}
     return DocumentTokens(
         encoding=choice.encoding,
         approximate=choice.approximate,
-        total=sum(counts),
         pieces=tuple(span for span, _ in cut.pieces),
-        piece_tokens=counts,
-        segments=by_segment,
+        sent=tuple(cut.sent),
         ranges=dict(cut.ranges),
+        counter=counter,
     )
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, Severity
+from promptwise.pricing.cost import CostEstimate, estimate
 from promptwise.rules import judgements
 from promptwise.rules.judgements import TaskProfile
 from promptwise.rules.messages import SINGLE, Spec
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from promptwise.config import Settings
     from promptwise.escalation.evidence import PromptEvidence
     from promptwise.pricing.catalogue import Catalogue, PriceEntry
-    from promptwise.pricing.cost import CostEstimate
     from promptwise.project.composition import Composition
     from promptwise.project.files import Project
     from promptwise.rules.model import Rule
@@ -50,7 +50,6 @@ class CheckContext:
     output_tokens: int
     model_name: str
     price: PriceEntry | None
-    cost: CostEstimate | None
     catalogue: Catalogue
     rule: Rule
     # Evidence from failure logs for this file (the escalation stage), if any.
@@ -59,6 +58,19 @@ class CheckContext:
     composition: Composition | None = None
     # The workspace the included files are read from (editor texts first).
     project: Project | None = None
+
+    @property
+    def cost(self) -> CostEstimate | None:
+        """The price of a call, as the analysis reports it (reading it counts the tokens)."""
+        if self.price is None:
+            return None
+        included = self.composition.included_tokens if self.composition else 0
+        return estimate(
+            self.price,
+            self.tokens.total + included,
+            self.output_tokens,
+            self.settings.calls_per_day,
+        )
 
     @property
     def options(self) -> dict[str, Any]:

@@ -21,7 +21,12 @@ def budget_exceeded(ctx: CheckContext) -> Iterator[Hit]:
     limits = ctx.settings.budget
     anchor = first_body_line(ctx.document)
     marker = "≈" if ctx.tokens.approximate else ""
-    if limits.max_tokens is not None and ctx.tokens.total > limits.max_tokens:
+    # ``at_most`` first: a prompt that cannot reach a limit is never encoded.
+    if (
+        limits.max_tokens is not None
+        and ctx.tokens.at_most > limits.max_tokens
+        and ctx.tokens.total > limits.max_tokens
+    ):
         yield Hit(
             anchor,
             {
@@ -32,6 +37,8 @@ def budget_exceeded(ctx: CheckContext) -> Iterator[Hit]:
             "max_tokens",
             data={"tokens": ctx.tokens.total, "limit": limits.max_tokens},
         )
+    if limits.max_cost_per_call is None and limits.max_cost_per_day is None:
+        return  # no cost budget: the cost (and so the count) is not needed
     cost = ctx.cost
     if cost is None:
         return

@@ -9,7 +9,7 @@ from promptwise.document.model import PromptFormat, TemplateSyntax
 from promptwise.document.text import ForwardFind, Span
 from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, register
-from promptwise.tokens.counter import count_pieces, pieces_of
+from promptwise.tokens.counter import count_pieces, pieces_of, utf8_length
 
 _TEMPLATE_TAG = re.compile(
     r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}|(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?"
@@ -121,7 +121,10 @@ def cache_unfriendly_order(ctx: CheckContext) -> Iterator[Hit]:
         else:
             after.append(visible)
     encoding = ctx.tokens.encoding
-    static_after = count_pieces(strip_template_tags("".join(after)), encoding)
+    static_text = strip_template_tags("".join(after))
+    if utf8_length(static_text) < minimum:
+        return  # fewer bytes than the minimum is fewer tokens: nothing is encoded
+    static_after = count_pieces(static_text, encoding)
     if static_after < minimum:
         return
     prefix = count_pieces(strip_template_tags("".join(before)), encoding)

@@ -14,8 +14,10 @@ from promptwise.rules.checks import CheckContext, Hit, model_anchor, register
 def context_window_overflow(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.price is None or not ctx.price.context_window:
         return
-    needed = ctx.tokens.total + ctx.output_tokens
     window = ctx.price.context_window
+    if ctx.tokens.at_most + ctx.output_tokens <= window:
+        return  # cannot overflow whatever the count: nothing is encoded
+    needed = ctx.tokens.total + ctx.output_tokens
     if needed <= window:
         return
     marker = "≈" if ctx.tokens.approximate else ""

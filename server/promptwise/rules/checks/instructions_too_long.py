@@ -52,6 +52,8 @@ def instructions_too_long(ctx: CheckContext) -> Iterator[Hit]:
     if kind is None:
         return
     limit = int(ctx.options[f"{kind}_max_tokens"])
+    if ctx.tokens.at_most <= limit:
+        return  # cannot be over the limit whatever the count: nothing is encoded
     tokens = ctx.tokens.total
     if tokens > limit:
         yield Hit(
