@@ -7,6 +7,7 @@ the shortcuts to the full path they replace.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from promptwise.rules import matchers
 from promptwise.rules.loader import load_rules
+from promptwise.rules.prefilter import Prefilter, _LineFilter
 from promptwise.rules.timed import LazyPattern, compiled
 from tests.conftest import EXAMPLES, REPO, source_env
 
@@ -33,7 +35,14 @@ def test_trusted_compile_builds_the_same_patterns(rule: object) -> None:
     kind, spec = rule.kind, rule.matcher  # type: ignore[attr-defined]
     checked = matchers.compile_spec(kind, spec)
     trusted = matchers.compile_spec(kind, spec, trusted=True)
-    assert checked == trusted
+    lazy = 0
+    for field in dataclasses.fields(checked):
+        mine, theirs = getattr(trusted, field.name), getattr(checked, field.name)
+        if isinstance(mine, LazyPattern):  # compiled on first use, to the same pattern
+            assert mine._compiled is None
+            mine, lazy = mine.compiled, lazy + 1
+        assert mine == theirs, field.name
+    assert lazy >= 1
 
 
 def test_there_are_declarative_bundled_rules() -> None:
@@ -170,6 +179,59 @@ def test_a_lazy_pattern_answers_as_the_compiled_one() -> None:
     assert lazy.match(text) is not None and lazy.fullmatch("two") is not None
     assert compiled(lazy) is lazy.compiled is eager  # re's own cache: the same object
     assert lazy.search == eager.search  # after the first call: the compiled methods
+
+
+@pytest.mark.parametrize("rule", DECLARATIVE, ids=lambda r: r.code)
+def test_a_prefilter_reads_a_lazy_pattern_without_compiling_it(rule: object) -> None:
+    """The shared scan's prefilters parse the source: same literals, same case
+    handling as from the compiled pattern, and nothing compiled to get them."""
+    lazy = matchers.compile_spec(rule.kind, rule.matcher, trusted=True).search  # type: ignore[attr-defined]
+    assert isinstance(lazy, LazyPattern)
+    from_source = Prefilter(lazy, digits=True)
+    assert lazy._compiled is None
+    from_compiled = Prefilter(re.compile(lazy.pattern, lazy.given_flags), digits=True)
+    assert from_source.fragments == from_compiled.fragments
+    assert from_source.ignorecase == from_compiled.ignorecase
+    lines, compiled_lines = _LineFilter(lazy), _LineFilter(from_compiled.pattern)  # type: ignore[arg-type]
+    assert (lines.literal is None) == (compiled_lines.literal is None)
+    if lines.literal is not None and compiled_lines.literal is not None:
+        assert lines.literal.pattern == compiled_lines.literal.pattern
+    assert lazy._compiled is None
+
+
+def test_one_check_compiles_only_the_rule_patterns_whose_literals_occur() -> None:
+    """The bundled rules' patterns are tried only where the shared scan finds a
+    candidate, and compiled then: a typical prompt compiles few of them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_RULE_LAZIES, str(EXAMPLES / "classify-ticket.prompt")],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        check=True,
+    )
+    total, reached = map(int, done.stdout.split())
+    assert total >= 10
+    assert reached <= total // 2
+
+
+_COUNT_RULE_LAZIES = """
+import sys
+from pathlib import Path
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.rules import engine
+from promptwise.rules.timed import LazyPattern
+
+path = Path(sys.argv[1])
+analyze_text(path.read_text(encoding="utf-8"), path.name, Settings())
+lazies = [
+    value
+    for matcher in engine._compiled.values()
+    for value in vars(matcher).values()
+    if isinstance(value, LazyPattern)
+]
+print(len(lazies), sum(p._compiled is not None for p in lazies))
+"""
 
 
 def test_one_check_compiles_only_the_option_patterns_it_reaches() -> None:

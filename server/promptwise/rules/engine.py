@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import logging
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -170,7 +169,8 @@ def _scanner(rules: Sequence[Rule]) -> tuple[tuple[tuple[str, str], ...], MultiS
         patterns = {}
         for rule in rules:
             search = _compile(rule).search
-            assert isinstance(search, re.Pattern)  # bundled rules only: user rules use user_matches
+            # Bundled rules only (compiled now or lazily): user rules use user_matches.
+            assert search is not None and not isinstance(search, timed.TimedPattern)
             patterns[rule.code] = search
         scanner = _scanners[key] = MultiScanner(patterns)
     return key, scanner

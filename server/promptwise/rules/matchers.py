@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptwise.rules.prefilter import Prefilter
-from promptwise.rules.timed import TimedPattern
+from promptwise.rules.timed import LazyPattern, TimedPattern
 
 try:  # Python 3.11+
     from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -57,9 +57,9 @@ SCOPES = ("instructions", "directives", "body", "all")
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
 
 
-# Bundled rules compile with ``re``; a user rule's patterns run under a time
-# limit (``rules/timed.py``).
-Pattern = re.Pattern[str] | TimedPattern
+# Bundled rules compile with ``re`` (on first use); a user rule's patterns run
+# under a time limit (``rules/timed.py``).
+Pattern = re.Pattern[str] | LazyPattern | TimedPattern
 
 
 class MatcherError(Exception):
@@ -309,6 +309,7 @@ def compile_spec(
     compile and parse every pattern once more on its own: for the bundled
     rules that was about a third of loading them, on every cold start, for
     patterns a unit test checks (``test_every_bundled_rule_passes_the_full_check``).
+    Their patterns are then compiled on first use (``LazyPattern``).
     """
 
     def check(key: str, pattern: str, flags: int) -> None:
@@ -317,7 +318,9 @@ def compile_spec(
 
     def compile_(pattern: str, flags: int, shown: Sequence[str] = ()) -> Pattern:
         if not timed:
-            return re.compile(pattern, flags)
+            # A bundled pattern is compiled when first used: the shared scan
+            # tries a rule's pattern only where its literals occur.
+            return LazyPattern(pattern, flags) if trusted else re.compile(pattern, flags)
         try:  # a timeout names the rule file's own patterns, not their combination
             return TimedPattern(pattern, flags, ", ".join(shown) or pattern)
         except Exception as exc:  # what `re` accepts and `regex` reads otherwise

@@ -26,6 +26,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from promptwise.document.blockfacts import takes_newline
+from promptwise.rules.timed import LazyPattern, source_of
+
+# What the prefilters take: a compiled pattern, or a bundled one compiled only
+# once a candidate is found (a rule whose literals never occur is never compiled).
+Source = re.Pattern[str] | LazyPattern
 
 try:  # Python 3.11+
     from re import _constants as sre_constants  # type: ignore[attr-defined]
@@ -281,15 +286,16 @@ class _LineFilter:
     occurrence of the inner literal up to the occurrence, each position once.
     """
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Source) -> None:
         self.pattern = pattern
-        self.ignorecase = bool(pattern.flags & re.IGNORECASE)
         self.literal: re.Pattern[str] | None = None
         try:
-            found = _inner(
-                sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase, pattern.flags
-            )
+            parsed = sre_parse.parse(*source_of(pattern))
+            flags = parsed.state.flags  # as compiling would report them
+            self.ignorecase = bool(flags & re.IGNORECASE)
+            found = _inner(parsed, self.ignorecase, flags)
         except Exception:  # an unusual construct: no filter, never an error
+            self.ignorecase = bool(pattern.flags & re.IGNORECASE)
             found = None
         if found:
             self.literal = re.compile(_trie_regex(found))
@@ -319,19 +325,21 @@ class _LineFilter:
 class Prefilter:
     """Candidate finder for one compiled pattern, or none if it cannot have one."""
 
-    def __init__(self, pattern: re.Pattern[str], *, digits: bool = False) -> None:
+    def __init__(self, pattern: Source, *, digits: bool = False) -> None:
         self.pattern = pattern
-        self.literal: re.Pattern[str] | None = None
-        self.ignorecase = bool(pattern.flags & re.IGNORECASE)
+        # Compiled at its first use: MultiScanner tries it only where a merged
+        # scan found a candidate.
+        self.literal: LazyPattern | None = None
         try:
-            found = _prefixes(
-                sre_parse.parse(pattern.pattern, pattern.flags), self.ignorecase, digits
-            )
+            parsed = sre_parse.parse(*source_of(pattern))
+            self.ignorecase = bool(parsed.state.flags & re.IGNORECASE)
+            found = _prefixes(parsed, self.ignorecase, digits)
         except Exception:  # an unusual construct: no prefilter, never an error
+            self.ignorecase = bool(pattern.flags & re.IGNORECASE)
             found = None
         self.fragments = found
         if found:
-            self.literal = re.compile(_trie_regex(found))
+            self.literal = LazyPattern(_trie_regex(found), 0)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """Non-empty matches of the pattern in ``text``, like ``finditer``."""
@@ -366,7 +374,7 @@ class MultiScanner:
     are tried in full. Patterns without a prefilter are scanned on their own.
     """
 
-    def __init__(self, patterns: dict[str, re.Pattern[str]]) -> None:
+    def __init__(self, patterns: dict[str, Source]) -> None:
         self.patterns = patterns
         self.filters = {key: Prefilter(p) for key, p in patterns.items()}
         self.unfiltered = [k for k, f in self.filters.items() if f.literal is None]

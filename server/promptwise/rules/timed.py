@@ -170,12 +170,15 @@ class LazyPattern:
     ``check`` of one prompt. ``pattern`` is known without
     compiling; the first call compiles, and from then on the compiled
     pattern's own methods are the instance's (no wrapper in a loop).
-    Searches that take a literal prefilter ask for :func:`compiled` first.
+    A literal prefilter reads the source (:func:`source_of`), so a pattern
+    whose literals never occur in the text is never compiled.
     """
 
     def __init__(self, pattern: str, flags: int) -> None:
         self.pattern = pattern
-        self._flags = flags
+        # The flags as given (inline ones not yet read): what a parser of the
+        # source needs, which ``flags`` would compile the pattern to answer.
+        self.given_flags = flags
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -187,7 +190,7 @@ class LazyPattern:
     def compiled(self) -> re.Pattern[str]:
         found = self._compiled
         if found is None:
-            found = self._compiled = re.compile(self.pattern, self._flags)
+            found = self._compiled = re.compile(self.pattern, self.given_flags)
             for method in ("search", "match", "fullmatch", "finditer", "findall"):
                 setattr(self, method, getattr(found, method))
         return found
@@ -213,6 +216,13 @@ class LazyPattern:
 # A pattern a rule runs: its own (``re``, compiled now or on first use), or one
 # from a user (timed).
 Pattern: TypeAlias = "re.Pattern[str] | LazyPattern | TimedPattern"
+
+
+def source_of(pattern: re.Pattern[str] | LazyPattern) -> tuple[str, int]:
+    """The source and the flags to parse it with, without compiling a lazy pattern."""
+    if isinstance(pattern, LazyPattern):
+        return pattern.pattern, pattern.given_flags
+    return pattern.pattern, pattern.flags
 
 
 def compiled(pattern: Pattern) -> re.Pattern[str] | TimedPattern:

@@ -21,7 +21,7 @@ from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache
 from promptwise.rules.prefilter import Prefilter
-from promptwise.rules.timed import Pattern, compiled
+from promptwise.rules.timed import LazyPattern, Pattern, TimedPattern, compiled
 
 
 def prose_spans(doc: PromptDocument) -> tuple[Span, ...]:
@@ -86,7 +86,7 @@ def _starts(spans: Sequence[Span]) -> list[int]:
 _last: list[tuple[Sequence[Span], list[int]]] = [((), [])]
 
 
-_filters: dict[re.Pattern[str], Prefilter] = {}
+_filters: dict[re.Pattern[str] | LazyPattern, Prefilter] = {}
 # The default vocabulary has about 50 patterns; each changed ``rule_options``
 # compiles its own, so the prefilters kept are bounded.
 _MAX_FILTERS = 512
@@ -110,9 +110,9 @@ def search_from(
     otherwise), and the literal scan stops there: a judgement that wants the
     earliest of several findings need not scan past the earliest it has.
     """
-    pattern = compiled(pattern)
-    if not isinstance(pattern, re.Pattern):
+    if isinstance(pattern, TimedPattern):
         return _starting_before(pattern.search(text, pos, endpos), before)
+    # A lazy pattern stays uncompiled until its literal occurs (its first ``match``).
     found = _filter(pattern)
     literal = found.literal
     if literal is None:
@@ -161,7 +161,6 @@ def finditer(
 def _finditer(
     pattern: Pattern, text: str, spans: Sequence[Span], before: int | None
 ) -> Iterator[re.Match[str]]:
-    pattern = compiled(pattern)
     if len(spans) <= _MANY_SPANS:
         for span in spans:
             pos = span.start
@@ -174,7 +173,7 @@ def _finditer(
         return
     # Patterns a config adds run in ``regex`` under a time limit (rules/timed.py):
     # searched whole, as the block-local argument is made for ``re``.
-    if isinstance(pattern, re.Pattern) and len(text) >= BLOCKWISE_FROM:
+    if len(text) >= BLOCKWISE_FROM and isinstance(pattern := compiled(pattern), re.Pattern):
         if blockfacts.block_local(pattern):
             yield from _blockwise(pattern, text, spans, before)
             return
@@ -265,7 +264,7 @@ def _cached_starts(
             yield at
 
 
-def _filter(pattern: re.Pattern[str]) -> Prefilter:
+def _filter(pattern: re.Pattern[str] | LazyPattern) -> Prefilter:
     found = _filters.get(pattern)
     if found is None:
         if len(_filters) >= _MAX_FILTERS:
