@@ -92,6 +92,12 @@ class InputClass:
     path: str  # the file name: its format decides how the text is read
 
 
+def uses_on_one_line(size: int) -> str:
+    """Thousands of uses of an input variable on one line, after one triple quote."""
+    head = "---\nmodel: googleai/gemini-2.0-flash\ninput:\n  schema:\n    text: string\n---\n"
+    return head + '"""\n' + _repeat("{{text}} ", size) + "\n"
+
+
 CLASSES = (
     InputClass("braces", braces, "hostile.prompt.md"),
     InputClass("tips", tips, "hostile.prompt.md"),
@@ -104,4 +110,5 @@ CLASSES = (
     InputClass("deep-headings", deep_headings, "hostile.prompt.md"),
     InputClass("did-you-mean", did_you_mean, "hostile.prompt"),
     InputClass("open-tags", open_tags, "hostile.prompt.md"),
+    InputClass("uses-on-one-line", uses_on_one_line, "hostile.prompt"),
 )

@@ -86,3 +86,22 @@ def test_did_you_mean_still_suggests_within_the_budget() -> None:
     analysis = analyze_text(text, "hostile.prompt", SETTINGS)
     first = next(f for f in analysis.findings if f.code == "PW003")
     assert "customer_name_0" in first.message
+
+
+def test_a_sentence_tail_of_unicode_blanks_is_stripped_in_linear_time() -> None:
+    """PW209 strips each sentence's closing blanks; past a Unicode blank it
+    once copied the sentence for every character stripped."""
+    from promptwise.rules.checks.contradicting_instructions import _strip_trail
+
+    def took(n: int) -> float:
+        raw = "Always answer briefly" + "\u3000." * n
+        best = float("inf")
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            assert _strip_trail(raw) == "Always answer briefly"
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    base = took(20_000)
+    ratio = took(320_000) / base
+    assert ratio <= 16 * SLACK, f"16x the tail took {ratio:.1f}x the time"

@@ -98,11 +98,14 @@ def _strip_trail(raw: str) -> str:
     punctuation. ``str.rstrip`` instead of the regex, which tried every
     position of every sentence for a run reaching the end (~10 % of a cold
     analysis of the 1 MB bench prompt); ``isspace`` is the test ``\\s``
-    makes, so other Unicode blanks go too."""
+    makes, so other Unicode blanks go too. Past one of those the walk goes
+    on by index: stripping again after each copied ``[:-1]`` was quadratic
+    in a tail of Unicode blanks."""
     core = raw.rstrip(_TRAIL_CHARS)
-    while core and core[-1].isspace():
-        core = core[:-1].rstrip(_TRAIL_CHARS)
-    return core
+    end = len(core)
+    while end and (core[end - 1].isspace() or core[end - 1] in _TRAIL_CHARS):
+        end -= 1
+    return core[:end]
 
 
 def _action(raw: str) -> str:

@@ -32,18 +32,26 @@ def _words(name: str) -> set[str]:
     return {w.lower() for w in re.split(r"[\W_]+", spaced) if w}
 
 
-def _tag_of(doc: PromptDocument, use: Variable, starts: Sequence[int]) -> TemplateTag | None:
+def _tag_of(
+    doc: PromptDocument, use: Variable, starts: Sequence[int], reach: Sequence[int]
+) -> TemplateTag | None:
     """The first tag (in document order) that encloses ``use``.
 
     Only the tags starting at or before the use can enclose it; when the
     tags are in start order (as the scanner emits them) ``starts`` makes
-    finding those a bisection instead of a walk over every tag.
+    finding those a bisection. ``reach`` holds the furthest end of the tags
+    up to each one, so the first tag ending at or after the use is a
+    bisection too: walking the earlier tags for each use made a prompt with
+    thousands of variable uses quadratic.
     """
-    limit = bisect.bisect_right(starts, use.span.start) if starts else len(doc.tags)
-    for tag in doc.tags[:limit]:
-        if tag.span.start <= use.span.start and use.span.end <= tag.span.end:
-            return tag
-    return None
+    if not starts:
+        for tag in doc.tags:
+            if tag.span.start <= use.span.start and use.span.end <= tag.span.end:
+                return tag
+        return None
+    limit = bisect.bisect_right(starts, use.span.start)
+    first = bisect.bisect_left(reach, use.span.end, 0, limit)
+    return doc.tags[first] if first < limit else None
 
 
 def _line(text: str, span: Span) -> tuple[int, int]:
@@ -58,12 +66,32 @@ def _block_position(text: str, span: Span) -> bool:
     A variable in the middle of a sentence ("You are an expert in {{topic}}")
     is a short slot (a name, a topic), not a block of someone else's text.
     """
-    start, end = _line(text, span)
-    before = text[start : span.start].rstrip()
-    after = text[span.end : end].strip()
-    if after.strip(".,;:!?)\"'"):
+    if _CLOSING_ONLY.match(text, span.end) is None:
         return False
-    return not before or before.endswith(":")
+    return _last_before(text, span.start) in ("", ":")
+
+
+# The rest of a line that holds nothing but closing punctuation and blanks.
+_CLOSING_ONLY = re.compile(r"[^\S\n]*[.,;:!?)\"']*[^\S\n]*(?:\n|\Z)")
+_BLANKS = re.compile(r"[^\S\n]*")
+
+
+def _last_before(text: str, at: int) -> str:
+    """The last character before ``at`` on its line that is not blank, or "".
+
+    Only the blanks next to a variable are read, never the line back to its
+    start: a prompt written on one long line has a use every few characters.
+    """
+    i = at
+    while i > 0 and text[i - 1] != "\n" and text[i - 1].isspace():
+        i -= 1
+    return "" if i == 0 or text[i - 1] == "\n" else text[i - 1]
+
+
+def _first_after(text: str, at: int) -> str:
+    """The first character from ``at`` on its line that is not blank, or ""."""
+    end = _BLANKS.match(text, at).end()  # type: ignore[union-attr]
+    return "" if text.startswith("\n", end) else text[end : end + 1]
 
 
 class _TripleQuotes:
@@ -100,16 +128,14 @@ class _TripleQuotes:
 
 
 def _quoted(text: str, span: Span, triples: _TripleQuotes | None = None) -> bool:
-    start, end = _line(text, span)
-    before = text[start : span.start].rstrip()
-    after = text[span.end : end].lstrip()
-    if before[-1:] in _QUOTES and after[:1] == _QUOTES[before[-1]]:
+    before = _last_before(text, span.start)
+    if before and _first_after(text, span.end) == _QUOTES.get(before):
         return True
     triples = triples or _TripleQuotes(text)
     above = triples.last_before(span.start)
-    return (
-        above != -1 and text.count('"""', above, span.start) % 2 == 1 and triples.any_from(span.end)
-    )
+    # ``above`` is the last one ending before the use, so the use sits after
+    # an opening triple quote; it is quoted if another one follows.
+    return above != -1 and triples.any_from(span.end)
 
 
 class _OpenTags:
@@ -260,6 +286,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
     starts = [tag.span.start for tag in doc.tags]
     if any(a > b for a, b in itertools.pairwise(starts)):
         starts = []  # not in start order: _tag_of walks every tag
+    reach = list(itertools.accumulate((tag.span.end for tag in doc.tags), max))
     open_tags = _OpenTags(text)
     triples = _TripleQuotes(text)
     declared = doc.declared
@@ -269,7 +296,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
         kind = declared[use.name].declared_type if use.name in declared else None
         if doc.format is PromptFormat.PROMPTY and (kind or "").lower() in RICH_KINDS:
             continue  # expanded into messages or content parts, never pasted as text
-        found = _tag_of(doc, use, starts)
+        found = _tag_of(doc, use, starts, reach)
         if found is not None and found.kind != "expr":
             continue  # a block ({{#each items}}, {% for %}) is not an interpolation
         tag = found.span if found is not None else use.span

@@ -230,6 +230,18 @@ _RULE_HEAD = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?[^\n:→]{0
 _RULE_ARROW = re.compile(r"[^\n:→]{0,30}?(?:\*\*)?[ \t]*(?::|→|->|⇒|=>)(?:\*\*)?[ \t]*\w")
 
 
+def _line_start_within(text: str, at: int, reach: int) -> int:
+    """The start of the line holding ``at``, or ``at - reach - 1`` when the
+    line starts farther back than ``reach`` characters.
+
+    The callers only look that far back; searching to the line's real start
+    made a prompt written on one long line quadratic (one search back to
+    the start of the line per match).
+    """
+    low = max(0, at - reach - 1)
+    return text.rfind("\n", low, at) + 1 or low
+
+
 def _earliest(found: Sequence[Span]) -> int | None:
     return min(span.start for span in found) if found else None
 
@@ -240,7 +252,7 @@ def _situation_rule(
     """A rule written as situation and action: "- Empty input: return []"
     (the first one, if it starts before ``before``)."""
     for m in finditer(words.unusual, text, spans, before):
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = _line_start_within(text, m.start(), 60)
         if m.start() - line_start > 60 or not _RULE_HEAD.match(text, line_start, m.start()):
             continue
         line_end = text.find("\n", m.end())
@@ -277,8 +289,7 @@ def _about_something_else(text: str, m: re.Match[str], words: InputWords) -> boo
     tail = text[max(m.start(), m.end() - 30) : m.end() + 25]
     if _INPUT_SIGN.search(tail):
         return False
-    line_start = text.rfind("\n", 0, m.start()) + 1
-    start = max(line_start, m.start() - _CLAUSE_BEFORE)
+    start = max(_line_start_within(text, m.start(), _CLAUSE_BEFORE), m.start() - _CLAUSE_BEFORE)
     for stop in (". ", "; "):
         cut = text.rfind(stop, start, m.start())
         if cut != -1:

@@ -244,16 +244,15 @@ def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
     word before a colon. Two or more such lines make a closed set of answers.
     """
     text = doc.text
-    for span in spans:
-        for lead in _OPTIONS_LEAD.finditer(text, span.start, span.end):
-            labels: list[str] = []
-            pos = lead.end()
-            while (m := _OPTION_LINE.match(text, pos)) is not None and m.end() > pos:
-                label = m.group("paren") or m.group("mark") or m.group("quoted") or m.group("bold")
-                labels.append(label.strip().lower())
-                pos = m.end()
-            if len(labels) >= 2:
-                return LabelSet(tuple(dict.fromkeys(labels)), Span(lead.end(), pos), True)
+    for lead in finditer(_OPTIONS_LEAD, text, spans):  # prefiltered, cached per block
+        labels: list[str] = []
+        pos = lead.end()
+        while (m := _OPTION_LINE.match(text, pos)) is not None and m.end() > pos:
+            label = m.group("paren") or m.group("mark") or m.group("quoted") or m.group("bold")
+            labels.append(label.strip().lower())
+            pos = m.end()
+        if len(labels) >= 2:
+            return LabelSet(tuple(dict.fromkeys(labels)), Span(lead.end(), pos), True)
     return None
 
 
