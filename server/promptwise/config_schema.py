@@ -137,6 +137,17 @@ class PathText(Text):
         return os.path.abspath(os.path.expanduser(value))
 
 
+# The largest whole number a float holds exactly. A setting above it is no
+# count or price anyone means, and one past the float range (or past the
+# 4,300 digits Python prints) failed far from the line that set it.
+_LARGEST = 2**53
+
+
+def _within_largest(reader: Reader, key: str, value: int) -> None:
+    if not -_LARGEST <= value <= _LARGEST:
+        raise reader.error(key, f"must be at most {_LARGEST:,} in size")
+
+
 @dataclass(frozen=True)
 class Integer(Kind[int]):
     minimum: int = 0
@@ -147,6 +158,7 @@ class Integer(Kind[int]):
     def parse(self, reader: Reader, key: str, value: Any, base: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise reader.error(key, f"expected a whole number, got {type_name(value)} {value!r}")
+        _within_largest(reader, key, value)
         if value < self.minimum:
             raise reader.error(key, f"must be at least {self.minimum}, got {value}")
         if self.maximum is not None and value > self.maximum:
@@ -177,6 +189,8 @@ class Number(Kind[float]):
     def parse(self, reader: Reader, key: str, value: Any, base: float) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise reader.error(key, f"expected a number, got {type_name(value)} {value!r}")
+        if isinstance(value, int):
+            _within_largest(reader, key, value)
         if value < 0:
             raise reader.error(key, f"must not be negative, got {value}")
         return float(value)

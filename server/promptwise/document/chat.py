@@ -128,9 +128,10 @@ def _value(text: str, pos: int, depth: int) -> tuple[Located, int]:
     if m:
         try:
             number = json.loads(m.group(0))
-        except ValueError:  # more digits than Python converts
+            float(number)  # used as a float downstream (a token limit, a price)
+        except (ValueError, OverflowError):
             raise _JsonError(
-                f"number of {m.end() - pos:,} characters is too long to read", pos
+                f"number of {m.end() - pos:,} characters is too large to use", pos
             ) from None
         return Located(number, Span(pos, m.end()), Span(pos, m.end())), m.end()
     raise _JsonError(f"unexpected character {ch!r}", pos)

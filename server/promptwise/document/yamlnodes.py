@@ -76,20 +76,28 @@ class _GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        """An integer, or a problem at its node when it has more digits than
-        Python converts (a guard against quadratic conversion, since 3.11)."""
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise YamlProblem(
-                f"integer of {len(node.value):,} characters is too long to read",
-                node.start_mark.index,
-                node.start_mark.line,
-            ) from None
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer, or a problem at its node when no float can hold it.
+
+    Every number in a prompt's settings is used as a float somewhere (a
+    price, a budget, a token limit), and one too large for a float, or with
+    more digits than Python converts (since 3.11), failed later, far from
+    the line that holds it.
+    """
+    try:
+        value: int = yaml.SafeLoader.construct_yaml_int(loader, node)
+        float(value)
+    except (ValueError, OverflowError):
+        raise YamlProblem(
+            f"integer of {len(node.value):,} characters is too large to use as a number",
+            node.start_mark.index,
+            node.start_mark.line,
+        ) from None
+    return value
 
 
-_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _GuardedLoader.construct_yaml_int)
+_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
@@ -141,8 +149,18 @@ _DIVERGENT = re.compile(r"[\t\ufeff]")
 _TAG_OR_HEADER = re.compile(r"[|>][-+0-9]*#|(?<![^\s\[\]{},:?-])!")
 
 
+_FAST_LOADER: type[yaml.CSafeLoader] | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml's safe loader with the guarded loader's integers."""
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _FAST_LOADER = _FastLoader
+
+
 def _load_fast(text: str) -> LoadedYaml | None:
-    loader_class = getattr(yaml, "CSafeLoader", None)
+    loader_class = _FAST_LOADER
     if loader_class is None or _indicators(text) > _FAST_INDICATORS or _DIVERGENT.search(text):
         return None
     suspects = [m.start() for m in _TAG_OR_HEADER.finditer(text)]

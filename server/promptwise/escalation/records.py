@@ -299,15 +299,23 @@ def input_of(variables: tuple[tuple[str, str], ...]) -> str | None:
 _TZ = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 
+_LAST_SECOND = 253_402_300_800  # 10000-01-01T00:00:00Z
+
+
 def parse_timestamp(value: Any) -> float | None:
     """Seconds since the epoch from ISO 8601 text or a number (seconds or milliseconds)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past the float range
+            return None
         if not math.isfinite(number) or number < 0:
             return None
-        return number / 1000.0 if number > 1e11 else number  # milliseconds
+        seconds = number / 1000.0 if number > 1e11 else number  # milliseconds
+        # Past the year 9999 no date can be printed: no timestamp, as for text.
+        return seconds if seconds < _LAST_SECOND else None
     if isinstance(value, str):
         text = value.strip()
         if not text:
