@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -239,7 +240,14 @@ def _groups(
         text = doc.text
         whole: Sequence[tuple[Span, str]] = [(Span(0, len(text)), text)]
         searches = [_compile(r).search for r in everywhere]
-        if text and all(isinstance(p, re.Pattern) and blockfacts.block_local(p) for p in searches):
+        # A lazy bundled pattern is compiled to be asked (block_local reads the
+        # compiled pattern); a user's timed pattern is never taken block by block.
+        if text and all(
+            p is not None
+            and isinstance(c := timed.compiled(p), re.Pattern)
+            and blockfacts.block_local(c)
+            for p in searches
+        ):
             blocks = blockfacts.blocks_of(text)
             ends = (*blocks.starts[1:], len(text))
             whole = [

@@ -44,6 +44,7 @@ from promptwise.document.blockfacts import takes_newline
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules import matchers
+from promptwise.rules.timed import TimedPattern, source_of
 
 try:  # Python 3.11+
     from re import _constants as _c  # type: ignore[attr-defined]
@@ -165,8 +166,15 @@ def context_free(matcher: matchers.CompiledMatcher) -> bool:
         if pattern is None:
             continue
         try:
-            items = list(_parser.parse(pattern.pattern, pattern.flags))
-            known = known and not _reaches_back(items, bool(pattern.flags & _c.SRE_FLAG_DOTALL))
+            # Parsed from the source: a lazy pattern stays uncompiled.
+            source = (
+                (pattern.pattern, pattern.flags)
+                if isinstance(pattern, TimedPattern)
+                else source_of(pattern)
+            )
+            parsed = _parser.parse(*source)
+            dotall = bool(parsed.state.flags & _c.SRE_FLAG_DOTALL)
+            known = known and not _reaches_back(list(parsed), dotall)
         except Exception:  # an unusual construct: filtered on the whole text
             known = False
     _context_free[key] = (matcher, known)
