@@ -72,12 +72,12 @@ def test_a_maths_exercise_is_not_a_hedge() -> None:
 def test_rules_below_the_precision_bar_are_preview_only() -> None:
     """Severity follows measured precision (issue 14): PW101 and PW304
     measured below 0.75 on the test split, so they run only when asked for;
-    PW202 measured 0.76 on 2026-12-05 and left preview."""
+    PW202 measured 0.76 on 2026-12-05 and left preview, then went back after
+    the read-through of outside prompts found 2 of its 16 findings wrong."""
     text = "Classify the ticket into billing or shipping. Keep it short.\nTicket: {t}\n"
     default = {f.code for f in analyze_text(text, "a.txt", Settings()).findings}
     preview = {f.code for f in analyze_text(text, "a.txt", Settings(preview=True)).findings}
-    assert not {"PW101", "PW304"} & default
-    assert "PW202" in default
-    assert "PW101" in preview
+    assert not {"PW101", "PW202", "PW304"} & default
+    assert {"PW101", "PW202"} <= preview
     selected = Settings(select=("PW101",))
     assert "PW101" in {f.code for f in analyze_text(text, "a.txt", selected).findings}
