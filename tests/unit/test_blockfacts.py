@@ -440,3 +440,15 @@ def test_example_blocks_read_from_the_cache_after_an_edit_above_them(
         monkeypatch.setattr(examples, "BLOCKWISE_FROM", 10**9)
         assert warm == examples.block_examples(doc, words), what
         monkeypatch.undo()
+
+
+def test_block_entries_kept_outside_the_cache_belong_to_one_text() -> None:
+    """The shortcut to a placement's cache entries holds one document's only:
+    entries the cache evicts must not live on for every document analysed."""
+    clear_caches()
+    texts = [generate(40_000, seed=n) for n in range(4)]
+    for n, text in enumerate(texts):
+        analyze(parse_document(text, f"doc{n}.prompt.md"), Settings())
+    held = {id(blocks) for blocks, _, _ in blockfacts._recent_entries}
+    assert len(held) == 1
+    assert blockfacts._recent_entries[0][0].texts == blockfacts.blocks_of(texts[-1]).texts

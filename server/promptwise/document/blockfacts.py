@@ -244,21 +244,25 @@ _entries_lock = threading.Lock()
 # The cache entries of the blocks of a placement read last: a document's
 # prose is searched with a hundred patterns, and looking each block up in
 # the cache for every one of them (hashing its spans, comparing its text
-# with the key's) cost more than the searches did.
-_recent_entries: list[tuple[Sequence[Placed], list[_Entry | None]]] = []
+# with the key's) cost more than the searches did. Only the placements of
+# one text are kept: entries the cache has evicted would otherwise live on
+# here, outside its memory budget, for every document analysed lately.
+_recent_entries: list[tuple[Blocks, Sequence[Placed], list[_Entry | None]]] = []
 _MISSING = object()
 
 
 def _entries_of(blocks: Blocks, placed: Sequence[Placed]) -> list[_Entry | None]:
     with _entries_lock:
-        for p, found in _recent_entries:
-            if p is placed:
+        for b, p, found in _recent_entries:
+            if p is placed and b is blocks:
                 return found
     texts = blocks.texts
     get = _cache.get
     made = [get((texts[where.index], where.rel)) for where in placed]
     with _entries_lock:
-        _recent_entries.insert(0, (placed, made))
+        if _recent_entries and _recent_entries[0][0] is not blocks:
+            _recent_entries.clear()
+        _recent_entries.insert(0, (blocks, placed, made))
         del _recent_entries[16:]
     return made
 
@@ -290,10 +294,9 @@ def fact(
             if value is not _MISSING:
                 yield where, value
                 continue
-        else:
-            block = texts[where.index]
-            entry = entries[n] = _Entry(text_bytes(block) + 40 * len(where.rel) + 200)
         block = texts[where.index]
+        if entry is None:
+            entry = entries[n] = _Entry(text_bytes(block) + 40 * len(where.rel) + 200)
         value = compute(block, where.rel, where.last, argument)
         entry.facts[key] = value
         entry.size += _value_bytes(value)

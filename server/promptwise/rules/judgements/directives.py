@@ -207,7 +207,7 @@ def _example_turns(doc: PromptDocument) -> Iterator[Span]:
 
 
 def _merge_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """:func:`_merge` over (start, end) pairs."""
+    """Overlapping or touching (start, end) pairs joined, in order."""
     out: list[tuple[int, int]] = []
     for start, end in sorted(pairs):
         if out and start <= out[-1][1]:
@@ -219,14 +219,7 @@ def _merge_pairs(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _merge(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for span in sorted(spans):
-        if out and span.start <= out[-1].end:
-            if span.end > out[-1].end:
-                out[-1] = Span(out[-1].start, span.end)
-        else:
-            out.append(span)
-    return out
+    return [Span(s, e) for s, e in _merge_pairs([(span.start, span.end) for span in spans])]
 
 
 def _subtract(keep: Sequence[Span], holes: Sequence[tuple[int, int]]) -> tuple[Span, ...]:

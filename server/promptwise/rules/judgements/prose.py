@@ -364,7 +364,7 @@ def _every_start(
     ahead: re.Match[str] | None = None
     searched = -1  # ``ahead`` is the first match at or after this offset
     for s, e in rel:
-        if searched < 0 or s < searched or (ahead is not None and s > ahead.start()):
+        if searched < 0 or (ahead is not None and s > ahead.start()):  # spans are sorted
             ahead, searched = search(text, s, endpos), s
         if ahead is None:
             return  # nothing matches from here on
