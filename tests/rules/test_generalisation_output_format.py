@@ -158,3 +158,54 @@ def test_plain_list_items_after_the_following_are_no_label_set() -> None:
         "- the greeting\n- the closing\n\nReply: {{reply}}\n"
     )
     assert of(text).label_set is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here is a recipe: {{recipe}}\nIs it vegan? Answer yes or no.\n",
+        "Is the claim below true or false?\n\n{{claim}}\n",
+        "Output 1 if the review below mentions the price, otherwise output 0.\n\n{{review}}\n",
+        "Which of the following teams should handle this request: sales, support or legal?\n\n"
+        "Request: {{request}}\n",
+        "Read the message and decide which intent it expresses. The intent must be one of: "
+        "greet, order, other.\n\nMessage: {{message}}\n",
+    ],
+)
+def test_a_closed_answer_is_a_stated_output_format(text: str) -> None:
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
+
+
+def test_bulleted_labels_under_a_line_naming_them_are_a_label_set() -> None:
+    text = (
+        "Categories:\n- Billing: payments and refunds\n- Shipping: parcels and tracking\n"
+        "- Other: anything else\n\nAssign the ticket to the best matching category.\n\n"
+        "Ticket: {{ticket}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("billing", "shipping", "other")
+    assert not {"PW304", "PW302"} & codes(text)
+    # Bullets under another heading are facts, not labels.
+    facts = "Product:\n- Name: kettle\n- Price: 20\n\nDescribe the product for the shop.\n"
+    assert of(facts).label_set is None
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'Reply like this: {"dates": ["<date 1>", "<date 2>"]}\n',
+        'Reply like this:\n\n```\n{\n  "dates": ["<date 1>"]\n}\n```\n',
+    ],
+)
+def test_a_json_shape_written_out_is_a_stated_output_format(shape: str) -> None:
+    text = "Extract the dates from the letter below. " + shape + "\n{{letter}}\n"
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
+    # The shape is a template, not a worked example: PW101 still asks for one.
+    assert "PW101" in codes(text)
+
+
+def test_returning_the_items_as_a_list_is_a_stated_output_format() -> None:
+    text = "Find every city named in the paragraph and return them as a list.\n\n{{p}}\n"
+    assert "PW304" not in codes(text)

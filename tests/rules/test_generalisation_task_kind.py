@@ -426,3 +426,102 @@ def test_a_format_instruction_or_a_question_for_the_user_states_no_structured_ta
     text: str,
 ) -> None:
     assert of(text).kind not in STRUCTURED
+
+
+# ------------------------------------- more ways of asking for one of a few labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sort the tickets for our help desk.\n\nAssign the ticket to the best matching "
+        "category.\n\nTicket: {{ticket}}\n",
+        "Which of the following teams should handle this request: sales, support or legal?\n\n"
+        "Request: {{request}}\n",
+        "Read the message and decide which intent it expresses.\n\nMessage: {{message}}\n",
+        "Choose the single best label for the headline below.\n\nHeadline: {{headline}}\n",
+    ],
+)
+def test_choosing_a_bucket_however_worded_is_a_classification(text: str) -> None:
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is the claim below true or false?\n\n{{claim}}\n",
+        "Output 1 if the review below mentions the price, otherwise output 0.\n\n{{review}}\n",
+        'Respond with either "approve" or "reject" for the expense claim below.\n\n{{claim}}\n',
+    ],
+)
+def test_a_closed_answer_stated_as_a_question_a_condition_or_quoted_choices(text: str) -> None:
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ticket: {{ticket}}\n\nThe department must be one of: billing, shipping, returns, other.\n",
+        "Intents:\n\n- greet: the user says hello\n- order: the user wants to buy\n"
+        "- other: anything else\n\nUser: {{message}}\nIntent:\n",
+    ],
+)
+def test_a_declared_set_of_answers_without_a_task_verb_is_a_classification(text: str) -> None:
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Which of the following is your favourite colour? Tell me a story about it.\n",
+        "Choose a category name for the new blog section about gardening.\n",
+        # A loose lead-in counts as a label list only once a verb says "classify".
+        'Do not start the reply with filler, e.g. "Sure thing". Start with the count.\n',
+        "Which of the following would you like to change first?\n",
+    ],
+)
+def test_questions_and_choices_that_are_not_a_labelling_task(text: str) -> None:
+    assert of(text).kind is not TaskKind.CLASSIFICATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Create a JSON object representing the contact details found in the signature "
+        "block below.\n\n{{signature}}\n",
+        "Given the resume below, produce a JSON document listing the candidate's employers."
+        "\n\n{{resume}}\n",
+    ],
+)
+def test_a_data_format_written_from_named_input_is_a_conversion(text: str) -> None:
+    profile_ = of(text)
+    assert profile_.kind is TaskKind.TRANSFORMATION
+    assert profile_.needs_examples
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write a Python function that parses the JSON below.\n\n{{json}}\n",
+        "Write a table of contents for the document below.\n\n{{doc}}\n",
+        "Generate a JSON object with a random user profile for testing.\n",
+    ],
+)
+def test_code_about_a_format_or_a_format_made_from_nothing_is_generation(text: str) -> None:
+    assert of(text).kind is TaskKind.GENERATION
+
+
+def test_a_named_genre_after_as_is_a_conversion_target() -> None:
+    assert of("Rewrite the announcement below as a limerick.\n\n{{a}}\n").needs_examples
+    # A manner, not a target.
+    assert not of("Rewrite the text below as a native speaker would.\n\n{{t}}\n").needs_examples
+
+
+def test_rubric_lines_with_a_score_range_are_not_worked_examples() -> None:
+    text = (
+        "Grade the answer on two criteria.\n"
+        "Examples: (1-5) Is the answer accurate?\n"
+        "Examples: (1-5) Is the answer complete?\n\n"
+        "Answer: {{answer}}\n"
+    )
+    assert of(text).examples == ()

@@ -622,6 +622,8 @@ def inline_examples(
             continue
         if stands_in(sample):
             continue
+        if _ANSWER_SPACE.match(sample):
+            continue  # a criterion with its answer space, answered below or not
         if _RUBRIC.match(sample) and not _answered(text, m.end(1)):
             continue
         found.append(
@@ -638,9 +640,14 @@ def inline_examples(
 # "(yes/no) Does the essay state a thesis?": a criterion with its answer
 # space, or a bare question: what is asked, not a worked answer.
 _RUBRIC = re.compile(r"\((?:[\w-]+[ \t]*/[ \t]*)+[\w-]+\)|[^\n]*\?[ \t*_\"'`]*$")
+# The answer space a rubric line opens with: "(yes/no)", "(1-5)", "(0 to 10)".
+_ANSWER_SPACE = re.compile(
+    r"[ \t*_]*\((?:(?:[\w-]+[ \t]*/[ \t]*)+[\w-]+|\d+[ \t]*(?:-|–|to)[ \t]*\d+)\)", re.I
+)
 # The line under a sample question that answers it: a field ("queries:",
-# "Answer: 4") or the opening of a JSON value.
-_ANSWER_BELOW = re.compile(r"\n[ \t]*(?:[A-Za-z][\w ]{0,30}:|[\[{])")
+# "Answer: 4") or the opening of a JSON value; not the next rubric line
+# ("Examples: (1-5) Is it complete?").
+_ANSWER_BELOW = re.compile(r"\n[ \t]*(?!examples?\b)(?:[A-Za-z][\w ]{0,30}:|[\[{])", re.I)
 
 
 def _answered(text: str, end: int) -> bool:
@@ -896,9 +903,20 @@ def json_samples(doc: PromptDocument, code_samples: Sequence[WorkedExample]) -> 
     found: list[WorkedExample] = []
     for example in code_samples:
         body = doc.text[example.span.start : example.span.end]
-        if re.search(r"^\s*(?:```[\w-]*\s*)?[\[{]", body):
+        if re.search(r"^\s*(?:```[\w-]*\s*)?[\[{]", body) and not _json_template(body):
             found.append(example)
     return found
+
+
+# A JSON string value: after a colon, an opening bracket or a comma.
+_JSON_VALUE = re.compile(r'(?:[:\[,])[ \t\r\n]*"([^"\n]*)"(?![ \t]*:)')
+
+
+def _json_template(body: str) -> bool:
+    """A JSON shape whose every string value is a placeholder (``"<date 1>"``,
+    ``"string"``, ``"..."``): the answer's form, not an answer."""
+    values = [m.group(1) for m in _JSON_VALUE.finditer(body)]
+    return bool(values) and all(_PLACEHOLDER.search(v) or not v.strip() for v in values)
 
 
 def dedupe(examples: list[WorkedExample]) -> list[WorkedExample]:

@@ -158,7 +158,17 @@ def output_format(doc: PromptDocument, spans: Sequence[Span], words: ContractWor
         (f for f in finditer(words.format, doc.text, spans) if not _kept(doc.text, f.start())),
         None,
     ) or search(words.format_heading, doc.text, spans)
+    if m is None and doc.format is not PromptFormat.CHAT:
+        # A JSON object written out, in prose or a code block ('{"dates":
+        # ["<date 1>"]}'): its keys are the shape of the answer, placeholders
+        # or not. Not in chat files, whose own syntax is JSON.
+        body = doc.body_span
+        m = _JSON_OBJECT.search(doc.text, body.start, body.end)
     return Span(m.start(), m.end()) if m else None
+
+
+# An object with a quoted key: '{"name": ...', '[{ "id":'.
+_JSON_OBJECT = re.compile(r'(?<!\{)\{[ \t]*(?:\n[ \t]*)?"[\w -]{1,40}"[ \t]*:')
 
 
 def _chat_output_key(text: str, keys: Sequence[str]) -> Span | None:
@@ -227,28 +237,45 @@ def label_set(
 _OPTIONS_LEAD = re.compile(
     r"\b(?:one of the following|the following "
     r"(?:options|choices|answers|labels|categories|verdicts))"
-    r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n",
-    re.I,
+    r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n"
+    # A line that only names the labels ("Categories:", "## Possible intents"),
+    # followed by one item per line.
+    r"|^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(?:(?:possible|valid|allowed|available)[ \t]+)?"
+    r"(?:categories|labels|classes|intents|verdicts)(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*\n"
+    r"(?:[ \t]*\n)?(?=[ \t]*[-*+][ \t])",
+    re.I | re.M,
 )
 _OPTION_LINE = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?(?:\((?P<paren>[A-Za-z0-9])\)|(?P<mark>[A-Z0-9])[.)](?=[ \t])|"
     r"[\"“'`](?P<quoted>[^\"”'`\n]{1,30})[\"”'`][ \t]*[:=–—-]|"
-    r"\*\*(?P<bold>[^*\n]{1,30})\*\*[ \t]*[:=–—-])[^\n]*(?:\n|\Z)"
+    r"\*\*(?P<bold>[^*\n]{1,30})\*\*[ \t]*[:=–—-]|"
+    # A bullet naming the label before its colon ("- Billing: invoices, refunds").
+    r"(?<=[-*+][ \t])(?P<plain>[A-Za-z][\w&/-]*(?: [\w&/-]+){0,2})[ \t]*:(?=[ \t]|$))"
+    r"[^\n]*(?:\n|\Z)",
+    re.M,
 )
 
 
 def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
-    """Options listed one per line after "one of the following:", as a label set.
+    """Options listed one per line after "one of the following:" (or a line
+    such as "Categories:" that only names them), as a label set.
 
-    Each line opens with its label: a letter in parentheses, a quoted or bold
-    word before a colon. Two or more such lines make a closed set of answers.
+    Each line opens with its label: a letter in parentheses, a quoted, bold or
+    bulleted word before a colon. Two or more such lines make a closed set of
+    answers.
     """
     text = doc.text
     for lead in finditer(_OPTIONS_LEAD, text, spans):  # prefiltered, cached per block
         labels: list[str] = []
         pos = lead.end()
         while (m := _OPTION_LINE.match(text, pos)) is not None and m.end() > pos:
-            label = m.group("paren") or m.group("mark") or m.group("quoted") or m.group("bold")
+            label = (
+                m.group("paren")
+                or m.group("mark")
+                or m.group("quoted")
+                or m.group("bold")
+                or m.group("plain")
+            )
             labels.append(label.strip().lower())
             pos = m.end()
         if len(labels) >= 2:

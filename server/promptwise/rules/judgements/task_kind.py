@@ -107,6 +107,9 @@ class TaskWords:
     # Work on code that a task verb also names ("Extract the logic into a
     # hook", "Label every form input"): coding guidance, not a task on input.
     code_work: Pattern
+    # A data format as the object of a writing verb ("produce a JSON
+    # document ..."): made from the input when the clause names one.
+    format_object: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> TaskWords:
@@ -131,7 +134,7 @@ class TaskWords:
             format_from_input=compiled(
                 "data_format_patterns",
                 r"\b",
-                r"\b[^.\n]{0,60}?"
+                r"\b(?! of contents)[^.\n]{0,60}?"
                 r"\b(?:from|based on|out of|for) (?:the|this|these|each|every|an?|its|their|"
                 r"your|{)",
             ),
@@ -143,6 +146,11 @@ class TaskWords:
                 re.I | re.M,
             ),
             code_work=compiled("code_work_patterns", _LEAD, r"\b", re.I | re.M),
+            format_object=compiled(
+                "data_format_patterns",
+                r"\A[ \t]+(?:(?:an?|the|one|some|valid|well-formed|single|new)[ \t]+)*",
+                r"\b(?! of contents)",
+            ),
         )
 
 
@@ -186,6 +194,25 @@ _THEN_WRITE = re.compile(
 )
 
 
+# The clause names the input it works on ("the resume below", "{{notes}}").
+_NAMES_INPUT = re.compile(
+    r"\b(?:below|above|following|provided|given|attached|pasted)\b|\{\{?", re.I
+)
+
+
+def _format_made_from_input(words: TaskWords, text: str, verb_end: int) -> bool:
+    """A generation whose object is a data format made from the input.
+
+    "Generate a JSON object from the invoice below" says so with "from";
+    "Given the resume below, produce a JSON document listing ..." names its
+    input elsewhere in the clause. "Write a function that parses the JSON
+    below" does not count: its object is code, the format only a word in it.
+    """
+    if words.format_from_input.search(text):
+        return True
+    return bool(words.format_object.match(text[verb_end:])) and bool(_NAMES_INPUT.search(text))
+
+
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
         if m := pattern.search(text):
@@ -197,7 +224,7 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
                 return TaskKind.GENERATION
             if kind is TaskKind.EXTRACTION and _EXTRACT_SUMMARY.search(text):
                 return TaskKind.SUMMARIZATION
-            if kind is TaskKind.GENERATION and words.format_from_input.search(text):
+            if kind is TaskKind.GENERATION and _format_made_from_input(words, text, m.end()):
                 return TaskKind.TRANSFORMATION
             return kind
     if words.decision.search(text):

@@ -14,6 +14,7 @@ is rendered or sent anywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from promptwise.document.model import PromptDocument, SegmentKind
@@ -134,6 +135,34 @@ def _user_turn_opening(
     return out
 
 
+# What the line before a label list calls it, when the list is the answer to
+# choose from ("The intent must be one of: ...", "Categories:", "Which of
+# the following teams ...: ...").
+_CHOICE_WORDS = re.compile(
+    r"\b(?:categor(?:y|ies)|labels?|class(?:es)?|intents?|sentiments?|verdicts?|"
+    r"one of|which of)\b",
+    re.I,
+)
+_YES_NO = frozenset({"yes", "no", "true", "false"})
+
+
+def _names_a_choice(text: str, labels: LabelSet) -> bool:
+    """A declared label list that is plainly a choice of answers.
+
+    Only then does it make a prompt with no task statement a classification:
+    the looser lead-ins ("reply with filler, e.g. ...") are read as label
+    lists only once a task verb has said the prompt classifies.
+    """
+    if set(labels.labels) <= _YES_NO:
+        return True
+    # The lead-in: the line holding the list, or the last one above a list of lines.
+    end = labels.span.start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    line_start = text.rfind("\n", 0, end) + 1
+    return _CHOICE_WORDS.search(text, line_start, labels.span.start) is not None
+
+
 def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     text = doc.text
     spans = prose.prose_spans(doc)
@@ -177,13 +206,26 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     contract = words.contract
     labels = (
         output_contract.label_set(doc, spans, examples, contract)
-        if kind is TaskKind.CLASSIFICATION
+        if kind in (TaskKind.CLASSIFICATION, TaskKind.OTHER)
         else None
     )
+    if kind is TaskKind.OTHER:
+        # No task statement, but a closed set of answers declared ("The
+        # intent must be one of: ..."): choosing among them is the task.
+        if labels is not None and labels.declared and _names_a_choice(text, labels):
+            kind, evidence = TaskKind.CLASSIFICATION, labels.span
+        else:
+            labels = None
     fallback = output_contract.fallback_label(doc, spans, labels, contract)
     output_format = output_contract.output_format(doc, spans, contract)
     if output_format is None and labels is not None and labels.declared:
         output_format = labels.span
+    if output_format is None and kind is TaskKind.CLASSIFICATION:
+        # A closed answer stated as a decision ("Answer yes or no", "Output 1
+        # if ..., otherwise 0") says what to return.
+        decided = prose.search(words.task.decision, text, spans)
+        if decided is not None:
+            output_format = Span(decided.start(), decided.end())
     unknown = input_handling.unknown_answer_path(doc, spans, words.input)
     return TaskProfile(
         kind=kind,
