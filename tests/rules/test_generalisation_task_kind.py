@@ -525,3 +525,23 @@ def test_rubric_lines_with_a_score_range_are_not_worked_examples() -> None:
         "Answer: {{answer}}\n"
     )
     assert of(text).examples == ()
+
+
+def test_a_persona_whose_background_fills_the_opening_does_not_hide_the_task() -> None:
+    background = "".join(
+        f"In year {i} you looked after the shop's accounts and learned its customers.\n"
+        for i in range(30)
+    )
+    text = (
+        "You are the shop's most trusted assistant.\n" + background + "\n"
+        "Sort the e-mail below into one of these queues: orders, refunds, other.\n\n"
+        "E-mail: {{email}}\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+    # A writing task stated first keeps it an agent's, whatever comes later.
+    text = (
+        "You are the shop's most trusted assistant.\n" + background + "\n"
+        "Write a friendly reply to the e-mail below.\n"
+        "Extract the order number from it first.\n\nE-mail: {{email}}\n"
+    )
+    assert of(text).kind is TaskKind.AGENT

@@ -165,6 +165,8 @@ _AGENT_FILES = re.compile(
 _SKILL_FILES = re.compile(r"(?:\.skill\.md|^skill\.md)$", re.I)
 # How far into the prompt the task statement is looked for (characters of prose).
 _OPENING = 1500
+# How far it is looked for after a persona whose background fills the opening.
+PERSONA_REACH = 6000
 _SKILL_OPENING = 300
 # Shell blocks mean the work is done by tools the skill runs, not by the model.
 _SHELL_INFO = re.compile(
@@ -297,13 +299,15 @@ def task_kind(
     labeled_fewshot: bool,
     words: TaskWords,
     spans: Sequence[Span] = (),
+    after_opening: Sequence[Clause] = (),
 ) -> tuple[TaskKind, Span | None]:
     """The kind of task and the statement that decided it.
 
     A persona ("You are a seasoned interpreter ...") is background: the
     task statement after it decides, however many sentences of background
-    come first, and a classification that points back at a list decides
-    wherever it stands (category lists often come first and run long).
+    come first (``after_opening`` holds the clauses past the opening, read
+    only after a persona), and a classification that points back at a list
+    decides wherever it stands (category lists often come first and run long).
     """
     persona: Clause | None = None
     agent_file = _is_agent_file(doc) or _is_skill_file(doc)
@@ -313,6 +317,7 @@ def task_kind(
         persona = next((c for c in opening if words.persona.search(c.text)), None)
         opening = []
     role: tuple[TaskKind, Span] | None = None
+    settled = False  # a persona's first task statement was not a structured one
     seen = 0
     for clause in opening:
         if agent_file:
@@ -334,6 +339,7 @@ def task_kind(
             if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
                 return kind, clause.span
             if kind is not None:
+                settled = True
                 break
             continue
         if words.persona.search(clause.text):
@@ -345,6 +351,7 @@ def task_kind(
                 continue
             persona = clause
             if words.writer.search(clause.text):
+                settled = True
                 break  # a writer's trade: agent, whatever steps follow
             continue
         if kind is TaskKind.AGENT:
@@ -355,6 +362,10 @@ def task_kind(
             return kind, clause.span
     if role is not None:
         return role
+    if persona is not None and not settled and not agent_file and not procedure:
+        late_kind = _after_persona(words, after_opening)
+        if late_kind is not None:
+            return late_kind
     if labeled_fewshot:
         return TaskKind.CLASSIFICATION, None
     if not agent_file and spans:
@@ -364,6 +375,23 @@ def task_kind(
     if persona is not None or agent_file or procedure:
         return TaskKind.AGENT, persona.span if persona else None
     return TaskKind.OTHER, None
+
+
+def _after_persona(words: TaskWords, clauses: Sequence[Clause]) -> tuple[TaskKind, Span] | None:
+    """A structured task or a summary stated after a persona's long background.
+
+    The first task statement decides: a writing or answering one keeps the
+    prompt an agent's, as it does in the opening.
+    """
+    for clause in clauses:
+        if _HEADING_LINE.match(clause.text) or words.persona.search(clause.text):
+            continue
+        kind = _clause_kind(words, clause.text)
+        if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
+            return kind, clause.span
+        if kind is not None:
+            return None
+    return None
 
 
 def stated_kind(opening: Sequence[Clause], words: TaskWords) -> TaskKind | None:
@@ -382,16 +410,22 @@ def stated_kind(opening: Sequence[Clause], words: TaskWords) -> TaskKind | None:
     return None
 
 
-def opening(all_clauses: Iterable[Clause]) -> list[Clause]:
+def opening(all_clauses: Iterable[Clause], reach: int = _OPENING) -> list[Clause]:
     """The clauses a task statement is looked for in: the first ones, up to a length."""
     out: list[Clause] = []
     seen = 0
     for clause in all_clauses:
         out.append(clause)
         seen += len(clause.text)
-        if seen >= _OPENING:
+        if seen >= reach:
             break
     return out
+
+
+def split_opening(clauses: list[Clause]) -> tuple[list[Clause], list[Clause]]:
+    """``clauses`` cut where the ordinary opening ends: (opening, the rest)."""
+    first = opening(clauses)
+    return first, clauses[len(first) :]
 
 
 def needs_examples(

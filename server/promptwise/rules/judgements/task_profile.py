@@ -31,10 +31,12 @@ from promptwise.rules.judgements import examples as ex
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.task_kind import (
+    PERSONA_REACH,
     STRUCTURED_KINDS,
     TaskKind,
     needs_examples,
     opening,
+    split_opening,
     stated_kind,
     task_kind,
 )
@@ -166,7 +168,8 @@ def _names_a_choice(text: str, labels: LabelSet) -> bool:
 def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     text = doc.text
     spans = prose.prose_spans(doc)
-    first = opening(prose.iter_clauses(doc, spans))
+    # The opening, and what follows it as far as a persona's background may run.
+    first, after_opening = split_opening(opening(prose.iter_clauses(doc, spans), PERSONA_REACH))
     pairs, slot, output_names = ex.pair_examples(doc, spans, words.examples)
     label_lines = ex.label_line_examples(doc, spans, words.examples)
     labeled_fewshot = (
@@ -175,7 +178,12 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
         or ex.label_answers(doc, pairs, words.examples)
     )
     kind, evidence = task_kind(
-        doc, [*first, *_user_turn_opening(doc, spans, first)], labeled_fewshot, words.task, spans
+        doc,
+        [*first, *_user_turn_opening(doc, spans, first)],
+        labeled_fewshot,
+        words.task,
+        spans,
+        after_opening,
     )
     code_samples = ex.code_samples(doc)
     examples = sorted(
