@@ -545,3 +545,43 @@ def test_a_persona_whose_background_fills_the_opening_does_not_hide_the_task() -
         "Extract the order number from it first.\n\nE-mail: {{email}}\n"
     )
     assert of(text).kind is TaskKind.AGENT
+
+
+# ----------------------------------------- worked examples in more layouts
+
+
+def test_turns_written_as_role_headings_are_worked_examples() -> None:
+    text = (
+        "# system:\nSort the question into billing or technical.\n\n"
+        "# user:\nI was charged twice.\n# assistant:\nbilling\n\n"
+        "# user:\n{{question}}\n"
+    )
+    assert len(of(text, "sort.jinja2").examples) == 1
+    assert "PW101" not in codes(text, "sort.jinja2")
+
+
+def test_filled_exchanges_mirroring_the_open_one_are_worked_examples() -> None:
+    text = (
+        "Pull the dish names out of the order below.\n\n"
+        "Order: Two pad thai and a green curry, please.\n"
+        'Dishes: ["pad thai", "green curry"]\n\n'
+        "Order: {{order}}\nDishes:\n"
+    )
+    [example] = of(text).examples
+    assert example.output is not None
+    assert "PW101" not in codes(text)
+    # The same shape with holes is a template, not a worked example.
+    text = text.replace("Two pad thai and a green curry, please.", "<the order>")
+    assert of(text).examples == ()
+
+
+def test_items_paired_with_the_declared_labels_are_worked_examples() -> None:
+    text = "Classify each word as animal or plant.\n\nfox: animal\nfern -> plant\n\n{{words}}\n"
+    assert len(of(text).examples) == 2
+    assert "PW101" not in codes(text)
+    # A line that names the label first defines it; it is not an example.
+    text = (
+        "Classify each word as animal or plant.\n\n- animal: moves on its own\n"
+        "- plant: grows in soil\n\n{{words}}\n"
+    )
+    assert of(text).examples == ()

@@ -571,13 +571,31 @@ _MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 _FIELD_START = re.compile(r"^[ \t]*\w+[ \t]*:")
 
 
+# A heading that names a role ("# user:", "## Assistant"): a turn in a
+# template that writes its roles as headings (Jinja2 prompt files).
+_ROLE_TITLE = re.compile(r"[ \t]*(system|user|human|assistant|ai|model)[ \t]*:?[ \t]*", re.I)
+_TURN_ROLES = {"human": "user", "ai": "assistant", "model": "assistant"}
+
+
+def _turns(doc: PromptDocument) -> list[tuple[str, Segment]]:
+    """The role turns: messages, or top-level sections whose heading is a role."""
+    turns: list[tuple[str, Segment]] = []
+    for s in doc.segments:
+        if s.kind is SegmentKind.MESSAGE and s.role:
+            turns.append((s.role, s))
+        elif s.kind is SegmentKind.SECTION and (m := _ROLE_TITLE.fullmatch(s.title)):
+            role = m.group(1).lower()
+            turns.append((_TURN_ROLES.get(role, role), s))
+    return turns
+
+
 def turn_examples(doc: PromptDocument) -> list[WorkedExample]:
     """Assistant turns that answer a concrete user turn and are followed by more turns."""
-    messages = [s for s in doc.segments if s.kind is SegmentKind.MESSAGE]
+    turns = _turns(doc)
     found: list[WorkedExample] = []
-    for k in range(1, len(messages) - 1):
-        turn, before = messages[k], messages[k - 1]
-        if turn.role not in ("assistant", "model") or before.role != "user":
+    for k in range(1, len(turns) - 1):
+        (role, turn), (before_role, before) = turns[k], turns[k - 1]
+        if role not in ("assistant", "model") or before_role != "user":
             continue
         if any(before.span.start <= v.span.start < before.span.end for v in doc.used):
             continue  # history with the caller's input, not a worked example
@@ -935,3 +953,92 @@ def dedupe(examples: list[WorkedExample]) -> list[WorkedExample]:
         out.append(example)
         kept_end = max(kept_end, span.end)
     return out
+
+
+# A "Name: value" line; the name is a few words before a colon.
+_FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+# How much of the prompt's end the open exchange is looked for in.
+_SLOT_TAIL = 600
+# A template value in a field ("{{review}}", "{input}", "${text}").
+_TEMPLATE_VALUE = re.compile(r"\{\{?|\$\{|\{%")
+
+
+def mirrored_pairs(doc: PromptDocument) -> list[WorkedExample]:
+    """Filled exchanges written with the same two field names as the open one
+    that ends the prompt.
+
+    A few-shot prompt ends with its input and an empty answer field
+    ("Review: {{review}}" / "Products:"); an earlier "Review: ..." /
+    "Products: ..." with both values filled is a worked example, whatever the
+    fields are called. The field names come from the prompt itself, so no
+    list of names has to know them.
+    """
+    text = doc.text
+    body = doc.body_span
+    lines = list(_FIELD_LINE.finditer(text, max(body.start, body.end - _SLOT_TAIL), body.end))
+    if len(lines) < 2:
+        return []
+    last, given = lines[-1], lines[-2]
+    if last.group(2) or text[last.end() : body.end].strip():
+        return []  # the prompt does not end with an empty answer field
+    if text[given.end() : last.start()].strip() or not _TEMPLATE_VALUE.search(given.group(2)):
+        return []  # the field above it is not the caller's input
+    names = (given.group(1).strip(), last.group(1).strip())
+    if names[0].lower() == names[1].lower():
+        return []
+    exchange = re.compile(
+        rf"^[ \t]*{re.escape(names[0])}[ \t]*:[ \t]*(?P<i>\S[^\n]*)\n(?:[ \t]*\n)?"
+        rf"[ \t]*{re.escape(names[1])}[ \t]*:[ \t]*(?P<o>\S[^\n]*)$",
+        re.M,
+    )
+    found: list[WorkedExample] = []
+    for m in exchange.finditer(text, body.start, given.start()):
+        given_value, answer = m.group("i"), m.group("o")
+        if any(_hole(v) or _TEMPLATE_VALUE.search(v) for v in (given_value, answer)):
+            continue  # a template of the exchange, not a worked one
+        span = Span(m.start(), m.end())
+        found.append(
+            WorkedExample(span, first_line(text, span), "pair", Span(m.start("o"), m.end("o")))
+        )
+    return found
+
+
+# A JSON array of strings or objects ('["Acme", "Zip"]') is a value, not a
+# bracketed placeholder.
+_JSON_ARRAY = re.compile(r"\[[ \t]*[\"'{\d]")
+
+
+def _hole(value: str) -> bool:
+    value = value.strip()
+    return bool(_PLACEHOLDER.fullmatch(value)) and not _JSON_ARRAY.match(value)
+
+
+# "apple: fruit", "Broke after two days -> negative": an item, then its label.
+_LABELED_LINE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?[\"'“]?[^\n:]{1,160}?[\"'”]?[ \t]*(?::|->|=>|→|—)[ \t]*"
+    r"[\"'`*]*(?P<label>[\w][\w -]{0,29}?)[\"'`*]*[.]?[ \t]*$",
+    re.M,
+)
+
+
+def labeled_lines(
+    doc: PromptDocument, spans: Sequence[Span], labels: Sequence[str], declared: Span
+) -> list[WorkedExample]:
+    """Lines pairing an item with one of the declared labels, two or more of them.
+
+    With the labels known from the instructions ("Classify each item as fruit
+    or vegetable"), "apple: fruit" and "carrot: vegetable" are worked examples
+    whatever their layout; a line naming a label first ("- Billing: refunds")
+    defines the label and does not count.
+    """
+    wanted = {label.lower() for label in labels}
+    found: list[WorkedExample] = []
+    for m in finditer(_LABELED_LINE, doc.text, spans):
+        if declared.start <= m.start() < declared.end:
+            continue
+        if m.group("label").strip().lower() in wanted:
+            span = strip_span(doc.text, Span(m.start(), m.end()))
+            found.append(
+                WorkedExample(span, span, "labels", Span(m.start("label"), m.end("label")))
+            )
+    return found if len(found) >= 2 else []

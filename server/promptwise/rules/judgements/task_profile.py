@@ -192,6 +192,7 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             *pairs,
             *label_lines,
             *ex.turn_examples(doc),
+            *ex.mirrored_pairs(doc),
             *ex.inline_examples(doc, spans, words.examples),
             *ex.titled_examples(doc, spans, words.examples),
             *ex.quoted_samples(doc, spans, words.examples),
@@ -224,6 +225,8 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             kind, evidence = TaskKind.CLASSIFICATION, labels.span
         else:
             labels = None
+    if labels is not None and labels.declared and not examples:
+        examples = ex.labeled_lines(doc, spans, labels.labels, labels.span)
     fallback = output_contract.fallback_label(doc, spans, labels, contract)
     output_format = output_contract.output_format(doc, spans, contract)
     if output_format is None and labels is not None and labels.declared:
