@@ -209,3 +209,8 @@ def test_a_json_shape_written_out_is_a_stated_output_format(shape: str) -> None:
 def test_returning_the_items_as_a_list_is_a_stated_output_format() -> None:
     text = "Find every city named in the paragraph and return them as a list.\n\n{{p}}\n"
     assert "PW304" not in codes(text)
+
+
+def test_a_query_language_named_in_the_task_is_its_output_format() -> None:
+    text = "Write a SQL query that answers the question below.\n\nQuestion: {{question}}\n"
+    assert "PW304" not in codes(text)

@@ -585,3 +585,50 @@ def test_items_paired_with_the_declared_labels_are_worked_examples() -> None:
         "- plant: grows in soil\n\n{{words}}\n"
     )
     assert of(text).examples == ()
+
+
+def test_filled_lines_under_a_this_format_lead_are_a_sample() -> None:
+    text = (
+        "Extract the meeting details from the e-mail.\n\nReturn the result in this format:\n"
+        "Date: 12 March 2024\nTime: 14:00\nPlace: Room 4\n\nE-mail: {{email}}\n"
+    )
+    assert len(of(text).examples) == 1
+    assert "PW101" not in codes(text)
+    template = text.replace("12 March 2024", "<date>").replace("Room 4", "<room>")
+    assert of(template).examples == ()
+
+
+def test_an_example_sentence_with_a_few_words_before_its_quote_is_a_sample() -> None:
+    text = (
+        "Extract the names of all people in the text. For instance, from "
+        '"Ana met Bo in Rome" you would return Ana, Bo.\n\n{{text}}\n'
+    )
+    assert len(of(text).examples) == 1
+
+
+def test_input_arrow_answer_lines_are_worked_examples_of_a_structured_task() -> None:
+    text = (
+        "Tag each sentence with its part of the argument.\n\n"
+        "We should close the road. -> claim\nTraffic fell where it was closed. -> evidence\n\n"
+        "{{sentences}}\n"
+    )
+    assert len(of(text).examples) == 2
+    assert "PW101" not in codes(text)
+    template = "Tag each sentence with its role.\n\n<sentence> -> <role>\n<sentence> -> <role>\n"
+    assert of(template).examples == ()
+
+
+def test_identifying_the_language_is_a_classification() -> None:
+    assert of("Identify the language of the text below.\n\n{{t}}\n").kind is (
+        TaskKind.CLASSIFICATION
+    )
+
+
+def test_label_lines_in_an_agent_file_do_not_make_it_a_classifier() -> None:
+    text = (
+        "You page the on-call engineer about alerts.\n\n"
+        "Disk almost full: High\nCertificate expires next month: Low\nDatabase down: Urgent\n"
+    )
+    assert of(text, "pager.agent.md").kind is TaskKind.AGENT
+    # The same lines as a plain prompt are a few-shot classification.
+    assert of(text.replace("You page", "Page"), "pager.txt").kind is TaskKind.CLASSIFICATION

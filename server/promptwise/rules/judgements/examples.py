@@ -749,7 +749,10 @@ def _titles(
 # "e.g., \"Removes an API key from the repo.\"": a quoted sample of the
 # output, of two words or more.
 _EG_QUOTED = re.compile(
-    r"\b(?:e\.g\.|for example|for instance),?[ \t]*[\"“]([^\"”\n]{3,160})[\"”]", re.I
+    # A few words may lead to the quote ('For instance, from "Anna met Ben"').
+    r"\b(?:e\.g\.|for example|for instance),?[ \t]*(?:[\w'’]+[ \t]+){0,3}?"
+    r"[\"“]([^\"”\n]{3,160})[\"”]",
+    re.I,
 )
 
 
@@ -1041,4 +1044,62 @@ def labeled_lines(
             found.append(
                 WorkedExample(span, span, "labels", Span(m.start("label"), m.end("label")))
             )
+    return found if len(found) >= 2 else []
+
+
+# "Return the result in this format:", "It should look like this:": the
+# lines below show the answer's form, a sample when their values are concrete.
+_FORMAT_LEAD = re.compile(
+    r"\b(?:(?:in|with|using|use|follow(?:ing)?)[ \t]+(?:exactly[ \t]+)?(?:this|the following)"
+    r"[ \t]+(?:format|structure|layout|template|form)|(?:looks?|like)[ \t]+(?:exactly[ \t]+)?"
+    r"(?:like[ \t]+)?this)[ \t]*:[ \t]*\n(?:[ \t]*\n)?(?:[ \t]*```[\w-]*[ \t]*\n)?",
+    re.I,
+)
+_BLOCK_END = re.compile(r"\n[ \t]*(?:\n|```)")
+
+
+def format_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    """The lines under a "this format:" lead, when they are filled in.
+
+    "Date: 12 March 2024 / Time: 14:00" under "Return it in this format:"
+    is the exact output, shown; "Date: <date>" is a template and does not
+    count (nor a JSON shape whose values are all placeholders).
+    """
+    text = doc.text
+    found: list[WorkedExample] = []
+    for lead in finditer(_FORMAT_LEAD, text, spans):
+        start = lead.end()
+        stop = _BLOCK_END.search(text, start, start + _EXAMPLE_REACH)
+        end = stop.start() if stop is not None else min(len(text), start + _EXAMPLE_REACH)
+        body = text[start:end]
+        if not body.strip() or _is_template(body) or _json_template(body):
+            continue
+        if _TEMPLATE_VALUE.search(body) or _PLACEHOLDER.search(body):
+            continue  # a hole anywhere makes it a template of the answer
+        span = Span(lead.start(), end)
+        found.append(WorkedExample(span, first_line(text, span), "inline", Span(start, end)))
+    return found
+
+
+# "We should ban cars downtown. -> claim": an input and its answer on one line.
+_ARROW_LINE = re.compile(r"^[^\n]*?\S[ \t]+(?:->|=>|→)[ \t]+\S[^\n]*$", re.M)
+
+
+def arrow_lines(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
+    """Two or more "input -> answer" lines: a few-shot list in its shortest form.
+
+    Read only for structured tasks (classification, extraction, conversion),
+    where such lines map inputs to answers; in guidance an arrow is a rule
+    or a flow. Lines with holes ("<text> -> <label>") are a template.
+    """
+    text = doc.text
+    found: list[WorkedExample] = []
+    for m in finditer(_ARROW_LINE, text, spans):
+        line = m.group(0)
+        if _PLACEHOLDER.search(line) or _TEMPLATE_VALUE.search(line):
+            continue
+        span = strip_span(text, Span(m.start(), m.end()))
+        arrow = re.search(r"(?:->|=>|→)[ \t]+", line)
+        assert arrow is not None
+        found.append(WorkedExample(span, span, "labels", Span(m.start() + arrow.end(), m.end())))
     return found if len(found) >= 2 else []

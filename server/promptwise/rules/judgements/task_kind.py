@@ -366,7 +366,9 @@ def task_kind(
         late_kind = _after_persona(words, after_opening)
         if late_kind is not None:
             return late_kind
-    if labeled_fewshot:
+    if labeled_fewshot and not agent_file and not procedure:
+        # Not in an agent's file: its "input -> label" lines map requests
+        # to tools or libraries, a step of the agent's work.
         return TaskKind.CLASSIFICATION, None
     if not agent_file and spans:
         late = search(words.list_classification, doc.text, spans)

@@ -202,7 +202,14 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
     )
     examples = ex.dedupe(examples)
     if kind in STRUCTURED_KINDS:
-        examples = ex.dedupe([*examples, *ex.json_samples(doc, code_samples)])
+        examples = ex.dedupe(
+            [
+                *examples,
+                *ex.json_samples(doc, code_samples),
+                *ex.format_samples(doc, spans),
+                *ex.arrow_lines(doc, spans),
+            ]
+        )
     tail = text[spans[-1].start : spans[-1].end].rstrip() if spans else ""
     ends_open = (
         # Through the literal prefilter (":", "Answer", ...): the plain search
