@@ -214,3 +214,20 @@ def test_returning_the_items_as_a_list_is_a_stated_output_format() -> None:
 def test_a_query_language_named_in_the_task_is_its_output_format() -> None:
     text = "Write a SQL query that answers the question below.\n\nQuestion: {{question}}\n"
     assert "PW304" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Extract the invoice total. Give the answer in the form 'Total: <number>'.\n\n{{i}}\n",
+        "Convert the notes below into a report with the following sections: Summary, "
+        "Decisions, Actions.\n\n{{notes}}\n",
+    ],
+)
+def test_a_stated_form_or_named_sections_are_an_output_format(text: str) -> None:
+    assert "PW304" not in codes(text)
+
+
+def test_a_request_in_the_form_of_a_question_states_no_format() -> None:
+    text = "Sort the request, which may come in the form of a question, into a queue.\n"
+    assert of(text).output_format is None

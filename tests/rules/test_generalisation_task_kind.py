@@ -632,3 +632,15 @@ def test_label_lines_in_an_agent_file_do_not_make_it_a_classifier() -> None:
     assert of(text, "pager.agent.md").kind is TaskKind.AGENT
     # The same lines as a plain prompt are a few-shot classification.
     assert of(text.replace("You page", "Page"), "pager.txt").kind is TaskKind.CLASSIFICATION
+
+
+def test_a_long_list_of_bare_categories_then_an_assignment_is_a_classification() -> None:
+    categories = "".join(f"- Area {i}\n" for i in range(300))
+    text = (
+        "Categories:\n"
+        + categories
+        + "\nAssign the ticket to the best matching category.\n\nTicket: {{t}}\n"
+    )
+    profile_ = of(text)
+    assert profile_.kind is TaskKind.CLASSIFICATION
+    assert profile_.label_set is not None and len(profile_.label_set.labels) == 300

@@ -240,10 +240,15 @@ _OPTIONS_LEAD = re.compile(
     r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n"
     # A line that only names the labels ("Categories:", "## Possible intents"),
     # followed by one item per line.
-    r"|^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(?:(?:possible|valid|allowed|available)[ \t]+)?"
+    r"|(?P<named>^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(?:(?:possible|valid|allowed|available)[ \t]+)?"
     r"(?:categories|labels|classes|intents|verdicts)(?:\*\*)?[ \t]*:?(?:\*\*)?[ \t]*\n"
-    r"(?:[ \t]*\n)?(?=[ \t]*[-*+][ \t])",
+    r"(?:[ \t]*\n)?(?=[ \t]*[-*+][ \t]))",
     re.I | re.M,
+)
+# Under a line that names the labels, a bare bullet of one to three words is
+# a label too ("- Billing"); under "one of the following:" it may be anything.
+_BARE_OPTION = re.compile(
+    r"[ \t]*[-*+][ \t]+[`*]*(?P<bare>[A-Za-z][\w&/-]*(?: [\w&/-]+){0,2})[`*]*[ \t]*(?:\n|\Z)"
 )
 _OPTION_LINE = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?(?:\((?P<paren>[A-Za-z0-9])\)|(?P<mark>[A-Z0-9])[.)](?=[ \t])|"
@@ -268,14 +273,13 @@ def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
     for lead in finditer(_OPTIONS_LEAD, text, spans):  # prefiltered, cached per block
         labels: list[str] = []
         pos = lead.end()
-        while (m := _OPTION_LINE.match(text, pos)) is not None and m.end() > pos:
-            label = (
-                m.group("paren")
-                or m.group("mark")
-                or m.group("quoted")
-                or m.group("bold")
-                or m.group("plain")
-            )
+        while True:
+            m = _OPTION_LINE.match(text, pos)
+            if m is None and lead.group("named"):
+                m = _BARE_OPTION.match(text, pos)
+            if m is None or m.end() <= pos:
+                break
+            label = next(g for g in m.groups() if g)
             labels.append(label.strip().lower())
             pos = m.end()
         if len(labels) >= 2:
