@@ -644,3 +644,9 @@ def test_a_long_list_of_bare_categories_then_an_assignment_is_a_classification()
     profile_ = of(text)
     assert profile_.kind is TaskKind.CLASSIFICATION
     assert profile_.label_set is not None and len(profile_.label_set.labels) == 300
+
+
+def test_a_yes_no_question_put_to_the_user_is_not_a_decision() -> None:
+    text = "Ask the user whether to keep going: continue, yes or no?\n"
+    assert of(text).kind is not TaskKind.CLASSIFICATION
+    assert of("Is the claim below true or false?\n\n{{c}}\n").kind is TaskKind.CLASSIFICATION

@@ -215,6 +215,14 @@ def _format_made_from_input(words: TaskWords, text: str, verb_end: int) -> bool:
     return bool(words.format_object.match(text[verb_end:])) and bool(_NAMES_INPUT.search(text))
 
 
+# "Ask the user whether to go on (yes or no?)": the user decides, not the model.
+ASKS_THE_USER = re.compile(
+    r"\b(?:ask|asks|asking|prompt|confirm with|check with)[ \t]+(?:the[ \t]+)?"
+    r"(?:user|users|customer|caller|them|him|her|me)\b",
+    re.I,
+)
+
+
 def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
     for kind, pattern in words.tasks:
         if m := pattern.search(text):
@@ -229,7 +237,7 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
             if kind is TaskKind.GENERATION and _format_made_from_input(words, text, m.end()):
                 return TaskKind.TRANSFORMATION
             return kind
-    if words.decision.search(text):
+    if words.decision.search(text) and not ASKS_THE_USER.search(text):
         return TaskKind.CLASSIFICATION
     if words.agent.search(text):
         return TaskKind.AGENT

@@ -31,6 +31,7 @@ from promptwise.rules.judgements import examples as ex
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.task_kind import (
+    ASKS_THE_USER,
     PERSONA_REACH,
     STRUCTURED_KINDS,
     TaskKind,
@@ -155,13 +156,15 @@ def _names_a_choice(text: str, labels: LabelSet) -> bool:
     the looser lead-ins ("reply with filler, e.g. ...") are read as label
     lists only once a task verb has said the prompt classifies.
     """
-    if set(labels.labels) <= _YES_NO:
-        return True
     # The lead-in: the line holding the list, or the last one above a list of lines.
     end = labels.span.start
     while end > 0 and text[end - 1].isspace():
         end -= 1
     line_start = text.rfind("\n", 0, end) + 1
+    if ASKS_THE_USER.search(text, line_start, labels.span.end):
+        return False  # "Ask the user: continue, yes or no?" is the user's choice
+    if set(labels.labels) <= _YES_NO:
+        return True
     return _CHOICE_WORDS.search(text, line_start, labels.span.start) is not None
 
 
