@@ -283,6 +283,7 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
     assert first.get("prose matches", 0) >= 50
     assert first.get("prose openings", 0) >= 50
     assert first.get("lines", 0) >= 50
+    assert first.get("inline quotes", 0) >= 50
     assert blockfacts.analysed_blocks() >= 60
     for what, edited in _edits(text, random.Random(2)):
         blockfacts.reset_counts()
@@ -291,7 +292,7 @@ def test_an_edit_of_one_paragraph_reanalyses_a_few_blocks() -> None:
         # The edited block (two when a paragraph split moved a block's edge)
         # is analysed again, by each fact; no other block is.
         assert blockfacts.analysed_blocks() <= 3, (what, counts)
-        for name in ("directive holes", "claims", "lines"):
+        for name in ("directive holes", "claims", "lines", "inline quotes"):
             assert counts.get(name, 0) <= 3, (what, counts)
         assert counts.get("prose matches", 0) >= 1, (what, counts)  # searched again
         # Patterns that may look past a blank line find their openings per
@@ -452,3 +453,45 @@ def test_block_entries_kept_outside_the_cache_belong_to_one_text() -> None:
     held = {id(blocks) for blocks, _, _ in blockfacts._recent_entries}
     assert len(held) == 1
     assert blockfacts._recent_entries[0][0].texts == blockfacts.blocks_of(texts[-1]).texts
+
+
+_QUOTED = [
+    '"a reply"', 'say "x"', '\\"esc\\"', "\u201cbook\u201d", "`code`", "``two``", '5" wide',
+    '"open', "close\"", "`a\n\nb`", '"a\nb"', "\n", "\n\n", "\n \n", " ", "word", '"', "`",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_QUOTED), min_size=1, max_size=200).map("".join))
+def test_inline_quotes_per_block_are_the_whole_scan(
+    small_blocks: None, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    """Instruction spans leave out inline quotations; a large prompt finds them
+    per block, and that is exactly what the scan of the whole prose finds."""
+    from promptwise.document import model
+
+    assert blockfacts.block_local(model._INLINE_QUOTE)
+    for text in (body, '---\nname: "q"\ndescription: `d`\n---\n' + body):
+        roots = parse_document(text, "q.prompty")._prose_roots
+        whole: list[Span] = []
+        for root in roots:
+            whole.extend(model._inline_quotes(text, root.start, root.end))
+        monkeypatch.setattr(model, "_BLOCKWISE_FROM", 0)
+        assert model._quotes_in(text, roots) == whole
+        monkeypatch.undo()
+
+
+def test_inline_quotes_per_block_in_a_large_prompt() -> None:
+    from promptwise.document import model
+
+    rng = random.Random(8)
+    text = generate(80_000, 4) + "".join(rng.choice(_QUOTED) for _ in range(4000))
+    doc = parse_document(text, "big.prompty")
+    whole = [q for r in doc._prose_roots for q in model._inline_quotes(text, r.start, r.end)]
+    blockfacts.reset_counts()
+    assert len(text) >= model._BLOCKWISE_FROM
+    assert model._quotes_in(text, doc._prose_roots) == whole
+    assert len(whole) > 100
+    assert blockfacts.analysed().get("inline quotes", 0) > 10

@@ -9,6 +9,7 @@ frontmatter without each rule re-deriving that.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
+from promptwise.document import blockfacts
 from promptwise.document.text import LineIndex, Span
 
 
@@ -229,9 +231,7 @@ class PromptDocument:
         voice, and an inline `code span` is code. Subtracting the quotations
         from the prose equals subtracting every hole from the roots at once.
         """
-        quotes: list[Span] = []
-        for root in self._prose_roots:
-            quotes.extend(_inline_quotes(self.text, root.start, root.end))
+        quotes = _quotes_in(self.text, self._prose_roots)
         if not quotes:
             return self.prose_spans
         return _subtract(list(self.prose_spans), _merge(quotes))
@@ -308,6 +308,42 @@ def _inline_quotes(text: str, start: int, end: int) -> Iterator[Span]:
         else:
             yield Span(m.start(), m.end())
             pos = m.end()
+
+
+# From this length on (as ``prose.BLOCKWISE_FROM``) the quotations are read
+# per block (``blockfacts``), so an edit re-reads one block, not the megabyte.
+_BLOCKWISE_FROM = 32_768
+
+
+def _quotes_in(text: str, roots: tuple[Span, ...]) -> list[Span]:
+    """The inline quotations inside ``roots``, in order.
+
+    In a large text, per block: the quotation pattern is block-local (it can
+    neither take nor look at the line break that closes a blank line), so a
+    block with the roots clipped to it holds exactly the quotations the whole
+    scan finds there. Roots out of order (never, from the parsers) are
+    scanned whole.
+    """
+    ordered = all(a.end <= b.start for a, b in itertools.pairwise(roots))
+    if len(text) < _BLOCKWISE_FROM or not ordered or not blockfacts.block_local(_INLINE_QUOTE):
+        quotes: list[Span] = []
+        for root in roots:
+            quotes.extend(_inline_quotes(text, root.start, root.end))
+        return quotes
+    blocks = blockfacts.blocks_of(text)
+    out: list[Span] = []
+    for where, found in blockfacts.fact(
+        "inline quotes", _block_quotes, blocks, blockfacts.place(blocks, roots)
+    ):
+        base = where.start
+        out.extend([Span(base + a, base + b) for a, b in found])
+    return out
+
+
+def _block_quotes(
+    block: str, rel: tuple[tuple[int, int], ...], last: bool, argument: object
+) -> tuple[tuple[int, int], ...]:
+    return tuple((q.start, q.end) for a, b in rel for q in _inline_quotes(block, a, b))
 
 
 def _merge(spans: list[Span]) -> list[Span]:
