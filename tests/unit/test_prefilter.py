@@ -51,6 +51,9 @@ WORDS = [
     "Some",
     "BRIEF",
     "İstanbul",
+    "ſome",
+    "ıf possıble",
+    "NEVER ſay",
     "ß",
     "\n",
     ". ",
@@ -131,6 +134,26 @@ def test_a_candidate_inside_a_failed_literal_hit_is_tried() -> None:
     assert list(Prefilter(pattern).finditer(text)) == expected
     assert list(matchers.find_all(pattern, text)) == expected
     assert MultiScanner({"k": pattern}).scan(text) == {"k": expected}
+
+
+def test_letters_re_folds_apart_from_lower_are_candidates() -> None:
+    """``re`` matches the long s and the dotless i case-insensitively with "s"
+    and "i", which ``str.lower`` leaves as they are: the literal search must
+    still find the candidates the pattern matches."""
+    pattern = re.compile(r"(?<![\w-])(?:some|if possible)(?![\w-])", re.I)
+    text = "Add ſome detail ıf possıble, or SOME, If Possible."
+    expected = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert len(expected) == 4
+    assert list(Prefilter(pattern).finditer(text)) == expected
+    assert MultiScanner({"k": pattern}).scan(text) == {"k": expected}
+    assert [(m.start(), m.end()) for m in _prose_matches(pattern, text)] == expected
+
+
+def _prose_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    from promptwise.document.text import Span
+    from promptwise.rules.judgements import prose
+
+    return list(prose.finditer(pattern, text, [Span(0, len(text))]))
 
 
 def test_examples_and_corpus_files() -> None:

@@ -39,6 +39,23 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
 
+# Letters ``re`` matches case-insensitively with "i" and "s" although
+# ``str.lower`` keeps them apart: the dotless i and the long s. They are
+# folded onto those letters in the searched text and in the literals, so that
+# the literal search finds every place the pattern itself would match (the
+# full pattern still decides; folding only adds candidates).
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased as the literal search reads it, offsets unchanged
+    wherever ``str.lower`` keeps them (callers check the length)."""
+    lowered = text.lower()
+    if lowered.isascii() or ("\u0131" not in lowered and "\u017f" not in lowered):
+        return lowered
+    return lowered.translate(_FOLD)
+
+
 _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
 _REPEATS = {
     sre_constants.MAX_REPEAT,
@@ -83,16 +100,14 @@ def _prefixes(
     literal_seen = continued
     for op, av in items:
         if op is sre_constants.LITERAL:
-            char = chr(av).lower() if lower else chr(av)
+            char = fold(chr(av)) if lower else chr(av)
             parts.append(re.escape(char))
             literal_seen = True
             continue
         if literal_seen:
             chars = _small_class(av) if op is sre_constants.IN else None
             if chars is not None:
-                parts.append(
-                    "[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]"
-                )
+                parts.append("[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]")
                 continue
             if _is_space_run(op, av):
                 parts.append(r"\s+")
@@ -138,7 +153,7 @@ def _prefixes(
             if chars is None:
                 return None
             literal_seen = True
-            parts.append("[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]")
+            parts.append("[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]")
             continue
         return None
     return {tuple(parts)} if parts else None
@@ -158,11 +173,11 @@ def _optional_atom(op: Any, av: Any, lower: bool) -> Atom | None:
         return None
     inner, value = body[0]
     if inner is sre_constants.LITERAL:
-        return re.escape(chr(value).lower() if lower else chr(value)) + "?"
+        return re.escape(fold(chr(value)) if lower else chr(value)) + "?"
     chars = _small_class(value) if inner is sre_constants.IN else None
     if chars is None:
         return None
-    return "[" + "".join(re.escape(c.lower() if lower else c) for c in chars) + "]?"
+    return "[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]?"
 
 
 _MAX_FRAGMENTS = 256  # an alternation inside an alternation multiplies them
@@ -343,7 +358,7 @@ class Prefilter:
 
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """Non-empty matches of the pattern in ``text``, like ``finditer``."""
-        haystack = text.lower() if self.ignorecase else text
+        haystack = fold(text) if self.ignorecase else text
         if self.literal is None or len(haystack) != len(text):
             for m in self.pattern.finditer(text):
                 if m.end() > m.start():
@@ -409,7 +424,7 @@ class MultiScanner:
         out: dict[str, list[tuple[int, int]]] = {key: [] for key in self.patterns}
         # Lower-cased only for a scanner that has a case-insensitive part (the
         # secrets scan over the whole text has none).
-        lowered = text.lower() if self.lowers else text
+        lowered = fold(text) if self.lowers else text
         same_length = len(lowered) == len(text)
         for lower, scanner, owners in self.groups:
             if lower and not same_length:

@@ -20,7 +20,7 @@ from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache
-from promptwise.rules.prefilter import Prefilter
+from promptwise.rules.prefilter import Prefilter, fold
 from promptwise.rules.timed import LazyPattern, Pattern, TimedPattern, compiled
 
 
@@ -119,7 +119,7 @@ def search_from(
         return _starting_before(pattern.search(text, pos, endpos), before)
     if found.ignorecase:
         if _lowered[0] is not text:
-            _lowered[:] = [text, text.lower()]
+            _lowered[:] = [text, fold(text)]
         haystack = _lowered[1]
         if len(haystack) != len(text):
             return _starting_before(pattern.search(text, pos, endpos), before)
@@ -333,7 +333,7 @@ def _block_openings(
     head = blockfacts.local_head(pattern)
     assert head is not None  # by _headed
     endpos = rel[-1][1] if last else len(text)
-    haystack = text.lower() if _filter(pattern).ignorecase else text
+    haystack = fold(text) if _filter(pattern).ignorecase else text
     out: list[int] = []
     if len(haystack) != len(text):  # lower-casing moved offsets: try the opening itself
         for at in _every_start(head.search, text, rel, endpos):
