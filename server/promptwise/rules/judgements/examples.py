@@ -204,7 +204,7 @@ def block_examples(doc: PromptDocument, words: ExampleWords) -> list[WorkedExamp
             key = (
                 text[start : segment.span.end],
                 text[start - 1 : start],  # "^" and lookbehinds may look one back
-                segment.content.start - start,
+                (segment.content.start - start, segment.content.end - start),
                 (header.start - start, header.end - start) if header is not None else None,
                 words,
             )
@@ -248,13 +248,18 @@ def _shifted(example: WorkedExample, by: int) -> WorkedExample:
     )
 
 
-def _rows_bytes(key: tuple[str, str, int, tuple[int, int] | None, ExampleWords], value: Any) -> int:
+# The key: the block's text, the character before it, where its content and
+# header lie inside it, and the vocabulary: all a reading depends on.
+_Key = tuple[str, str, tuple[int, int], tuple[int, int] | None, ExampleWords]
+
+
+def _rows_bytes(key: _Key, value: Any) -> int:
     return text_bytes(key[0]) + 300 + 400 * len(value)
 
 
-_example_blocks: SizedCache[
-    tuple[str, str, int, tuple[int, int] | None, ExampleWords], tuple[WorkedExample, ...]
-] = SizedCache("example blocks", 0.02, _rows_bytes)
+_example_blocks: SizedCache[_Key, tuple[WorkedExample, ...]] = SizedCache(
+    "example blocks", 0.02, _rows_bytes
+)
 
 
 def forget() -> None:
