@@ -131,8 +131,8 @@ _recent_placed: list[tuple[Blocks, Sequence[Span], tuple[Placed, ...]]] = []
 def place(blocks: Blocks, spans: Sequence[Span]) -> tuple[Placed, ...]:
     """``spans`` (sorted, disjoint) cut at block edges, per block that holds any.
 
-    Remembered per (blocks, spans object): a document's prose spans are
-    placed once and read by every pattern search.
+    Remembered per (blocks, spans object), for the text placed last: a
+    document's prose spans are placed once and read by every pattern search.
     """
     with _placed_lock:
         for b, s, found in _recent_placed:
@@ -140,6 +140,8 @@ def place(blocks: Blocks, spans: Sequence[Span]) -> tuple[Placed, ...]:
                 return found
     made = _place(blocks, spans)
     with _placed_lock:
+        if _recent_placed and _recent_placed[0][0] is not blocks:
+            _recent_placed.clear()  # one text's: older blocks are not kept alive here
         _recent_placed.insert(0, (blocks, spans, made))
         del _recent_placed[16:]
     return made
@@ -542,3 +544,27 @@ def _unparse_one(item: tuple[Any, Any]) -> str:
                 raise ValueError("a category")
         return f"[{negate}{''.join(parts)}]"
     raise ValueError("not one character")
+
+
+def per_block(
+    name: str,
+    compute: Compute,
+    text: str,
+    spans: Sequence[Span],
+    argument: Hashable = None,
+    *,
+    from_size: int,
+) -> Iterator[tuple[int, Any]]:
+    """``compute``'s values over ``spans``, each with the offset its positions count from.
+
+    A text of ``from_size`` characters or more is read block by block through
+    :func:`fact`, so an edit computes again only the blocks it touched; a
+    smaller one in a single call over the whole text (offset 0), which costs
+    less than cutting it. ``compute`` must be block-local, as :func:`fact` says.
+    """
+    if len(text) >= from_size and spans:
+        blocks = blocks_of(text)
+        for where, value in fact(name, compute, blocks, place(blocks, spans), argument):
+            yield where.start, value
+    else:
+        yield 0, compute(text, tuple((s.start, s.end) for s in spans), True, argument)

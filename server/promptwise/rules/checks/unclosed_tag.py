@@ -51,14 +51,12 @@ def _holes(doc: PromptDocument) -> list[Span]:
     holes = [s.span for s in doc.flat_segments if s.kind in (SegmentKind.CODE, SegmentKind.COMMENT)]
     holes.extend(tag.span for tag in doc.tags)
     holes.extend(doc.comment_spans)
-    if len(text) >= BLOCKWISE_FROM and body.end > body.start:
-        # Inline code is block-local: a large prompt reads it per block, cached.
-        blocks = blockfacts.blocks_of(text)
-        placed = blockfacts.place(blocks, (body,))
-        for where, found in blockfacts.fact("inline code", _inline_code, blocks, placed):
-            holes.extend(Span(where.start + s, where.start + e) for s, e in found)
-    else:
-        holes.extend(Span(s, e) for s, e in _inline_code(text, ((body.start, body.end),), True))
+    # Inline code is block-local: a large prompt reads it per block, cached.
+    body_spans = (body,) if body.end > body.start else ()
+    for at, found in blockfacts.per_block(
+        "inline code", _inline_code, text, body_spans, from_size=BLOCKWISE_FROM
+    ):
+        holes.extend(Span(at + s, at + e) for s, e in found)
     holes.extend(
         Span(m.start(), m.end()) for m in _HTML_COMMENT.finditer(text, body.start, body.end)
     )

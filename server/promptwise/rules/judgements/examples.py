@@ -9,7 +9,7 @@ assistant turns that answer a concrete user turn, and few-shot label lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -489,42 +489,29 @@ def label_line_examples(
     facts (``document/blockfacts.py``): an edit walks the edited block again.
     """
     text = doc.text
-    if len(text) >= BLOCKWISE_FROM and spans:
-        blocks = blockfacts.blocks_of(text)
-        placed = blockfacts.place(blocks, spans)
-        counts = [
-            c for _, c in blockfacts.fact("label counts", _label_counts, blocks, placed, vocab)
-        ]
-        label_words, lines = sum(c[0] for c in counts), sum(c[1] for c in counts)
-    else:
-        label_words, lines = _label_counts(text, _pairs(spans), False, vocab)
+    counts = [c for _, c in _per_block("label counts", _label_counts, text, spans, vocab)]
+    label_words, lines = sum(c[0] for c in counts), sum(c[1] for c in counts)
     # Every label line holds a capitalised label word, so when those words are
     # too few for the ratio below no line can qualify and the walk is skipped.
     if label_words < 2 or label_words * 10 < lines * 3:
         return []
-    if len(text) >= BLOCKWISE_FROM:
-        found_rows: list[tuple[int, int, int, int]] = []
-        lines = 0
-        for where, (walked, rows) in blockfacts.fact(
-            "label lines", _label_rows, blocks, placed, vocab
-        ):
-            lines += walked
-            at = where.start
-            found_rows.extend((at + s, at + e, at + ws, at + we) for s, e, ws, we in rows)
-    else:
-        lines, rows = _label_rows(text, _pairs(spans), False, vocab)
-        found_rows = list(rows)
     found = []
-    for s, e, ws, we in found_rows:
-        line = Span(s, e)
-        found.append(WorkedExample(line, line, "labels", Span(ws, we)))
+    lines = 0
+    for at, (walked, rows) in _per_block("label lines", _label_rows, text, spans, vocab):
+        lines += walked
+        for s, e, ws, we in rows:
+            line = Span(at + s, at + e)
+            found.append(WorkedExample(line, line, "labels", Span(at + ws, at + we)))
     # A few-shot list is most of the prompt; a stray "No" or "High" in a
     # long guideline is not.
     return found if len(found) >= 2 and len(found) * 10 >= lines * 3 else []
 
 
-def _pairs(spans: Sequence[Span]) -> tuple[tuple[int, int], ...]:
-    return tuple((s.start, s.end) for s in spans)
+def _per_block(
+    name: str, compute: blockfacts.Compute, text: str, spans: Sequence[Span], argument: Any = None
+) -> Iterator[tuple[int, Any]]:
+    """:func:`blockfacts.per_block` from this module's threshold (which tests move)."""
+    return blockfacts.per_block(name, compute, text, spans, argument, from_size=BLOCKWISE_FROM)
 
 
 def _label_counts(
@@ -703,16 +690,11 @@ def titled_examples(
     block-local); only the sample under each is read in the whole text.
     """
     text = doc.text
-    if len(text) >= BLOCKWISE_FROM and spans:
-        blocks = blockfacts.blocks_of(text)
-        placed = blockfacts.place(blocks, spans)
-        titles = [
-            (where.start + s, where.start + e)
-            for where, rows in blockfacts.fact("example titles", _titles, blocks, placed, words)
-            for s, e in rows
-        ]
-    else:
-        titles = list(_titles(text, _pairs(spans), False, words))
+    titles = [
+        (at + s, at + e)
+        for at, rows in _per_block("example titles", _titles, text, spans, words)
+        for s, e in rows
+    ]
     found: list[WorkedExample] = []
     for title_start, title_end in titles:
         start = title_end + 1
@@ -822,18 +804,10 @@ def quoted_samples(
         *conditional_samples(doc, spans),
         *(table_samples(doc, words) if words is not None else ()),
     ]
-    if len(text) >= BLOCKWISE_FROM and spans:
-        blocks = blockfacts.blocks_of(text)
-        placed = blockfacts.place(blocks, spans)
-        for where, rows in blockfacts.fact("quoted samples", _eg_quoted, blocks, placed):
-            at = where.start
-            for s, e, qs, qe in rows:
-                whole = Span(at + s, at + e)
-                found.append(WorkedExample(whole, whole, "inline", Span(at + qs, at + qe)))
-    else:
-        for s, e, qs, qe in _eg_quoted(text, _pairs(spans), False, None):
-            whole = Span(s, e)
-            found.append(WorkedExample(whole, whole, "inline", Span(qs, qe)))
+    for at, rows in _per_block("quoted samples", _eg_quoted, text, spans):
+        for s, e, qs, qe in rows:
+            whole = Span(at + s, at + e)
+            found.append(WorkedExample(whole, whole, "inline", Span(at + qs, at + qe)))
     return found
 
 
