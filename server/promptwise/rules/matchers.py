@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from promptwise.rules.prefilter import Prefilter
 from promptwise.rules.timed import LazyPattern, TimedPattern
 
 try:  # Python 3.11+
@@ -487,15 +486,3 @@ def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:
     if matched[:1].isupper() and replacement[:1].islower():
         replacement = replacement[0].upper() + replacement[1:]
     return replacement
-
-
-_prefilters: dict[tuple[str, int], Prefilter] = {}
-
-
-def find_all(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
-    """Non-empty matches, found through a literal prefilter where the pattern allows one."""
-    key = (pattern.pattern, pattern.flags)
-    prefilter = _prefilters.get(key)
-    if prefilter is None:
-        prefilter = _prefilters[key] = Prefilter(pattern)
-    return prefilter.finditer(text)
