@@ -86,3 +86,50 @@ def test_key_lines_are_the_line_breaks_before_each_key(text: str) -> None:
     }
     assert yamlnodes.key_lines(text, node) == counted
     assert len(counted) >= 2
+
+
+def _same_as_guarded(text: str) -> object:
+    """What the guarded loader makes of ``text``: its value, or its error."""
+    try:
+        return repr(yamlnodes._load_guarded(text).value)
+    except yamlnodes.YamlProblem:
+        return "error"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[a?1k: 'x'\n]",  # libyaml keeps "?" in a plain scalar of a flow sequence
+        "[a?]",
+        "{b?, c}",
+        "{?1- ?}\n",  # "?" opening a token: a key indicator to PyYAML only
+        "k: [a, b c?]",
+        '{null~"q?"\'}',
+        "- [k: a?]",
+    ],
+)
+def test_question_marks_in_flow_collections_go_to_the_guarded_loader(text: str) -> None:
+    """Where the two scanners read "?" apart, the fast path steps aside, so a
+    document's value never depends on which loader happened to read it."""
+    assert yamlnodes._load_fast(text) is None
+    try:
+        loaded: object = repr(yamlnodes.load(text).value)
+    except yamlnodes.YamlProblem:
+        loaded = "error"
+    assert loaded == _same_as_guarded(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "description: What does it answer?",
+        "- is it ready?\n- why?",
+        'k: ["why?", "how?"]',
+        "k: {q: 'a?b'}",
+        "a: 1 # why? a comment\nb: [c]",
+    ],
+)
+def test_question_marks_that_both_scanners_read_alike_take_the_fast_path(text: str) -> None:
+    fast = yamlnodes._load_fast(text)
+    assert fast is not None
+    assert repr(fast.value) == _same_as_guarded(text)

@@ -147,6 +147,12 @@ _DIVERGENT = re.compile(r"[\t\ufeff]")
 # regular expressions holding "(?!", which used to send them to the
 # pure-Python loader: a third of the rules' load time).
 _TAG_OR_HEADER = re.compile(r"[|>][-+0-9]*#|(?<![^\s\[\]{},:?-])!")
+# Inside a flow collection, PyYAML ends a plain scalar at "?" and reads "?"
+# opening a token as a key indicator; libyaml does neither ("[a?]" loads only
+# with libyaml, "{?1}" differently). A text whose "?" all lie in quoted
+# scalars or outside flow collections takes the fast path; "?" in block
+# context (a question in a description) is the same to both.
+_QUESTION = "?"
 
 
 _FAST_LOADER: type[yaml.CSafeLoader] | None = None
@@ -164,6 +170,7 @@ def _load_fast(text: str) -> LoadedYaml | None:
     if loader_class is None or _indicators(text) > _FAST_INDICATORS or _DIVERGENT.search(text):
         return None
     suspects = [m.start() for m in _TAG_OR_HEADER.finditer(text)]
+    questions = _offsets(text, _QUESTION)
     try:
         loader = loader_class(text)
     except Exception:
@@ -172,8 +179,13 @@ def _load_fast(text: str) -> LoadedYaml | None:
         node = loader.get_single_node()
         if node is None:
             return None if suspects else LoadedYaml(None, None)
-        if suspects and not _all_quoted(suspects, node, text):
-            return None
+        if suspects or questions:
+            quoted = _quoted_ranges(node, text)
+            if _outside(suspects, quoted):
+                return None
+            unquoted = _outside(questions, quoted)
+            if unquoted and len(_outside(unquoted, _flow_ranges(node))) < len(unquoted):
+                return None
         if not _within_caps(node):
             return None
         nodes, chars = _expanded_size(node)
@@ -186,9 +198,9 @@ def _load_fast(text: str) -> LoadedYaml | None:
         loader.dispose()
 
 
-def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
-    """Every scalar node of a composed tree, once: an aliased node is shared
-    in the tree and is not walked again."""
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node of a composed tree, once: an aliased node is shared in the
+    tree and is not walked again."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -196,22 +208,33 @@ def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            yield node
-        elif isinstance(node, yaml.SequenceNode):
+        yield node
+        if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
 
 
-def _all_quoted(offsets: list[int], root: yaml.Node, text: str) -> bool:
-    """Whether every offset (ascending) lies strictly between the quotes of one
-    quoted scalar.
+def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    return (node for node in _nodes(root) if isinstance(node, yaml.ScalarNode))
+
+
+def _offsets(text: str, char: str) -> list[int]:
+    out: list[int] = []
+    at = text.find(char)
+    while at != -1:
+        out.append(at)
+        at = text.find(char, at + 1)
+    return out
+
+
+def _quoted_ranges(root: yaml.Node, text: str) -> list[tuple[int, int]]:
+    """Where the text of quoted scalars lies, between their quotes, sorted.
 
     Only a scalar whose text starts with its quote counts: a tagged or
     anchored one (``!t "x"``, ``&a 'x'``) starts at its tag or anchor, and
-    what precedes the quote is not text. Linear in the nodes plus the offsets.
+    what precedes the quote is not text.
     """
     inside: list[tuple[int, int]] = []
     for node in _scalars(root):
@@ -219,13 +242,31 @@ def _all_quoted(offsets: list[int], root: yaml.Node, text: str) -> bool:
         if node.style in ("'", '"') and text[start : start + 1] == node.style:
             inside.append((start + 1, end - 1))
     inside.sort()
+    return inside
+
+
+def _flow_ranges(root: yaml.Node) -> list[tuple[int, int]]:
+    """Where flow collections (``[...]``, ``{...}``) lie, sorted."""
+    return sorted(
+        (node.start_mark.index, node.end_mark.index)
+        for node in _nodes(root)
+        if isinstance(node, yaml.CollectionNode) and node.flow_style
+    )
+
+
+def _outside(offsets: list[int], ranges: list[tuple[int, int]]) -> list[int]:
+    """The offsets (ascending) that lie in none of the sorted ``ranges``
+    (which may nest), strictly inside meaning start <= offset < end; linear."""
+    out: list[int] = []
     index = 0
+    reach = -1  # the furthest end of the ranges starting at or before the offset
     for at in offsets:
-        while index < len(inside) and inside[index][1] <= at:
+        while index < len(ranges) and ranges[index][0] <= at:
+            reach = max(reach, ranges[index][1])
             index += 1
-        if index == len(inside) or inside[index][0] > at:
-            return False
-    return True
+        if at >= reach:
+            out.append(at)
+    return out
 
 
 def _within_caps(root: yaml.Node) -> bool:
