@@ -231,10 +231,16 @@ class PromptDocument:
         voice, and an inline `code span` is code. Subtracting the quotations
         from the prose equals subtracting every hole from the roots at once.
         """
-        quotes = _quotes_in(self.text, self._prose_roots)
+        quotes = self.inline_quotes
         if not quotes:
             return self.prose_spans
-        return _subtract(list(self.prose_spans), _merge(quotes))
+        return _subtract(list(self.prose_spans), _merge(list(quotes)))
+
+    @cached_property
+    def inline_quotes(self) -> tuple[Span, ...]:
+        """The double-quoted strings and code spans inside lines of prose, in order:
+        quoted material, not the author's own words (see :attr:`instruction_spans`)."""
+        return tuple(_quotes_in(self.text, self._prose_roots))
 
     @cached_property
     def flat_segments(self) -> tuple[Segment, ...]:

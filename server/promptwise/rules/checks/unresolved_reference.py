@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterator
 
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import Span
 from promptwise.project.files import Status
 from promptwise.project.references import ReferenceKind
 from promptwise.rules.checks import CheckContext, Hit, register
@@ -27,6 +30,8 @@ def unresolved_reference(ctx: CheckContext) -> Iterator[Hit]:
         ref, resolution = item.reference, item.resolution
         if resolution.status is Status.MISSING and ref.target.endswith("/"):
             continue  # "save it in [/spec/](/spec/)": a folder to write to, not a file to read
+        if resolution.status is Status.MISSING and _quoted(ctx.document, ref.span):
+            continue  # 'links look like "See [name](docs/name.md)"': a sample of a format
         data: dict[str, object] = {"target": ref.target, "kind": ref.kind.value}
         if resolution.status is Status.OUTSIDE:
             yield Hit(ref.target_span, {"target": ref.target}, "outside", data=data)
@@ -39,3 +44,10 @@ def unresolved_reference(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(ref.target_span, {"target": ref.target}, "file", data=data)
         else:
             yield Hit(ref.target_span, {"target": ref.target}, "link", data=data)
+
+
+def _quoted(doc: PromptDocument, span: Span) -> bool:
+    """Whether ``span`` lies inside one inline quotation of the prose."""
+    quotes = doc.inline_quotes
+    at = bisect.bisect_right(quotes, span.start, key=lambda q: q.start) - 1
+    return at >= 0 and quotes[at].start <= span.start and span.end <= quotes[at].end
