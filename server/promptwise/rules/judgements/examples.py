@@ -708,12 +708,19 @@ def titled_examples(
         body = text[start:end] if start < end else ""
         if not body.strip() or _is_template(body):
             continue
+        # The sample is the answer itself only under a title that says so
+        # ("Example output:"); under "Example:" it may hold the input too, and
+        # only a named output field or tag inside it is the answer.
+        if words.output_title.search(text[title_start:title_end]):
+            output: Span | None = strip_span(text, Span(start, end))
+        else:
+            output = _tagged_output(text, Span(start, end))
         found.append(
             WorkedExample(
                 Span(title_start, end),
                 strip_span(text, Span(title_start, title_end)),
                 "block",
-                strip_span(text, Span(start, end)),
+                output,
             )
         )
     return found
