@@ -314,7 +314,6 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
         if (
             message is not None
             and message.role == "user"
-            and message.header is not None
             and _only_fields(doc, message, doc.tags)
         ):
             continue
