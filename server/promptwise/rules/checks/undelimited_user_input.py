@@ -238,6 +238,15 @@ def _message(doc: PromptDocument, offset: int) -> Segment | None:
     return None
 
 
+# Dotprompt helpers whose arguments never become text of the prompt: a media
+# part, a role or history marker, a named section.
+_PART_HELPERS = re.compile(r"\{\{~?[ \t]*(?:media|role|history|section)\b")
+
+
+def _part_helper(text: str, tag: Span) -> bool:
+    return _PART_HELPERS.match(text, tag.start, tag.end) is not None
+
+
 def _only_fields(doc: PromptDocument, message: Segment, tags: Sequence[TemplateTag]) -> bool:
     """A user turn holding nothing but variables and field labels is already delimited
     by the role boundary: there are no instructions in it to override."""
@@ -300,6 +309,8 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
         if found is not None and found.kind != "expr":
             continue  # a block ({{#each items}}, {% for %}) is not an interpolation
         tag = found.span if found is not None else use.span
+        if doc.format is PromptFormat.DOTPROMPT and _part_helper(text, tag):
+            continue  # {{media url=...}} adds a content part; nothing is pasted as text
         segment = doc.segment_at(tag.start)
         if segment is not None and segment.kind in (
             SegmentKind.DATA,
