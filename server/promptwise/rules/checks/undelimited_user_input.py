@@ -322,11 +322,7 @@ def undelimited_user_input(ctx: CheckContext) -> Iterator[Hit]:
         if _quoted(text, tag, triples) or not _block_position(text, tag):
             continue
         message = _message(doc, tag.start)
-        if (
-            message is not None
-            and message.role == "user"
-            and _only_fields(doc, message, doc.tags)
-        ):
+        if message is not None and message.role == "user" and _only_fields(doc, message, doc.tags):
             continue
         scope_start = message.content.start if message is not None else doc.body_span.start
         if _inside_tags(text, open_tags, scope_start, tag):
