@@ -83,6 +83,20 @@ def test_handling_written_without_the_usual_if_clause_counts(rule: str) -> None:
     assert "PW301" not in codes(SUMMARY + rule + "\n")
 
 
+def test_a_rule_for_input_fitting_no_category_is_also_the_fallback_label() -> None:
+    """The same sentence answers PW301 and PW302: it names the label for the rest."""
+    text = (
+        "Sort the request below into sales or support. If it fits none of these "
+        'categories, answer "unsorted".\n\nRequest: {{request}}\n'
+    )
+    assert of(text).fallback_label is not None
+    assert "unsorted" in (of(text).fallback_label or "")
+    assert not {"PW301", "PW302"} & codes(text)
+    # Without that sentence both rules speak.
+    bare = "Sort the request below into sales or support.\n\nRequest: {{request}}\n"
+    assert {"PW301", "PW302"} <= codes(bare)
+
+
 def test_a_fallback_for_thin_context_is_an_unknown_answer_path() -> None:
     text = (
         "Answer the question using the context.\n\nQuestion: {{question}}\n\n"

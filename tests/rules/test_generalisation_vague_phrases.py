@@ -34,6 +34,8 @@ def found(text: str, code: str, path: str = "prompt.md") -> list[str]:
         ("Avoid engaging in small talk with the customer.\n", "PW203"),
         ("Quote great philosophers where their words fit the topic.\n", "PW203"),
         ("See the [good first issue](https://example.com/labels) list for tasks.\n", "PW203"),
+        # A kind of person named outside any persona line.
+        ("Have the contract checked by a professional translator before it goes out.\n", "PW203"),
     ],
 )
 def test_a_noun_a_verb_or_a_name_is_not_a_vague_modifier(text: str, code: str) -> None:
@@ -72,7 +74,9 @@ def test_descriptive_text_is_not_an_instruction(text: str, code: str) -> None:
     "text",
     [
         "Keep the answer concise (typically two to four paragraphs in total).\n",
+        "Keep the answer concise (typically 3–5 paragraphs in total).\n",
         "Write a short title (max 8 words).\n",
+        "Keep each tip short (max 25 words).\n",
         "Give a brief summary: at most three sentences.\n",
         "Be concise → 50 words at most.\n",
     ],
