@@ -92,20 +92,30 @@ _WORDS = [
 ]  # fmt: skip
 
 
-@st.composite
-def _texts_and_spans(draw: st.DrawFn) -> tuple[str, list[Span]]:
-    text = "".join(draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=160)))
-    # A few holes (a template tag, a code block) in prose that is mostly one span.
-    holes = sorted(draw(st.lists(st.integers(0, len(text)), max_size=6)))
-    spans: list[Span] = []
-    start = 0
-    for a, b in zip(holes[::2], holes[1::2], strict=False):
-        if a > start:
-            spans.append(Span(start, a))
-        start = max(start, b)
-    if start < len(text):
-        spans.append(Span(start, len(text)))
-    return text, spans
+def _spans_with_holes(
+    words: list[str], size: int, holes: int
+) -> st.SearchStrategy[tuple[str, list[Span]]]:
+    """Texts joined from ``words`` and their prose spans: the whole text less
+    a few holes (a template tag, a code block), in order."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[str, list[Span]]:
+        text = "".join(draw(st.lists(st.sampled_from(words), min_size=1, max_size=size)))
+        cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=holes)))
+        spans: list[Span] = []
+        start = 0
+        for a, b in zip(cuts[::2], cuts[1::2], strict=False):
+            if a > start:
+                spans.append(Span(start, a))
+            start = max(start, b)
+        if start < len(text):
+            spans.append(Span(start, len(text)))
+        return text, spans
+
+    return build()
+
+
+_texts_and_spans = _spans_with_holes(_WORDS, 160, 6)
 
 
 @pytest.fixture
@@ -130,7 +140,7 @@ def _same(pattern: re.Pattern[str], text: str, spans: list[Span]) -> None:
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(case=_texts_and_spans(), index=st.integers(0, 10_000))
+@given(case=_texts_and_spans, index=st.integers(0, 10_000))
 def test_blockwise_search_finds_what_the_whole_scan_finds(
     small_blocks: None, case: tuple[str, list[Span]], index: int
 ) -> None:
@@ -171,19 +181,7 @@ _HEADED_WORDS = [
 ]  # fmt: skip
 
 
-@st.composite
-def _headed_texts(draw: st.DrawFn) -> tuple[str, list[Span]]:
-    text = "".join(draw(st.lists(st.sampled_from(_HEADED_WORDS), min_size=1, max_size=200)))
-    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
-    spans: list[Span] = []
-    start = 0
-    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
-        if a > start:
-            spans.append(Span(start, a))
-        start = max(start, b)
-    if start < len(text):
-        spans.append(Span(start, len(text)))
-    return text, spans
+_headed_texts = _spans_with_holes(_HEADED_WORDS, 200, 8)
 
 
 def test_local_head_is_the_block_local_opening() -> None:
@@ -202,7 +200,7 @@ def test_local_head_is_the_block_local_opening() -> None:
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(case=_headed_texts(), index=st.integers(0, 10_000))
+@given(case=_headed_texts, index=st.integers(0, 10_000))
 def test_search_by_openings_finds_what_the_whole_scan_finds(
     small_blocks: None, case: tuple[str, list[Span]], index: int
 ) -> None:
