@@ -292,10 +292,20 @@ def test_a_time_a_narrated_step_or_a_prohibition_is_not_a_hedge(text: str) -> No
         # Not a length at all.
         "In short, reply in the customer's language.\n",
         "Write PR, short for pull request, in the title.\n",
+        # What the output is contrasted with or must not be.
+        "Reply with one line of status rather than a detailed report.\n",
+        "Give the totals as a table, not a lengthy essay.\n",
+        "List the three risks instead of a long explanation of each.\n",
     ],
 )
 def test_a_length_word_that_does_not_size_the_output_is_not_flagged(text: str) -> None:
     assert found(text, "PW202") == []
+
+
+def test_a_contrast_does_not_silence_the_length_asked_for() -> None:
+    """Only the word the contrast governs is left alone."""
+    text = "Write a short summary of the incident rather than a detailed report.\n"
+    assert found(text, "PW202") == ["a short summary"]
 
 
 def test_a_length_word_sizing_the_output_is_still_found() -> None:
