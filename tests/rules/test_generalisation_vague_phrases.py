@@ -302,6 +302,31 @@ def test_a_length_word_that_does_not_size_the_output_is_not_flagged(text: str) -
     assert found(text, "PW202") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # The vague word names what the model is to write instead of.
+        ("Rather than a detailed report, list the three main risks.\n", "PW202"),
+        ("Instead of a lengthy preface, open with the answer.\n", "PW202"),
+        ("Rather than a polished essay, jot down three quick notes.\n", "PW203"),
+        # Released, not asked for.
+        ("The recap does not have to be detailed.\n", "PW202"),
+        ("There is no need for a lengthy introduction.\n", "PW202"),
+        ("The notes need not be polished.\n", "PW203"),
+        ("The list doesn't have to be comprehensive.\n", "PW201"),
+    ],
+)
+def test_a_vague_word_for_what_not_to_produce_is_not_flagged(text: str, code: str) -> None:
+    assert found(text, code) == []
+
+
+def test_the_word_asked_for_next_to_a_contrast_is_still_found() -> None:
+    assert found("Use concise phrasing rather than lengthy paragraphs.\n", "PW202") == ["concise"]
+    # A plain prohibition leaves the measure open, so it is still found.
+    assert found("Avoid lengthy replies.\n", "PW202") == ["lengthy"]
+    assert found("The recap has to be detailed.\n", "PW202") == ["detailed"]
+
+
 def test_a_contrast_does_not_silence_the_length_asked_for() -> None:
     """Only the word the contrast governs is left alone."""
     text = "Write a short summary of the incident rather than a detailed report.\n"
