@@ -85,6 +85,14 @@ def open_tags(size: int) -> str:
     return "# Task\n\n" + _repeat("<example>\nx\n", size)
 
 
+def example_titles(size: int) -> str:
+    """An example title on every few lines, each over a pair whose values sit
+    under their labels: every title's sample is read up to the next title."""
+    return "Classify the question.\n\n" + _repeat(
+        "Here are some examples:\nQuestion:\nwhy?\nAnswer:\nyes\n", size
+    )
+
+
 @dataclass(frozen=True)
 class InputClass:
     name: str
@@ -111,4 +119,5 @@ CLASSES = (
     InputClass("did-you-mean", did_you_mean, "hostile.prompt"),
     InputClass("open-tags", open_tags, "hostile.prompt.md"),
     InputClass("uses-on-one-line", uses_on_one_line, "hostile.prompt"),
+    InputClass("example-titles", example_titles, "hostile.prompt.md"),
 )

@@ -69,3 +69,41 @@ def test_dedupe_keeps_the_first_of_overlapping_examples() -> None:
 
     kept = dedupe([ex(10, 20), ex(0, 30), ex(25, 40), ex(40, 50)])
     assert [(e.span.start, e.span.end) for e in kept] == [(0, 30), (40, 50)]
+
+
+def outputs(profile: TaskProfile, text: str) -> list[str]:
+    return [text[e.output.start : e.output.end] for e in profile.examples if e.output]
+
+
+def test_values_under_their_labels_after_an_examples_title_are_each_an_example() -> None:
+    text = (
+        "Decide whether the message asks for a refund. Reply yes or no.\n\n"
+        "Here are some examples:\n\n"
+        "Message:\nThe kettle leaks, I want my money back.\nAnswer:\nyes\n\n"
+        "Message:\nDoes it come in blue?\nAnswer:\nno\n\n"
+        "Message:\n{{message}}\nAnswer:\n"
+    )
+    assert outputs(of(text), text) == ["yes", "no"]
+
+
+def test_numbered_example_titles_each_start_an_example() -> None:
+    text = (
+        "Rate how polite the reply is from 1 to 5.\n\n"
+        "**Example 1**\nreply_text: Go away.\nrating:\n1\n"
+        "**Example 2**\nreply_text: Happy to help with that!\noutput:\n5\n\n"
+        "Now rate this one:\nreply_text: {{reply}}\n"
+    )
+    found = of(text).examples
+    assert len(found) == 2 and outputs(of(text), text)[-1] == "5"
+
+
+def test_pairs_apart_keep_their_own_answers() -> None:
+    """An output field after a blank line opens a new exchange, even when it
+    is the field the last exchange began with ("Output:" judged, "Response:")."""
+    text = (
+        "Judge whether the dish sounds tasty. Answer yes or no.\n\n"
+        "Output:\nFresh bread\nResponse:\nyes\n\n"
+        "Output:\nA rusty nail\nResponse:\nno\n\n"
+        "Output:\n{{output}}\nResponse:\n"
+    )
+    assert outputs(of(text), text) == ["yes", "no"]

@@ -288,16 +288,19 @@ def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExamp
     pending: re.Match[str] | None = None
     fields = list(words.speaker.finditer(text, span.start, span.end))
     for m in _without_transcript_turns(text, fields, words):
-        name, value = m.group(1).lower(), m.group(2).strip()
+        # The value is the rest of the label's line or, when that is empty,
+        # the line under it ("Answer:" on its own line, the answer below).
+        value_span = _field_value(text, m, words)
+        name, value = m.group(1).lower(), text[value_span.start : value_span.end].strip()
         if name in words.input_fields:
             pending = m if value and not _PLACEHOLDER.fullmatch(value) else None
         elif name in words.output_fields and pending is not None and value:
             pairs.append(
                 WorkedExample(
-                    Span(pending.start(), m.end()),
+                    Span(pending.start(), max(m.end(), value_span.end)),
                     strip_span(text, Span(pending.start(), pending.end())),
                     "pair",
-                    strip_span(text, Span(m.start(2), m.end(2))),
+                    strip_span(text, value_span),
                 )
             )
             pending = None
@@ -306,7 +309,9 @@ def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExamp
 
 _OUTPUT_TAG = re.compile(r"<(output|answer|response|assistant|label)>(.*?)</\1>", re.I | re.S)
 _OUTPUT_FIELD = re.compile(
-    r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(.+)$", re.I | re.M
+    # The value on the label's line or, when that is blank, on the line under it.
+    r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(?:\n[ \t]*)?(\S.*)$",
+    re.I | re.M,
 )
 
 
@@ -404,6 +409,7 @@ def pair_examples(
                 and last_input is not None
                 and found
                 and found[-1].span.start == (last_input)
+                and not _BLANK_LINE.search(text, previous_end, m.start())
             ):
                 # A second output field of the same exchange ("Answer: ...",
                 # then "Output: {...}"): the last one is the expected answer.
@@ -696,7 +702,7 @@ def titled_examples(
         for s, e in rows
     ]
     found: list[WorkedExample] = []
-    for title_start, title_end in titles:
+    for i, (title_start, title_end) in enumerate(titles):
         start = title_end + 1
         reach = min(len(text), start + _EXAMPLE_REACH)
         end_marker = _END_EXAMPLE.search(text, start, reach)
@@ -705,8 +711,16 @@ def titled_examples(
         else:
             after = _NEXT_TITLE.search(text, start, reach)
             end = after.start() if after is not None else reach
+        if i + 1 < len(titles):
+            # A sample ends at the next example's title ("**Example 2**") at the latest.
+            end = min(end, titles[i + 1][0])
         body = text[start:end] if start < end else ""
         if not body.strip() or _is_template(body):
+            continue
+        # "Here are some examples:" over several exchanges titles each of them.
+        parts = _split_block(text, Span(start, end), words)
+        if len(parts) > 1:
+            found.extend(parts)
             continue
         # The sample is the answer itself only under a title that says so
         # ("Example output:"); under "Example:" it may hold the input too, and
