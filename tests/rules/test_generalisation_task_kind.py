@@ -326,6 +326,22 @@ def test_a_markdown_procedure_that_runs_commands_is_an_agents() -> None:
     )
 
 
+def test_a_skill_granted_tools_is_an_agents_procedure() -> None:
+    """Frontmatter that grants tools makes the body the steps of an agent: its
+    "determine whether the fault is in A, B or C" is a diagnosis it runs, not
+    a label the prompt returns."""
+    body = (
+        "# Slow builds\n\n"
+        "First determine whether the delay comes from the cache, the network or the compiler.\n"
+    )
+    granted = "---\nname: slow-builds\nallowed-tools:\n  - Read\n  - Grep\n---\n" + body
+    assert of(granted, "SKILL.md").kind is TaskKind.AGENT
+    assert not {"PW101", "PW304"} & codes(granted, "SKILL.md")
+    # Without the grant, and with no command in it, the same steps read as before.
+    plain = "---\nname: slow-builds\n---\n" + body
+    assert of(plain, "SKILL.md").kind is TaskKind.CLASSIFICATION
+
+
 # --------------------------------------------------- what is not a worked example
 
 

@@ -14,7 +14,7 @@ verb.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePath
@@ -272,7 +272,15 @@ def _is_skill_file(doc: PromptDocument) -> bool:
 _TOOLS = re.compile(r"\b(?:MCP|CLI|scripts?|tool calls?|npx|npm|pip install)\b")
 
 
+# Frontmatter keys that give an agent or a skill its tools (Copilot agent
+# files, Claude skills): a prompt granted tools acts with them.
+_TOOL_KEYS = ("tools", "allowed-tools", "allowed_tools")
+
+
 def _runs_tools(doc: PromptDocument) -> bool:
+    frontmatter = doc.frontmatter
+    if isinstance(frontmatter, Mapping) and any(frontmatter.get(k) for k in _TOOL_KEYS):
+        return True
     if any(s.kind is SegmentKind.CODE and _SHELL_INFO.match(s.title) for s in doc.walk()):
         return True
     return _TOOLS.search(doc.text) is not None
