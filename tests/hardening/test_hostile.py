@@ -342,7 +342,15 @@ def test_safe_patterns_are_accepted(pattern: str) -> None:
 
 def test_builtin_rules_have_no_backtracking_risk() -> None:
     for rule in load_rules().rules:
-        for key in ("patterns", "when", "require", "unless_near", "unless_line", "preceded_by"):
+        for key in (
+            "patterns",
+            "when",
+            "require",
+            "unless_near",
+            "unless_line",
+            "preceded_by",
+            "not_preceded_by",
+        ):
             for pattern in rule.matcher.get(key, []) or []:
                 assert backtracking_risk(pattern) is None, (rule.code, pattern)
 

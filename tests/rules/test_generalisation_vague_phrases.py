@@ -541,3 +541,29 @@ def test_what_the_output_should_be_is_found() -> None:
 )
 def test_a_criterion_an_analogy_or_a_person_is_not_a_judgement(text: str) -> None:
     assert found(text, "PW203") == []
+
+
+# ------------------------------- issue 14, round six: contrasts and misses on dev
+
+
+def test_a_contrasted_phrase_is_left_alone_and_the_asked_for_one_is_found() -> None:
+    """The contrast governs only the phrase right after it, a phrase such as
+    "in detail" as much as a single word."""
+    assert found("Respond briefly rather than in detail.\n", "PW202") == ["briefly"]
+    assert found("Give an overview instead of an in-depth review.\n", "PW202") == []
+    # Two contrasted words joined by "and": both are left alone, not the one asked for.
+    assert found("Keep it short rather than long and detailed.\n", "PW202") == ["keep it short"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A negation right before the length word.
+        "Keep the captions sparse, never lengthy.\n",
+        # One more judgement joined to the contrasted length word.
+        "Reply with a status line rather than a long, detailed report.\n",
+        "The note doesn't have to be detailed.\n",
+    ],
+)
+def test_a_negated_or_contrasted_length_further_from_its_cue_is_not_flagged(text: str) -> None:
+    assert found(text, "PW202") == []

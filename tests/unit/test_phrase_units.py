@@ -1,7 +1,8 @@
 """The phrase rules' kept matches, folded from answers cached per run of pieces (issue 16).
 
 Two promises: the fold keeps exactly the matches the whole-document filter
-keeps (scope, ``unless_near``, ``unless_line``, ``preceded_by``), and an edit
+keeps (scope, ``unless_near``, ``unless_line``, ``preceded_by``,
+``not_preceded_by``), and an edit
 of one paragraph of a large prompt recomputes one or two runs of pieces out
 of a hundred.
 """
@@ -74,6 +75,30 @@ def test_context_free_rejects_lookbehinds_that_may_see_the_previous_line() -> No
     assert not phrase_units.context_free(_matcher(tokens=["x"], unless_near=[r"(?<=\s)y"]))
     assert not phrase_units.context_free(_matcher(tokens=["x"], preceded_by=[r"(?<=\n\n)"]))
     assert not phrase_units.context_free(_matcher(tokens=["x"], unless_line=[r"(?:(?<=[^a])|z)y"]))
+    assert not phrase_units.context_free(
+        _matcher(tokens=["x"], not_preceded_by=[r"(?<=\n)rather than"])
+    )
+
+
+def test_not_preceded_by_leaves_only_the_phrase_it_governs_alone() -> None:
+    """Unlike ``unless_near``, the context must end right before the match:
+    "briefly" stays a match when "rather than" governs only "in detail"."""
+    matcher = _matcher(tokens=["briefly", "in detail"], not_preceded_by=[r"\brather than"])
+    text = "Answer briefly rather than in detail.\n"
+    assert matcher.search is not None
+    kept = [
+        m.group(0)
+        for m in matcher.search.finditer(text)
+        if matchers.in_context(matcher, text, m.start(), 0)
+    ]
+    assert kept == ["briefly"]
+    # Both checks at once: the context asked for, and not the one ruled out.
+    both = _matcher(tokens=["tips"], preceded_by=[r"\bgive"], not_preceded_by=[r"\bnever give"])
+    assert both.search is not None
+    for line, expected in (("give tips", True), ("never give tips", False), ("tips", False)):
+        start = both.search.search(line)
+        assert start is not None
+        assert matchers.in_context(both, line, start.start(), 0) is expected
 
 
 def _by_hand(

@@ -10,13 +10,16 @@ default: never examples, code, quoted data, frontmatter or template tags) and
 can be silenced by a pattern ``unless_near`` the match on the same line, which
 is how "brief" next to "3 sentences" stays quiet. ``preceded_by`` narrows a
 phrase to one context (a vague "some" only counts after a verb that asks the
-model to produce something: "give some tips").
+model to produce something: "give some tips"); ``not_preceded_by`` leaves a
+phrase alone in one context (what a sentence contrasts the output with:
+"rather than in detail"), and only that phrase, not its neighbours on the
+line as ``unless_near`` would.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +49,7 @@ FIELDS = (
     "min_count",
     "max_findings",
     "preceded_by",
+    "not_preceded_by",
 )
 KINDS = ("existence", "substitution", "occurrence", "requires")
 # ``directives``: instructions minus descriptive text, example turns,
@@ -290,6 +294,7 @@ class CompiledMatcher:
     unless_near: Pattern | None
     unless_line: Pattern | None
     preceded_by: Pattern | None
+    not_preceded_by: Pattern | None
     window: int
     scope: str
     anchor: str
@@ -380,6 +385,9 @@ def compile_spec(
     before = _strings(spec, "preceded_by")
     for i, pattern in enumerate(before):
         check(f"preceded_by[{i}]", pattern, flags)
+    not_before = _strings(spec, "not_preceded_by")
+    for i, pattern in enumerate(not_before):
+        check(f"not_preceded_by[{i}]", pattern, flags)
     for i, pattern in enumerate(near):
         check(f"unless_near[{i}]", pattern, flags)
     for i, pattern in enumerate(line):
@@ -405,11 +413,8 @@ def compile_spec(
         require=require,
         unless_near=compile_("|".join(f"(?:{p})" for p in near), flags, near) if near else None,
         unless_line=compile_("|".join(f"(?:{p})" for p in line), flags, line) if line else None,
-        preceded_by=compile_(
-            "(?:" + "|".join(f"(?:{p})" for p in before) + r")[ \t]*\Z", flags, before
-        )
-        if before
-        else None,
+        preceded_by=_ending_here(compile_, before, flags),
+        not_preceded_by=_ending_here(compile_, not_before, flags),
         window=window,
         scope=str(scope),
         anchor=str(anchor),
@@ -420,7 +425,17 @@ def compile_spec(
     )
 
 
-# How far back from a match ``preceded_by`` may reach. A context such as
+def _ending_here(
+    compile_: Callable[[str, int, Sequence[str]], Pattern], patterns: list[str], flags: int
+) -> Pattern | None:
+    """One pattern for a context that must end right before a match (spaces between)."""
+    if not patterns:
+        return None
+    joined = "(?:" + "|".join(f"(?:{p})" for p in patterns) + r")[ \t]*\Z"
+    return compile_(joined, flags, patterns)
+
+
+# How far back from a match ``preceded_by`` (or ``not_preceded_by``) may reach. A context such as
 # "1. Please give the user" is tens of characters; without a bound, one long
 # line with many matches ("give some tips, " repeated) would be searched from
 # its start once per match, quadratic in the line's length.
@@ -464,17 +479,20 @@ def silenced(
 
 
 def in_context(matcher: CompiledMatcher, text: str, start: int, line_start: int) -> bool:
-    """Does ``preceded_by`` (if set) end right before the match, on its line?
+    """Does ``preceded_by`` (if set) end right before the match, on its line, and
+    ``not_preceded_by`` (if set) not?
 
     The line up to the match is searched back to at most ``CONTEXT_REACH``
     characters. The search runs on the whole text between bounds (not on a
     slice), so ``^`` still matches only at the real start of the line, never
     at the edge of the reach, and no call copies the line.
     """
-    if matcher.preceded_by is None:
+    if matcher.preceded_by is None and matcher.not_preceded_by is None:
         return True
     lo = max(line_start, start - CONTEXT_REACH)
-    return matcher.preceded_by.search(text, lo, start) is not None
+    if matcher.not_preceded_by is not None and matcher.not_preceded_by.search(text, lo, start):
+        return False
+    return matcher.preceded_by is None or matcher.preceded_by.search(text, lo, start) is not None
 
 
 def replacement_for(matcher: CompiledMatcher, matched: str) -> str | None:

@@ -3,7 +3,7 @@
 The declarative phrase rules scan each piece of a document (the token
 pieces, cached by text in the engine) and then keep the matches that lie in
 the rule's scope and are not made precise by their line (``unless_near``,
-``unless_line``, ``preceded_by``). The scan was cached per piece, but every
+``unless_line``, ``preceded_by``, ``not_preceded_by``). The scan was cached per piece, but every
 version still walked all pieces, shifted every match, and ran the line
 checks for every match of the document again: about a quarter of an edit in
 a large prompt. Here the pieces are grouped into *units* (runs of about 16
@@ -162,7 +162,12 @@ def context_free(matcher: matchers.CompiledMatcher) -> bool:
     if remembered is not None:
         return remembered[1]
     known = True
-    for pattern in (matcher.unless_near, matcher.unless_line, matcher.preceded_by):
+    for pattern in (
+        matcher.unless_near,
+        matcher.unless_line,
+        matcher.preceded_by,
+        matcher.not_preceded_by,
+    ):
         if pattern is None:
             continue
         try:
