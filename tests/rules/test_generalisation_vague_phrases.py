@@ -567,3 +567,48 @@ def test_a_contrasted_phrase_is_left_alone_and_the_asked_for_one_is_found() -> N
 )
 def test_a_negated_or_contrasted_length_further_from_its_cue_is_not_flagged(text: str) -> None:
     assert found(text, "PW202") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "phrase"),
+    [
+        # A vague count of a unit of length or time, whatever governs it.
+        ("Read small ranges of the log (a few lines) at a time.\n", "PW202", "a few lines"),
+        ("If the tool does not answer within a few seconds, stop it.\n", "PW202", "a few seconds"),
+        ("Close the story with several paragraphs on the aftermath.\n", "PW202", "several paragraphs"),
+        # What to avoid, named by a judgement.
+        ("Avoid wordy sentences.\n", "PW203", "wordy"),
+        ("Avoid trivial remarks in the review.\n", "PW203", "trivial"),
+        ("Avoid expensive work inside the render loop.\n", "PW203", "expensive"),
+        ("Avoid over-eagerly renaming things.\n", "PW203", "over-eagerly"),
+        # A claim of perfection about the output.
+        ("Write a perfect set of interview questions.\n", "PW203", "perfect"),
+        ("Give one line that perfectly captures the mood.\n", "PW203", "perfectly"),
+        # Two judgements about sources joined.
+        ("Cite credible and reputable sources.\n", "PW203", "credible and reputable"),
+        # "if needed" in other words.
+        ("Search the wiki if you need more context.\n", "PW204", "if you need more context"),
+    ],
+)
+def test_round_six_phrases_are_found(text: str, code: str, phrase: str) -> None:
+    assert phrase in found(text, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A counted example list, not a length.
+        ("Here are a few examples:\n", "PW202"),
+        # The judgement is explained right next to it.
+        ("Avoid expensive work in hot paths such as the render loop.\n", "PW203"),
+        # Words the annotators never marked after "avoid".
+        ("Avoid unnecessary comments.\n", "PW203"),
+        # The bar is named: the schema.
+        ("Make sure the output perfectly matches the schema.\n", "PW203"),
+        # A condition with its action, not a hedge.
+        ("If you need more, put it in a second note.\n", "PW204"),
+        ("If you need more context, ask the user for the file.\n", "PW204"),
+    ],
+)
+def test_near_misses_of_the_round_six_phrases_are_left_alone(text: str, code: str) -> None:
+    assert found(text, code) == []
