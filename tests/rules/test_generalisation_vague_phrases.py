@@ -575,7 +575,11 @@ def test_a_negated_or_contrasted_length_further_from_its_cue_is_not_flagged(text
         # A vague count of a unit of length or time, whatever governs it.
         ("Read small ranges of the log (a few lines) at a time.\n", "PW202", "a few lines"),
         ("If the tool does not answer within a few seconds, stop it.\n", "PW202", "a few seconds"),
-        ("Close the story with several paragraphs on the aftermath.\n", "PW202", "several paragraphs"),
+        (
+            "Close the story with several paragraphs on the aftermath.\n",
+            "PW202",
+            "several paragraphs",
+        ),
         # What to avoid, named by a judgement.
         ("Avoid wordy sentences.\n", "PW203", "wordy"),
         ("Avoid trivial remarks in the review.\n", "PW203", "trivial"),
@@ -605,6 +609,8 @@ def test_round_six_phrases_are_found(text: str, code: str, phrase: str) -> None:
         ("Avoid unnecessary comments.\n", "PW203"),
         # The bar is named: the schema.
         ("Make sure the output perfectly matches the schema.\n", "PW203"),
+        # The reason that follows is the criterion.
+        ("Make the notes useful and informative because each claim cites a file.\n", "PW203"),
         # A condition with its action, not a hedge.
         ("If you need more, put it in a second note.\n", "PW204"),
         ("If you need more context, ask the user for the file.\n", "PW204"),
