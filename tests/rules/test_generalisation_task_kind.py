@@ -666,3 +666,37 @@ def test_a_yes_no_question_put_to_the_user_is_not_a_decision() -> None:
     text = "Ask the user whether to keep going: continue, yes or no?\n"
     assert of(text).kind is not TaskKind.CLASSIFICATION
     assert of("Is the claim below true or false?\n\n{{c}}\n").kind is TaskKind.CLASSIFICATION
+
+
+# ------------------------------------ round five: naming what the input shows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Look at the attached photo of a bird, say which species is shown in the photo.\n",
+        "Study the picture, then tell me what breed of dog is in the picture.\n\n{{image}}\n",
+        "Listen to the clip and determine which language is spoken in the recording.\n",
+    ],
+)
+def test_naming_the_one_thing_an_input_shows_is_a_classification(text: str) -> None:
+    profile_ = of(text)
+    assert profile_.kind is TaskKind.CLASSIFICATION
+    assert profile_.needs_examples
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A description of everything in it is open-ended writing.
+        "Tell me what is in the picture below.\n\n{{image}}\n",
+        # Several things named in it are a list pulled out, not one label.
+        "Identify which products are mentioned in the text below.\n\n{{text}}\n",
+        # The user is the one asked.
+        "Ask the user which language is spoken in the recording.\n",
+    ],
+)
+def test_describing_an_input_or_listing_what_it_names_is_not_naming_one_label(
+    text: str,
+) -> None:
+    assert of(text).kind is not TaskKind.CLASSIFICATION

@@ -98,6 +98,9 @@ class TaskWords:
     agent: Pattern
     # A closed yes/no answer anywhere in a clause ("Answer yes or no").
     decision: Pattern
+    # Naming the one thing the input shows, anywhere in a clause ("..., tell
+    # which animal is in the picture"): the answer is a label, not prose.
+    identification: Pattern
     # A generation whose object is a data format made from the input
     # ("Generate a JSON object from the invoice"): a conversion.
     format_from_input: Pattern
@@ -131,6 +134,7 @@ class TaskWords:
             format_target=compiled("format_target_patterns", r"\b", r"\b"),
             agent=compiled("agent_patterns", _LEAD, r"\b", re.I | re.M),
             decision=compiled("decision_patterns", r"\b"),
+            identification=compiled("identification_patterns", r"\b", r"\b"),
             format_from_input=compiled(
                 "data_format_patterns",
                 r"\b",
@@ -237,7 +241,9 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
             if kind is TaskKind.GENERATION and _format_made_from_input(words, text, m.end()):
                 return TaskKind.TRANSFORMATION
             return kind
-    if words.decision.search(text) and not ASKS_THE_USER.search(text):
+    if (words.decision.search(text) or words.identification.search(text)) and not (
+        ASKS_THE_USER.search(text)
+    ):
         return TaskKind.CLASSIFICATION
     if words.agent.search(text):
         return TaskKind.AGENT
