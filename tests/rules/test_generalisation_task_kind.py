@@ -700,3 +700,49 @@ def test_describing_an_input_or_listing_what_it_names_is_not_naming_one_label(
     text: str,
 ) -> None:
     assert of(text).kind is not TaskKind.CLASSIFICATION
+
+
+# ------------------------------ round five: a summary in a genre or house style
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Condense the release notes below into one changelog entry for our weekly digest."
+        "\n\n{{notes}}\n",
+        "Summarize the incident report in the style of the Ops Bulletin.\n\n{{report}}\n",
+        "Sum up the meeting below in our house style.\n\n{{transcript}}\n",
+    ],
+)
+def test_a_summary_into_a_named_genre_or_house_style_needs_examples(text: str) -> None:
+    profile_ = of(text)
+    assert profile_.kind is TaskKind.SUMMARIZATION
+    assert profile_.needs_examples
+    assert "PW101" in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summarize the article below.\n\n{{article}}\n",
+        "Summarize the article below into a short bulleted list.\n\n{{article}}\n",
+        "Condense the thread below into a 20-word sentence.\n\n{{thread}}\n",
+        "Summarize the ticket below into a concise summary for the on-call engineer."
+        "\n\n{{ticket}}\n",
+    ],
+)
+def test_a_plain_summary_or_one_sized_in_words_needs_no_examples(text: str) -> None:
+    profile_ = of(text)
+    assert profile_.kind is TaskKind.SUMMARIZATION
+    assert not profile_.needs_examples
+
+
+def test_a_filled_sample_of_the_summary_genre_is_its_worked_example() -> None:
+    text = (
+        "Condense the release notes below into one changelog entry.\n\n"
+        "Write it in this format:\n"
+        "Version: 2.4.1\nHighlights: faster start-up, a fixed crash on empty input\n\n"
+        "Notes: {{notes}}\n"
+    )
+    assert len(of(text).examples) == 1
+    assert "PW101" not in codes(text)

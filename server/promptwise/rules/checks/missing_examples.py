@@ -1,5 +1,5 @@
 """PW101: a task that needs examples (classification, extraction, conversion
-into a format) shows none."""
+into a format, a summary in a set genre or style) shows none."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from promptwise.rules.checks.scaffold import examples_edit
 @register(
     "missing-examples",
     # One message per kind of task that needs examples: what they must show.
-    variants={"classification": (), "extraction": (), "transformation": ()},
+    variants={"classification": (), "extraction": (), "transformation": (), "summarization": ()},
 )
 def missing_examples(ctx: CheckContext) -> Iterator[Hit]:
     """Task kind and examples come from :mod:`promptwise.rules.judgements`.

@@ -94,6 +94,9 @@ class TaskWords:
     # that extracts or classifies on the way is not its task.
     writer: Pattern
     format_target: Pattern
+    # A summary whose statement names a genre or a house style ("into one
+    # newsletter entry", "in the style of the weekly digest").
+    summary_target: Pattern
     # An imperative that makes the prompt an agent's ("Guide the user ...").
     agent: Pattern
     # A closed yes/no answer anywhere in a clause ("Answer yes or no").
@@ -132,6 +135,7 @@ class TaskWords:
             ),
             writer=compiled("role_generation_patterns", r"\b", r"\b"),
             format_target=compiled("format_target_patterns", r"\b", r"\b"),
+            summary_target=compiled("summary_target_patterns", r"\b", r"\b"),
             agent=compiled("agent_patterns", _LEAD, r"\b", re.I | re.M),
             decision=compiled("decision_patterns", r"\b"),
             identification=compiled("identification_patterns", r"\b", r"\b"),
@@ -461,9 +465,16 @@ def needs_examples(
     target; converting into JSON, a table or "our house style" does not. The
     target is read in the sentence that states the conversion: in a prompt
     written on one line, "keep the tone" three sentences on is no target.
+
+    A summary is a conversion too, but its usual targets (a paragraph, a
+    bulleted list, so many words) describe themselves; one into a genre or a
+    house style ("into one newsletter entry in the style of the weekly
+    digest") is easier shown than described, so it needs examples as well.
     """
     if kind in (TaskKind.CLASSIFICATION, TaskKind.EXTRACTION):
         return True
     if kind is TaskKind.TRANSFORMATION and evidence is not None:
         return bool(words.format_target.search(doc.text, evidence.start, evidence.end))
+    if kind is TaskKind.SUMMARIZATION and evidence is not None:
+        return bool(words.summary_target.search(doc.text, evidence.start, evidence.end))
     return False

@@ -204,7 +204,11 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
         key=lambda e: e.span.start,
     )
     examples = ex.dedupe(examples)
-    if kind in STRUCTURED_KINDS:
+    # A summary held to a genre or a style is often shown by a filled sample
+    # of it ("Use this format: ..."), read the way a conversion's is.
+    if kind in STRUCTURED_KINDS or (
+        kind is TaskKind.SUMMARIZATION and needs_examples(doc, kind, evidence, words.task)
+    ):
         examples = ex.dedupe(
             [
                 *examples,
