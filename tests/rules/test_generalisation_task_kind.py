@@ -694,6 +694,8 @@ def test_naming_the_one_thing_an_input_shows_is_a_classification(text: str) -> N
         "Identify which products are mentioned in the text below.\n\n{{text}}\n",
         # The user is the one asked.
         "Ask the user which language is spoken in the recording.\n",
+        # Naming it is a step; the poem is what is asked for.
+        "Say which bird is shown in the photo, then write a short poem about it.\n",
     ],
 )
 def test_describing_an_input_or_listing_what_it_names_is_not_naming_one_label(

@@ -245,9 +245,10 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
             if kind is TaskKind.GENERATION and _format_made_from_input(words, text, m.end()):
                 return TaskKind.TRANSFORMATION
             return kind
-    if (words.decision.search(text) or words.identification.search(text)) and not (
-        ASKS_THE_USER.search(text)
-    ):
+    named = words.identification.search(text)
+    if named is not None and _THEN_WRITE.search(text, named.end()):
+        return TaskKind.GENERATION  # "say which bird it is, then write a poem about it"
+    if (named is not None or words.decision.search(text)) and not ASKS_THE_USER.search(text):
         return TaskKind.CLASSIFICATION
     if words.agent.search(text):
         return TaskKind.AGENT
