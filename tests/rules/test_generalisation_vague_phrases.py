@@ -618,3 +618,51 @@ def test_round_six_phrases_are_found(text: str, code: str, phrase: str) -> None:
 )
 def test_near_misses_of_the_round_six_phrases_are_left_alone(text: str, code: str) -> None:
     assert found(text, code) == []
+
+
+# -------------------------------- read-through round 4: what is ruled out, defined
+
+
+def test_a_length_ruled_out_by_without_is_not_flagged() -> None:
+    text = "Readers should find the entry point without reading detailed descriptions.\n"
+    assert found(text, "PW202") == []
+    # What is asked for in the same sentence is still found.
+    assert found("Answer in detail without lengthy preambles.\n", "PW202") == ["in detail"]
+
+
+def test_a_list_item_defining_a_code_term_is_not_an_instruction() -> None:
+    levels = "## Log levels\n\n- `warn`: Problems to look at\n- `trace`: Detailed tracing output\n"
+    assert found(levels, "PW202") == []
+    # A definition that sets a condition or directs is still an instruction.
+    rule = "- `## Notes`: if notes are needed, add a detailed summary of each\n"
+    assert found(rule, "PW202") == ["a detailed summary"]
+    must = "- `summary`: must be detailed\n"
+    assert found(must, "PW202") == ["detailed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A span of time, not a length of output.
+        "Expect bursts of traffic in a short period of time.\n",
+        # A security practice named by its term.
+        "Apply defense in depth to every service boundary.\n",
+        # A comparison with a stated measure.
+        "- Reject prefixes shorter than `/24`\n",
+        # A condition on what the user does, not on the output.
+        "If the user is giving very short answers, skip the optional questions.\n",
+        # What the model gathers, not the length of what it writes.
+        "Query detailed billing records for the account before you answer.\n",
+        "Collect the detailed logs of the failed run.\n",
+    ],
+)
+def test_a_time_span_a_term_a_measured_comparison_or_the_users_answers_is_no_length(
+    text: str,
+) -> None:
+    assert found(text, "PW202") == []
+
+
+def test_the_same_words_asking_for_a_length_are_still_found() -> None:
+    assert found("Write a short reply for each ticket.\n", "PW202") == ["a short reply"]
+    assert found("Explain the design in depth.\n", "PW202") == ["in depth"]
+    assert found("Make the summary shorter.\n", "PW202") == ["shorter"]

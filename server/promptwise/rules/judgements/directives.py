@@ -101,6 +101,11 @@ _NOT_PROSE = re.compile(
     re.I,
 )
 _EXAMPLE_ROLES = ("assistant", "model", "tool", "function")
+# A list item defining a code term ("- `debug`: Detailed debugging
+# information"): what a value, a level or a flag means. The term itself is
+# inline code, outside the prose, so the item is found on its line.
+_CODE_TERM_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+`[^`\n]{1,60}`[ \t]*:", re.M)
+_CONDITION = re.compile(r"\b(?:if|when|unless)\b", re.I)
 
 
 def _spans_bytes(key: tuple[str, str], spans: tuple[Span, ...]) -> int:
@@ -174,6 +179,17 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
             line_end = text.find("\n", m.start())
             holes.append((m.start(), span_end if line_end == -1 else min(line_end, span_end)))
         holes.extend([m.span() for m in _NOT_PROSE.finditer(text, span_start, span_end)])
+    if rel:
+        first_line = text.rfind("\n", 0, rel[0][0]) + 1
+        for m in _CODE_TERM_ITEM.finditer(text, first_line, rel[-1][1]):
+            line_end = text.find("\n", m.end())
+            line_end = len(text) if line_end == -1 else line_end
+            # A definition that directs or sets a condition ("`## Scripts`:
+            # if scripts are needed, create ...") is still an instruction.
+            if not _DIRECTING.search(text, m.end(), line_end) and not _CONDITION.search(
+                text, m.end(), line_end
+            ):
+                holes.append((m.end(), line_end))
     return tuple(_merge_pairs(holes))
 
 
