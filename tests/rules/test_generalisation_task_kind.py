@@ -24,6 +24,12 @@ def of(text: str, path: str = "prompt.txt") -> TaskProfile:
     return profile(parse_document(text, path))
 
 
+def kind_and_need(text: str) -> tuple[TaskKind, bool]:
+    """The task kind read, and whether it calls for worked examples."""
+    found = of(text)
+    return found.kind, found.needs_examples
+
+
 def codes(text: str, path: str = "prompt.txt") -> set[str]:
     return {f.code for f in analyze_text(text, path, Settings(preview=True)).findings}
 
@@ -510,9 +516,7 @@ def test_questions_and_choices_that_are_not_a_labelling_task(text: str) -> None:
     ],
 )
 def test_a_data_format_written_from_named_input_is_a_conversion(text: str) -> None:
-    profile_ = of(text)
-    assert profile_.kind is TaskKind.TRANSFORMATION
-    assert profile_.needs_examples
+    assert kind_and_need(text) == (TaskKind.TRANSFORMATION, True)
 
 
 @pytest.mark.parametrize(
@@ -680,9 +684,7 @@ def test_a_yes_no_question_put_to_the_user_is_not_a_decision() -> None:
     ],
 )
 def test_naming_the_one_thing_an_input_shows_is_a_classification(text: str) -> None:
-    profile_ = of(text)
-    assert profile_.kind is TaskKind.CLASSIFICATION
-    assert profile_.needs_examples
+    assert kind_and_need(text) == (TaskKind.CLASSIFICATION, True)
 
 
 @pytest.mark.parametrize(
@@ -717,9 +719,7 @@ def test_describing_an_input_or_listing_what_it_names_is_not_naming_one_label(
     ],
 )
 def test_a_summary_into_a_named_genre_or_house_style_needs_examples(text: str) -> None:
-    profile_ = of(text)
-    assert profile_.kind is TaskKind.SUMMARIZATION
-    assert profile_.needs_examples
+    assert kind_and_need(text) == (TaskKind.SUMMARIZATION, True)
     assert "PW101" in codes(text)
 
 
@@ -734,9 +734,7 @@ def test_a_summary_into_a_named_genre_or_house_style_needs_examples(text: str) -
     ],
 )
 def test_a_plain_summary_or_one_sized_in_words_needs_no_examples(text: str) -> None:
-    profile_ = of(text)
-    assert profile_.kind is TaskKind.SUMMARIZATION
-    assert not profile_.needs_examples
+    assert kind_and_need(text) == (TaskKind.SUMMARIZATION, False)
 
 
 def test_a_filled_sample_of_the_summary_genre_is_its_worked_example() -> None:
