@@ -175,6 +175,15 @@ class EscalationSettings:
         3, Integer(minimum=1), "Training epochs assumed when pricing fine-tuning."
     )
 
+    def reads_files(self) -> bool:
+        """Whether a log, promptfoo's database or a dataset is configured.
+
+        Without one there is nothing to read or watch, and the server does not
+        import the escalation advisor (a tenth of a second at launch) to find
+        that out.
+        """
+        return bool(self.logs or self.promptfoo_db or self.dataset)
+
 
 @dataclass(frozen=True)
 class Settings:

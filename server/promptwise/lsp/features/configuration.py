@@ -204,15 +204,22 @@ async def _register(ls: PromptwiseServer, registrations: list[lsp.Registration])
 
 
 def _all_log_globs(ls: PromptwiseServer) -> tuple[tuple[str, str], ...]:
-    # The log store is imported when logs are first looked at, not at launch:
-    # the server's first diagnostics do not wait for the escalation advisor.
+    configured = []
+    for uri in list(ls.documents.documents):
+        result = ls.documents.latest(uri)
+        analysis = result.analysis if result is not None else None
+        if analysis is not None and analysis.settings.escalation.reads_files():
+            configured.append(analysis.settings)
+    if not configured:
+        return ()
+    # The log store is imported only once some file has logs configured: at
+    # launch (`initialized`, while the first file is analysed) none has been
+    # analysed yet, and the first diagnostics do not wait for the advisor.
     from promptwise.escalation.store import watched_files
 
     found: set[tuple[str, str]] = set()
-    for uri in list(ls.documents.documents):
-        result = ls.documents.latest(uri)
-        if result is not None and result.analysis is not None:
-            found.update(watched_files(result.analysis.settings))
+    for settings in configured:
+        found.update(watched_files(settings))
     return tuple(sorted(found))
 
 
@@ -271,6 +278,8 @@ async def watch_logs_of(ls: PromptwiseServer, uri: str) -> None:
 
 
 def _matches_log(path: str, settings: Settings) -> bool:
+    if not settings.escalation.reads_files():
+        return False
     from promptwise.escalation.store import watched_files
 
     target = Path(path).as_posix()
