@@ -111,6 +111,34 @@ def test_the_server_imports_nothing_before_its_first_answer_that_it_does_not_use
     assert _unwanted(loaded) == []
 
 
+# Features the server answers only when asked: loaded with the first request.
+ON_REQUEST = (
+    "promptwise.lsp.features.code_actions",
+    "promptwise.lsp.features.code_lens",
+    "promptwise.lsp.features.commands",
+    "promptwise.lsp.features.completion",
+    "promptwise.lsp.features.hover",
+    "promptwise.lsp.features.inlay_hints",
+    "promptwise.lsp.features.navigation",
+    "promptwise.lsp.features.workspace_view",
+    "promptwise.project.overview",
+)
+
+
+def test_the_server_starts_its_first_analysis_without_what_it_does_not_need() -> None:
+    """Through ``initialized``, whose watcher update runs while the first file is
+    analysed (no file has an analysis yet): neither the escalation advisor nor a
+    feature answered only on request is loaded (issue 16)."""
+    loaded = _loaded_after(
+        "import asyncio\nimport promptwise.cli\nfrom promptwise.lsp.server import build\n"
+        "from promptwise.lsp.features import configuration\nserver = build()\n"
+        "asyncio.run(configuration.update_log_watchers(server))"
+    )
+    assert "promptwise.lsp.features.lifecycle" in loaded
+    assert _unwanted(loaded) == []
+    assert [m for m in ON_REQUEST if m in loaded] == []
+
+
 def test_a_check_whose_rules_need_a_count_still_counts() -> None:
     """The other side of the deferred encoding: a token budget the file may be
     over (its folder's config sets ``max_tokens``) makes the check encode it."""

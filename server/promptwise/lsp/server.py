@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib
 import logging
 import sys
 from collections.abc import Callable
@@ -90,26 +91,34 @@ def guarded(
     return wrapper
 
 
+def later(module: str, name: str) -> Callable[..., Any]:
+    """The handler ``name`` of ``lsp/features/<module>.py``, imported on its first call.
+
+    Only the lifecycle, text sync, configuration and diagnostics are needed
+    before the first diagnostics. Code actions, lenses, hints, hover,
+    completion, navigation, symbols and the commands wait for a request: at
+    launch their modules (and the runner, the project overview and the
+    price formatting behind them) only delayed the first answer (issue 16).
+    Every such handler is a coroutine function or returns a plain value, so
+    the stand-in is a coroutine function for pygls, with the handler's
+    ``(ls, *args)`` shape.
+    """
+
+    async def handler(ls: PromptwiseServer, *args: Any) -> Any:
+        target = getattr(importlib.import_module(f"promptwise.lsp.features.{module}"), name)
+        result = target(ls, *args)
+        if asyncio.iscoroutine(result):
+            result = await result
+        return result
+
+    handler.__name__ = handler.__qualname__ = name
+    handler.__module__ = f"promptwise.lsp.features.{module}"
+    return handler
+
+
 def build() -> PromptwiseServer:
-    """A server with every feature registered."""
-    from promptwise.lsp.features import (
-        code_actions,
-        code_lens,
-        commands,
-        completion,
-        configuration,
-        diagnostics,
-        folding,
-        hover,
-        inlay_hints,
-        lifecycle,
-        links,
-        navigation,
-        status,
-        symbols,
-        text_sync,
-        workspace_view,
-    )
+    """A server with every feature registered (most of them imported when first asked for)."""
+    from promptwise.lsp.features import configuration, diagnostics, lifecycle, text_sync
 
     server = PromptwiseServer()
     server.publish_diagnostics = functools.partial(diagnostics.publish, server)
@@ -141,7 +150,7 @@ def build() -> PromptwiseServer:
         ),
         (
             lsp.TEXT_DOCUMENT_CODE_ACTION,
-            code_actions.code_actions,
+            later("code_actions", "code_actions"),
             lsp.CodeActionOptions(
                 code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND],
                 resolve_provider=False,
@@ -150,37 +159,52 @@ def build() -> PromptwiseServer:
         ),
         (
             lsp.TEXT_DOCUMENT_INLAY_HINT,
-            inlay_hints.inlay_hints,
+            later("inlay_hints", "inlay_hints"),
             lsp.InlayHintOptions(resolve_provider=False),
             empty_list,
         ),
         (
             lsp.TEXT_DOCUMENT_CODE_LENS,
-            code_lens.code_lenses,
+            later("code_lens", "code_lenses"),
             lsp.CodeLensOptions(resolve_provider=False),
             empty_list,
         ),
-        (lsp.TEXT_DOCUMENT_HOVER, hover.hover, None, none),
-        (lsp.TEXT_DOCUMENT_DEFINITION, navigation.definition, None, none),
-        (lsp.TEXT_DOCUMENT_REFERENCES, navigation.references, None, none),
-        (lsp.TEXT_DOCUMENT_PREPARE_RENAME, navigation.prepare_rename, None, none),
+        (lsp.TEXT_DOCUMENT_HOVER, later("hover", "hover"), None, none),
+        (lsp.TEXT_DOCUMENT_DEFINITION, later("navigation", "definition"), None, none),
+        (lsp.TEXT_DOCUMENT_REFERENCES, later("navigation", "references"), None, none),
+        (
+            lsp.TEXT_DOCUMENT_PREPARE_RENAME,
+            later("navigation", "prepare_rename"),
+            None,
+            none,
+        ),
         (
             lsp.TEXT_DOCUMENT_RENAME,
-            navigation.rename,
+            later("navigation", "rename"),
             lsp.RenameOptions(prepare_provider=True),
             none,
         ),
         (
             lsp.TEXT_DOCUMENT_DOCUMENT_LINK,
-            links.document_links,
+            later("links", "document_links"),
             lsp.DocumentLinkOptions(resolve_provider=False),
             empty_list,
         ),
-        (lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL, symbols.document_symbols, None, empty_list),
-        (lsp.TEXT_DOCUMENT_FOLDING_RANGE, folding.folding_ranges, None, empty_list),
+        (
+            lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
+            later("symbols", "document_symbols"),
+            None,
+            empty_list,
+        ),
+        (
+            lsp.TEXT_DOCUMENT_FOLDING_RANGE,
+            later("folding", "folding_ranges"),
+            None,
+            empty_list,
+        ),
         (
             lsp.TEXT_DOCUMENT_COMPLETION,
-            completion.completion,
+            later("completion", "completion"),
             lsp.CompletionOptions(
                 trigger_characters=["{", " ", ":", "$", "/"], resolve_provider=False
             ),
@@ -199,18 +223,18 @@ def build() -> PromptwiseServer:
             none,
         ),
         (lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, configuration.did_change_folders, None, none),
-        (STATUS_REQUEST, status.status, None, none),
+        (STATUS_REQUEST, later("status", "status"), None, none),
     ]
     for method, handler, options, empty in features:
         server.feature(method, options)(guarded(method, handler, empty))
 
     command_table: list[tuple[str, Callable[..., Any]]] = [
-        (CMD_COST_COMPARISON, commands.show_cost_comparison),
-        (CMD_ESCALATION_REPORT, commands.show_escalation_report),
-        (CMD_REANALYZE, commands.reanalyze),
-        (CMD_EXPLAIN_RULE, commands.explain_rule),
-        (CMD_IGNORE_IN_CONFIG, commands.ignore_in_config),
-        (CMD_WORKSPACE_TOKENS, workspace_view.show_workspace_tokens),
+        (CMD_COST_COMPARISON, later("commands", "show_cost_comparison")),
+        (CMD_ESCALATION_REPORT, later("commands", "show_escalation_report")),
+        (CMD_REANALYZE, later("commands", "reanalyze")),
+        (CMD_EXPLAIN_RULE, later("commands", "explain_rule")),
+        (CMD_IGNORE_IN_CONFIG, later("commands", "ignore_in_config")),
+        (CMD_WORKSPACE_TOKENS, later("workspace_view", "show_workspace_tokens")),
     ]
     for name, command in command_table:
         server.command(name)(_command(name, command))
