@@ -17,14 +17,28 @@ from promptwise.document import yamlnodes
 from tests.conftest import REPO
 
 RULE_FILES = sorted((REPO / "lint_rules").glob("*.yaml"))
+# Every YAML file the package loads with `load_packaged`, which skips the checks
+# made here.
+PACKAGED = [*RULE_FILES, REPO / "server" / "promptwise" / "pricing" / "models.yaml"]
 
 
-@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
-def test_every_rule_file_takes_the_fast_path(path: object) -> None:
+@pytest.mark.parametrize("path", PACKAGED, ids=lambda p: p.name)
+def test_every_packaged_file_takes_the_fast_path(path: object) -> None:
     text = path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
     fast = yamlnodes._load_fast(text)
     assert fast is not None
     assert fast.value == yamlnodes._load_guarded(text).value
+    packaged = yamlnodes.load_packaged(text)
+    assert packaged.value == fast.value
+    assert yamlnodes.key_lines(text, packaged.node) == yamlnodes.key_lines(text, fast.node)
+
+
+def test_a_packaged_text_libyaml_refuses_gets_the_guarded_loaders_error() -> None:
+    with pytest.raises(yamlnodes.YamlProblem) as packaged:
+        yamlnodes.load_packaged("a: [1, 2\nb: 3")
+    with pytest.raises(yamlnodes.YamlProblem) as plain:
+        yamlnodes.load("a: [1, 2\nb: 3")
+    assert (packaged.value.message, packaged.value.line) == (plain.value.message, plain.value.line)
 
 
 def test_the_rule_files_do_quote_what_used_to_look_like_tags() -> None:

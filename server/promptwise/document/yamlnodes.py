@@ -128,6 +128,33 @@ def load(text: str) -> LoadedYaml:
     return fast if fast is not None else _load_guarded(text)
 
 
+def load_packaged(text: str) -> LoadedYaml:
+    """Load a YAML file shipped inside the package (a bundled rule, the price table).
+
+    libyaml alone. The caps and the checks for where libyaml and PyYAML's
+    scanner disagree are there for files a user or a workspace supplies; the
+    packaged files are held to them by the tests instead
+    (``tests/unit/test_yaml_fast_path.py``: each takes the fast path, to the
+    guarded loader's value), so skipping them changes no value. They cost
+    more than the loading itself: half of loading the price table and a
+    third of the 42 rule files, on every cold start (issue 16). Without
+    libyaml, or for a text it refuses, this is :func:`load`.
+    """
+    loader_class = _FAST_LOADER
+    if loader_class is None:
+        return load(text)
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedYaml(None, None)
+        return LoadedYaml(loader.construct_document(node), node)
+    except Exception:  # the guarded loader says what and where, as for any file
+        return load(text)
+    finally:
+        loader.dispose()
+
+
 def _indicators(text: str) -> int:
     """An upper bound on nesting depth: every collection needs one of these."""
     return sum(text.count(c) for c in "[{-:?")

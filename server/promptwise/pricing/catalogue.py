@@ -596,7 +596,9 @@ def _read_table(path: Path) -> tuple[Any, dict[str, int]]:
     return _parse_table(text, str(path), is_json=path.suffix.lower() == ".json")
 
 
-def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str, int]]:
+def _parse_table(
+    text: str, path: str, *, is_json: bool, packaged: bool = False
+) -> tuple[Any, dict[str, int]]:
     if is_json or text.lstrip().startswith("{"):
         try:
             return json.loads(text), {}
@@ -615,7 +617,7 @@ def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str,
                 "invalid JSON: a number too long to be a price", path=path, key="pricing"
             ) from None
     try:
-        loaded = yamlnodes.load(text)
+        loaded = yamlnodes.load_packaged(text) if packaged else yamlnodes.load(text)
     except yamlnodes.YamlProblem as exc:
         raise ConfigError(
             f"invalid YAML: {exc.message}", path=path, line=exc.line + 1, key="pricing"
@@ -627,7 +629,9 @@ def _parse_table(text: str, path: str, *, is_json: bool) -> tuple[Any, dict[str,
 def _builtin_rows() -> tuple[PriceEntry, ...]:
     """The bundled table, parsed once per process."""
     resource = resources.files("promptwise.pricing").joinpath("models.yaml")
-    data, lines = _parse_table(resource.read_text(encoding="utf-8"), str(resource), is_json=False)
+    data, lines = _parse_table(
+        resource.read_text(encoding="utf-8"), str(resource), is_json=False, packaged=True
+    )
     where = _Where(origin=BUILTIN_ORIGIN, path=str(resource), lines=lines)
     return tuple(_table_rows(where, data, {}))
 

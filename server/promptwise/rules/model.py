@@ -32,7 +32,7 @@ def load_bundled(text: str) -> yamlnodes.LoadedYaml:
     ``options:``) both read the bundled files; without this every cold start
     parsed the 42 files twice. Callers treat the result as read-only.
     """
-    return yamlnodes.load(text)
+    return yamlnodes.load_packaged(text)
 
 
 @dataclass(frozen=True)
