@@ -8,6 +8,7 @@ line naming the file, line and key; tracebacks never reach the user.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -915,6 +916,14 @@ def cmd_advise(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    # Starting the server allocates a few hundred thousand objects that live as
+    # long as the process (lsprotocol's ~600 attrs classes, pygls, the server's
+    # modules), and the cyclic collector walked them again and again before the
+    # first answer: about a seventh of importing lsprotocol.types (issue 16).
+    # Collection is off until the warm-up at `initialize` has loaded the rules,
+    # prices and schemas; then what exists is frozen out of later collections
+    # and collection resumes (lifecycle.resume_collection).
+    gc.disable()
     from promptwise.lsp.server import start
 
     start(log_file=args.log_file, log_level=args.log_level)

@@ -139,6 +139,27 @@ def test_the_server_starts_its_first_analysis_without_what_it_does_not_need() ->
     assert [m for m in ON_REQUEST if m in loaded] == []
 
 
+def test_the_warm_up_turns_the_collector_back_on_after_serve_paused_it() -> None:
+    """``promptwise serve`` starts with the cyclic collector off; the warm-up at
+    ``initialize`` freezes what was loaded and turns it on again, so a long
+    session collects its garbage as any process does."""
+    code = (
+        "import gc\nfrom promptwise.lsp.features import lifecycle\n"
+        "gc.disable()\nlifecycle.warm_up()\n"
+        "print(gc.isenabled(), gc.get_freeze_count() > 10000)\n"
+        "lifecycle.resume_collection()\nprint(gc.isenabled())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        cwd=REPO,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "True", "True"]
+
+
 def test_a_check_whose_rules_need_a_count_still_counts() -> None:
     """The other side of the deferred encoding: a token budget the file may be
     over (its folder's config sets ``max_tokens``) makes the check encode it."""

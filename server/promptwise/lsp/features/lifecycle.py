@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 
 def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
     """Remember the loop (for cross-thread messages) and the initial settings."""
+    # Load the rules, prices and schemas while the client finishes starting up.
+    # The encoding is not built here: the first file opened gets its quick
+    # findings first, and its full analysis builds the encoding (issue 16).
+    # Submitted first: the warm-up also turns the collector back on, which
+    # nothing below may keep from happening.
+    ls.executor.submit(warm_up)
     ls.loop = asyncio.get_running_loop()
     if ls.log_handler is not None:
         ls.log_handler.loop = ls.loop
@@ -30,10 +37,6 @@ def initialize(ls: PromptwiseServer, params: lsp.InitializeParams) -> None:
     for folder in params.workspace_folders or []:
         ls.settings.set_folder(convert.uri_to_path(folder.uri), None)
     _follow_level(ls)
-    # Load the rules, prices and schemas while the client finishes starting up.
-    # The encoding is not built here: the first file opened gets its quick
-    # findings first, and its full analysis builds the encoding (issue 16).
-    ls.executor.submit(warm_up)
     client = params.client_info.name if params.client_info else "unknown client"
     log.info("promptwise %s serving %s (position encoding %s)", ls.version, client, ls.encoding)
 
@@ -49,6 +52,21 @@ def warm_up() -> None:
         schemas.warm_up()
     except Exception:  # the first real analysis will say what is wrong
         log.debug("warm-up failed", exc_info=True)
+    finally:
+        resume_collection()
+
+
+def resume_collection() -> None:
+    """Turn the cyclic collector back on if ``promptwise serve`` paused it for
+    the start-up (:func:`promptwise.cli.cmd_serve`).
+
+    What exists by now (modules, protocol types, rules, prices, schemas)
+    lives as long as the process: it is frozen first, so later collections
+    never walk it again.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 async def initialized(ls: PromptwiseServer, params: lsp.InitializedParams) -> None:
