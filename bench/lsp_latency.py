@@ -14,6 +14,10 @@ published (a fresh server publishes the findings that need no token count
 first, then the full ones).
 
     python bench/lsp_latency.py [--edits 200] [--sizes 1000000,50000] [--json out.json]
+
+``--stages`` runs the server through ``bench/lsp_probe.py``, which times each
+stage of an edit inside the server, and prints where the largest file's
+p50 goes between the client's ``didChange`` and its ``publishDiagnostics``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import statistics
 import sys
@@ -92,6 +97,7 @@ class Client(BaseLanguageClient):
     def __init__(self) -> None:
         super().__init__("lsp-latency-bench", "1")
         self.published: dict[int, float] = {}
+        self.sent: dict[int, float] = {}
         self.event = asyncio.Event()
 
         @self.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -142,14 +148,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+PROBE = Path(__file__).with_name("lsp_probe.py")
+
+
 async def measure(
-    size: int, edits: int, folder: Path, settings: dict[str, Any] | None = None
+    size: int,
+    edits: int,
+    folder: Path,
+    settings: dict[str, Any] | None = None,
+    probe: Path | None = None,
 ) -> dict[str, Any]:
+    """p50/p95 of ``edits`` typed characters; with ``probe`` (a JSON file), the
+    server runs under ``bench/lsp_probe.py`` and its stage timings are added."""
     text = generate(size)
     path = folder / f"generated-{size}.prompty"
     path.write_text(text, encoding="utf-8")
     client = Client()
-    await client.start_io(sys.executable, "-m", "promptwise", "serve")
+    if probe is None:
+        await client.start_io(sys.executable, "-m", "promptwise", "serve")
+    else:
+        env = {**os.environ, "PROMPTWISE_PROBE_OUT": str(probe)}
+        await client.start_io(sys.executable, str(PROBE), env=env)
     try:
         await client.initialize_async(
             lsp.InitializeParams(
@@ -179,7 +198,7 @@ async def measure(
         latencies = []
         for version in range(2, edits + 2):
             char = "abcdefghij"[version % 10]
-            sent = time.perf_counter()
+            sent = client.sent[version] = time.perf_counter()
             client.text_document_did_change(
                 lsp.DidChangeTextDocumentParams(
                     text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -202,7 +221,9 @@ async def measure(
         await client.stop()
     encode = encode_time(text)
     p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+    split = server_stages(probe, client.sent, client.published) if probe is not None else None
     return {
+        "server_stages_s": split,
         "bytes": len(text.encode("utf-8")),
         "edits": edits,
         "first_analysis_s": first,
@@ -259,6 +280,51 @@ def stages(size: int, edits: int) -> dict[str, float]:
         "rules_s": statistics.median(lint),
         "encoded_chars": statistics.median(encoded),
     }
+
+
+def server_stages(
+    probe: Path, sent: dict[int, float], received: dict[int, float]
+) -> dict[str, float]:
+    """Medians over the typed versions of each stage timed by ``bench/lsp_probe.py``,
+    plus the gaps between them (the clocks are the same monotonic clock)."""
+    deadline = time.monotonic() + 30
+    while not probe.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # the server writes the records as it exits
+    records = json.loads(probe.read_text(encoding="utf-8"))
+    by_version: dict[int, dict[str, list[tuple[float, float]]]] = {}
+    for stage, version, start, end in records:
+        by_version.setdefault(version, {}).setdefault(stage, []).append((start, end))
+    per_stage: dict[str, list[float]] = {}
+
+    def add(name: str, value: float) -> None:
+        per_stage.setdefault(name, []).append(value)
+
+    for version, t_sent in sent.items():
+        stages = by_version.get(version, {})
+        for stage, spans in stages.items():
+            add(stage, sum(end - start for start, end in spans))
+        message = stages.get("message in (json + structure + handler)")
+        publish = stages.get("publish (total)")
+        full = stages.get("worker: full analysis")
+        quick = stages.get("worker: quick analysis")
+        if not (message and publish and full) or version not in received:
+            continue
+        add("gap: client send -> server reads", message[0][0] - t_sent)
+        first_work = quick[0][0] if quick else full[0][0]
+        add("gap: handler done -> worker starts", first_work - message[-1][1])
+        if quick:
+            add("gap: quick done -> full starts", full[-1][0] - quick[-1][1])
+        add("gap: worker done -> publish starts", publish[-1][0] - full[-1][1])
+        add("gap: published -> client has it", received[version] - publish[-1][1])
+        add("total as the client sees it", received[version] - t_sent)
+    return {name: statistics.median(values) for name, values in per_stage.items()}
+
+
+def server_table(split: dict[str, float]) -> str:
+    lines = ["| stage (per edit, median over the typed versions) | ms |", "|---|---:|"]
+    for name, value in split.items():
+        lines.append(f"| {name} | {value * 1000:.2f} |")
+    return "\n".join(lines)
 
 
 def stage_table(size: int, row: dict[str, Any], parts: dict[str, float]) -> str:
@@ -322,11 +388,27 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CODES",
         help="only these rules (e.g. PW000 to time everything but the rules)",
     )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="run the server through bench/lsp_probe.py and print where its time goes",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     settings = {"select": args.select.split(",")} if args.select else None
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [asyncio.run(measure(size, args.edits, Path(tmp), settings)) for size in sizes]
+        rows = [
+            asyncio.run(
+                measure(
+                    size,
+                    args.edits,
+                    Path(tmp),
+                    settings,
+                    Path(tmp) / f"stages-{size}.json" if args.stages else None,
+                )
+            )
+            for size in sizes
+        ]
     print(table(rows))
     big = max(rows, key=lambda r: r["bytes"])
     print()
@@ -336,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{q} for the {big['bytes'] / 1_000_000:.2f} MB file "
             f"is {big[f'{q}_ratio']:.2f}x a full encode: {verdict} the ≤ {TARGET}x target."
         )
+    if big["server_stages_s"]:
+        print()
+        print(server_table(big["server_stages_s"]))
     if not args.no_profile and not args.select:
         size = max(sizes)
         print()
