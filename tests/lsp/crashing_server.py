@@ -25,10 +25,12 @@ checks.REGISTRY["empty-message"] = broken_check
 original_parse = analyser.Analyser.parse
 
 
-def exploding_parse(self: analyser.Analyser, snapshot: analyser.Snapshot) -> object:
+def exploding_parse(
+    self: analyser.Analyser, snapshot: analyser.Snapshot, *, keep: bool = False
+) -> object:
     if "explode" in snapshot.path:
         raise RuntimeError("deliberately broken parser")
-    return original_parse(self, snapshot)
+    return original_parse(self, snapshot, keep=keep)
 
 
 analyser.Analyser.parse = exploding_parse  # type: ignore[assignment,method-assign]

@@ -214,7 +214,12 @@ class PromptwiseServer(LanguageServer):
             return
         if self._release is not None:
             self._release.cancel()
-        self._release = loop.call_later(delay, self.executor.submit, release_memory)
+
+        def release() -> None:
+            self.analyser.release()
+            release_memory()
+
+        self._release = loop.call_later(delay, self.executor.submit, release)
 
     def reanalyse(self, uris: list[str] | None = None) -> int:
         """Settings or inputs changed: analyse again and tell the client to refresh."""
