@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -471,6 +472,33 @@ def test_line_index_encodings() -> None:
     assert index.line_text(1) == "中文x"
     assert index.offset(Position(99, 0)) == len(text)
     assert index.offset(Position(0, 99)) == 3  # clamped to the line end
+
+
+def test_a_replaced_line_index_equals_one_built_afresh() -> None:
+    """An editor's keystrokes update the index in place of re-scanning the text."""
+    rng = random.Random(5)
+    pieces = ["a", "\n", "\r\n", "😀", "word ", "\n\n", ""]
+    text = "first\r\nsecond\nthird 😀\n\nlast"
+    index = LineIndex(text)
+    for _ in range(400):
+        start = rng.randint(0, len(text))
+        end = min(len(text), start + rng.choice((0, 0, 1, 2, 7)))
+        new = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+        index = index.replaced(start, end, new)
+        text = text[:start] + new + text[end:]
+        fresh = LineIndex(text)
+        assert index.text == text
+        assert index.line_count == fresh.line_count
+        assert [index.line_start(n) for n in range(fresh.line_count)] == [
+            fresh.line_start(n) for n in range(fresh.line_count)
+        ]
+        assert [index.line_text(n) for n in range(fresh.line_count)] == text.replace(
+            "\r\n", "\n"
+        ).split("\n")
+    # Out-of-range edits are clamped, as the editor's positions are.
+    clamped = LineIndex("ab\ncd").replaced(4, 99, "\nX")
+    assert clamped.text == "ab\nc\nX" and clamped.line_start(2) == 5
+    assert LineIndex("ab\ncd").replaced(-3, 1, "").line_start(1) == 2
 
 
 # -------------------------------------------------------------- real corpus

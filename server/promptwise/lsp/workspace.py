@@ -81,8 +81,8 @@ class OpenDocument:
             end = lines.offset(Position(rng.end.line, rng.end.character), encoding)
             if end < start:
                 start, end = end, start
-            self.text = self.text[:start] + change.text + self.text[end:]
-            self._lines = None
+            self._lines = lines.replaced(start, end, change.text)
+            self.text = self._lines.text
         self.version = version
 
 
