@@ -146,6 +146,38 @@ def diagnostic(
     )
 
 
+DiagnosticKey = tuple[object, ...]
+
+
+def diagnostic_key(
+    finding: Finding, lines: LineIndex, encoding: Encoding, rule: Rule | None
+) -> DiagnosticKey | None:
+    """Everything :func:`diagnostic` reads of a finding without related places.
+
+    Two findings with equal keys convert to equal diagnostics, whatever their
+    offsets: a keystroke moves the spans of every finding after it, but not
+    the line and column of those on other lines. None for a finding with
+    related places, whose locations depend on other open documents.
+    """
+    if finding.related:
+        return None
+    span = finding.span
+    start = lines.position(span.start, encoding)
+    end = start if span.end == span.start else lines.position(span.end, encoding)
+    return (
+        start.line,
+        start.character,
+        end.line,
+        end.character,
+        finding.code,
+        finding.name,
+        finding.severity,
+        finding.message,
+        tuple(fix.title for fix in finding.fixes),
+        rule.docs_url if rule is not None else None,
+    )
+
+
 def internal_error_diagnostic(lines: LineIndex, message: str) -> lsp.Diagnostic:
     """Shown when analysing the file failed outright, so the failure is visible."""
     return lsp.Diagnostic(

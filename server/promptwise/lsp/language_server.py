@@ -85,6 +85,14 @@ class PromptwiseProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
+    def unstructure(self, value: Any) -> Any:
+        """``value`` as the JSON-ready data pygls would send for it (its converter's output)."""
+        return self._serialize_message(value)
+
+    def send_unstructured(self, message: dict[str, Any]) -> None:
+        """Send a message already turned into JSON-ready data (by :meth:`unstructure`)."""
+        self._send_data(message)
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(
         self, params: lsp.DidCloseTextDocumentParams
@@ -117,6 +125,9 @@ class PromptwiseServer(LanguageServer):
         # Sends one analysis's diagnostics; the diagnostics feature installs it
         # when the server is built (this class knows no feature).
         self.publish_diagnostics: Callable[[OpenDocument, DocumentAnalysis], None] | None = None
+        # Per open document, the diagnostics last converted for it, by everything the
+        # conversion reads (kept and dropped by the diagnostics feature).
+        self.converted_diagnostics: dict[str, dict[Any, Any]] = {}
 
     def logs_ready(self, uri: str) -> None:
         """A failure log was read off the analysis path: analyse ``uri`` again with it

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from lsprotocol import types as lsp
 
@@ -21,7 +21,7 @@ from promptwise.lsp.workspace import DocumentAnalysis, OpenDocument
 from promptwise.rules.model import Rule
 
 if TYPE_CHECKING:
-    from promptwise.lsp.language_server import PromptwiseServer
+    from promptwise.lsp.language_server import PromptwiseProtocol, PromptwiseServer
 
 
 def _related(ls: PromptwiseServer, result: DocumentAnalysis, item: Related) -> lsp.Location | None:
@@ -57,30 +57,61 @@ def _related(ls: PromptwiseServer, result: DocumentAnalysis, item: Related) -> l
     return lsp.Location(uri=uri, range=lsp.Range(start=pos, end=pos))
 
 
-def diagnostics_for(ls: PromptwiseServer, result: DocumentAnalysis) -> list[lsp.Diagnostic]:
-    """The analysis as LSP diagnostics (computed once per analysis and encoding)."""
-    key = f"diagnostics:{ls.encoding}"
+# One diagnostic and the JSON-ready data it is sent as.
+Converted = tuple[lsp.Diagnostic, Any]
+
+
+def converted(ls: PromptwiseServer, result: DocumentAnalysis) -> tuple[Converted, ...]:
+    """The analysis as LSP diagnostics and their wire data (once per analysis and encoding).
+
+    A keystroke leaves most findings where they were on screen, and
+    converting one to an lsprotocol object and then to JSON data through
+    the cattrs converter costs ~50 us: thousands of findings took longer
+    to send than to find. Each finding is converted once, by the inputs of
+    the conversion (:func:`convert.diagnostic_key`); the next version
+    reuses what is unchanged. The table holds the last conversion's
+    diagnostics only and goes when the document closes.
+    """
+    key = f"converted:{ls.encoding}"
     cached = result.extras.get(key)
     if cached is not None:
-        return list(cached)
+        return cast(tuple[Converted, ...], cached)
+    protocol = cast("PromptwiseProtocol", ls.protocol)
     analysis = result.analysis
+    items: list[Converted] = []
     if analysis is None:
         doc = ls.documents.get(result.uri)
         if result.error and doc is not None:
-            items = [convert.internal_error_diagnostic(doc.lines, result.error)]
-        else:
-            items = []
+            error = convert.internal_error_diagnostic(doc.lines, result.error)
+            items.append((error, protocol.unstructure(error)))
     else:
         rules = rules_by_code(ls, result)
         lines = analysis.document.lines
-        items = [
-            convert.diagnostic(
-                f, lines, ls.encoding, rules.get(f.code), lambda item: _related(ls, result, item)
-            )
-            for f in analysis.findings
-        ]
-    result.extras[key] = tuple(items)
-    return items
+        encoding = ls.encoding
+        previous = ls.converted_diagnostics.get(result.uri, {})
+        table: dict[Any, Converted] = {}
+        for finding in analysis.findings:
+            rule = rules.get(finding.code)
+            inputs = convert.diagnostic_key(finding, lines, encoding, rule)
+            item = None if inputs is None else previous.get(inputs) or table.get(inputs)
+            if item is None:
+                diagnostic = convert.diagnostic(
+                    finding, lines, encoding, rule, lambda related: _related(ls, result, related)
+                )
+                item = (diagnostic, protocol.unstructure(diagnostic))
+            if inputs is not None:
+                table[inputs] = item
+            items.append(item)
+        if result.uri in ls.documents.documents:
+            ls.converted_diagnostics[result.uri] = table
+    out = tuple(items)
+    result.extras[key] = out
+    return out
+
+
+def diagnostics_for(ls: PromptwiseServer, result: DocumentAnalysis) -> list[lsp.Diagnostic]:
+    """The analysis as LSP diagnostics (computed once per analysis and encoding)."""
+    return [diagnostic for diagnostic, _ in converted(ls, result)]
 
 
 def rules_by_code(ls: PromptwiseServer, result: DocumentAnalysis) -> dict[str, Rule]:
@@ -96,15 +127,26 @@ def rules_by_code(ls: PromptwiseServer, result: DocumentAnalysis) -> dict[str, R
 
 
 def publish(ls: PromptwiseServer, doc: OpenDocument, result: DocumentAnalysis) -> None:
-    ls.text_document_publish_diagnostics(
-        lsp.PublishDiagnosticsParams(
-            uri=doc.uri, version=result.version, diagnostics=diagnostics_for(ls, result)
+    """``textDocument/publishDiagnostics`` for one analysis, from the converted wire data.
+
+    The notification is what pygls would send for the same params: its
+    envelope is unstructured by the same converter with no diagnostics, then
+    given the diagnostics' data, each unstructured once (see :func:`converted`).
+    """
+    protocol = cast("PromptwiseProtocol", ls.protocol)
+    items = converted(ls, result)
+    message = protocol.unstructure(
+        lsp.PublishDiagnosticsNotification(
+            params=lsp.PublishDiagnosticsParams(uri=doc.uri, version=result.version, diagnostics=[])
         )
     )
+    message["params"]["diagnostics"] = [wire for _, wire in items]
+    protocol.send_unstructured(message)
 
 
 def clear(ls: PromptwiseServer, uri: str) -> None:
     """Closing a file removes its diagnostics from the client's problem list."""
+    ls.converted_diagnostics.pop(uri, None)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
