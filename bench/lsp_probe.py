@@ -104,7 +104,12 @@ def install() -> None:
     Analyser._project = timed("worker: project", Analyser._project)  # type: ignore[method-assign]
     analyser.analyze = timed("worker: analyze()", analyser.analyze)
     diagnostics.publish = timed("publish (total)", diagnostics.publish, _publish_version)
-    diagnostics.diagnostics_for = timed("convert to Diagnostic", diagnostics.diagnostics_for)
+    # The findings converted to Diagnostic objects (and their wire data, where the
+    # server keeps it: ``converted``; before that, ``diagnostics_for``).
+    if hasattr(diagnostics, "converted"):
+        diagnostics.converted = timed("convert to Diagnostic", diagnostics.converted)
+    else:
+        diagnostics.diagnostics_for = timed("convert to Diagnostic", diagnostics.diagnostics_for)
     convert.diagnostic = timed("convert one finding", convert.diagnostic)
     StdoutWriter.write = timed("write to the pipe", StdoutWriter.write)  # type: ignore[method-assign]
 

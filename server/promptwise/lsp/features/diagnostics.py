@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 from lsprotocol import types as lsp
 
 from promptwise.analysis import rules_for
+from promptwise.document.model import PromptDocument
+from promptwise.document.text import LineIndex
 from promptwise.findings import Related
 from promptwise.lsp import convert
 from promptwise.lsp.workspace import DocumentAnalysis, OpenDocument
@@ -24,6 +26,16 @@ if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseProtocol, PromptwiseServer
 
 
+def lines_of(ls: PromptwiseServer, uri: str, document: PromptDocument) -> LineIndex:
+    """The line index of an analysed document: the editor's own when it holds the same
+    text (kept up to date keystroke by keystroke), so publishing a version does
+    not index a megabyte of text again on the event loop."""
+    doc = ls.documents.get(uri)
+    if doc is not None and doc.text == document.text:
+        return doc.lines
+    return document.lines
+
+
 def _related(ls: PromptwiseServer, result: DocumentAnalysis, item: Related) -> lsp.Location | None:
     """Where a finding's related information points: this file, another open one, or a log."""
     analysis = result.analysis
@@ -31,7 +43,7 @@ def _related(ls: PromptwiseServer, result: DocumentAnalysis, item: Related) -> l
     doc = analysis.document
     encoding = ls.encoding
     if not item.path or item.path == doc.path:
-        lines = doc.lines
+        lines = lines_of(ls, result.uri, doc)
         rng = (
             convert.to_range(lines, item.span, encoding)
             if item.span is not None
@@ -86,7 +98,7 @@ def converted(ls: PromptwiseServer, result: DocumentAnalysis) -> tuple[Converted
             items.append((error, protocol.unstructure(error)))
     else:
         rules = rules_by_code(ls, result)
-        lines = analysis.document.lines
+        lines = lines_of(ls, result.uri, analysis.document)
         encoding = ls.encoding
         previous = ls.converted_diagnostics.get(result.uri, {})
         table: dict[Any, Converted] = {}
