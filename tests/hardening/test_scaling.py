@@ -105,3 +105,37 @@ def test_a_sentence_tail_of_unicode_blanks_is_stripped_in_linear_time() -> None:
     base = took(20_000)
     ratio = took(320_000) / base
     assert ratio <= 16 * SLACK, f"16x the tail took {ratio:.1f}x the time"
+
+
+def test_the_shared_literal_scan_grows_linearly_with_the_text() -> None:
+    """One Aho-Corasick scan per text (``rules/candidates.py``): a text dense
+    with keys at 16x the length takes at most 16x (with slack) the time, and
+    a search through its candidates bisects rather than walking from the start."""
+    import re
+
+    from promptwise.rules import candidates
+    from promptwise.rules.judgements import prose
+
+    if not candidates.enabled():
+        pytest.skip("pyahocorasick has no wheel here: the per-pattern scans are tested above")
+    pattern = re.compile(r"\b(?:for (?:example|instance)|in json|as a table)\b", re.I)
+    found = prose._filter(pattern)
+    unit = "For examples in JSONs, as a tablet; for instance: "
+
+    def took(length: int) -> float:
+        text = (unit * (length // len(unit) + 1))[:length]
+        best = float("inf")
+        for _ in range(REPEAT):
+            candidates.forget()
+            start = time.perf_counter()
+            held = candidates.starts(found, text, text.lower())
+            assert held is not None and len(held) >= length // len(unit)
+            # A search from every hundredth candidate to the end of the text.
+            for pos in held[::100]:
+                prose.search_from(pattern, text, pos, len(text))
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small = candidates.UP_TO // 16
+    ratio = took(candidates.UP_TO) / took(small)
+    assert ratio <= 16 * SLACK, f"16x the text took {ratio:.1f}x the time"

@@ -218,7 +218,7 @@ def _zero_width_group(op: Any, av: Any) -> bool:
     return False
 
 
-def _first_chars(atom: Atom) -> list[str]:
+def first_chars(atom: Atom) -> list[str]:
     """The characters an atom can start with (atoms here are literals or small classes)."""
     if atom.startswith("[") and atom.endswith("]"):
         body = atom[1:-1]
@@ -409,7 +409,7 @@ class MultiScanner:
             owners: dict[str, list[str]] = {}
             for key in members:
                 for fragment in self.filters[key].fragments or ():
-                    for char in _first_chars(fragment[0]):
+                    for char in first_chars(fragment[0]):
                         by_char.setdefault(char, set()).add(fragment[1:])
                         owners.setdefault(char, [])
                         if key not in owners[char]:

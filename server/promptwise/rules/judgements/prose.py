@@ -20,6 +20,7 @@ from promptwise.document import blockfacts
 from promptwise.document.model import PromptDocument
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache
+from promptwise.rules import candidates
 from promptwise.rules.prefilter import Prefilter, fold
 from promptwise.rules.timed import LazyPattern, Pattern, TimedPattern, compiled
 
@@ -125,7 +126,21 @@ def search_from(
             return _starting_before(pattern.search(text, pos, endpos), before)
     else:
         haystack = text
-    match, find = pattern.match, literal.search
+    match = pattern.match
+    found_starts = candidates.starts(found, text, haystack)
+    if found_starts is not None:
+        # Every place a literal hit can start is in the list (and maybe more):
+        # the first where the pattern matches is the leftmost match.
+        limit = endpos if before is None else min(endpos, before)
+        for i in range(bisect.bisect_left(found_starts, pos), len(found_starts)):
+            at = found_starts[i]
+            if at >= limit:
+                return None
+            m = match(text, at, endpos)
+            if m is not None:
+                return m
+        return None
+    find = literal.search
     hit = find(haystack, pos, endpos)
     while hit is not None:
         at = hit.start()
@@ -458,3 +473,4 @@ def forget() -> None:
     _last[0] = ((), [])
     blockfacts.clear_cache()
     _lowered[:] = ["", ""]
+    candidates.forget()
