@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -133,6 +134,8 @@ WORDS = [
     "İf",
     "ſample",
     "ß",
+    "\u0663 items",
+    "at most 3 sentences",
     "1.",
     "3",
     "\n",
@@ -172,8 +175,34 @@ def test_keys_spell_out_each_fragment_and_none_is_a_prefix_of_another() -> None:
     keys = candidates.keys_of(fragments)
     assert keys == {"a ex", "an ex", "fo"}
     # A blank run or a digit class ends the key; a fragment opening with one has none.
-    assert candidates.keys_of({("i", "n", r"\s+", "j")}) == {"in"}
+    assert candidates.keys_of({("i", "n", r"\s+", "j"), ("i", "n")}) == {"in"}
     assert candidates.keys_of({(r"\d", "x")}) is None
+    # Spelled as ASCII digits on request (used only for texts without other digits).
+    assert candidates.keys_of({(r"\d", "x"), ("1",)}, digits=True) == {
+        "1",
+        *(f"{d}x" for d in "023456789"),
+    }
+
+
+def test_the_blanks_are_every_character_re_takes_for_a_blank() -> None:
+    every = (chr(c) for c in range(sys.maxunicode + 1))
+    assert "".join(c for c in every if re.match(r"\s", c)) == candidates.BLANKS
+    # A blank run ends the key after its first blank: more may follow.
+    assert candidates.keys_of({("a", r"\s+", "f")}) == {"a" + b for b in candidates.BLANKS}
+
+
+@pytest.mark.skipif(True not in COMPILED, reason="pyahocorasick has no wheel here")
+def test_a_digit_pattern_is_searched_as_before_in_a_text_with_other_digits() -> None:
+    pattern = re.compile(r"\b(?:\d+ words|at most)\b", re.I)
+    found = prose._filter(pattern)
+    ascii_text = "Answer in 50 words, at most."
+    assert candidates.starts(found, ascii_text, ascii_text.lower()) is not None
+    other = "Answer in \u0665\u0660 words, at most."  # Arabic-Indic 50
+    assert candidates.starts(found, other, other.lower()) is None
+    assert _found(pattern, other, 0, len(other), None) == _expected(
+        pattern, other, 0, len(other), None
+    )
+    assert _found(pattern, other, 0, len(other), None) == (10, 18)
 
 
 @pytest.mark.skipif(True not in COMPILED, reason="pyahocorasick has no wheel here")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promptwise.rules import matchers, prefilter
+from promptwise.rules import candidates, matchers, prefilter
 from promptwise.rules.loader import load_rules
 from promptwise.rules.prefilter import MultiScanner, Prefilter
 from tests.conftest import CORPUS, EXAMPLES
@@ -81,7 +82,10 @@ WORDS = [
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS) | st.text(max_size=5), max_size=40).map(" ".join))
 def test_scanner_equals_plain_scan(text: str) -> None:
-    assert SCANNER.scan(text) == _plain(PATTERNS, text)
+    for compiled in (True, False):  # the Aho-Corasick scan where it installs, and without
+        candidates.use_compiled(compiled)
+        assert SCANNER.scan(text) == _plain(PATTERNS, text)
+    candidates.use_compiled(True)
 
 
 def test_line_filter_for_patterns_without_an_opening_literal() -> None:
@@ -159,5 +163,16 @@ def test_examples_and_corpus_files() -> None:
     texts = [p.read_text() for p in EXAMPLES.iterdir() if p.is_file()]
     # The corpus adds real files when it is there; the examples always run.
     texts += [p.read_text() for p in sorted((CORPUS / "labeled").glob("*.*"))]
-    for text in texts:
-        assert SCANNER.scan(text) == _plain(PATTERNS, text)
+    for compiled in (True, False):
+        candidates.use_compiled(compiled)
+        for text in texts:
+            assert SCANNER.scan(text) == _plain(PATTERNS, text)
+    candidates.use_compiled(True)
+
+
+def test_the_phrase_rules_case_insensitive_patterns_take_the_shared_scan() -> None:
+    """Each has keys (else the scanner would keep the union regex for all)."""
+    if not candidates.enabled():
+        pytest.skip("pyahocorasick has no wheel here: the union regex is tested above")
+    assert SCANNER.keyed is not None
+    assert {"PW201", "PW203"} <= set(SCANNER.keyed[0])

@@ -30,8 +30,9 @@ saves.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from promptwise.memo import SizedCache, text_bytes
@@ -48,10 +49,12 @@ UP_TO = 32_768
 _MAX_KEYS = 64
 
 
-def _atom_options(atom: str) -> list[str] | None:
+def _atom_options(atom: str, digits: bool) -> list[str] | None:
     """The strings one prefilter atom can match, or None if they are not a
-    few plain strings (a blank run, a digit class)."""
-    if atom in (r"\s+", r"\d"):
+    few plain strings (a blank run; a digit class unless ``digits``)."""
+    if atom == r"\d":
+        return list("0123456789") if digits else None
+    if atom == r"\s+":
         return None
     optional = atom.endswith("?") and not atom.endswith("\\?")
     body = atom[:-1] if optional else atom
@@ -61,17 +64,25 @@ def _atom_options(atom: str) -> list[str] | None:
     return [*chars, ""] if optional else chars
 
 
-def keys_of(fragments: Iterable[Fragment]) -> frozenset[str] | None:
+def keys_of(fragments: Iterable[Fragment], digits: bool = False) -> frozenset[str] | None:
     """Plain keys one of which starts every match of the fragments, none a
-    prefix of another; None when a fragment opens with no plain character."""
+    prefix of another; None when a fragment opens with no plain character.
+
+    With ``digits``, ``\\d`` is spelled as the ASCII digits: the keys then
+    hold every candidate only in a text without other digits (``re``'s
+    ``\\d`` takes every Unicode decimal digit).
+    """
     keys: set[str] = set()
     for fragment in fragments:
         spelled = [""]
         for atom in fragment:
-            options = _atom_options(atom)
+            blanks = atom == r"\s+"
+            options = list(BLANKS) if blanks else _atom_options(atom, digits)
             if options is None or len(spelled) * len(options) > _MAX_KEYS:
                 break
             spelled = [head + option for head in spelled for option in options]
+            if blanks:
+                break  # more blanks may follow: the key ends at the first
         if "" in spelled:
             return None
         keys.update(spelled)
@@ -82,6 +93,15 @@ def keys_of(fragments: Iterable[Fragment]) -> frozenset[str] | None:
         if not kept or not key.startswith(kept[-1]):
             kept.append(key)
     return frozenset(kept)
+
+
+# Every character ``\\s`` takes in a str pattern (tests check the list against ``re``).
+BLANKS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# A digit ``\d`` takes that is not an ASCII one.
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")
 
 
 class _Registry:
@@ -95,6 +115,8 @@ class _Registry:
     def __init__(self) -> None:
         self.index: dict[Prefilter, int] = {}
         self.keys: list[frozenset[str]] = []
+        # Patterns whose keys spell ``\d`` as ASCII digits (see keys_of).
+        self.ascii_digits: set[int] = set()
         self.automaton: Any = None
         self.lock = threading.Lock()
 
@@ -103,30 +125,26 @@ class _Registry:
             at = self.index.get(found)
             if at is not None:
                 return at
-            keys = keys_of(found.fragments or ()) if found.ignorecase else None
+            fragments = found.fragments or ()
+            keys = keys_of(fragments) if found.ignorecase else None
+            digits = keys is None and found.ignorecase
+            if digits:
+                keys = keys_of(fragments, digits=True)
             if keys is None or _aho is None or len(self.index) >= _MAX_PATTERNS:
                 self.index[found] = -1
                 return None
             at = self.index[found] = len(self.keys)
             self.keys.append(keys)
-            self.automaton = self._build()
+            if digits:
+                self.ascii_digits.add(at)
+            self.automaton = automaton(self.keys)
             return at
-
-    def _build(self) -> Any:
-        owners: dict[str, list[int]] = {}
-        for n, keys in enumerate(self.keys):
-            for key in keys:
-                owners.setdefault(key, []).append(n)
-        automaton = _aho.Automaton()
-        for key, who in owners.items():
-            automaton.add_word(key, (len(key) - 1, tuple(who)))
-        automaton.make_automaton()
-        return automaton
 
     def clear(self) -> None:
         with self.lock:
             self.index.clear()
             self.keys.clear()
+            self.ascii_digits.clear()
             self.automaton = None
 
 
@@ -139,18 +157,36 @@ _registry = _Registry()
 class _Scan:
     """One text's candidate starts, a sorted list per registered pattern."""
 
-    __slots__ = ("lists", "size", "text")
+    __slots__ = ("lists", "other_digits", "size", "text")
 
-    def __init__(self, text: str, lists: list[list[int]]) -> None:
+    def __init__(self, text: str, lists: list[list[int]], other_digits: bool) -> None:
         self.text = text
         self.lists = lists
+        self.other_digits = other_digits  # holds a digit beyond 0-9
         held = sum(len(found) for found in lists)
         self.size = text_bytes(text) + 40 * held + 64 * len(lists) + 200
 
 
-def _scan(text: str, haystack: str, automaton: Any, patterns: int) -> _Scan:
+def automaton(keysets: Sequence[frozenset[str]]) -> Any:
+    """One automaton over the keys of several patterns (numbered by their
+    place in ``keysets``), or None without the compiled package."""
+    if _aho is None:
+        return None
+    owners: dict[str, list[int]] = {}
+    for n, keys in enumerate(keysets):
+        for key in keys:
+            owners.setdefault(key, []).append(n)
+    built = _aho.Automaton()
+    for key, who in owners.items():
+        built.add_word(key, (len(key) - 1, tuple(who)))
+    built.make_automaton()
+    return built
+
+
+def starts_of(built: Any, haystack: str, patterns: int) -> list[list[int]]:
+    """Where each pattern's keys start in ``haystack``: one sorted list per pattern."""
     lists: list[list[int]] = [[] for _ in range(patterns)]
-    for end, (back, owners) in automaton.iter(haystack):
+    for end, (back, owners) in built.iter(haystack):
         at = end - back
         for n in owners:
             lists[n].append(at)
@@ -158,7 +194,13 @@ def _scan(text: str, haystack: str, automaton: Any, patterns: int) -> _Scan:
         # Hits come by where they end: keys of different lengths can put a
         # later start first. Nearly sorted, so this is a linear pass.
         found.sort()
-    return _Scan(text, lists)
+    return lists
+
+
+def _scan(text: str, haystack: str, built: Any, patterns: int) -> _Scan:
+    lists = starts_of(built, haystack, patterns)
+    other = not haystack.isascii() and _OTHER_DIGIT.search(haystack) is not None
+    return _Scan(text, lists, other)
 
 
 _cache: SizedCache[int, _Scan] = SizedCache("literal candidates", 0.02, lambda _, v: v.size)
@@ -190,6 +232,8 @@ def starts(found: Prefilter, text: str, haystack: str) -> list[int] | None:
         scan = _scan(text, haystack, automaton, patterns)
         _cache.put(id(text), scan)
     _last[0] = scan
+    if scan.other_digits and n in _registry.ascii_digits:
+        return None
     return scan.lists[n]
 
 

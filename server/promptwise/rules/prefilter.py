@@ -419,8 +419,48 @@ class MultiScanner:
                 rest = "" if () in rests else _trie_regex(rests)
                 branches.append(re.escape(char) + (f"(?={rest})" if rest else ""))
             self.groups.append((lower, re.compile("|".join(branches)), owners))
+        # The case-insensitive patterns found through one Aho-Corasick scan
+        # instead (rules/candidates.py), when every one of them has keys and
+        # the compiled package is here; the union regex above stays for the
+        # pure-Python path. The union's first characters are most letters,
+        # so ``re`` tried nearly every position of every piece.
+        from promptwise.rules import candidates  # it builds on this module
+
+        self.keyed: tuple[list[str], Any] | None = None
+        members = [k for k, f in self.filters.items() if f.literal is not None and f.ignorecase]
+        keysets = [candidates.keys_of(self.filters[k].fragments or ()) for k in members]
+        if members and all(keysets):
+            built = candidates.automaton([k for k in keysets if k])
+            if built is not None:
+                self.keyed = (members, built)
+
+    def _scan_keyed(self, text: str, haystack: str, out: dict[str, list[tuple[int, int]]]) -> None:
+        """The case-insensitive group through the automaton: each pattern is
+        tried at its keys' starts in order, skipping those inside its last
+        match, as ``finditer`` would (the keys may add candidates where the
+        prefilter's fragments would not; the pattern decides there)."""
+        from promptwise.rules import candidates
+
+        assert self.keyed is not None
+        members, built = self.keyed
+        found_by = candidates.starts_of(built, haystack, len(members))
+        for key, found in zip(members, found_by, strict=True):
+            if not found:
+                continue
+            match = self.patterns[key].match
+            got = out[key]
+            end = 0
+            for at in found:
+                if at < end:
+                    continue
+                m = match(text, at)
+                if m is not None and m.end() > at:
+                    end = m.end()
+                    got.append((at, end))
 
     def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        from promptwise.rules import candidates
+
         out: dict[str, list[tuple[int, int]]] = {key: [] for key in self.patterns}
         # Lower-cased only for a scanner that has a case-insensitive part (the
         # secrets scan over the whole text has none).
@@ -432,6 +472,9 @@ class MultiScanner:
                     out[key] = list(self.filters[key].finditer(text))
                 continue
             haystack = lowered if lower else text
+            if lower and self.keyed is not None and candidates.enabled():
+                self._scan_keyed(text, haystack, out)
+                continue
             last_end: dict[str, int] = {}
             for hit in scanner.finditer(haystack):
                 start = hit.start()
