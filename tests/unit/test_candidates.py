@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from promptwise.analysis import analyze_text, clear_caches
 from promptwise.config import Settings
 from promptwise.memo import caches
-from promptwise.rules import candidates
+from promptwise.rules import candidates, keyscan
 from promptwise.rules.judgements import prose
 from promptwise.rules.prefilter import Prefilter
 from tests.conftest import CORPUS, EXAMPLES
@@ -64,7 +64,7 @@ def _judgement_patterns() -> list[re.Pattern[str]]:
 
 
 PATTERNS = _judgement_patterns()
-KEYED = [p for p in PATTERNS if candidates.keys_of(Prefilter(p, digits=True).fragments or ())]
+KEYED = [p for p in PATTERNS if keyscan.keys_of(Prefilter(p, digits=True).fragments or ())]
 
 
 def _expected(
@@ -172,13 +172,13 @@ def test_search_from_on_generated_texts_equals_search(text: str, rng: random.Ran
 
 def test_keys_spell_out_each_fragment_and_none_is_a_prefix_of_another() -> None:
     fragments = {("a", "n?", r"\ ", "e", "x"), ("f", "o", "r", r"\ ", "[ae]"), ("f", "o")}
-    keys = candidates.keys_of(fragments)
+    keys = keyscan.keys_of(fragments)
     assert keys == {"a ex", "an ex", "fo"}
     # A blank run or a digit class ends the key; a fragment opening with one has none.
-    assert candidates.keys_of({("i", "n", r"\s+", "j"), ("i", "n")}) == {"in"}
-    assert candidates.keys_of({(r"\d", "x")}) is None
+    assert keyscan.keys_of({("i", "n", r"\s+", "j"), ("i", "n")}) == {"in"}
+    assert keyscan.keys_of({(r"\d", "x")}) is None
     # Spelled as ASCII digits on request (used only for texts without other digits).
-    assert candidates.keys_of({(r"\d", "x"), ("1",)}, digits=True) == {
+    assert keyscan.keys_of({(r"\d", "x"), ("1",)}, digits=True) == {
         "1",
         *(f"{d}x" for d in "023456789"),
     }
@@ -186,9 +186,9 @@ def test_keys_spell_out_each_fragment_and_none_is_a_prefix_of_another() -> None:
 
 def test_the_blanks_are_every_character_re_takes_for_a_blank() -> None:
     every = (chr(c) for c in range(sys.maxunicode + 1))
-    assert "".join(c for c in every if re.match(r"\s", c)) == candidates.BLANKS
+    assert "".join(c for c in every if re.match(r"\s", c)) == keyscan.BLANKS
     # A blank run ends the key after its first blank: more may follow.
-    assert candidates.keys_of({("a", r"\s+", "f")}) == {"a" + b for b in candidates.BLANKS}
+    assert keyscan.keys_of({("a", r"\s+", "f")}) == {"a" + b for b in keyscan.BLANKS}
 
 
 @pytest.mark.skipif(True not in COMPILED, reason="pyahocorasick has no wheel here")
@@ -224,3 +224,24 @@ def test_clearing_the_caches_drops_the_candidates() -> None:
     clear_caches()
     assert cache.bytes_used == 0
     assert candidates._last[0] is None
+
+
+@pytest.mark.skipif(True not in COMPILED, reason="pyahocorasick has no wheel here")
+def test_a_registry_that_starts_again_renumbers_without_mixing_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Patterns of changed settings come and go: past the cap the registry
+    starts again, and a text scanned under the old numbers is scanned again."""
+    monkeypatch.setattr(candidates, "_MAX_PATTERNS", 3)
+    candidates.use_compiled(True)
+    text = "\n\n".join(_texts())[: candidates.UP_TO]
+    matching = [p for p in KEYED if p.search(text)]
+    assert len(matching) >= 6
+    rng = random.Random(3)
+    for _ in range(3):
+        for pattern in rng.sample(matching, len(matching)):
+            assert _found(pattern, text, 0, len(text), None) == _expected(
+                pattern, text, 0, len(text), None
+            )
+    assert len(candidates._registry.keys) <= 3
+    candidates.use_compiled(True)

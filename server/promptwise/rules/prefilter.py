@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from promptwise.document.blockfacts import takes_newline
+from promptwise.rules import keyscan
 from promptwise.rules.timed import LazyPattern, source_of
 
 # What the prefilters take: a compiled pattern, or a bundled one compiled only
@@ -218,23 +219,6 @@ def _zero_width_group(op: Any, av: Any) -> bool:
     return False
 
 
-def first_chars(atom: Atom) -> list[str]:
-    """The characters an atom can start with (atoms here are literals or small classes)."""
-    if atom.startswith("[") and atom.endswith("]"):
-        body = atom[1:-1]
-        chars: list[str] = []
-        i = 0
-        while i < len(body):
-            if body[i] == "\\" and i + 1 < len(body):
-                chars.append(body[i + 1])
-                i += 2
-            else:
-                chars.append(body[i])
-                i += 1
-        return chars
-    return [atom[1:] if atom.startswith("\\") and len(atom) == 2 else atom]
-
-
 def _trie_regex(fragments: set[Fragment]) -> str:
     """One regex matching any fragment, as a trie so each position tries few branches."""
     trie: dict[Atom, Any] = {}
@@ -409,7 +393,7 @@ class MultiScanner:
             owners: dict[str, list[str]] = {}
             for key in members:
                 for fragment in self.filters[key].fragments or ():
-                    for char in first_chars(fragment[0]):
+                    for char in keyscan.first_chars(fragment[0]):
                         by_char.setdefault(char, set()).add(fragment[1:])
                         owners.setdefault(char, [])
                         if key not in owners[char]:
@@ -420,17 +404,15 @@ class MultiScanner:
                 branches.append(re.escape(char) + (f"(?={rest})" if rest else ""))
             self.groups.append((lower, re.compile("|".join(branches)), owners))
         # The case-insensitive patterns found through one Aho-Corasick scan
-        # instead (rules/candidates.py), when every one of them has keys and
+        # instead (rules/keyscan.py), when every one of them has keys and
         # the compiled package is here; the union regex above stays for the
         # pure-Python path. The union's first characters are most letters,
         # so ``re`` tried nearly every position of every piece.
-        from promptwise.rules import candidates  # it builds on this module
-
         self.keyed: tuple[list[str], Any] | None = None
         members = [k for k, f in self.filters.items() if f.literal is not None and f.ignorecase]
-        keysets = [candidates.keys_of(self.filters[k].fragments or ()) for k in members]
+        keysets = [keyscan.keys_of(self.filters[k].fragments or ()) for k in members]
         if members and all(keysets):
-            built = candidates.automaton([k for k in keysets if k])
+            built = keyscan.automaton([k for k in keysets if k])
             if built is not None:
                 self.keyed = (members, built)
 
@@ -439,11 +421,9 @@ class MultiScanner:
         tried at its keys' starts in order, skipping those inside its last
         match, as ``finditer`` would (the keys may add candidates where the
         prefilter's fragments would not; the pattern decides there)."""
-        from promptwise.rules import candidates
-
         assert self.keyed is not None
         members, built = self.keyed
-        found_by = candidates.starts_of(built, haystack, len(members))
+        found_by = keyscan.starts_of(built, haystack, len(members))
         for key, found in zip(members, found_by, strict=True):
             if not found:
                 continue
@@ -459,8 +439,6 @@ class MultiScanner:
                     got.append((at, end))
 
     def scan(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        from promptwise.rules import candidates
-
         out: dict[str, list[tuple[int, int]]] = {key: [] for key in self.patterns}
         # Lower-cased only for a scanner that has a case-insensitive part (the
         # secrets scan over the whole text has none).
@@ -472,7 +450,7 @@ class MultiScanner:
                     out[key] = list(self.filters[key].finditer(text))
                 continue
             haystack = lowered if lower else text
-            if lower and self.keyed is not None and candidates.enabled():
+            if lower and self.keyed is not None and keyscan.enabled():
                 self._scan_keyed(text, haystack, out)
                 continue
             last_end: dict[str, int] = {}
