@@ -28,7 +28,8 @@ from promptwise.analysis import clear_caches  # noqa: E402
 from promptwise.cli import main  # noqa: E402
 from promptwise.rules import candidates  # noqa: E402
 
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "bulk"
+SHARED = Path(os.environ.get("PROMPTWISE_SHARED", REPO.parent / "shared"))
+DEFAULT_CORPUS = SHARED / "corpus" / "bulk"
 
 
 def one_check(corpus: Path) -> float:
@@ -46,6 +47,8 @@ def main_() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--rounds", type=int, default=2)
     opts = parser.parse_args()
+    if not opts.corpus.is_dir():
+        sys.exit(f"no corpus at {opts.corpus} (set PROMPTWISE_SHARED or pass --corpus)")
     if not candidates.enabled():
         sys.exit("pyahocorasick is not installed: there is only the pure-Python path to time")
     one_check(opts.corpus)  # warm-up
