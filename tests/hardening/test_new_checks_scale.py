@@ -51,9 +51,9 @@ def _run(check: Callable[[CheckContext], object], name: str, text: str) -> float
     )
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         list(check(ctx))  # type: ignore[call-overload]
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 

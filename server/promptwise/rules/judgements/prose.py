@@ -392,9 +392,31 @@ def _every_start(
 def _block_matches(
     text: str, rel: blockfacts.RelSpans, last: bool, pattern: re.Pattern[str]
 ) -> tuple[int, ...]:
-    spans = blockfacts.spans_in(rel)
+    spans, starts = _rel_spans(rel)
     limit = spans[-1].end if last else len(text)
-    return tuple(m.start() for m in _scan(pattern, text, spans, [s.start for s in spans], limit))
+    return tuple(m.start() for m in _scan(pattern, text, spans, starts, limit))
+
+
+def _rel_spans(rel: blockfacts.RelSpans) -> tuple[list[Span], list[int]]:
+    """A block's spans and their starts, built once for all the patterns
+    searched in it.
+
+    Every judgement pattern reads the same placement of the prose, so the
+    same ``rel`` comes in pattern after pattern; a line cut into thousands of
+    spans (a template hole every few characters) built them thirty times,
+    which doubled the cost per character of the blockwise path.
+    """
+    last = _last_rel[0]
+    if last[0] is rel:
+        return last[1], last[2]
+    spans = blockfacts.spans_in(rel)
+    starts = [s.start for s in spans]
+    _last_rel[0] = (rel, spans, starts)
+    return spans, starts
+
+
+# The block placement searched last, as spans and their starts (one block's at most).
+_last_rel: list[tuple[blockfacts.RelSpans, list[Span], list[int]]] = [((), [], [])]
 
 
 @dataclass(frozen=True)
@@ -471,6 +493,7 @@ def forget() -> None:
     """Drop the per-text search state and the per-block facts (for :func:`clear_cache`)."""
     _starts_cache.clear()
     _last[0] = ((), [])
+    _last_rel[0] = ((), [], [])
     blockfacts.clear_cache()
     _lowered[:] = ["", ""]
     candidates.forget()
