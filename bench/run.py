@@ -297,10 +297,11 @@ def corpus_row(corpus: Path, quick: bool, tmp: Path) -> Row:
 BYTECODE = Path(tempfile.gettempdir()) / "promptwise-bench-pycache"
 
 
-def python_env() -> dict[str, str]:
+def python_env(tree: Path = REPO) -> dict[str, str]:
+    """A subprocess's environment: ``tree``'s sources, bytecode cached as installed."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO / "server"), env.get("PYTHONPATH", "")) if p
+        p for p in (str(tree / "server"), env.get("PYTHONPATH", "")) if p
     )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
@@ -432,9 +433,26 @@ def cold_cli_row(quick: bool) -> Row:
     )
 
 
-async def _server_session(files: Sequence[Path], settle: float = 0.0) -> tuple[float, int | None]:
-    """Start the server, open ``files``; (seconds from initialize to the last
-    file's first diagnostics, resident memory in KB afterwards)."""
+@dataclass(frozen=True)
+class ServerSession:
+    took: float  # seconds from spawning the server to the last file's first diagnostics
+    rss: int | None  # resident memory in KB afterwards (None without /proc)
+    cpu: float | None  # the server's CPU seconds when those diagnostics came
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (None without /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def server_session(
+    files: Sequence[Path], settle: float = 0.0, tree: Path = REPO
+) -> ServerSession:
+    """Start ``tree``'s server, open ``files`` and wait for each file's first diagnostics."""
     from lsprotocol import types as lsp
     from pygls.lsp.client import BaseLanguageClient
 
@@ -442,11 +460,14 @@ async def _server_session(files: Sequence[Path], settle: float = 0.0) -> tuple[f
     seen: set[str] = set()
     done = asyncio.Event()
     wanted = {f.as_uri() for f in files}
+    cpu: list[float | None] = [None]
 
     @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_publish(params: lsp.PublishDiagnosticsParams) -> None:
         seen.add(params.uri)
-        if wanted <= seen:
+        if wanted <= seen and not done.is_set():
+            server = client._server
+            cpu[0] = cpu_seconds(server.pid) if server is not None else None
             done.set()
 
     @client.feature(lsp.WORKSPACE_CONFIGURATION)
@@ -458,7 +479,7 @@ async def _server_session(files: Sequence[Path], settle: float = 0.0) -> tuple[f
         pass
 
     start = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "promptwise", "serve", env=python_env())
+    await client.start_io(sys.executable, "-m", "promptwise", "serve", env=python_env(tree))
     rss: int | None = None
     try:
         await client.initialize_async(
@@ -492,7 +513,7 @@ async def _server_session(files: Sequence[Path], settle: float = 0.0) -> tuple[f
     finally:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(client.stop(), 10)
-    return took, rss
+    return ServerSession(took, rss, cpu[0])
 
 
 def resident_kb(pid: int) -> int | None:
@@ -510,8 +531,8 @@ def cold_server_row(tmp: Path, quick: bool) -> Row:
     one.write_text(
         (REPO / "examples" / "support.prompty").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    asyncio.run(_server_session([one]))  # a first launch writes the bytecode and caches
-    times = [asyncio.run(_server_session([one]))[0] for _ in range(2 if quick else 5)]
+    asyncio.run(server_session([one]))  # a first launch writes the bytecode and caches
+    times = [asyncio.run(server_session([one])).took for _ in range(2 if quick else 5)]
     took = statistics.median(times)
     return Row(
         "5",
@@ -533,7 +554,7 @@ def memory_row(tmp: Path) -> Row:
         path = folder / f"prompt-{i:03}.prompty"
         path.write_text(generate(20_000, seed=100 + i), encoding="utf-8")
         files.append(path)
-    _, rss = asyncio.run(_server_session(files, settle=0.5))
+    rss = asyncio.run(server_session(files, settle=0.5)).rss
     if rss is None:
         return Row(
             "6",

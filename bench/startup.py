@@ -15,90 +15,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import server_session  # row 5's own client, in bench/run.py
 
 HERE = Path(__file__).resolve().parent.parent
-BYTECODE = Path(tempfile.gettempdir()) / "promptwise-bench-pycache"
-
-
-def env_for(tree: Path) -> dict[str, str]:
-    """The server's environment: this tree's sources, bytecode cached as installed."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(tree / "server")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
-    return env
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of process ``pid`` so far (None without /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def launch(tree: Path, prompt: Path) -> tuple[float, float | None]:
     """Seconds from spawning the server to its first diagnostics, and its CPU seconds then."""
-    from lsprotocol import types as lsp
-    from pygls.lsp.client import BaseLanguageClient
-
-    client = BaseLanguageClient("promptwise-startup", "1")
-    published = asyncio.Event()
-    cpu: list[float | None] = []
-
-    @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def on_publish(params: lsp.PublishDiagnosticsParams) -> None:
-        if not published.is_set():
-            server = client._server
-            cpu.append(cpu_seconds(server.pid) if server is not None else None)
-            published.set()
-
-    @client.feature(lsp.WORKSPACE_CONFIGURATION)
-    def on_configuration(params: lsp.ConfigurationParams) -> list[Any]:
-        return [None for _ in params.items]
-
-    @client.feature(lsp.WINDOW_LOG_MESSAGE)
-    def on_log(params: lsp.LogMessageParams) -> None:
-        pass
-
-    start = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "promptwise", "serve", env=env_for(tree))
-    try:
-        await client.initialize_async(
-            lsp.InitializeParams(
-                capabilities=lsp.ClientCapabilities(),
-                initialization_options={"debounceMs": 0},
-                root_uri=prompt.parent.as_uri(),
-            )
-        )
-        client.initialized(lsp.InitializedParams())
-        client.text_document_did_open(
-            lsp.DidOpenTextDocumentParams(
-                text_document=lsp.TextDocumentItem(
-                    uri=prompt.as_uri(),
-                    language_id="prompty",
-                    version=1,
-                    text=prompt.read_text(encoding="utf-8"),
-                )
-            )
-        )
-        await asyncio.wait_for(published.wait(), 300)
-        took = time.perf_counter() - start
-        await client.shutdown_async(None)
-        client.exit(None)
-    finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.stop(), 10)
-    return took, cpu[0]
+    session = await server_session([prompt], tree=tree)
+    return session.took, session.cpu
 
 
 def load_average() -> str:
