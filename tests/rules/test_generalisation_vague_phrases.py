@@ -640,6 +640,21 @@ def test_a_list_item_defining_a_code_term_is_not_an_instruction() -> None:
     assert found(must, "PW202") == ["detailed"]
 
 
+def test_a_sentence_describing_a_code_term_is_not_an_instruction() -> None:
+    tool = "Debug the failing request.\n`fetch_logs` returns detailed logs for one request.\n"
+    assert found(tool, "PW202") == []
+    item = "- **Tool**: `status` is a short summary of the cluster\n"
+    assert found(item, "PW202") == []
+    # The sentence after it, or one that directs, is still read.
+    after = "`fetch_logs` returns logs. Keep your answer brief.\n"
+    assert found(after, "PW202") == ["brief"]
+    must = "`summary` is required and must be detailed.\n"
+    assert found(must, "PW202") == ["detailed"]
+    # A code term in the middle of a sentence is not its subject.
+    inner = "Call `fetch_logs` first, then give a detailed answer.\n"
+    assert found(inner, "PW202") == ["detailed"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

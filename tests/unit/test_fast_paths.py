@@ -184,7 +184,10 @@ def _old_block_holes(text: str, rel: tuple[tuple[int, int], ...]) -> tuple[tuple
             continue
         if directives._DIRECTING.search(clause.text):
             continue
-        if directives._DESCRIBING.match(clause.text):
+        if directives._DESCRIBING.match(clause.text) or (
+            directives._TERM_VERB.match(clause.text)
+            and directives._code_term_before(text, clause.span.start)
+        ):
             holes.append(clause.span)
         elif directives._PERSONA.match(clause.text):
             does = directives._BEHAVIOUR.search(clause.text)
@@ -195,6 +198,14 @@ def _old_block_holes(text: str, rel: tuple[tuple[int, int], ...]) -> tuple[tuple
             line_end = text.find("\n", m.start())
             holes.append(Span(m.start(), span.end if line_end == -1 else min(line_end, span.end)))
         holes.extend(Span(*m.span()) for m in _NOT_PROSE.finditer(text, span.start, span.end))
+    if kept:
+        first_line = text.rfind("\n", 0, kept[0].start) + 1
+        for m in directives._CODE_TERM_ITEM.finditer(text, first_line, kept[-1].end):
+            line_end = text.find("\n", m.end())
+            line_end = len(text) if line_end == -1 else line_end
+            rest = text[m.end() : line_end]
+            if not directives._DIRECTING.search(rest) and not directives._CONDITION.search(rest):
+                holes.append(Span(m.end(), line_end))
     return tuple((h.start, h.end) for h in directives._merge(holes))
 
 
@@ -210,6 +221,9 @@ _CLAUSES = st.lists(
             "You are always polite",
             "It is fast",
             "`fetch` reads files",
+            "`fetch` returns logs",
+            "`level`: detailed output",
+            "`mode`: if set, be brief",
             "The user has provided a text",
             "See the guide",
             "What is it?",

@@ -43,10 +43,20 @@ _DESCRIBING = re.compile(
     r"(?:(?:this|the|our|its) (?:skill|tool|agent|prompt|file|project|repo(?:sitory)?|extension|"
     r"server|api|function|command|module|library|app(?:lication)?|service|workflow|package|"
     r"plugin|script|system|endpoint|model|indexer|parser|cli|sdk|database|backend|frontend|"
-    r"pipeline|component)s?\b|it (?:is|returns|provides|uses|supports|contains|runs|keeps)\b|"
-    r"`[^`\n]{1,60}`[ \t]+(?:returns|is|provides|takes|accepts|lists|creates|runs|fetches|"
-    r"reads|writes|keeps|shows)\b)",
+    r"pipeline|component)s?\b|it (?:is|returns|provides|uses|supports|contains|runs|keeps)\b)",
     re.I,
+)
+# A sentence saying what a code term does ("`fetch_logs` returns detailed
+# logs"). The inline code is cut from the prose, so the clause is only what
+# follows it: its verb is matched here and the code term is looked for in
+# front of the clause on its line (``_code_term_before``).
+_TERM_VERB = re.compile(
+    r"[ \t]*(?:returns|is|provides|takes|accepts|lists|creates|runs|fetches|reads|writes|"
+    r"keeps|shows)\b",
+    re.I,
+)
+_CODE_TERM_LEAD = re.compile(
+    r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?`[^`\n]{1,60}`[ \t]*"
 )
 # A persona's background ("You are a professional translator with a good
 # ear"): only when it names no behaviour, as a relative clause or an -ing
@@ -166,7 +176,9 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
         # persona could be a hole, and those openings are anchored (they fail
         # at once), so the directing words, searched through the whole
         # clause, are looked for only in those.
-        elif _DESCRIBING.match(clause):
+        elif _DESCRIBING.match(clause) or (
+            _TERM_VERB.match(clause) and _code_term_before(text, start)
+        ):
             if not _DIRECTING.search(clause):
                 holes.append((start, end))
         elif _PERSONA.match(clause) and not _DIRECTING.search(clause):
@@ -191,6 +203,13 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
             ):
                 holes.append((m.end(), line_end))
     return tuple(_merge_pairs(holes))
+
+
+def _code_term_before(text: str, start: int) -> bool:
+    """Whether only a code term (after a list marker or a bold label) stands
+    on the line before ``start``: the term the clause goes on to describe."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return _CODE_TERM_LEAD.fullmatch(text, line_start, start) is not None
 
 
 def _asks_or_points(clause: str) -> bool:
