@@ -681,3 +681,33 @@ def test_the_same_words_asking_for_a_length_are_still_found() -> None:
     assert found("Write a short reply for each ticket.\n", "PW202") == ["a short reply"]
     assert found("Explain the design in depth.\n", "PW202") == ["in depth"]
     assert found("Make the summary shorter.\n", "PW202") == ["shorter"]
+
+
+# ------------------------- read-through round 5: counted units, named material
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The count measures the unit the length word sits in.
+        "Before each tool call, tell the user what you will do in a single concise sentence.\n",
+        "Close with two short paragraphs on the risks.\n",
+        # An approximate count is still a measure.
+        "Keep the captions brief - a sentence or two per image.\n",
+        # "the detailed ..." names material that exists.
+        "Read the guide for the detailed sub-steps before you start.\n",
+        "Ask for the detailed report only when a claim is disputed.\n",
+        # A condition on the user, two judgements joined.
+        "If someone is thoughtful and detailed, give them room to explain.\n",
+    ],
+)
+def test_a_counted_unit_named_material_or_a_condition_on_the_user_is_no_length(
+    text: str,
+) -> None:
+    assert found(text, "PW202") == []
+
+
+def test_a_count_of_something_else_still_leaves_the_length_open() -> None:
+    assert found("Ask one concise question.\n", "PW202") == ["concise"]
+    assert found("Write a detailed report on the outage.\n", "PW202") == ["detailed"]
+    assert found("If the diff is large, write a short summary.\n", "PW202") == ["a short summary"]
