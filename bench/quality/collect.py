@@ -26,6 +26,7 @@ It is not run by the tests.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import io
 import json
@@ -70,6 +71,10 @@ class Source:
     cap: int
     pinned: bool = False  # files read one at a time from the file index
     commits: dict[str, str] = field(default_factory=dict)
+    # Empty: the split is drawn by split_sources with the original 14 main
+    # sources. The dev extension of 2026-12-06 forces its sources into "dev"
+    # so that the drawn split, and so the test split, stays as it was.
+    split: str = ""
 
 
 # --------------------------------------------------------------------- git
@@ -370,6 +375,153 @@ def pick_openai_evals(src: Source, gd: Path) -> list[Item]:
     return out
 
 
+# ------------------------------------------- dev extension (2026-12-06)
+# Sources added later to the dev split only, chosen for the task kinds the
+# dev split lacked (classification, extraction and transformation prompts of
+# the plain kind used in LLM applications), never by any rule's output.
+
+
+def yaml_string(text: str, key: str) -> str | None:
+    """The string under a top-level key of a YAML file, as a safe loader reads it."""
+    data = yaml.safe_load(text)
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def module_constants(text: str) -> list[tuple[str, str]]:
+    """Module-level ``NAME = "<one string literal>"`` assignments of a Python file.
+
+    Only a constant whose value occurs verbatim inside its literal's source
+    text is kept, so the saved prompt is a byte-exact slice of the file (no
+    escape sequence or implicit concatenation was resolved to produce it).
+    """
+    out: list[tuple[str, str]] = []
+    for node in ast.parse(text).body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            continue
+        segment = ast.get_source_segment(text, node.value) or ""
+        if node.value.value and node.value.value in segment:
+            out.append((node.targets[0].id, node.value.value))
+    return out
+
+
+def pick_prompthub(src: Source, gd: Path) -> list[Item]:
+    # prompts/<name>.yaml: a prompt card; the prompt is the string under
+    # "text" (the .md files beside them describe the cards).
+    out: list[Item] = []
+    for path, _ in files_matching(src, gd, r"^prompts/[^/]+\.yaml$", lo=100):
+        body = yaml_string(show(gd, src.commit, path), "text")
+        if body is not None and len(body.encode()) >= 60:
+            name = parts(path)[-1].removesuffix(".yaml").removeprefix("deepset-")
+            out.append(Item(f"{name}.txt", path, "text", body))
+    return out
+
+
+def pick_kernel_memory(src: Source, gd: Path) -> list[Item]:
+    # Plain-text prompts of the service (answers from facts, summaries) and
+    # of its evaluation tool (graders, extraction, synthetic questions,
+    # translation): every .txt under a Prompts folder.
+    paths = [
+        p for p, _ in files_matching(src, gd, r"/Prompts/(.+/)?[^/]+\.txt$", r"/tests?/", lo=100)
+    ]
+    return whole_files(src, gd, paths, lambda p: parts(p)[-1])
+
+
+def pick_jinja_templates(src: Source, gd: Path) -> list[Item]:
+    # The Jinja prompt templates a library ships for its tasks (named entities,
+    # relations, text categories, sentiment, summaries, translation, SQL, ...).
+    paths = [
+        p for p, _ in files_matching(src, gd, r"/templates/[^/]+\.jinja2?$", r"/tests?/", lo=100)
+    ]
+    return whole_files(src, gd, paths, lambda p: parts(p)[-1])
+
+
+def pick_graphrag(src: Source, gd: Path) -> list[Item]:
+    # graphrag keeps each prompt as a module-level string constant in
+    # graphrag/prompts/ (indexing and query) and prompt_tune/prompt/.
+    out: list[Item] = []
+    for path, _ in files_matching(
+        src, gd, r"/graphrag/(prompts|prompt_tune/prompt)/.+\.py$", r"__init__\.py$", lo=100
+    ):
+        for name, body in module_constants(show(gd, src.commit, path)):
+            if 150 <= len(body.encode()) <= MAX_BYTES:
+                out.append(Item(f"{name.lower()}.txt", path, name, body))
+    return out
+
+
+def pick_teams_ai(src: Source, gd: Path) -> list[Item]:
+    # skprompt.txt files of the Teams AI library's samples (JS, Python, C#
+    # versions of the same bots repeat each other; near duplicates go).
+    paths = [
+        p for p, _ in files_matching(src, gd, r"/skprompt\.txt$", r"/tests?/|[Tt]ests?/", lo=100)
+    ]
+
+    def name(p: str) -> str:
+        # <lang>/samples/[<group>/]<sample>/[src/]prompts/<prompt>/skprompt.txt
+        bits = parts(p)
+        at = [b.lower() for b in bits].index("prompts")
+        sample = bits[at - 2] if bits[at - 1] == "src" else bits[at - 1]
+        return f"{bits[0]}-{sample.split('.')[-1]}-{bits[-2].lower()}.txt"
+
+    return whole_files(src, gd, paths, name)
+
+
+def pick_azureai_samples(src: Source, gd: Path) -> list[Item]:
+    # Prompty files, Jinja2 system messages and plain prompt files of the
+    # Azure AI samples (RAG chat, intent mapping, simulators, assistants).
+    paths = [
+        p
+        for p, _ in files_matching(
+            src,
+            gd,
+            r"^scenarios/.*(\.prompty|\.jinja2|/prompts/[^/]+\.txt)$",
+            r"/tests?/",
+            lo=100,
+        )
+    ]
+    return whole_files(src, gd, paths, lambda p: "-".join(parts(p)[-2:]))
+
+
+class _TaggedLoader(yaml.SafeLoader):
+    """A safe loader that reads any local tag (``!Template``) as a plain mapping."""
+
+
+_TaggedLoader.add_multi_constructor(
+    "!", lambda loader, _suffix, node: loader.construct_mapping(node, deep=True)
+)
+
+
+def pick_promptsource(src: Source, gd: Path) -> list[Item]:
+    # promptsource/templates/<dataset>[/<subset>]/templates.yaml: each
+    # template's "jinja" string is one prompt (input, then "|||" and the
+    # target the model should produce). English templates only, since the
+    # label criteria are written for English.
+    out: list[Item] = []
+    for path, _ in files_matching(
+        src, gd, r"^promptsource/templates/.+/templates\.yaml$", hi=400_000
+    ):
+        # _TaggedLoader is a SafeLoader: it builds only plain data.
+        data = yaml.load(show(gd, src.commit, path), Loader=_TaggedLoader)
+        dataset = "-".join(parts(path)[2:-1])
+        for key, tpl in sorted((data.get("templates") or {}).items()):
+            body = tpl.get("jinja") if isinstance(tpl, dict) else None
+            meta = tpl.get("metadata") if isinstance(tpl, dict) else None
+            langs = meta.get("languages") if isinstance(meta, dict) else None
+            if not isinstance(body, str) or langs != ["en"]:
+                continue
+            if not 100 <= len(body.encode()) <= MAX_BYTES:
+                continue
+            slug = re.sub(r"[^a-z0-9]+", "-", str(tpl.get("name", key)).lower()).strip("-")
+            out.append(Item(f"{dataset}-{slug[:50]}.txt", path, f"templates.{key}.jinja", body))
+    return out
+
+
 # The pinned files (read one by one from the file index, with their commit).
 def pick_pinned(src: Source, pinned: Path) -> list[Item]:
     manifest = json.loads((pinned / src.slug / "manifest.json").read_text())
@@ -555,6 +707,95 @@ SOURCES = [
         pick_openai_evals,
         30,
     ),
+    # ----- dev extension (2026-12-06): main set, forced into dev
+    Source(
+        "prompthub",
+        "deepset-ai/prompthub",
+        "51ef3e9a217c469c1e68d63ccc7c41a8b5ca5dd1",
+        "Apache-2.0",
+        "LICENSE",
+        "main",
+        pick_prompthub,
+        30,
+        split="dev",
+    ),
+    Source(
+        "kernel-memory",
+        "microsoft/kernel-memory",
+        "94b69d340d6b2dec7bd30479927c36b9f8d4913f",
+        "MIT",
+        "LICENSE",
+        "main",
+        pick_kernel_memory,
+        30,
+        split="dev",
+    ),
+    Source(
+        "spacy-llm",
+        "explosion/spacy-llm",
+        "99ac9229eb1cf6fda2775af702b61d9f8ad33077",
+        "MIT",
+        "LICENSE",
+        "main",
+        pick_jinja_templates,
+        30,
+        split="dev",
+    ),
+    Source(
+        "promptify",
+        "promptslab/Promptify",
+        "bc5ed081a7a4d7be90e798dd48c324fd4c57bd2a",
+        "Apache-2.0",
+        "LICENSE",
+        "main",
+        pick_jinja_templates,
+        30,
+        split="dev",
+    ),
+    Source(
+        "graphrag",
+        "microsoft/graphrag",
+        "6dad6d2b059589624035714d8dcfde94ecc0a5fb",
+        "MIT",
+        "LICENSE",
+        "main",
+        pick_graphrag,
+        30,
+        split="dev",
+    ),
+    Source(
+        "teams-ai",
+        "microsoft/teams-ai",
+        "ec81697683d8aff00746303bb5e19e46b93b78eb",
+        "MIT",
+        "LICENSE",
+        "main",
+        pick_teams_ai,
+        30,
+        split="dev",
+    ),
+    Source(
+        "promptsource",
+        "bigscience-workshop/promptsource",
+        "7dab96a3eeb3717cea633705135ebc488885d709",
+        "Apache-2.0",
+        "LICENSE",
+        "main",
+        pick_promptsource,
+        25,
+        split="dev",
+    ),
+    Source(
+        "azureai-samples",
+        "Azure-Samples/azureai-samples",
+        "5a62b26f1b1fe78d4708d7c543ada2f98dfa8c2e",
+        "MIT",
+        "LICENSE",
+        "main",
+        pick_azureai_samples,
+        30,
+        split="dev",
+    ),
 ]
 
 
@@ -643,11 +884,15 @@ def main() -> None:
                 }
             )
 
+    # The split is drawn over the original main sources only; the sources of
+    # the dev extension carry their split and do not take part in the draw.
+    forced = {src.slug: src.split for src in SOURCES if src.split}
     counts: dict[str, Counter[str]] = {}
     for r in records:
-        if r["set"] == "main":
-            counts.setdefault(r["file"].split("/")[1], Counter())[r["format"]] += 1
-    split = split_sources(counts)
+        slug = r["file"].split("/")[1]
+        if r["set"] == "main" and slug not in forced:
+            counts.setdefault(slug, Counter())[r["format"]] += 1
+    split = split_sources(counts) | forced
     with open(args.out / "sources.jsonl", "w", encoding="utf-8") as fh:
         for r in records:
             slug = r["file"].split("/")[1]
