@@ -548,6 +548,10 @@ def _label_rows(
             lines += 1
             if _MARKUP_LINE.match(line) or _FIELD_START.match(line) or len(words) > 10:
                 continue
+            if len(words) == 1 and not text[start:end].replace(line, "", 1).strip():
+                # A label alone between template tags ("{% if ... %} No {% else
+                # %} Yes"): an answer the template picks, with no input beside it.
+                continue
             for word in (words[0], words[-1]):
                 label = word.group(0)
                 if label[0].isupper() and label.lower() in vocab.label_words:
@@ -1076,9 +1080,31 @@ def format_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExa
             continue
         if _TEMPLATE_VALUE.search(body) or _PLACEHOLDER.search(body):
             continue  # a hole anywhere makes it a template of the answer
+        if _numbered_stand_ins(body):
+            continue  # "Word1: Lemma of Word1 / Word2: ...": a shape, not an answer
         span = Span(lead.start(), end)
         found.append(WorkedExample(span, first_line(text, span), "inline", Span(start, end)))
     return found
+
+
+# A word with a digit glued to it ("Word1", "entity_2"), as stand-ins are written.
+_GLUED_NUMBER = re.compile(r"\b([^\W\d_]{3,})_?(\d)\b")
+
+
+def _numbered_stand_ins(body: str) -> bool:
+    """The sample is written with numbered stand-ins: one word glued to two
+    or more different digits ("Word1: Lemma of Word1", "Word2: Lemma of Word2").
+
+    "Step 1" / "Step 2" (a space before the digit) are headings of a real
+    sample and do not count.
+    """
+    digits: dict[str, set[str]] = {}
+    for m in _GLUED_NUMBER.finditer(body):
+        seen = digits.setdefault(m.group(1).lower(), set())
+        seen.add(m.group(2))
+        if len(seen) >= 2:
+            return True
+    return False
 
 
 # "We should ban cars downtown. -> claim": an input and its answer on one line.
