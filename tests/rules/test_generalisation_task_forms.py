@@ -25,6 +25,117 @@ def codes(text: str, path: str = "prompt.txt") -> set[str]:
     return {f.code for f in analyze_text(text, path, Settings(preview=True)).findings}
 
 
+# ------------------------------------------- receiving the input, then the verb
+
+
+def test_a_system_that_takes_the_input_and_classifies_it_is_a_classifier() -> None:
+    # The persona's sentence is cut by a template value, so its trade is not
+    # read; the next sentence states the task after "takes ... as input and".
+    text = (
+        "You are a careful {{ field }} ticket routing system. "
+        "You take Message as input and classify it into one of these queues: {{ queues }}\n\n"
+        "Message: {{ message }}\nQueue:"
+    )
+    found = of(text)
+    assert found.kind is TaskKind.CLASSIFICATION
+    assert "PW101" in codes(text)
+
+
+def test_a_task_to_accept_the_input_and_identify_items_in_it_is_an_extraction() -> None:
+    text = (
+        "You are a precise indexing system. Your task is to accept Text as input "
+        "and identify the place names in the Text.\n\nText: {{ text }}\n"
+    )
+    assert of(text).kind is TaskKind.EXTRACTION
+
+
+def test_identify_and_extract_names_the_extraction() -> None:
+    text = (
+        "You are a thorough reader of reports. Your task is to identify and extract "
+        "{{ count }} recurring themes from the given report.\n\nReport: {{ report }}\n"
+    )
+    assert of(text).kind is TaskKind.EXTRACTION
+    assert "PW101" in codes(text)
+
+
+def test_a_summary_system_that_also_lists_points_stays_a_summary() -> None:
+    text = (
+        "You are a quick {{ field }} digest system. You take Article as input and "
+        "summarize the article in about {{ n }} words.\n"
+        "Also extract key points from the article.\n\nArticle: {{ article }}\n"
+    )
+    assert of(text).kind is TaskKind.SUMMARIZATION
+    assert "PW101" not in codes(text)
+
+
+# ----------------------------------------------- a writer whose work converts
+
+
+def test_a_query_writer_that_converts_a_request_into_sql_is_a_conversion() -> None:
+    text = (
+        "You are an exact SQL query creator. You take a question in plain words "
+        "and convert it into a SQL query.\n\nQuestion: {{ question }}\nSQL:"
+    )
+    found = of(text)
+    assert found.kind is TaskKind.TRANSFORMATION
+    assert found.needs_examples
+
+
+def test_a_storyteller_turning_data_into_narratives_stays_an_agent() -> None:
+    text = (
+        "You're a seasoned analyst and storyteller.\n"
+        "Your mission is to transform raw project data into a compelling narrative "
+        "about the people behind it.\n"
+    )
+    assert of(text).kind is TaskKind.AGENT
+
+
+# -------------------------------------------------------- verdicts and scales
+
+
+def test_giving_a_sentiment_from_a_short_list_is_a_classification() -> None:
+    text = (
+        "Please give a sentiment for this review.\n"
+        "Answer with positive, negative or neutral.\nReview: {review}\nAnswer:"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_analysing_whether_a_text_is_one_thing_or_another_is_a_verdict() -> None:
+    text = "Analyse whether the comment below is sarcastic or sincere.\n\nComment: {{ c }}\n"
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_a_number_on_a_scale_is_a_rating_whose_scale_is_the_format() -> None:
+    text = (
+        'Can you give me a number from {{ low }} to {{ high }} that says how urgent the ticket "'
+        '{{ ticket }}" is, where {{ low }} means not urgent and {{ high }} means very urgent?'
+    )
+    found = of(text)
+    assert found.kind is TaskKind.CLASSIFICATION
+    assert found.output_format is not None
+    assert "PW304" not in codes(text)
+
+
+def test_yes_no_or_a_third_answer_is_a_closed_question() -> None:
+    text = '{{ premise }} Does it follow that "{{ claim }}"? Yes, no, or unsure?'
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+# ------------------------------------------- questions that are not verdicts
+
+
+def test_true_or_false_on_a_question_the_input_supplies_is_question_answering() -> None:
+    text = "{{ passage }}\n\nQ: {{ question }}? True or False?\n"
+    assert of(text).kind is TaskKind.QA
+    assert "PW101" not in codes(text)
+
+
+def test_asking_for_the_topic_with_no_topics_to_choose_is_not_a_classification() -> None:
+    text = "The text below is a memo. What is the topic of this memo?\n\n{{ memo }}\n"
+    assert of(text).kind is not TaskKind.CLASSIFICATION
+
+
 # ---------------------------------------------------- what is not an example
 
 

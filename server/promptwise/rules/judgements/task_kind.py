@@ -45,6 +45,12 @@ STRUCTURED_KINDS = frozenset(
 
 # ------------------------------------------------------------------ task kind
 
+# Who does the task, before its verb ("You will", "Your task is to").
+_SUBJECT = (
+    r"(?:(?:please[ \t]+)?(?:you(?: (?:will|must|should|need to|are to|have to|shall))?"
+    r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
+    r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
+)
 # A clause opens with (optional) list marker, bold label, courtesy word, a
 # short lead-in clause ("For each topic, ...") and a subject ("You will",
 # "Your task is to") before its verb.
@@ -59,9 +65,15 @@ _LEAD = (
     r"\b(?:and|then)[ \t]+(?:then[ \t]+)?)?"
     # "I will paste an article and you will list ...": the user's part first.
     r"(?:(?:i|we)(?: will|'ll| am going to| are going to) [^.;:\n]{0,100}?\band[ \t]+(?=you\b))?"
-    r"(?:(?:please[ \t]+)?(?:you(?: (?:will|must|should|need to|are to|have to|shall))?"
-    r"|your (?:task|job|goal|role) is to|the task is to|i want you to|i need you to"
-    r"|can you|could you|would you)[ \t]+)?(?:please[ \t]+)?"
+    + _SUBJECT
+    # "You take Passage as input and classify it ...", "Your task is to accept
+    # Text as input and identify ...": receiving the input is how, the verb
+    # after it is what (a second subject may follow: "... and your task is to").
+    + r"(?:(?:take|takes|accept|accepts|receive|receives|get|gets)\b[^.,;:\n]{0,80}?"
+    r"\band[ \t]+" + _SUBJECT + r")?"
+    # "Identify and extract ...", "recognize and extract ...": the second verb
+    # names the work; the first is how it starts.
+    r"(?:(?:identify|recogni[sz]e|detect|find|locate|spot)[ \t]+and[ \t]+)?"
 )
 # The order of the kinds decides a clause that has verbs of two.
 _KINDS = (
@@ -116,6 +128,8 @@ class TaskWords:
     # A data format as the object of a writing verb ("produce a JSON
     # document ..."): made from the input when the clause names one.
     format_object: Pattern
+    # A conversion's target that is a data format ("into a SQL query").
+    format_into: Pattern
 
     @classmethod
     def from_options(cls, options: RuleOptions) -> TaskWords:
@@ -157,6 +171,11 @@ class TaskWords:
             format_object=compiled(
                 "data_format_patterns",
                 r"\A[ \t]+(?:(?:an?|the|one|some|valid|well-formed|single|new)[ \t]+)*",
+                r"\b(?! of contents)",
+            ),
+            format_into=compiled(
+                "data_format_patterns",
+                r"\b(?:into|to|as) (?:(?:an?|the|one|valid|well-formed|single|new)[ \t]+)*",
                 r"\b(?! of contents)",
             ),
         )
@@ -345,6 +364,7 @@ def task_kind(
         opening = []
     role: tuple[TaskKind, Span] | None = None
     settled = False  # a persona's first task statement was not a structured one
+    writer = False  # the persona's trade is writing
     seen = 0
     for clause in opening:
         if agent_file:
@@ -358,11 +378,20 @@ def task_kind(
         if _HEADING_LINE.match(clause.text):
             continue  # a title names the topic; it does not state the task
         kind = _clause_kind(words, clause.text)
+        if kind is TaskKind.CLASSIFICATION and _tags_a_given_question(doc.text, clause):
+            kind = TaskKind.QA
         if role is not None:
             if kind is role[0]:
                 return kind, clause.span  # the statement of the trade, as anchor
             continue
         if persona is not None:
+            if (
+                writer
+                and kind is not None
+                and not (kind is TaskKind.TRANSFORMATION and words.format_into.search(clause.text))
+            ):
+                settled = True  # a writer's trade: agent, whatever steps follow
+                break
             if kind in STRUCTURED_KINDS or kind is TaskKind.SUMMARIZATION:
                 return kind, clause.span
             if kind is not None:
@@ -377,9 +406,13 @@ def task_kind(
                 role = (named, clause.span)
                 continue
             persona = clause
-            if words.writer.search(clause.text):
-                settled = True
-                break  # a writer's trade: agent, whatever steps follow
+            # A writer's trade ("a cover letter writer") keeps the prompt an
+            # agent's whatever steps it then lists, unless its task is a
+            # conversion of the input into a data format ("a SQL query
+            # creator. You take a sentence and convert it into a SQL query"):
+            # that is the writing. Into a genre ("into compelling narratives")
+            # it stays the writer's own work.
+            writer = bool(words.writer.search(clause.text))
             continue
         if kind is TaskKind.AGENT:
             return kind, clause.span
@@ -389,7 +422,7 @@ def task_kind(
             return kind, clause.span
     if role is not None:
         return role
-    if persona is not None and not settled and not agent_file and not procedure:
+    if persona is not None and not (settled or writer) and not agent_file and not procedure:
         late_kind = _after_persona(words, after_opening)
         if late_kind is not None:
             return late_kind
@@ -404,6 +437,20 @@ def task_kind(
     if persona is not None or agent_file or procedure:
         return TaskKind.AGENT, persona.span if persona else None
     return TaskKind.OTHER, None
+
+
+# The question a "True or False?" tags is a variable ("Q: {{question}}?").
+_GIVEN_QUESTION = re.compile(r"[ \t]*(?:[A-Za-z][\w ]{0,20}:[ \t]*)?\{\{[^{}\n]+\}\}[ \t]*")
+
+
+def _tags_a_given_question(text: str, clause: Clause) -> bool:
+    """A yes/no tag on a question the input supplies ("Q: {{question}}? True
+    or False?"): the model answers that question from the passage, Q&A, not
+    a verdict whose criterion the prompt states."""
+    if not clause.text.lstrip().startswith("?"):
+        return False
+    line_start = text.rfind("\n", 0, clause.span.start) + 1
+    return _GIVEN_QUESTION.fullmatch(text, line_start, clause.span.start) is not None
 
 
 def _after_persona(words: TaskWords, clauses: Sequence[Clause]) -> tuple[TaskKind, Span] | None:

@@ -147,6 +147,13 @@ _CHOICE_WORDS = re.compile(
     re.I,
 )
 _YES_NO = frozenset({"yes", "no", "true", "false"})
+# A task statement that offers its answers: an alternative question ("Is the
+# intent implicit or explicit?") or a scale ("a number from 1 to 4").
+_OFFERS_ANSWERS = re.compile(
+    r"\bor\b[^?\n]{0,40}\?"
+    r"|\b(?:number|score|rating|value) (?:from|between) (?:\{\{[^{}\n]*\}\}|\S+) (?:to|and)\b",
+    re.I,
+)
 
 
 def _names_a_choice(text: str, labels: LabelSet) -> bool:
@@ -251,6 +258,13 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
         decided = prose.search(words.task.decision, text, spans)
         if decided is not None:
             output_format = Span(decided.start(), decided.end())
+        elif evidence is not None and _OFFERS_ANSWERS.search(
+            # To the end of its line: a template value can cut the statement.
+            text,
+            evidence.start,
+            max(evidence.end, text.find("\n", evidence.end) % (len(text) + 1)),
+        ):
+            output_format = evidence
     unknown = input_handling.unknown_answer_path(doc, spans, words.input)
     return TaskProfile(
         kind=kind,
