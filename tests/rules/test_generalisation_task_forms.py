@@ -122,7 +122,42 @@ def test_yes_no_or_a_third_answer_is_a_closed_question() -> None:
     assert of(text).kind is TaskKind.CLASSIFICATION
 
 
-# ------------------------------------------- questions that are not verdicts
+# ------------------------------- one closed question about the given material
+
+
+def test_a_closed_question_about_the_material_is_the_whole_task() -> None:
+    text = (
+        "First sentence: {{ a }}\nSecond sentence: {{ b }}\n"
+        "Question: Does the first sentence mean the same as the second?\n"
+    )
+    found = of(text)
+    assert found.kind is TaskKind.CLASSIFICATION
+    assert "PW101" in codes(text)
+    assert "PW304" in codes(text)  # nothing says what to answer
+
+
+def test_a_closed_question_wrapped_around_its_values() -> None:
+    text = (
+        "Could I swap the phrase\n{{ first }}\nfor the phrase\n{{ second }}\n"
+        "and keep the sentence's meaning?\n"
+    )
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_an_alternative_question_names_its_answers() -> None:
+    text = "Is the request below a complaint or a compliment?\n\n{{ request }}\n"
+    found = of(text)
+    assert found.kind is TaskKind.CLASSIFICATION
+    assert found.output_format is not None
+
+
+def test_a_question_about_the_world_is_not_a_verdict_on_input() -> None:
+    assert of("Is it snowing in {{ town }} today?\n").kind is not TaskKind.CLASSIFICATION
+
+
+def test_a_request_phrased_as_a_question_is_not_a_verdict() -> None:
+    text = "Can you look over the text below and tidy it up?\n\n{{ text }}\n"
+    assert of(text).kind is not TaskKind.CLASSIFICATION
 
 
 def test_true_or_false_on_a_question_the_input_supplies_is_question_answering() -> None:
@@ -144,7 +179,9 @@ def test_labels_alone_between_template_tags_are_not_worked_examples() -> None:
         "{{ question }}\nIs this question answerable from the text alone?\n"
         "{% if answerable %}\nYes\n{% else %}\nNo\n{% endif %}\n"
     )
-    assert of(text).examples == ()
+    found = of(text)
+    assert found.examples == ()
+    assert "PW101" in codes(text)
 
 
 def test_a_sample_written_with_numbered_stand_ins_is_a_template() -> None:

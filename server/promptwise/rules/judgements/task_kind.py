@@ -436,6 +436,9 @@ def task_kind(
             return TaskKind.CLASSIFICATION, Span(late.start(), late.end())
     if persona is not None or agent_file or procedure:
         return TaskKind.AGENT, persona.span if persona else None
+    asked = verdict_question(doc, spans)
+    if asked is not None:
+        return TaskKind.CLASSIFICATION, asked
     return TaskKind.OTHER, None
 
 
@@ -451,6 +454,74 @@ def _tags_a_given_question(text: str, clause: Clause) -> bool:
         return False
     line_start = text.rfind("\n", 0, clause.span.start) + 1
     return _GIVEN_QUESTION.fullmatch(text, line_start, clause.span.start) is not None
+
+
+# A yes/no question (or an "A or B?" one): it opens with an auxiliary verb,
+# not with a request to the model ("Can you ...", "Would you ...").
+_POLAR = re.compile(
+    r"(?:[-*>][ \t]*)?(?:[A-Za-z][\w ]{0,20}:[ \t]*)?"
+    r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will)\b"
+    r"(?![ \t]+(?:you|we)\b)",
+    re.I,
+)
+# ... about the material the prompt hands over, named as such.
+_ABOUT_INPUT = re.compile(
+    r"\b(?:this|the|that|these|those|first|second|both|sentence [12]|text [12])\b[^?]{0,40}?"
+    r"\b(?:sentences?|text|passages?|paragraphs?|reviews?|questions?|query|queries|claims?|"
+    r"evidence|responses?|answers?|intent|premise|hypothesis|statements?|documents?|e-?mails?|"
+    r"messages?|tweets?|posts?|comments?|articles?|summary|translations?|snippets?|"
+    r"completions?|submissions?|requests?|tickets?|inputs?)\b",
+    re.I,
+)
+# A template prompt whose whole task is such a question is short, and so is
+# the question (the walk back to its start stops there: no quadratic walk).
+_QUESTION_PROMPT = 1000
+_QUESTION_REACH = 400
+_TEMPLATE_BITS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][\w.]*\}")
+
+
+def verdict_question(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:
+    """The closed question that is the whole task of a short template prompt.
+
+    Templates of datasets state no task verb: they hand over the material
+    and ask one question about it ("Does Sentence 1 paraphrase Sentence
+    2?", "Is this a yes/no question?", "Is the intent implicit or
+    explicit?", "Is the first response better than the second?"). Its answer
+    is a verdict, a label. A question about the world ("Is it raining in
+    {{city}}?") names no material and stays a question; one filled in from
+    a variable ("{{question}}?") is the user's, answered by Q&A.
+    """
+    text = doc.text
+    if not spans or sum(s.end - s.start for s in spans) > _QUESTION_PROMPT:
+        return None
+    mark = None
+    for span in reversed(spans):
+        at = text.rfind("?", span.start, span.end)
+        if at != -1:
+            mark = at
+            break
+    if mark is None:
+        return None
+    # Back to the sentence's start: the line, and the lines above it while
+    # they do not end a sentence (a question can wrap around its variables).
+    start = text.rfind("\n", 0, mark) + 1
+    while start > 0 and mark - start < _QUESTION_REACH:
+        above = text.rfind("\n", 0, start - 1) + 1
+        line = text[above : start - 1].rstrip()
+        if (
+            not line
+            or line.endswith((".", "!", "?", ":", "%}"))
+            or _POLAR.match(_TEMPLATE_BITS.sub("X", text[start:mark]))
+        ):
+            break
+        start = above
+    cut = max(text.rfind(". ", start, mark), text.rfind("? ", start, mark))
+    if cut != -1:
+        start = cut + 2
+    question = _TEMPLATE_BITS.sub("X", text[start : mark + 1]).strip()
+    if not _POLAR.match(question) or not _ABOUT_INPUT.search(question):
+        return None
+    return Span(start, mark + 1)
 
 
 def _after_persona(words: TaskWords, clauses: Sequence[Clause]) -> tuple[TaskKind, Span] | None:
