@@ -151,6 +151,21 @@ def test_an_alternative_question_names_its_answers() -> None:
     assert found.output_format is not None
 
 
+def test_a_closed_question_on_a_candidate_value_names_it_by_its_variable() -> None:
+    text = "{{ passage }}\nQuestion: {{ question }}\nIs it {{ answer }}?\n"
+    assert of(text).kind is TaskKind.CLASSIFICATION
+
+
+def test_rating_the_input_on_a_described_scale_is_a_classification_with_a_format() -> None:
+    text = (
+        "What would be the star rating of this comment (1 being the lowest and 5 "
+        'being the highest)? "{{ comment }}"\n'
+    )
+    found = of(text)
+    assert found.kind is TaskKind.CLASSIFICATION
+    assert found.output_format is not None
+
+
 def test_a_question_about_the_world_is_not_a_verdict_on_input() -> None:
     assert of("Is it snowing in {{ town }} today?\n").kind is not TaskKind.CLASSIFICATION
 

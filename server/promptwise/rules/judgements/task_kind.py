@@ -473,6 +473,14 @@ _ABOUT_INPUT = re.compile(
     r"completions?|submissions?|requests?|tickets?|inputs?)\b",
     re.I,
 )
+# ... or by the value it puts there ("Is it {{ answer }}?", "Is {{ text }} sarcastic?").
+_INPUT_VALUE = re.compile(
+    r"\{\{-?[ \t]*(?:sentence|text|passage|paragraph|review|question|query|claim|evidence|"
+    r"response|answer|premise|hypothesis|statement|document|email|message|tweet|post|comment|"
+    r"article|summary|translation|snippet|completion|submission|request|ticket|input)s?"
+    r"[ \t]*-?\}\}",
+    re.I,
+)
 # A template prompt whose whole task is such a question is short, and so is
 # the question (the walk back to its start stops there: no quadratic walk).
 _QUESTION_PROMPT = 1000
@@ -518,8 +526,11 @@ def verdict_question(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:
     cut = max(text.rfind(". ", start, mark), text.rfind("? ", start, mark))
     if cut != -1:
         start = cut + 2
-    question = _TEMPLATE_BITS.sub("X", text[start : mark + 1]).strip()
-    if not _POLAR.match(question) or not _ABOUT_INPUT.search(question):
+    raw = text[start : mark + 1]
+    question = _TEMPLATE_BITS.sub("X", raw).strip()
+    if not _POLAR.match(question):
+        return None
+    if not (_ABOUT_INPUT.search(question) or _INPUT_VALUE.search(raw)):
         return None
     return Span(start, mark + 1)
 

@@ -151,7 +151,10 @@ _YES_NO = frozenset({"yes", "no", "true", "false"})
 # intent implicit or explicit?") or a scale ("a number from 1 to 4").
 _OFFERS_ANSWERS = re.compile(
     r"\bor\b[^?\n]{0,40}\?"
-    r"|\b(?:number|score|rating|value) (?:from|between) (?:\{\{[^{}\n]*\}\}|\S+) (?:to|and)\b",
+    r"|\b(?:(?:number|score|rating|value) (?:from|between)|scale (?:of|from)) "
+    r"(?:\{\{[^{}\n]*\}\}|\S+) (?:to|and)\b"
+    # "(1 being the lowest and 5 being the highest)"
+    r"|\bbeing the (?:lowest|worst|least)\b[^.?\n]{0,60}\bbeing the (?:highest|best|most)\b",
     re.I,
 )
 
