@@ -214,11 +214,13 @@ def clear_caches() -> None:
     For benchmarks that measure a cold analysis, and for long-lived hosts
     that want memory back; results never depend on what was cached.
     """
+    from promptwise.document import blocks
     from promptwise.project import composition
     from promptwise.rules import judgements
     from promptwise.tokens import counter
 
     default_counter().clear()
+    blocks.clear_cache()
     composition.clear_cache()
     engine.clear_piece_cache()
     judgements.clear_cache()

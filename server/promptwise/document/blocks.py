@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, replace
 
+from promptwise.document import blockfacts
 from promptwise.document.model import Segment, SegmentKind
 from promptwise.document.text import Span
+from promptwise.memo import SizedCache, text_bytes
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -31,26 +34,25 @@ _EXAMPLE_HEADING = re.compile(
 )
 
 
-@dataclass
-class _Node:
-    kind: SegmentKind
-    start: int
-    end: int
-    header: Span | None = None
-    title: str = ""
-    level: int = 0
-    children: list[_Node] = field(default_factory=list)
+class _OpenSection:
+    """A section whose end is known and whose children are still being added."""
+
+    __slots__ = ("children", "end", "example", "header", "level", "start", "title")
+
+    def __init__(self, head: _HeadRow, end: int) -> None:
+        self.level, self.start, self.title, hs, he, self.example = head
+        self.header = Span(hs, he)
+        self.end = end
+        self.children: list[Segment] = []
 
     def freeze(self) -> Segment:
         return Segment(
-            kind=self.kind,
+            kind=SegmentKind.EXAMPLE if self.example else SegmentKind.SECTION,
             span=Span(self.start, self.end),
             header=self.header,
             title=self.title,
             level=self.level,
-            children=tuple(
-                child.freeze() for child in sorted(self.children, key=lambda c: c.start)
-            ),
+            children=tuple(self.children),
         )
 
 
@@ -72,20 +74,66 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
 
     Only candidate lines (see ``_CANDIDATE``) are looked at one by one; the
     regex jumps over prose, which is most of a prompt, so a large document
-    is not walked line by line in Python.
+    is not walked line by line in Python. A large region is scanned in
+    stretches cached by their text (:func:`_line_scan`), so an edit re-scans
+    the stretch it touched; nesting sections is done over the whole region.
     """
-    blocks: list[_Node] = []
-    heads: list[tuple[int, int, int, str, Span]] = []  # (unused, level, start, title, header)
-    limit = region.end
-    closes: _TagIndex | None = None  # built on the first tag that needs its closer
-    pos = region.start
-    first = True
-    while pos < limit:
+    found_blocks, heads = _line_scan(text, region, headings)
+    return _nest(heads, found_blocks, region)
+
+
+# What one line scan found, relative to where it started: blocks as
+# (kind, start, end, header start, header end, title), a header start of -1
+# meaning none, and headings as (level, start, title, header start, header end,
+# whether the title names examples).
+_BlockRow = tuple[SegmentKind, int, int, int, int, str]
+_HeadRow = tuple[int, int, str, int, int, bool]
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """A line scan of ``text[start:stop]``: its rows, where it stopped, and
+    whether every closer it looked for was found before ``stop`` (*sealed*).
+
+    A sealed scan of a stretch that starts at a line start reads nothing past
+    the stretch, so it finds exactly what the region's scan finds there (see
+    :func:`_line_scan`).
+    """
+
+    blocks: tuple[_BlockRow, ...]
+    heads: tuple[_HeadRow, ...]
+    pos: int
+    sealed: bool
+
+
+def _scan_lines(
+    text: str,
+    start_at: int,
+    stop: int,
+    limit: int,
+    *,
+    first: bool,
+    headings: bool,
+    region_start: int,
+    tags: list[_TagIndex],
+) -> _Scanned:
+    """The line scan over candidates in ``[start_at, stop)``, looking for closers
+    up to ``limit`` (the region's end, or ``stop`` for a cached stretch).
+
+    ``first``: the line at ``start_at`` is read as is (the region may start
+    mid-line, after a BOM). ``tags`` holds the tag index once one is built,
+    over ``[region_start, limit)``.
+    """
+    blocks: list[_BlockRow] = []
+    heads: list[_HeadRow] = []
+    sealed = True
+    pos = start_at
+    while pos < stop:
         if first:
-            start = pos  # the region may start mid-line (after a BOM): look at it as is
+            start = pos
             first = False
         else:
-            found = _CANDIDATE.search(text, pos, limit)
+            found = _CANDIDATE.search(text, pos, stop)
             if found is None:
                 break
             start = found.start()
@@ -103,23 +151,30 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
             ).search(text, nxt, limit)
             if close is None:
                 end = limit
+                sealed = False
             else:
                 close_nl = text.find("\n", close.start(), limit)
                 end = limit if close_nl == -1 else close_nl + 1
             info = fence.group(2).strip()
             fenced = SegmentKind.EXAMPLE if _EXAMPLE_TAG.search(info) else SegmentKind.CODE
-            blocks.append(_Node(fenced, start, end, Span(start, content_end), info))
+            blocks.append((fenced, start, end, start, content_end, info))
             pos = end
             continue
         stripped = line.lstrip()
         if stripped.startswith("<!--"):
             close_at = text.find("-->", start, limit)
-            end = limit if close_at == -1 else close_at + 3
+            if close_at == -1:
+                end = limit
+                sealed = False
+            else:
+                end = close_at + 3
             # Extend to the end of the line the comment closes on, when nothing else is there.
             line_end = text.find("\n", end, limit)
             if line_end != -1 and not text[end:line_end].strip():
                 end = line_end + 1
-            blocks.append(_Node(SegmentKind.COMMENT, start + (len(line) - len(stripped)), end))
+            blocks.append(
+                (SegmentKind.COMMENT, start + (len(line) - len(stripped)), end, -1, 0, "")
+            )
             pos = _next_line(text, end, limit)
             continue
         tag = _OPEN_TAG.match(line)
@@ -127,26 +182,136 @@ def scan_blocks(text: str, region: Span, *, headings: bool = True) -> list[Segme
             name = tag.group(1)
             kind = _tag_kind(name)
             if kind is not None:
-                if closes is None:
-                    closes = _TagIndex(text, region.start, limit)
-                close_tag = closes.close(name, start + tag.end())
-                if close_tag is not None:
+                if not tags:
+                    tags.append(_TagIndex(text, region_start, limit))
+                close_tag = tags[0].close(name, start + tag.end())
+                if close_tag is None:
+                    sealed = False  # past ``limit`` it may yet close
+                else:
                     close_end = text.find(">", close_tag, limit) + 1
                     line_end = text.find("\n", close_end, limit)
                     end = limit if line_end == -1 else line_end + 1
                     if text[close_end:end].strip():
                         end = close_end
-                    blocks.append(_Node(kind, start, end, Span(start, content_end), name))
+                    blocks.append((kind, start, end, start, content_end, name))
                     pos = _next_line(text, end, limit)
                     continue
         if headings:
             h = _HEADING.match(line)
             if h:
-                heads.append(
-                    (0, len(h.group(1)), start, h.group(2).strip(), Span(start, content_end))
-                )
+                title = h.group(2).strip()
+                example = _EXAMPLE_HEADING.search(title) is not None
+                heads.append((len(h.group(1)), start, title, start, content_end, example))
         pos = nxt
-    return _nest(heads, blocks, region)
+    return _Scanned(tuple(blocks), tuple(heads), pos, sealed)
+
+
+# Regions shorter than this are scanned whole: stretches pay off on large ones.
+_MIN_STRETCHED = 8_192
+
+
+def _scanned_bytes(key: tuple[str, bool, bool, bool], value: _Scanned) -> int:
+    """The stretch's text, plus about 250 bytes a row (a tuple, its ints and title)."""
+    titles = [row[5] for row in value.blocks] + [row[2] for row in value.heads]
+    return text_bytes(key[0]) + 200 + sum(250 + text_bytes(title) for title in titles)
+
+
+_stretches: SizedCache[tuple[str, bool, bool, bool], _Scanned] = SizedCache(
+    "block scans", 0.03, _scanned_bytes
+)
+_counts_lock = threading.Lock()
+_computed = [0]
+
+
+def analysed() -> int:
+    """How many stretches were line-scanned since :func:`reset_counts` (tests read it)."""
+    return _computed[0]
+
+
+def reset_counts() -> None:
+    with _counts_lock:
+        _computed[0] = 0
+
+
+def clear_cache() -> None:
+    _stretches.clear()
+
+
+def _line_scan(text: str, region: Span, headings: bool) -> tuple[list[_BlockRow], list[_HeadRow]]:
+    """The region's blocks and headings, in absolute offsets.
+
+    The region is cut where ``blockfacts`` cuts the text (line starts after a
+    blank line, content-defined, so an edit moves no other cut). Each stretch
+    is scanned on its own and its rows cached by its text. A sealed stretch
+    (every fence, comment and tag opened in it closes in it) finds what the
+    region's scan finds there: the closer searched for is the first one
+    after the opener either way (a tag's closer is where the nesting depth
+    counted *from the opener* falls below zero, which no earlier tag
+    changes), and the region's scan, having stopped before the stretch's
+    start with no candidate line left before it, next looks at the first
+    candidate line of the stretch, as the stretch's own scan does. The last
+    stretch ends where the region does, so it is always sealed. A stretch
+    that is not sealed, or that a block from an earlier one runs into, is
+    scanned in place with the region's limit, and not cached.
+    """
+    rs, re_ = region.start, region.end
+    tags: list[_TagIndex] = []
+    if re_ - rs < _MIN_STRETCHED:
+        whole = _scan_lines(
+            text, rs, re_, re_, first=True, headings=headings, region_start=rs, tags=tags
+        )
+        return list(whole.blocks), list(whole.heads)
+    cuts = blockfacts.blocks_of(text)
+    starts = cuts.starts
+    lo = bisect.bisect_right(starts, rs)
+    hi = bisect.bisect_left(starts, re_)
+    bounds = [rs, *starts[lo:hi], re_]
+    out_blocks: list[_BlockRow] = []
+    out_heads: list[_HeadRow] = []
+    pos = rs
+    for k in range(len(bounds) - 1):
+        a, b = bounds[k], bounds[k + 1]
+        if b <= pos:
+            continue  # inside a block that began in an earlier stretch
+        if pos <= a:
+            # A whole block of the cut when it lies inside the region (the same
+            # string, hashed once already); a slice at the region's edges.
+            index = lo + k - 1  # the cut's block that starts at ``a``, if any does
+            one = 0 <= index < len(starts) - 1 and starts[index] == a and starts[index + 1] == b
+            stretch = cuts.texts[index] if one else text[a:b]
+            key = (stretch, a == rs, b == re_, headings)
+            found = _stretches.get(key)
+            if found is None:
+                found = _scan_lines(
+                    stretch, 0, len(stretch), len(stretch),
+                    first=a == rs, headings=headings, region_start=0, tags=[],
+                )  # fmt: skip
+                if b == re_:
+                    found = replace(found, sealed=True)  # the region ends here too
+                _stretches.put(key, found)
+                with _counts_lock:
+                    _computed[0] += 1
+            if found.sealed:
+                out_blocks.extend(
+                    [(kind, a + s, a + e, a + hs if hs >= 0 else -1, a + he, title)
+                     for kind, s, e, hs, he, title in found.blocks]
+                )  # fmt: skip
+                out_heads.extend(
+                    [
+                        (level, a + s, title, a + hs, a + he, example)
+                        for level, s, title, hs, he, example in found.heads
+                    ]
+                )
+                pos = a + found.pos
+                continue
+        here = _scan_lines(
+            text, max(pos, a), b, re_,
+            first=pos == rs, headings=headings, region_start=rs, tags=tags,
+        )  # fmt: skip
+        out_blocks.extend(here.blocks)
+        out_heads.extend(here.heads)
+        pos = here.pos
+    return out_blocks, out_heads
 
 
 def _tag_kind(name: str) -> SegmentKind | None:
@@ -203,38 +368,52 @@ class _TagIndex:
         return where[candidates[k]] if k < len(candidates) else None
 
 
-def _nest(
-    heads: list[tuple[int, int, int, str, Span]], blocks: list[_Node], region: Span
-) -> list[Segment]:
+def _nest(heads: list[_HeadRow], rows: list[_BlockRow], region: Span) -> list[Segment]:
+    """Sections (a heading up to the next of its level or above) holding the
+    blocks and sections inside them; ``heads`` and ``rows`` are in text order."""
     # A section ends where the next heading of its level or above starts. One
     # pass with a stack of the headings still open finds every end; looking
     # ahead from each heading was quadratic in a file of many headings.
     ends = [region.end] * len(heads)
     open_heads: list[int] = []
-    for k, (_, level, start, _, _) in enumerate(heads):
-        while open_heads and heads[open_heads[-1]][1] >= level:
+    for k, (level, start, *_) in enumerate(heads):
+        while open_heads and heads[open_heads[-1]][0] >= level:
             ends[open_heads.pop()] = start
         open_heads.append(k)
-    sections: list[_Node] = []
-    for k, (_, level, start, title, header) in enumerate(heads):
-        end = ends[k]
-        kind = SegmentKind.EXAMPLE if _EXAMPLE_HEADING.search(title) else SegmentKind.SECTION
-        sections.append(_Node(kind, start, end, header, title, level))
-    roots: list[_Node] = []
-    stack: list[_Node] = []
-    for node in sorted(sections + blocks, key=lambda x: (x.start, -x.end)):
-        while stack and not (stack[-1].start <= node.start and node.end <= stack[-1].end):
-            stack.pop()
-        parent = stack[-1] if stack else None
-        # Blocks never contain sections; a heading inside a code block was skipped already.
-        if (
-            parent is not None
-            and parent.kind in (SegmentKind.SECTION, SegmentKind.EXAMPLE)
-            and parent.level
-        ):
-            parent.children.append(node)
+    # Headings and blocks merged by start (no two start on one line); a
+    # section is frozen when the first node past its end arrives, so the
+    # children of each are added in text order and frozen once.
+    roots: list[Segment] = []
+    stack: list[_OpenSection] = []
+    n_heads, n_rows = len(heads), len(rows)
+    h = r = 0
+    while h < n_heads or r < n_rows:
+        if r >= n_rows or (h < n_heads and heads[h][1] < rows[r][1]):
+            start, end = heads[h][1], ends[h]
         else:
-            roots.append(node)
-        if node.level:
-            stack.append(node)
-    return [node.freeze() for node in roots]
+            start, end = rows[r][1], rows[r][2]
+        while stack and not (stack[-1].start <= start and end <= stack[-1].end):
+            _close(stack, roots)
+        # Blocks never contain sections; a heading inside a code block was skipped already.
+        if r >= n_rows or (h < n_heads and heads[h][1] < rows[r][1]):
+            stack.append(_OpenSection(heads[h], end))
+            h += 1
+            continue
+        kind, _, _, hs, he, title = rows[r]
+        r += 1
+        leaf = Segment(
+            kind=kind,
+            span=Span(start, end),
+            header=Span(hs, he) if hs >= 0 else None,
+            title=title,
+        )
+        (stack[-1].children if stack else roots).append(leaf)
+    while stack:
+        _close(stack, roots)
+    return roots
+
+
+def _close(stack: list[_OpenSection], roots: list[Segment]) -> None:
+    """Freeze the innermost open section into its parent (or the roots)."""
+    done = stack.pop().freeze()
+    (stack[-1].children if stack else roots).append(done)

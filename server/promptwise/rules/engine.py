@@ -145,7 +145,7 @@ def _found_bytes(key: tuple[object, str], found: _Found) -> int:
 
 # Raw matches per piece of text: bounded by bytes (see promptwise/memo.py).
 _piece_cache: SizedCache[tuple[object, str], _Found] = SizedCache(
-    "phrase matches", 0.28, _found_bytes
+    "phrase matches", 0.25, _found_bytes
 )
 
 
