@@ -24,7 +24,7 @@ from promptwise.document import blockfacts
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
 from promptwise.rules import judgements
-from promptwise.rules.judgements import examples, prose
+from promptwise.rules.judgements import examples, input_handling, prose, vocabulary
 from tests.conftest import CORPUS, EXAMPLES, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -493,3 +493,43 @@ def test_inline_quotes_per_block_in_a_large_prompt() -> None:
     assert model._quotes_in(text, doc._prose_roots) == whole
     assert len(whole) > 100
     assert blockfacts.analysed().get("inline quotes", 0) > 10
+
+
+def test_matches_to_the_end_per_block_are_the_whole_finditer() -> None:
+    """``prose.finditer_from`` (the edge-case headings of the task profile):
+    what ``finditer`` from an offset finds, and after an edit one block searched again."""
+    heading = vocabulary.builtin().input.edge_heading
+    rng = random.Random(6)
+    paragraphs = [
+        "## Edge cases\n\nIf the order is missing, ask for it.\n\n",
+        "**Handling missing input** is described below.\n\n",
+        "# Corner case notes\n",
+        "Plain prose about the task, with an edge case named inside a line.\n\n",
+        "### Special cases\n- refunds: say no\n\n",
+    ]
+    text = "".join(
+        rng.choice(paragraphs) if rng.random() < 0.1 else f"Paragraph {k} of prose.\n\n"
+        for k in range(6000)
+    )
+    assert len(text) >= prose.BLOCKWISE_FROM
+    for start in (0, 17, len(text) // 2, len(text) - 5):
+        expected = [m.span() for m in heading.finditer(text, start)]
+        assert [m.span() for m in prose.finditer_from(heading, text, start)] == expected
+    assert len(expected) < len(list(heading.finditer(text))) > 100
+    middle = text.index("\n\n", len(text) // 2) + 2
+    edited = text[:middle] + "## More edge cases\n\n" + text[middle:]
+    blockfacts.reset_counts()
+    found = [m.span() for m in prose.finditer_from(heading, edited, 0)]
+    assert found == [m.span() for m in heading.finditer(edited, 0)]
+    assert 1 <= blockfacts.analysed().get("prose matches", 0) <= 2
+    doc = parse_document(edited, "big.md")
+
+    def acts(m: re.Match[str]) -> bool:  # the section under the heading says what to do
+        line_end = edited.find("\n", m.end())
+        after = input_handling._NEXT_HEADING.search(edited, line_end)
+        end = after.start() if after else len(edited)
+        return input_handling._SECTION_ACTION.search(edited, line_end, end) is not None
+
+    first = next(m for m in heading.finditer(edited, doc.body_span.start) if acts(m))
+    section = input_handling._edge_section(doc, vocabulary.builtin().input)
+    assert section == Span(*first.span())

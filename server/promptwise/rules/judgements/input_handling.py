@@ -20,7 +20,7 @@ from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.output_contract import LabelSet
-from promptwise.rules.judgements.prose import Clause, finditer, first_line, search
+from promptwise.rules.judgements.prose import Clause, finditer, finditer_from, first_line, search
 from promptwise.rules.judgements.task_kind import TaskKind
 from promptwise.rules.options import RuleOptions, alternation, option_pattern
 from promptwise.rules.timed import Pattern
@@ -309,7 +309,7 @@ def _edge_section(doc: PromptDocument, words: InputWords, before: int | None = N
     """An edge-case heading whose section says what to do (not one naming the
     topic): the first one, if it starts before ``before``."""
     text = doc.text
-    for m in words.edge_heading.finditer(text, doc.body_span.start):
+    for m in finditer_from(words.edge_heading, text, doc.body_span.start):
         if before is not None and m.start() >= before:
             return None
         line_end = text.find("\n", m.end())

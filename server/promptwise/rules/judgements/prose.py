@@ -173,6 +173,19 @@ def finditer(
     yield from _finditer(pattern, text, spans, None)
 
 
+def finditer_from(pattern: Pattern, text: str, start: int) -> Iterator[re.Match[str]]:
+    """The matches ``pattern.finditer(text, start)`` finds (a pattern that cannot
+    match empty), read from per-block facts in a large text when the pattern is
+    block-local: an edit then re-searches one block, not everything after ``start``.
+    """
+    spans = (Span(start, len(text)),)
+    if len(text) >= BLOCKWISE_FROM:
+        whole = compiled(pattern)
+        if isinstance(whole, re.Pattern) and blockfacts.block_local(whole):
+            return _blockwise(whole, text, spans)
+    return _finditer(pattern, text, spans, None)
+
+
 def _finditer(
     pattern: Pattern, text: str, spans: Sequence[Span], before: int | None
 ) -> Iterator[re.Match[str]]:
