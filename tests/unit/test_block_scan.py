@@ -11,13 +11,14 @@ re-scans a handful of stretches out of hundreds.
 from __future__ import annotations
 
 import random
+import re
 import sys
 
 import pytest
 
 from promptwise.analysis import analyze, clear_caches
 from promptwise.config import Settings
-from promptwise.document import blockfacts, blocks
+from promptwise.document import blockfacts, blocks, prompty
 from promptwise.document.model import Segment
 from promptwise.document.parse import parse_document
 from promptwise.document.text import Span
@@ -139,3 +140,43 @@ def test_a_fence_opened_by_an_edit_is_followed_past_its_stretch() -> None:
     assert fence and fence[0].span.end == message.span.end
     cuts = blockfacts.blocks_of(edited).starts
     assert sum(middle < cut < message.span.end for cut in cuts) >= 3  # it swallows stretches
+
+
+def test_role_lines_per_block_are_the_whole_finditer() -> None:
+    """``blockfacts.finditer_local`` (the role lines of a Prompty body): the
+    matches ``finditer`` gives, and after an edit one block searched again."""
+    rng = random.Random(8)
+    lines = ["system:\n", "  # User:\n", "assistant[bot]:\r\n", "tool :\n", "user: not a role\n"]
+    text = "".join(
+        rng.choice(lines) if rng.random() < 0.05 else f"Line {k} of a turn.\n\n"
+        for k in range(8000)
+    )
+    assert len(text) >= blockfacts.LOCAL_MATCHES_FROM
+    role_line = prompty.ROLE_LINE
+    for span in (Span(0, len(text)), Span(1234, len(text) - 777), Span(len(text) // 2, len(text))):
+        whole = [(m.span(), m.groups()) for m in role_line.finditer(text, span.start, span.end)]
+        local = [(m.span(), m.groups()) for m in blockfacts.finditer_local(role_line, text, span)]
+        assert local == whole
+    assert len(whole) > 50
+    middle = text.index("\n\n", len(text) // 2) + 2
+    edited = text[:middle] + "user:\n" + text[middle:]
+    blockfacts.reset_counts()
+    region = Span(0, len(edited))
+    found = [m.span() for m in blockfacts.finditer_local(role_line, edited, region)]
+    assert found == [m.span() for m in role_line.finditer(edited)]
+    assert 1 <= blockfacts.analysed().get("pattern matches", 0) <= 2
+    assert [m.span() for m in blockfacts.finditer_local(re.compile(r"a\sb"), edited, region)] == [
+        m.span() for m in re.finditer(r"a\sb", edited)
+    ]  # not block-local: searched whole
+
+
+def test_a_large_prompty_parsed_after_an_edit_is_parsed_cold() -> None:
+    clear_caches()
+    text = generate(200_000, 5)
+    path = "big.prompty"
+    parse_document(text, path)
+    for what, edited in _edits(text, random.Random(5)):
+        warm = parse_document(edited, path)
+        clear_caches()
+        cold = parse_document(edited, path)
+        assert warm.segments == cold.segments, what

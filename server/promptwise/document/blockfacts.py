@@ -568,3 +568,35 @@ def per_block(
             yield where.start, value
     else:
         yield 0, compute(text, tuple((s.start, s.end) for s in spans), True, argument)
+
+
+# From this length on, :func:`finditer_local` reads per-block match starts.
+LOCAL_MATCHES_FROM = 32_768
+
+
+def finditer_local(pattern: re.Pattern[str], text: str, span: Span) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, span.start, span.end)``, folded from per-block
+    match starts in a large text when the pattern is block-local.
+
+    In a block, such a pattern finds the starts the whole scan finds there
+    (see :func:`block_local`); each is matched again in the whole text, up to
+    the span's end, which gives the match the whole scan gives. An edit
+    therefore searches one block again, not the whole span.
+    """
+    if len(text) < LOCAL_MATCHES_FROM or not block_local(pattern):
+        yield from pattern.finditer(text, span.start, span.end)
+        return
+    match = pattern.match
+    for base, starts in per_block(
+        "pattern matches", _match_starts, text, [span], pattern, from_size=LOCAL_MATCHES_FROM
+    ):
+        for rel in starts:
+            m = match(text, base + rel, span.end)
+            if m is not None:  # always, by the argument above
+                yield m
+
+
+def _match_starts(
+    text: str, rel: RelSpans, last: bool, pattern: re.Pattern[str]
+) -> tuple[int, ...]:
+    return tuple(m.start() for start, end in rel for m in pattern.finditer(text, start, end))

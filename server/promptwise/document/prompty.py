@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from promptwise.document import blocks
+from promptwise.document import blockfacts, blocks
 from promptwise.document.assemble import (
     build,
     comment_spans,
@@ -70,7 +70,7 @@ def role_messages(
     in it is sent: a template comment (a note, a file-level suppression) is
     dropped by the renderer and opens no message.
     """
-    matches = list(role_line.finditer(text, body.start, body.end))
+    matches = list(blockfacts.finditer_local(role_line, text, body))
     segments: list[Segment] = []
     if not matches:
         if sends_text(text, body, comments):
