@@ -711,3 +711,36 @@ def test_a_count_of_something_else_still_leaves_the_length_open() -> None:
     assert found("Ask one concise question.\n", "PW202") == ["concise"]
     assert found("Write a detailed report on the outage.\n", "PW202") == ["detailed"]
     assert found("If the diff is large, write a short summary.\n", "PW202") == ["a short summary"]
+
+
+# ------------------ dev extension (2026-12-06): evidence, answer options, names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Pieces of evidence ranked by their relevance to the claim.
+        "Cite at most 4 sources per claim; name the top 4 most relevant source ids.\n",
+        "Return the three most relevant passages for the query.\n",
+        # What a system holds or returns is described, not asked for.
+        "Read the Orders table first, as it contains the most relevant figures.\n",
+        "Write queries so that the search index returns the most relevant pages.\n",
+        # A multiple-choice item: the best option is the right one.
+        "Read the passage, then choose the best option to answer the question.\n",
+        # A quality with its reason given.
+        "- which is extremely interesting because it overturns the old model\n",
+    ],
+)
+def test_ranked_evidence_a_described_system_or_a_reason_is_no_quality_bar(text: str) -> None:
+    assert found(text, "PW203") == []
+
+
+def test_a_subjective_selection_or_pick_is_still_found() -> None:
+    assert found("Make sure it contains the most important points.\n", "PW203") == [
+        "most important"
+    ]
+    assert found("List the 5 most relevant findings.\n", "PW203") == ["most relevant"]
+    assert found("Only add a chart if that is truly the best option.\n", "PW203") == ["best option"]
+    assert found("Write an extremely interesting opening line.\n", "PW203") == [
+        "extremely interesting"
+    ]
