@@ -744,3 +744,22 @@ def test_a_subjective_selection_or_pick_is_still_found() -> None:
     assert found("Write an extremely interesting opening line.\n", "PW203") == [
         "extremely interesting"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the premise support the claim? Yes, no, or maybe?\n",
+        "Answer with yes, no or maybe, and nothing else.\n",
+        "Reply true/false/maybe for each statement.\n",
+    ],
+)
+def test_maybe_among_the_answers_offered_is_a_label_not_a_hedge(text: str) -> None:
+    assert found(text, "PW204") == []
+
+
+def test_a_wider_hedge_is_still_a_hedge() -> None:
+    assert found("Maybe add a table of the results.\n", "PW204") == ["maybe"]
+    assert found("Call the calculator wherever necessary.\n", "PW204") == ["wherever necessary"]
+    assert found("Add page numbers whenever applicable.\n", "PW204") == ["whenever applicable"]
+    assert found("You may also use your own knowledge of the field.\n", "PW204") == ["you may also"]
