@@ -763,3 +763,12 @@ def test_a_wider_hedge_is_still_a_hedge() -> None:
     assert found("Call the calculator wherever necessary.\n", "PW204") == ["wherever necessary"]
     assert found("Add page numbers whenever applicable.\n", "PW204") == ["whenever applicable"]
     assert found("You may also use your own knowledge of the field.\n", "PW204") == ["you may also"]
+
+
+def test_a_capitalised_field_name_is_not_a_length_asked_for() -> None:
+    text = "- DETAILED FINDINGS: a list of 5 to 10 insights about the group.\n"
+    assert found(text, "PW202") == []
+    assert found("Write detailed findings for each group.\n", "PW202") == ["detailed"]
+    # Only the name is left alone: a length asked for after it is found.
+    text = "- DETAILED FINDINGS: 5 to 10 insights, each opening with a short summary.\n"
+    assert found(text, "PW202") == ["a short summary"]
