@@ -772,3 +772,31 @@ def test_a_capitalised_field_name_is_not_a_length_asked_for() -> None:
     # Only the name is left alone: a length asked for after it is found.
     text = "- DETAILED FINDINGS: 5 to 10 insights, each opening with a short summary.\n"
     assert found(text, "PW202") == ["a short summary"]
+
+
+def test_coverage_asked_of_a_field_or_of_what_the_input_becomes_is_found() -> None:
+    assert found("- Summary: A comprehensive account of the incident.\n", "PW201") == [
+        "comprehensive"
+    ]
+    assert found("Merge the drafts into a single, thorough report.\n", "PW201") == ["thorough"]
+    # A field that only describes is still no request for an amount.
+    assert found("- Status: some rows may be missing.\n", "PW201") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # What the piece must cover is listed below the line.
+        "Write a comprehensive handover note covering:\n- open tickets\n- owners\n",
+        # A measured extent closes the item.
+        "Write a comprehensive tour of the modules and of how they depend on each other"
+        " (2-3 paragraphs).\n",
+    ],
+)
+def test_coverage_with_its_items_or_its_extent_given_is_not_vague(text: str) -> None:
+    assert found(text, "PW201") == []
+
+
+def test_a_list_that_offers_items_leaves_their_number_open() -> None:
+    text = "To shrink the file, apply a few of the following methods:\n- fewer frames\n"
+    assert found(text, "PW201") == ["a few"]
