@@ -231,3 +231,125 @@ def test_a_stated_form_or_named_sections_are_an_output_format(text: str) -> None
 def test_a_request_in_the_form_of_a_question_states_no_format() -> None:
     text = "Sort the request, which may come in the form of a question, into a queue.\n"
     assert of(text).output_format is None
+
+
+# ------------------------------------------- dev extension, 2026-12-06 (issue 14)
+
+
+def test_nothing_but_the_result_is_a_stated_output_format() -> None:
+    text = (
+        "Turn the recipe below into metric units. Reply with nothing but the converted "
+        "recipe.\n\n{{recipe}}\n"
+    )
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
+
+
+@pytest.mark.parametrize("variable", ["{genres}", "{{ genres }}", "{$genres}"])
+def test_a_label_list_filled_in_from_a_variable_is_a_stated_format(variable: str) -> None:
+    text = (
+        f"Allowed labels: {variable}\nLabel the film plot below with the genre it fits best."
+        "\n\n{plot}\n"
+    )
+    profile_ = of(text)
+    assert profile_.kind.value == "classification"
+    assert profile_.output_format is not None
+    assert profile_.label_set is None  # its labels are unknown until run time
+    assert not {"PW304", "PW302"} & codes(text)
+
+
+def test_a_variable_that_is_not_the_label_list_states_no_format() -> None:
+    text = "Label the film plot below with the genre it fits best.\n\nPlot: {plot}\n"
+    assert of(text).output_format is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "labels"),
+    [
+        (
+            "For each step give a verdict of `ok` if the step follows from the one before "
+            "and `broken` if it does not.",
+            ("ok", "broken"),
+        ),
+        (
+            "For each step you must return the verdict as 1 if it follows from the one "
+            "before or 0 if it does not.",
+            ("1", "0"),
+        ),
+        (
+            'Return the verdict as "yes" when the step follows, otherwise "no".',
+            ("yes", "no"),
+        ),
+    ],
+)
+def test_one_answer_per_condition_in_one_sentence_is_a_label_set(
+    sentence: str, labels: tuple[str, ...]
+) -> None:
+    text = f"Check the proof below step by step. {sentence}\n\nProof:\n{{{{proof}}}}\n"
+    profile_ = of(text)
+    assert profile_.label_set is not None and profile_.label_set.labels == labels
+    findings = analyze_text(text, "prompt.txt", Settings(preview=True)).findings
+    fallback = [f for f in findings if f.code == "PW302"]
+    assert fallback, "a closed verdict with no way out"
+    # No "(or unknown if ...)" pasted after a condition: the labels are no list.
+    assert not fallback[0].fixes
+
+
+def test_an_answer_for_a_condition_needs_a_second_one_to_make_a_label_set() -> None:
+    text = (
+        "Check the proof below step by step. Return the verdict as 1 if every step "
+        "follows.\n\nProof:\n{{proof}}\n"
+    )
+    assert of(text).label_set is None
+
+
+def test_options_after_a_blank_line_with_a_gloss_are_a_label_set() -> None:
+    text = (
+        "Sort each review below into one of the following categories:\n\n"
+        "- POS (positive): the reviewer recommends the product,\n"
+        "- NEG (negative): the reviewer warns against it.\n\n"
+        "Review: {{review}}\n"
+    )
+    profile_ = of(text)
+    assert profile_.label_set is not None and profile_.label_set.labels == ("pos", "neg")
+    assert "PW302" in codes(text)
+
+
+def test_or_not_ends_a_question_it_does_not_list_labels() -> None:
+    text = (
+        "Classify if each line below is attributable to the source or not. "
+        "Answer with one of: traced, untraced.\n\n{{lines}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("traced", "untraced")
+
+
+def test_quoted_labels_with_a_gloss_in_parentheses_are_a_label_set() -> None:
+    text = (
+        "Read each claim below and classify it. Use only 'Supported' (1) or 'Unsupported' "
+        "(0) as the verdict.\n\n{{claims}}\n"
+    )
+    labels = of(text).label_set
+    assert labels is not None and labels.labels == ("supported", "unsupported")
+    assert "PW302" in codes(text)
+
+
+def test_a_choice_between_actions_is_a_label_set() -> None:
+    text = (
+        "You review pull requests. Read the diff below and decide whether to approve or "
+        "block the change.\n\n{{diff}}\n"
+    )
+    profile_ = of(text)
+    assert profile_.kind.value == "classification"
+    assert profile_.label_set is not None and profile_.label_set.labels == ("approve", "block")
+
+
+def test_a_question_offering_its_answers_is_a_label_set() -> None:
+    text = "Here is a support ticket. Is the intent urgent or routine?\n{{ticket}}\n"
+    profile_ = of(text)
+    assert profile_.label_set is not None and profile_.label_set.labels == ("urgent", "routine")
+    assert profile_.output_format is not None  # the answers are named
+    assert "PW302" in codes(text) and "PW304" not in codes(text)
+    # A question that names no answers states no output format.
+    text = "Here is a support ticket. Does it need an answer today?\n{{ticket}}\n"
+    assert of(text).label_set is None and of(text).output_format is None

@@ -24,7 +24,7 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
         return
     shown = ", ".join(f"`{label}`" for label in labels.labels[:6])
     fixes: tuple[Fix, ...] = ()
-    if labels.declared:
+    if labels.declared and labels.listed:  # a list the fallback can be appended to
         at = labels.span.end
         fixes = (
             Fix(

@@ -21,6 +21,9 @@ class LabelSet:
     labels: tuple[str, ...]
     span: Span  # where the list is written (or the first example label)
     declared: bool  # stated in the instructions, not only implied by examples
+    # Written as a list a label can be appended to ("billing, shipping or
+    # returns"), not one answer per condition ("`true` if ..., `false` if ...").
+    listed: bool = True
 
 
 # ------------------------------------------------------------ output contract
@@ -40,6 +43,7 @@ class ContractWords:
     format_heading: Pattern
     frontmatter_output: tuple[str, ...]
     label_lists: tuple[Pattern, ...]  # each ends in the list itself, group "labels"
+    label_leads: tuple[Pattern, ...]  # the same lead-ins without the list
     label_stopwords: frozenset[str]
     fallback: Pattern
     no_fit: Pattern
@@ -69,6 +73,10 @@ class ContractWords:
                 compile_option(p + _LABEL_LIST, re.I, LABELS_OWNER, "label_list_patterns", [p])
                 for p in labels["label_list_patterns"]
             ),
+            label_leads=tuple(
+                compile_option(p, re.I, LABELS_OWNER, "label_list_patterns", [p])
+                for p in labels["label_list_patterns"]
+            ),
             label_stopwords=frozenset(w.lower() for w in labels["label_stopwords"]),
             fallback=option_pattern(labels, LABELS_OWNER, "fallback_label_patterns", r"\b", r"\b"),
             no_fit=option_pattern(
@@ -80,9 +88,39 @@ class ContractWords:
             ),
             scale=option_pattern(labels, LABELS_OWNER, "scale_patterns", r"\b"),
             score_choice=option_pattern(
-                labels, LABELS_OWNER, "score_choice_patterns", r"\b", r"[ \t]*,?[ \t]*(?:if|when)\b"
+                labels, LABELS_OWNER, "score_choice_patterns", r"\b", _CHOICE_VALUE + _CONDITION
             ),
         )
+
+
+# The answer given for a condition: a number, a quoted word, or yes/no/true/false.
+_CHOICE_VALUE = (
+    r"(?:[\"'`“](?P<quoted>[^\"'`“”\n]{1,20})[\"'`”]"
+    r"|(?P<number>\d{1,3}(?:\.\d+)?)\b|(?P<word>yes|no|true|false)\b)"
+)
+_CONDITION = r"[ \t]*,?[ \t]*(?:if|when)\b"
+# The same sentence going on with another answer for another condition
+# ("... or `false` if ...", '... and "0" if not', "..., otherwise 0").
+_MORE_CHOICES = re.compile(
+    r"(?:(?:\bor\b|\band\b|[,;])[ \t]+"
+    r"(?:(?:a|the) (?:score|verdict|label|rating) of[ \t]+|with[ \t]+)?"
+    r"|\b(?:otherwise|else)[ \t]*,?[ \t]+"
+    r"(?:(?:return|output|answer|respond with|reply with)[ \t]+)?)"
+    + _CHOICE_VALUE
+    + r"(?:"
+    + _CONDITION
+    + r"|(?=[ \t]*(?:[.;\n]|\Z)))",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?](?:[ \t]|\n|\Z)|\n")
+
+
+def _choice_value(m: re.Match[str]) -> str:
+    """The answer a choice match gives (the last one when it holds two)."""
+    for group in ("quoted", "number", "word"):
+        if m.group(group):
+            return m.group(group).strip().lower()
+    return ""
 
 
 _LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
@@ -92,6 +130,29 @@ _LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
 # the quotes say where each label ends, whatever words follow the list.
 _QUOTED_LABEL = re.compile(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”]")
 _QUOTED_JOIN = re.compile(r"[ \t]*(?:,[ \t]*(?:(?:or|and)\b)?|/|\bor\b|\band\b)", re.I)
+
+
+# A quoted label with a short gloss in parentheses ('"Yes" (1) or "No" (0)');
+# the label lists stop at a parenthesis, so these are read from the text.
+_GLOSSED_LABEL = re.compile(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”][ \t]*\([^()\n]{1,20}\)")
+
+
+def _glossed_labels(text: str, at: int) -> tuple[tuple[str, ...], int]:
+    """The glossed quoted labels starting at ``at`` and where they end; () unless two or more."""
+    found: list[str] = []
+    end = at
+    while True:
+        m = _GLOSSED_LABEL.match(text, at)
+        if m is None:
+            break
+        found.append(m.group(2).strip().lower())
+        end = m.end()
+        join = _QUOTED_JOIN.match(text, end)
+        if join is None:
+            break
+        at = join.end()
+    labels = tuple(dict.fromkeys(found))
+    return (labels, end) if len(labels) >= 2 else ((), at)
 
 
 def _quoted_labels(raw: str) -> list[str]:
@@ -113,7 +174,9 @@ def _quoted_labels(raw: str) -> list[str]:
 # Where the sentence goes on after the last label ("None based on the text").
 _TRAILER = re.compile(
     r"\s+(?:based|depending|according|for|if|when|where|using|from|in|on|to|with|that|which|"
-    r"as|by|given|because|so|after|before|unless)\b.*\Z",
+    r"as|by|given|because|so|after|before|unless|"
+    # Verbs sharing an object ("accept or reject the feedback").
+    r"the|this|these|those|its|their|it|them)\b.*\Z",
     re.I | re.S,
 )
 
@@ -125,8 +188,8 @@ def _split_labels(raw: str, stopwords: frozenset[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(quoted))
     parts = [p.strip(" \t\n`'\"“”*").lower() for p in _LABEL_SPLIT.split(raw)]
     labels = [p for p in parts if p and p not in stopwords]
-    if len(labels) < 2 or len(labels) > 15:
-        return ()
+    if len(labels) < 2 or len(labels) > 15 or labels[-1] == "not":
+        return ()  # "... attributed to the context or not" asks whether, it lists nothing
     # Stop at the first part that is a phrase rather than a label ("... and explain why");
     # a label the sentence goes on after ("or None based on the text") ends the list.
     kept: list[str] = []
@@ -204,9 +267,11 @@ def label_set(
     text = doc.text
     best = _first_label_list(text, spans, words)
     if best is not None:
-        m, labels = best
+        m, labels, glossed_end = best
         start = m.start("labels")
         raw = m.group("labels")
+        if glossed_end is not None:
+            return LabelSet(labels, Span(start, glossed_end), True)
         last = raw.lower().rfind(labels[-1])
         end = start + (last + len(labels[-1]) if last != -1 else len(raw.rstrip()))
         # Keep a closing quote or backtick of the last label inside the span.
@@ -238,6 +303,7 @@ _OPTIONS_LEAD = re.compile(
     r"\b(?:one of the following|the following "
     r"(?:options|choices|answers|labels|categories|verdicts))"
     r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n"
+    r"(?:[ \t]*\n)?"
     # A line that only names the labels ("Categories:", "## Possible intents"),
     # followed by one item per line.
     r"|(?P<named>^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(?:(?:possible|valid|allowed|available)[ \t]+)?"
@@ -254,8 +320,10 @@ _OPTION_LINE = re.compile(
     r"[ \t]*(?:[-*+][ \t]+)?(?:\((?P<paren>[A-Za-z0-9])\)|(?P<mark>[A-Z0-9])[.)](?=[ \t])|"
     r"[\"“'`](?P<quoted>[^\"”'`\n]{1,30})[\"”'`][ \t]*[:=–—-]|"
     r"\*\*(?P<bold>[^*\n]{1,30})\*\*[ \t]*[:=–—-]|"
-    # A bullet naming the label before its colon ("- Billing: invoices, refunds").
-    r"(?<=[-*+][ \t])(?P<plain>[A-Za-z][\w&/-]*(?: [\w&/-]+){0,2})[ \t]*:(?=[ \t]|$))"
+    # A bullet naming the label before its colon ("- Billing: invoices, refunds"),
+    # perhaps with its gloss in parentheses ("- FP (false positive): ...").
+    r"(?<=[-*+][ \t])(?P<plain>[A-Za-z][\w&/-]*(?: [\w&/-]+){0,2})"
+    r"(?:[ \t]+\([^()\n]{1,40}\))?[ \t]*:(?=[ \t]|$))"
     r"[^\n]*(?:\n|\Z)",
     re.M,
 )
@@ -287,13 +355,40 @@ def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
     return None
 
 
+# A list that is one template variable ("Categories: {options}"), to the end
+# of its line or sentence.
+_VARIABLE_LIST = re.compile(
+    r"[ \t]*(?:\{\{-?[ \t]*[\w.$\[\]'\"]+[ \t]*-?\}\}|\$?\{[\w.$]+\}|<[\w -]{1,40}>)"
+    r"[ \t]*(?:[.;,]|$)",
+    re.M,
+)
+
+
+def label_variable(doc: PromptDocument, spans: Sequence[Span], words: ContractWords) -> Span | None:
+    """Where a label list is filled in from a template variable ("Categories: {options}").
+
+    The labels come at run time, so the prompt does fix the answer to one of
+    them: a stated output format. Which labels they are is unknown, so no
+    label set (and no fallback judgement) is made from it. Prose spans leave
+    variables out, so the lead-in is found in them and the variable right
+    after it in the text.
+    """
+    text = doc.text
+    for pattern in words.label_leads:
+        for m in finditer(pattern, text, spans):
+            var = _VARIABLE_LIST.match(text, m.end())
+            if var is not None:
+                return Span(m.end(), var.end())
+    return None
+
+
 # The first window the label-list patterns are searched in; it grows 16-fold.
 _WINDOW = 4096
 
 
 def _first_label_list(
     text: str, spans: Sequence[Span], words: ContractWords
-) -> tuple[re.Match[str], tuple[str, ...]] | None:
+) -> tuple[re.Match[str], tuple[str, ...], int | None] | None:
     """The first lead-in followed by a real list, and its labels.
 
     "Tag each sentence with its role: claim, evidence or conclusion" has
@@ -307,7 +402,7 @@ def _first_label_list(
     patterns = words.label_lists
     first: list[re.Match[str] | None] = [None] * len(patterns)
     clear_to = [0] * len(patterns)  # no match of pattern i starts before this
-    best: tuple[int, int, re.Match[str], tuple[str, ...]] | None = None
+    best: tuple[int, int, re.Match[str], tuple[str, ...], int | None] | None = None
     window: int | None = _WINDOW
     while True:
         for i, pattern in enumerate(patterns):
@@ -326,12 +421,16 @@ def _first_label_list(
                 continue
             first[i] = m
             labels = _split_labels(m.group("labels"), words.label_stopwords)
+            glossed_end: int | None = None
+            if not labels:
+                labels, end = _glossed_labels(text, m.start("labels"))
+                glossed_end = end if labels else None
             if labels and (best is None or (m.start(), i) < (best[0], best[1])):
-                best = (m.start(), i, m, labels)
+                best = (m.start(), i, m, labels, glossed_end)
         if window is None:
             break
         window = None if window * 16 > len(text) else window * 16
-    return None if best is None else (best[2], best[3])
+    return None if best is None else (best[2], best[3], best[4])
 
 
 _NUMBER_WORDS = {
@@ -367,11 +466,31 @@ def rating_scale(
             labels = tuple(str(i) for i in range(ends[0], ends[1] + 1))
             return LabelSet(labels, Span(m.start(), m.end()), True)
     choices = list(finditer(words.score_choice, text, spans))
-    scores = tuple(dict.fromkeys(_NUMBER.findall(c.group(0))[-1] for c in choices))
-    if len(scores) >= 2:
-        first = choices[0]
-        return LabelSet(scores, Span(first.start(), first.end()), True)
+    values: list[re.Match[str]] = []
+    scanned = 0  # each stretch of text is scanned for more answers once
+    for choice in choices:
+        values.append(choice)
+        # The rest of the sentence may give more answers for other conditions.
+        start = max(choice.end(), scanned)
+        stop = _SENTENCE_END.search(text, start)
+        end = stop.start() if stop else len(text)
+        values.extend(_MORE_CHOICES.finditer(text, start, end))
+        scanned = max(scanned, end)
+    labels = tuple(dict.fromkeys(v for v in map(_choice_value, values) if v))
+    if len(labels) >= 2:
+        # From the first answer to the last: the words before it ("Give
+        # verdict as") name what is chosen.
+        first, last = _value_span(values[0]), _value_span(values[-1])
+        return LabelSet(labels, Span(first.start, last.end), True, listed=False)
     return None
+
+
+def _value_span(m: re.Match[str]) -> Span:
+    group = next(g for g in ("quoted", "number", "word") if m.group(g))
+    start, end = m.span(group)
+    if group == "quoted":  # with its quotes
+        start, end = start - 1, end + 1
+    return Span(start, end)
 
 
 def fallback_label(

@@ -257,7 +257,8 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
         output_format = labels.span
     if output_format is None and kind is TaskKind.CLASSIFICATION:
         # A closed answer stated as a decision ("Answer yes or no", "Output 1
-        # if ..., otherwise 0") says what to return.
+        # if ..., otherwise 0") says what to return; so does a label list
+        # filled in from a variable ("Categories: {options}").
         decided = prose.search(words.task.decision, text, spans)
         if decided is not None:
             output_format = Span(decided.start(), decided.end())
@@ -268,6 +269,8 @@ def _profile(doc: PromptDocument, words: Vocabulary) -> TaskProfile:
             max(evidence.end, text.find("\n", evidence.end) % (len(text) + 1)),
         ):
             output_format = evidence
+        else:
+            output_format = output_contract.label_variable(doc, spans, contract)
     unknown = input_handling.unknown_answer_path(doc, spans, words.input)
     return TaskProfile(
         kind=kind,
