@@ -353,3 +353,12 @@ def test_a_question_offering_its_answers_is_a_label_set() -> None:
     # A question that names no answers states no output format.
     text = "Here is a support ticket. Does it need an answer today?\n{{ticket}}\n"
     assert of(text).label_set is None and of(text).output_format is None
+
+
+def test_each_item_on_a_new_line_is_a_stated_output_format() -> None:
+    text = (
+        "Pull out the ingredients from the recipe below. Write each ingredient on a new "
+        "line, followed by its amount.\n\n{{recipe}}\n"
+    )
+    assert of(text).output_format is not None
+    assert "PW304" not in codes(text)
