@@ -119,10 +119,11 @@ def test_fragments_take_an_optional_character_after_a_literal() -> None:
 
 
 def test_fragments_go_on_into_a_factored_alternation() -> None:
-    """``re`` parses ``does|do|did`` as ``d`` and ``oes|o|id``; the fragments stay whole."""
+    """``re`` parses ``does|do|did`` as ``d`` and ``oes|o|id``; the fragments stay whole,
+    and go on with what follows the group."""
     found = Prefilter(re.compile(r"\b(?:does|do|did)n't know", re.I)).fragments
     assert found is not None
-    assert {"".join(f) for f in found} == {"does", "do", "did"}
+    assert {"".join(f) for f in found} == {"doesn't\\ know", "don't\\ know", "didn't\\ know"}
     text = "Did you know? I didn't know. Do not. DOESN'T KNOW, donn't know"
     scanner = MultiScanner({"k": re.compile(r"\b(?:does|do|did)n't know", re.I)})
     assert scanner.scan(text) == _plain(scanner.patterns, text)
@@ -176,3 +177,94 @@ def test_the_phrase_rules_case_insensitive_patterns_take_the_shared_scan() -> No
         pytest.skip("pyahocorasick has no wheel here: the union regex is tested above")
     assert SCANNER.keyed is not None
     assert {"PW201", "PW203"} <= set(SCANNER.keyed[0])
+
+
+def test_fragments_take_the_first_of_a_repeated_character() -> None:
+    """``as[ \\t]+`` is searched as "as" and one blank or tab, not as every "as"
+    (every "has" and "was" of a prompt was a candidate)."""
+    pattern = re.compile(r"(?<![\w-])as[ \t]+\w+[ \t]+as[ \t]+possible\b", re.I)
+    found = Prefilter(pattern).fragments
+    assert found is not None
+    assert {"".join(f) for f in found} == {"as[\\ \\\t]"}
+    text = "It has, as   clear as possible, AS\tshort as\tpossible; was as as possible"
+    scanner = MultiScanner({"k": pattern})
+    for compiled in (True, False):
+        candidates.use_compiled(compiled)
+        assert scanner.scan(text) == _plain(scanner.patterns, text)
+        assert list(Prefilter(pattern).finditer(text)) == _plain(scanner.patterns, text)["k"]
+    candidates.use_compiled(True)
+
+
+def test_fragments_go_on_after_a_group_each_branch_of_which_they_spell() -> None:
+    """What follows a group goes on the end of a branch read whole; a branch
+    cut short (``follow(?:ing)?``) keeps its fragment as it is."""
+    pattern = re.compile(r"\b(?:as|in|into) (?:an? )?table", re.I)
+    assert {"".join(f) for f in Prefilter(pattern).fragments or ()} == {
+        "as\\ ",
+        "in\\ ",
+        "into\\ ",
+    }
+    pattern = re.compile(r"\b(?:in|use|follow(?:ing)?)[ \t]+this\b", re.I)
+    assert {"".join(f) for f in Prefilter(pattern).fragments or ()} == {
+        "in[\\ \\\t]",
+        "use[\\ \\\t]",
+        "follow",
+    }
+    # An assertion after a literal consumes nothing: the fragment goes on.
+    pattern = re.compile(r"(?<![\w-])(?:usually|generally)\b(?=,?\s)", re.I)
+    assert {"".join(f) for f in Prefilter(pattern).fragments or ()} == {"usually", "generally"}
+    pattern = re.compile(r"\bjson\b(?!\.)[ \t]+only", re.I)
+    assert {"".join(f) for f in Prefilter(pattern).fragments or ()} == {"json[\\ \\\t]"}
+
+
+# Pieces of generated patterns: groups, alternations, repeats, assertions and
+# blanks in the places the fragment reader handles (and some it does not).
+_PIECES = [
+    "as",
+    "in",
+    "into",
+    "do",
+    "does",
+    "n't",
+    " ",
+    "a",
+    "[ \\t]+",
+    "\\s+",
+    "\\b",
+    "(?!x)",
+    "(?<=s)",
+    "n?",
+    "(?:in|into)",
+    "(?:do|does|did)",
+    "(?:an? |one )?",
+    "(?:follow(?:ing)?|use)",
+    "[\\w-]+",
+    "x{2,}",
+    "[ \\t]*",
+    "(?:a|b)?",
+    "(?:a|b)+",
+]
+_TEXT_WORDS = ["as", "in", "into", "do", "does", "didn't", "a", "one", "xx", "x", "use"]
+_TEXT_WORDS += ["following", "\t", "  ", "has", "was", "AS", "Into", "b", "ab", "-", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=5).map("".join),
+    st.lists(st.sampled_from(_TEXT_WORDS), max_size=30).map(" ".join),
+    st.lists(st.sampled_from(_TEXT_WORDS), max_size=30).map("".join),
+)
+def test_generated_patterns_find_what_finditer_finds(source: str, spaced: str, run: str) -> None:
+    """Whatever fragments a pattern gets, the prefilter, the shared scan and
+    the union regex find exactly the matches ``finditer`` finds."""
+    pattern = re.compile(source, re.I)
+    scanner = MultiScanner({"k": pattern})
+    for text in (spaced, run, spaced + run):
+        expected = _plain(scanner.patterns, text)
+        for compiled in (True, False):
+            candidates.use_compiled(compiled)
+            assert scanner.scan(text) == expected, (source, text)
+            assert list(Prefilter(pattern).finditer(text)) == expected["k"], (source, text)
+            found = [m.span() for m in _prose_matches(pattern, text) if m.end() > m.start()]
+            assert found == expected["k"], (source, text)
+    candidates.use_compiled(True)

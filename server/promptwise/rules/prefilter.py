@@ -97,15 +97,29 @@ def _prefixes(
     ``continued``: the items follow a literal of the same fragment (a branch
     of an alternation met after one), so they may open with an optional atom.
     """
+    walked = _walk(list(items), lower, digits, continued)
+    return None if walked is None else walked[0] | walked[1]
+
+
+# A fragment spells what a match consumes, in order. The fragments of some
+# items come in two sets: those that spell every part of the items ("whole":
+# what follows the items can go on their end) and those cut short.
+_Walked = tuple[set[Fragment], set[Fragment]]
+
+
+def _walk(items: list[Any], lower: bool, digits: bool, continued: bool) -> _Walked | None:
+    """:func:`_prefixes`, the whole fragments apart from the cut ones."""
     parts: list[Atom] = []
     literal_seen = continued
-    for op, av in items:
+    for i, (op, av) in enumerate(items):
         if op is sre_constants.LITERAL:
             char = fold(chr(av)) if lower else chr(av)
             parts.append(re.escape(char))
             literal_seen = True
             continue
         if literal_seen:
+            if op in _ZERO_WIDTH or _zero_width_group(op, av):
+                continue  # consumes nothing: the fragment goes on after it
             chars = _small_class(av) if op is sre_constants.IN else None
             if chars is not None:
                 parts.append("[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]")
@@ -117,14 +131,21 @@ def _prefixes(
             if optional is not None:
                 parts.append(optional)
                 continue
+            repeated = _repeated_atom(op, av, lower)
+            if repeated is not None:
+                # Once at least, then an unknown number of times: the
+                # fragment ends after the first.
+                parts.append(repeated)
+                return set(), {tuple(parts)}
             # ``re`` factors a shared opening out of an alternation:
             # ``does|do|did`` parses as ``d`` then ``oes|o|id``. Going on into
             # the alternation keeps the fragments as long as they were
             # written; stopping at ``d`` made every "d" a candidate.
             inner = _inner_prefixes(op, av, lower, digits)
             if inner:
-                return {(*parts, *fragment) for fragment in inner}
-            return {tuple(parts)} if parts else None
+                spelled, stopped = ({(*parts, *fragment) for fragment in f} for f in inner)
+                return _then(spelled, stopped, items[i + 1 :], lower, digits)
+            return (set(), {tuple(parts)}) if parts else None
         if op in _ZERO_WIDTH or _zero_width_group(op, av):
             continue
         if op is sre_constants.SUBPATTERN:
@@ -133,18 +154,24 @@ def _prefixes(
                 # may appear in any case, which a case-sensitive literal scan
                 # would miss (found by the hardening fuzz tests).
                 return None
-            return _prefixes(av[-1], lower, digits)
+            group = _walk(list(av[-1]), lower, digits, False)
+            if group is None:
+                return None
+            return _then(*group, items[i + 1 :], lower, digits)
         if op is sre_constants.BRANCH:
-            out: set[Fragment] = set()
+            whole: set[Fragment] = set()
+            cut: set[Fragment] = set()
             for branch in av[1]:
-                found = _prefixes(branch, lower, digits)
+                found = _walk(list(branch), lower, digits, False)
                 if not found:
                     return None
-                out |= found
-            return out
+                whole |= found[0]
+                cut |= found[1]
+            return _then(whole, cut, items[i + 1 :], lower, digits)
         if op in _REPEATS:
             low, _, body = av
-            return _prefixes(body, lower, digits) if low >= 1 else None
+            found = _walk(list(body), lower, digits, False) if low >= 1 else None
+            return None if found is None else (set(), found[0] | found[1])
         if op is sre_constants.IN:
             chars = _small_class(av)
             if chars is None and digits and list(av) == _DIGIT:
@@ -157,7 +184,29 @@ def _prefixes(
             parts.append("[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]")
             continue
         return None
-    return {tuple(parts)} if parts else None
+    return ({tuple(parts)}, set()) if parts else None
+
+
+def _then(
+    whole: set[Fragment], cut: set[Fragment], rest: list[Any], lower: bool, digits: bool
+) -> _Walked:
+    """Fragments of a group followed by ``rest``: each of the group's, with
+    what ``rest`` opens with on its end where the fragment spells all of
+    the group (its branch did not stop early).
+
+    Stopping at the group left ``(?:as|in|into) (?:an? )?table`` with "as"
+    and "in" as literals, and ``(?:do|does|did)(?:n't| not)`` with "do":
+    every "has", "string" and "document" of a prompt was a candidate.
+    """
+    if not whole or not rest:
+        return whole, cut
+    tail = _walk(rest, lower, digits, True)
+    if tail is None or len(whole) * (len(tail[0]) + len(tail[1])) + len(cut) > _MAX_FRAGMENTS:
+        return set(), whole | cut
+    return (
+        {(*h, *t) for h in whole for t in tail[0]},
+        cut | {(*h, *t) for h in whole for t in tail[1]},
+    )
 
 
 def _optional_atom(op: Any, av: Any, lower: bool) -> Atom | None:
@@ -181,25 +230,53 @@ def _optional_atom(op: Any, av: Any, lower: bool) -> Atom | None:
     return "[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]?"
 
 
+def _repeated_atom(op: Any, av: Any, lower: bool) -> Atom | None:
+    """The first of ``[ \\t]+`` (or ``x+``, ``x{2,}``) after a literal, as an atom.
+
+    Stopping before it left PW204's ``as[ \\t]+...`` and ``in[ \\t]+general``
+    with "as" and "in" as their whole literals: every "has", "was", "string"
+    and "using" of a prompt was a candidate (80,000 on the bulk corpus for a
+    few hundred matches).
+    """
+    if op not in _REPEATS:
+        return None
+    low, _, body = av
+    if low < 1 or len(body) != 1:
+        return None
+    inner, value = body[0]
+    if inner is sre_constants.LITERAL:
+        return re.escape(fold(chr(value)) if lower else chr(value))
+    chars = _small_class(value) if inner is sre_constants.IN else None
+    if chars is None:
+        return None
+    return "[" + "".join(re.escape(fold(c) if lower else c) for c in chars) + "]"
+
+
 _MAX_FRAGMENTS = 256  # an alternation inside an alternation multiplies them
 
 
-def _inner_prefixes(op: Any, av: Any, lower: bool, digits: bool) -> set[Fragment] | None:
-    """The fragments of a group or alternation met after a literal, or None."""
+def _inner_prefixes(op: Any, av: Any, lower: bool, digits: bool) -> _Walked | None:
+    """The fragments of a group or alternation met after a literal (and
+    whether they spell all of it), or None."""
     if op is sre_constants.SUBPATTERN:
         if not lower and av[1] & sre_constants.SRE_FLAG_IGNORECASE:
             return None
-        found = _prefixes(av[-1], lower, digits, continued=True)
+        walked = _walk(list(av[-1]), lower, digits, True)
     elif op is sre_constants.BRANCH:
-        found = set()
+        whole: set[Fragment] = set()
+        cut: set[Fragment] = set()
         for branch in av[1]:
-            more = _prefixes(branch, lower, digits, continued=True)
+            more = _walk(list(branch), lower, digits, True)
             if not more:
                 return None
-            found |= more
+            whole |= more[0]
+            cut |= more[1]
+        walked = (whole, cut)
     else:
         return None
-    return found if found and len(found) <= _MAX_FRAGMENTS else None
+    if walked is None or len(walked[0]) + len(walked[1]) > _MAX_FRAGMENTS:
+        return None
+    return walked
 
 
 def _zero_width_group(op: Any, av: Any) -> bool:
