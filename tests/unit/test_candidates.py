@@ -245,3 +245,25 @@ def test_a_registry_that_starts_again_renumbers_without_mixing_lists(
             )
     assert len(candidates._registry.keys) <= 3
     candidates.use_compiled(True)
+
+
+@pytest.mark.skipif(True not in COMPILED, reason="pyahocorasick has no wheel here")
+def test_a_bundled_pattern_and_its_compiled_form_share_one_list() -> None:
+    """The judgements search with both forms of a pattern: one list of starts
+    (and one automaton build) serves both, and each finds what ``search`` finds."""
+    from promptwise.rules.timed import LazyPattern
+
+    candidates.use_compiled(True)
+    source = r"\b(?:as|in|into) (?:an? )?table\b"
+    lazy = LazyPattern(source, re.I)
+    compiled = re.compile(source, re.I)
+    text = "Put it in a table, as table rows, into  table, or in the table."
+    for pattern in (lazy, compiled):
+        m = prose.search_from(pattern, text, 0, len(text))
+        assert m is not None and m.span() == compiled.search(text).span()  # type: ignore[union-attr]
+    first, second = prose._filter(lazy), prose._filter(compiled)
+    assert first is not second
+    assert candidates._registry.index[first] == candidates._registry.index[second]
+    assert candidates.starts(first, text, text.lower()) is candidates.starts(
+        second, text, text.lower()
+    )

@@ -55,6 +55,11 @@ class _Registry:
 
     def __init__(self) -> None:
         self.index: dict[Prefilter, int] = {}
+        # Each list of starts is shared by the patterns with the same keys:
+        # a bundled pattern and its compiled form are two prefilters (the
+        # judgements search with both), and every pattern that joins rebuilds
+        # the automaton and has the texts scanned since scanned again.
+        self.slots: dict[tuple[frozenset[str], bool], int] = {}
         self.keys: list[frozenset[str]] = []
         # Patterns whose keys spell ``\d`` as ASCII digits (see keyscan.keys_of).
         self.ascii_digits: set[int] = set()
@@ -77,7 +82,11 @@ class _Registry:
             if keys is None or not keyscan.enabled():
                 self.index[found] = -1
                 return None
-            at = self.index[found] = len(self.keys)
+            at = self.slots.get((keys, digits))
+            if at is not None:
+                self.index[found] = at
+                return at
+            at = self.index[found] = self.slots[keys, digits] = len(self.keys)
             self.keys.append(keys)
             if digits:
                 self.ascii_digits.add(at)
@@ -92,6 +101,7 @@ class _Registry:
         # New numbers from here on: a text scanned before must be scanned
         # again (its lists are numbered by the old generation).
         self.index.clear()
+        self.slots.clear()
         self.keys.clear()
         self.ascii_digits.clear()
         self.automaton = None
