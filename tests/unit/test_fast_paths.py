@@ -46,6 +46,116 @@ def test_strip_trail_is_the_trailing_regex(raw: str) -> None:
     assert pw209._strip_trail(raw) == re.sub(r"[\s*_.!;:]*$", "", raw)
 
 
+def _pw209_options() -> pw209._Options:
+    from promptwise.rules.loader import load_rules
+    from promptwise.rules.options import effective
+
+    rule = next(r for r in load_rules().rules if r.code == "PW209")
+    return tuple(
+        (name, tuple(value))
+        for name, value in sorted(effective(rule.options, None).items())
+        if name.endswith("_patterns")
+    )
+
+
+def _pw209_claims(
+    text: str, spans: list[tuple[int, int]], words: pw209._Words | None
+) -> list[tuple[int, int, str]]:
+    """The sentences a claim pattern takes whole, as ``_block_claims`` tries them."""
+    kinds = pw209._compiled("PW209", _pw209_options())
+    patterns = [kinds[k] for k in pw209._KINDS] + [pw209._ALWAYS, pw209._NEVER]
+    return [
+        (a, b, plain)
+        for a, b, plain in pw209._sentences(text, spans, words)
+        if any(p.fullmatch(plain) for p in patterns)
+    ]
+
+
+_CLAIM_PIECES = st.sampled_from(
+    [
+        "Be concise",
+        "be **concise**",
+        "Be con*cise",
+        "be __brief__",
+        "BE SUCCINCT",
+        "be ſuccinct",
+        "be briefı",
+        "be terse",
+        "Keep answers short",
+        "keep_answers short",
+        "Always cite the source",
+        "alwaYs cite the source",
+        "al ways cite it",
+        "Never guess the answer",
+        "NEVER guess it",
+        "Don't guess the answer",
+        "don’t guess it",
+        "do not make it up",
+        "Respond in JSON only",
+        "Use markdown",
+        "answer in 50 words",
+        "explain in detail",
+        "be thorough",
+        "Keep answers short",
+        "İ",
+        "If asked, be concise",
+        "*",
+        "_",
+        "**",
+        ".",
+        "; ",
+        "? ",
+        "!",
+        "\n",
+        " ",
+        "\t",
+        "\u00a0",
+        "\x1c",
+        "- ",
+        "1. ",
+        "> ",
+        "x_y",
+        "é",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CLAIM_PIECES, max_size=14).map("".join), st.data())
+def test_claims_are_found_with_and_without_the_word_scan(text: str, data: st.DataObject) -> None:
+    """Passing over the sentences without a claim word keeps every claim,
+    with the compiled scanner and with the regex alike."""
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=4)))
+    bounds = [0, *cuts, len(text)]
+    spans = [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=False) if b > a]
+    expected = _pw209_claims(text, spans, None)
+    for scanner in (True, False):
+        words = pw209._claim_words("PW209", _pw209_options(), scanner)
+        assert words is not None
+        assert _pw209_claims(text, spans, words) == expected
+
+
+def test_claims_on_real_files_are_found_with_and_without_the_word_scan() -> None:
+    from tests.conftest import CORPUS, EXAMPLES, REPO
+
+    fixtures = REPO / "tests" / "rules" / "contradicting-instructions"
+    texts = [p.read_text() for p in sorted(fixtures.iterdir()) if not p.name.endswith(".json")]
+    texts += [p.read_text() for p in sorted(EXAMPLES.iterdir()) if p.is_file()]
+    texts += [p.read_text() for p in sorted((CORPUS / "labeled").glob("*.*"))]
+    texts += [p.read_text() for p in sorted((CORPUS / "bulk").rglob("*.md"))[::25]]
+    found = 0
+    for text in texts:
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        for spans in ([(0, len(text))], lines):
+            expected = _pw209_claims(text, spans, None)
+            found += len(expected)
+            for scanner in (True, False):
+                words = pw209._claim_words("PW209", _pw209_options(), scanner)
+                assert words is not None
+                assert _pw209_claims(text, spans, words) == expected
+    assert found > 0
+
+
 # ------------------------------------------------------------- directives
 
 _WORDS = st.sampled_from(

@@ -268,3 +268,32 @@ def test_generated_patterns_find_what_finditer_finds(source: str, spaced: str, r
             found = [m.span() for m in _prose_matches(pattern, text) if m.end() > m.start()]
             assert found == expected["k"], (source, text)
     candidates.use_compiled(True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=5).map("".join),
+    st.lists(st.sampled_from([*_TEXT_WORDS, "K", "ſ", "ı"]), max_size=30).map(" ".join),
+)
+def test_every_match_holds_one_of_the_contained_literals(source: str, text: str) -> None:
+    """``contained_literals``: each match of the pattern, folded, holds one
+    of them (the Kelvin sign, the long s and the dotless i are matched to
+    ASCII letters ignoring case: ``fold`` maps them)."""
+    pattern = re.compile(source, re.I)
+    found = prefilter.contained_literals(pattern)
+    if found is None:
+        return
+    assert all(s and s.isascii() and not any(c.isspace() for c in s) for s in found)
+    for m in pattern.finditer(text):
+        if m.end() > m.start():
+            assert any(s in prefilter.fold(m.group()) for s in found), (source, m.group(), found)
+
+
+def test_contained_literals_take_the_rarest_set() -> None:
+    """A literal anywhere in the pattern, not only at its start; of the sets
+    the pattern allows, the one whose shortest string is longest."""
+    pattern = re.compile(r"(?:please )?(?:always )?be (?:very )?(?:concise|brief)", re.I)
+    assert prefilter.contained_literals(pattern) == {"concise", "brief"}
+    never = re.compile(r"(?:you must )?(?:never|do not|don['’]t) (?P<a>[a-z]+)", re.I)
+    assert prefilter.contained_literals(never) == {"never", "not", "don"}
+    assert prefilter.contained_literals(re.compile(r"\w+|never")) is None

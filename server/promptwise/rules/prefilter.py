@@ -296,7 +296,7 @@ def _zero_width_group(op: Any, av: Any) -> bool:
     return False
 
 
-def _trie_regex(fragments: set[Fragment]) -> str:
+def trie_regex(fragments: set[Fragment]) -> str:
     """One regex matching any fragment, as a trie so each position tries few branches."""
     trie: dict[Atom, Any] = {}
     for fragment in fragments:
@@ -374,7 +374,7 @@ class _LineFilter:
             self.ignorecase = bool(pattern.flags & re.IGNORECASE)
             found = None
         if found:
-            self.literal = re.compile(_trie_regex(found))
+            self.literal = re.compile(trie_regex(found))
 
     def scan(self, haystack: str, text: str) -> list[tuple[int, int]]:
         """Non-empty matches of the pattern in ``text``, as ``finditer`` finds them."""
@@ -415,7 +415,7 @@ class Prefilter:
             found = None
         self.fragments = found
         if found:
-            self.literal = LazyPattern(_trie_regex(found), 0)
+            self.literal = LazyPattern(trie_regex(found), 0)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """Non-empty matches of the pattern in ``text``, like ``finditer``."""
@@ -438,6 +438,71 @@ class Prefilter:
                 # holds the "example" of another branch): go on from the next
                 # character, not from the end of the literal hit.
                 hit = search(haystack, start + 1)
+
+
+# Characters a contained literal never holds: blanks (a caller may have
+# collapsed them), sentence and line ends (so an occurrence lies within one
+# sentence), emphasis marks (a caller may have taken them out), and
+# non-ASCII ones (``re`` matches some ASCII letters to them ignoring case:
+# the Kelvin sign to "k", the long s to "s").
+_NOT_CONTAINED = re.compile(r"[^!-~]|[.!?;*_]")
+
+
+def contained_literals(pattern: Source) -> frozenset[str] | None:
+    """Lower-cased ASCII strings one of which every match of ``pattern`` holds
+    somewhere (not only at its start), or None when no such set is known.
+
+    For a text of ASCII characters, ignoring case: a part of it holding none
+    of them holds no match. The strings hold no blank and none of ``.!?;*_``;
+    of the sets a pattern allows, the one whose shortest string is longest is
+    taken (the rarest in prose). PW209 uses it to pass over sentences that
+    can be no claim without building their plain text.
+    """
+    try:
+        parsed = sre_parse.parse(*source_of(pattern))
+    except Exception:  # an unusual construct: no set, never an error
+        return None
+    return _contained(list(parsed))
+
+
+def _contained(items: list[Any]) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or _rank(found) > _rank(best)):
+            best = found
+
+    run: list[str] = []
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        consider(_longest_piece(run))
+        run = []
+        if op is sre_constants.SUBPATTERN:
+            consider(_contained(list(av[-1])))
+        elif op is sre_constants.BRANCH:
+            sets = [_contained(list(branch)) for branch in av[1]]
+            if all(sets):
+                consider(frozenset().union(*(found or () for found in sets)))
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_contained(list(av[2])))
+        # Anything else (a class, an assertion, an optional part) holds no
+        # string every match consumes.
+    consider(_longest_piece(run))
+    return best
+
+
+def _longest_piece(run: list[str]) -> frozenset[str] | None:
+    """The longest stretch of a run of literal characters without a character
+    of ``_NOT_CONTAINED``: every match holds the whole run, so that too."""
+    longest = max(_NOT_CONTAINED.split("".join(run)), key=len, default="")
+    return frozenset({longest.lower()}) if longest else None
+
+
+def _rank(found: frozenset[str]) -> tuple[int, int]:
+    return min(len(s) for s in found), -len(found)
 
 
 class MultiScanner:
@@ -477,7 +542,7 @@ class MultiScanner:
                             owners[char].append(key)
             branches = []
             for char, rests in sorted(by_char.items()):
-                rest = "" if () in rests else _trie_regex(rests)
+                rest = "" if () in rests else trie_regex(rests)
                 branches.append(re.escape(char) + (f"(?={rest})" if rest else ""))
             self.groups.append((lower, re.compile("|".join(branches)), owners))
         # The case-insensitive patterns found through one Aho-Corasick scan
