@@ -150,14 +150,18 @@ def _word_starts(text: str, spans: Sequence[tuple[int, int]], words: _Words) -> 
     marks = [m.start() for m in _MARKS.finditer(folded)]
     stripped = folded.replace("*", "").replace("_", "")
     # Where each mark would stand in the stripped text: a stripped index j
-    # has bisect_right(shift, j) marks before it in ``text``.
+    # has as many marks before it in ``text`` as there are such places <= j.
     shift = [at - k for k, at in enumerate(marks)]
     lo = first - bisect.bisect_left(marks, first)
     hi = last - bisect.bisect_left(marks, last)
-    return [
-        m.start() + bisect.bisect_right(shift, m.start())
-        for m in words.regex.finditer(stripped, lo, hi)
-    ]
+    out: list[int] = []
+    before = 0  # marks before the last start (the starts come in order)
+    for m in words.regex.finditer(stripped, lo, hi):
+        j = m.start()
+        while before < len(shift) and shift[before] <= j:
+            before += 1
+        out.append(j + before)
+    return out
 
 
 def _sentences(
@@ -174,10 +178,12 @@ def _sentences(
     """
     lead_match = _LEAD.match
     hits = _word_starts(text, spans, words) if words is not None else None
+    i = 0  # the first hit not before the sentence (sentences come in order)
     for span_start, span_end in spans:
         for m in _SENTENCE.finditer(text, span_start, span_end):
             if hits is not None:
-                i = bisect.bisect_left(hits, m.start())
+                while i < len(hits) and hits[i] < m.start():
+                    i += 1
                 if i == len(hits) or hits[i] >= m.end():
                     continue
             lead = lead_match(m.group(0))
