@@ -19,8 +19,9 @@ from promptwise import schemas
 from promptwise.analysis import analyze_text
 from promptwise.config import Settings
 from promptwise.document import parse_document
-from promptwise.schemas import globs
-from tests.conftest import need_corpus
+from promptwise.schemas import _json_ready, globs
+from promptwise.schemas.certain import certainly_valid
+from tests.conftest import CORPUS, REPO, need_corpus
 
 SCHEMA_CODES = ("PW010", "PW011", "PW012")
 SETTINGS = Settings(select=("PW010", "PW011", "PW012"))
@@ -221,3 +222,79 @@ def test_globs_match_by_segments_and_stay_fast_on_hostile_patterns() -> None:
     # Stars that a regular expression would backtrack over: one pass per segment.
     hostile = ("a" * 250,) * 2000
     assert globs.matches_any("*a*a*a*a*a*a*a*a*a*a*b", hostile) is False
+
+
+# ------------------------------------------------ the quick proof of validity
+
+
+def _frontmatters() -> list[tuple[str, object]]:
+    """(schema kind, frontmatter as JSON Schema sees it) of the files with a schema:
+    the examples, the rule fixtures and every third file of the shared corpus."""
+    suffixes = (".md", ".mdc", ".prompt", ".prompty")
+    paths = [p for root in ("examples", "tests/rules") for p in sorted((REPO / root).rglob("*"))]
+    if CORPUS.is_dir():
+        paths += sorted(CORPUS.rglob("*"))[::3]
+    out = []
+    for path in paths:
+        if path.is_file() and path.suffix in suffixes:
+            doc = parse_document(path.read_text(encoding="utf-8", errors="replace"), str(path))
+            schema = schemas.schema_for(doc)
+            if schema is not None and doc.frontmatter is not None:
+                out.append((schema.kind, _json_ready(doc.frontmatter)))
+    return out
+
+
+def _mutations(value: object) -> list[object]:
+    """``value`` changed in the ways that break a schema: each key, item and
+    scalar swapped for values of other types, strings made long, empty or odd,
+    keys renamed and dropped."""
+    swaps: list[object] = [None, True, 1, 1.0, 2.5, -3, "", "x" * 2000, "Not A Name", [], {}, ["a"]]
+    out: list[object] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.append({k: v for k, v in value.items() if k != key})
+            out.append({**{k: v for k, v in value.items() if k != key}, key + "_": item})
+            for changed in [*swaps, *_mutations(item)[:10]]:
+                out.append({**value, key: changed})
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            for changed in [*swaps, *_mutations(item)[:10]]:
+                out.append([*value[:i], changed, *value[i + 1 :]])
+    return out
+
+
+def test_the_quick_proof_clears_only_what_jsonschema_finds_valid() -> None:
+    """``certainly_valid`` lets a file skip ``jsonschema``: it must never clear
+    frontmatter that ``jsonschema`` would report (the findings depend on it),
+    and should clear most valid frontmatter (else it buys nothing)."""
+    cleared = valid = checked = 0
+    for kind, frontmatter in _frontmatters():
+        schema = schemas.load_schema(kind).schema
+        validator = jsonschema.Draft202012Validator(schema)
+        for instance in [frontmatter, *_mutations(frontmatter)]:
+            checked += 1
+            has_errors = next(validator.iter_errors(instance), None) is not None
+            if certainly_valid(schema, instance):
+                cleared += 1
+                assert not has_errors, (kind, instance)
+            valid += not has_errors
+    assert checked > 2_000
+    assert cleared >= 0.9 * valid
+
+
+@pytest.mark.parametrize(
+    ("schema", "instance"),
+    [
+        ({"type": "integer"}, 2.0),  # an integer to jsonschema: left to it
+        ({"enum": [True]}, 1),  # not equal to jsonschema, and not proved here
+        ({"enum": [1]}, 1.0),
+        ({"minimum": 1}, 0.5),
+        ({"$ref": "#/x"}, 1),  # a keyword the proof does not know
+        ({"items": [{"type": "string"}]}, ["a"]),  # the tuple form
+        (False, None),
+    ],
+)
+def test_the_quick_proof_leaves_doubtful_cases_to_jsonschema(
+    schema: object, instance: object
+) -> None:
+    assert not certainly_valid(schema, instance)

@@ -71,6 +71,7 @@ NOT_AT_START = (
     "sqlite3",  # promptfoo databases
     "xml",  # JUnit output
     "regex",  # user patterns, run under a time limit
+    "jsonschema",  # frontmatter errors: valid frontmatter is cleared without it
     "tiktoken",  # the encodings: only when a count is read
     "promptwise.tokens.encodings",
 )
@@ -139,6 +140,30 @@ def test_the_server_starts_its_first_analysis_without_what_it_does_not_need() ->
     assert [m for m in ON_REQUEST if m in loaded] == []
 
 
+def test_the_warm_up_and_a_first_file_with_valid_frontmatter_skip_jsonschema() -> None:
+    """The warm-up at ``initialize`` reads the schemas without building a
+    validator, and valid frontmatter is cleared without one: ``jsonschema``
+    (about 40 ms to import) waits for frontmatter with something to report."""
+    loaded = _loaded_after(
+        "from pathlib import Path\nfrom promptwise.lsp.features import lifecycle\n"
+        "lifecycle.warm_up()\nfrom promptwise.analysis import analyze_text\n"
+        "from promptwise.config import Settings\n"
+        "text = Path('examples/support.prompty').read_text(encoding='utf-8')\n"
+        "analysis = analyze_text(text, 'support.prompty', Settings())\n"
+        "print('codes-' + ','.join(sorted({f.code for f in analysis.findings})))"
+    )
+    assert any(m.startswith("codes-") and "PW2" in m for m in loaded)  # it did analyse
+    assert _unwanted(loaded) == []
+    broken = _loaded_after(
+        "from promptwise.analysis import analyze_text\nfrom promptwise.config import Settings\n"
+        "text = '---\\nname: x\\nmodel: 3\\n---\\nsystem:\\nSay hi.\\n'\n"
+        "analysis = analyze_text(text, 'x.prompty', Settings())\n"
+        "print('codes-' + ','.join(sorted({f.code for f in analysis.findings})))"
+    )
+    assert "jsonschema" in broken
+    assert any(m.startswith("codes-") and "PW010" in m for m in broken)
+
+
 def test_the_warm_up_turns_the_collector_back_on_after_serve_paused_it() -> None:
     """``promptwise serve`` starts with the cyclic collector off; the warm-up at
     ``initialize`` freezes what was loaded and turns it on again, so a long
@@ -182,6 +207,7 @@ def test_the_deferred_modules_still_load_when_used() -> None:
         "promptwise.tokens.counter.count_text('counted')\n"
         "import promptwise.escalation.store, promptwise.costdiff, promptwise.report\n"
         "from promptwise.rules.timed import TimedPattern\nTimedPattern('a', 0)\n"
+        "from promptwise import schemas\nschemas._validator('skill')\n"
         "from promptwise.report import RENDERERS\n"
         "from promptwise.report.model import CheckReport\n"
         "[RENDERERS[f](CheckReport(files=(), rules={}, version='0')) for f in RENDERERS]"

@@ -11,6 +11,9 @@ findings, the completion and the hover text, and a new key is a data change.
 Validation is done by the ``jsonschema`` library (a full, maintained
 implementation of the standard); this module only maps its errors back to
 the key or value they are about and words them through the rules' YAML.
+Frontmatter that :func:`~promptwise.schemas.certain.certainly_valid` clears
+has no errors to map, and is not handed to ``jsonschema`` (nor is it
+imported for it: a cold start's first file usually has valid frontmatter).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from promptwise.document.detect import is_claude_agent
 from promptwise.document.model import PromptDocument, PromptFormat
 from promptwise.document.text import Span
+from promptwise.schemas.certain import certainly_valid
 
 if TYPE_CHECKING:
     import jsonschema
@@ -259,9 +263,13 @@ def closest(word: str, choices: list[str]) -> str | None:
 
 
 def warm_up() -> None:
-    """Build every validator now (the language server does it while the editor starts)."""
+    """Read every schema now (the language server does it while the editor starts).
+
+    The validators are not built: that would import ``jsonschema``, which
+    only frontmatter the quick proof cannot clear needs.
+    """
     for kind in KINDS:
-        _validator(kind)
+        load_schema(kind)
 
 
 # The last document validated and its problems: PW010, PW011 and PW012 each ask
@@ -290,10 +298,10 @@ def _validate(document: PromptDocument) -> list[SchemaProblem]:
     if schema is None or data is None or document.frontmatter_span is None:
         return []
     instance = _json_ready(data)
-    validator = _validator(schema.kind)
     problems: list[SchemaProblem] = []
-    for error in validator.iter_errors(instance):
-        problems.extend(_problems(document, schema, error))
+    if not certainly_valid(schema.schema, instance):
+        for error in _validator(schema.kind).iter_errors(instance):
+            problems.extend(_problems(document, schema, error))
     problems.extend(_extra_checks(document, schema, instance))
     return sorted(problems, key=lambda p: (p.span.start, p.variant))
 
