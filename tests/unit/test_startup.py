@@ -344,3 +344,96 @@ for part in vars(vocabulary.builtin()).values():
                 lazies.append(item)
 print(len(lazies), sum(p._compiled is not None for p in lazies))
 """
+
+
+# A long lead before a word list, as the task patterns have: ``needs`` is the list.
+_LEAD = r"^[ \t>]*(?:(?:please|now|first)[ \t,]+)*(?:you (?:will|must)[ \t]+)?"
+_WORDS = r"(?:classify|categori[sz]e|label)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please classify the ticket.\nThen label it.",
+        "You will label the mail",
+        "nothing to see here",  # the words are absent: answered without compiling
+        "the label comes later",  # the words occur, the pattern does not match
+        "",
+    ],
+)
+def test_a_lazy_pattern_with_a_needed_part_answers_as_the_compiled_one(text: str) -> None:
+    source, flags = _LEAD + _WORDS + r"\b", re.I | re.M
+    eager = re.compile(source, flags)
+
+    def fresh() -> LazyPattern:
+        return LazyPattern(source, flags, needs=_WORDS)
+
+    for pos, endpos in [(0, len(text)), (min(3, len(text)), len(text)), (0, len(text) // 2)]:
+        for method in ("search", "match", "fullmatch"):
+            mine = getattr(fresh(), method)(text, pos, endpos)
+            theirs = getattr(eager, method)(text, pos, endpos)
+            assert (mine and mine.span()) == (theirs and theirs.span()), (method, pos, endpos)
+        spans = [m.span() for m in fresh().finditer(text, pos, endpos)]
+        assert spans == [m.span() for m in eager.finditer(text, pos, endpos)]
+        assert fresh().findall(text, pos, endpos) == eager.findall(text, pos, endpos)
+    lazy = fresh()
+    lazy.search(text)
+    assert (lazy._compiled is None) == (re.search(_WORDS, text, flags) is None)
+
+
+def test_every_option_pattern_with_a_needed_part_holds_it_whole() -> None:
+    """``needs`` is sound only if every match of the pattern holds a match of
+    it: it must stand between two whole patterns, with no inline flag of the
+    part before it reaching it. Checked on every bundled option pattern that
+    has one (and there must be some, else the shortcut is dead)."""
+    from promptwise.rules.judgements import vocabulary
+
+    gated = []
+    for part in vars(vocabulary.builtin()).values():
+        for value in vars(part).values():
+            for item in value if isinstance(value, tuple) else (value,):
+                item = item[-1] if isinstance(item, tuple) else item
+                if isinstance(item, LazyPattern) and item.needs is not None:
+                    gated.append(item)
+    assert len(gated) >= 5
+    for item in gated:
+        assert item.needs is not None
+        before, found, after = item.pattern.partition(item.needs)
+        assert found
+        re.compile(before)  # each compiles alone: its groups are closed
+        re.compile(after)
+        assert not re.match(r"\(\?[aiLmsux]+\)", before)
+
+
+def test_a_small_prompt_leaves_the_task_patterns_of_absent_verbs_uncompiled() -> None:
+    """The task patterns are a 1 KB lead before each kind's verbs: a prompt
+    that names no verb of a kind compiles that kind's verbs alone (to find
+    out), never the whole pattern."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_GATED],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        check=True,
+    )
+    gated, compiled_whole, asked = map(int, done.stdout.split())
+    assert gated >= 5
+    assert asked >= 3  # the analysis did ask them
+    assert compiled_whole < asked
+
+
+_COUNT_GATED = """
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+from promptwise.rules.judgements import vocabulary
+
+text = "---\\nmodel: gpt-4o\\n---\\nYou are a helpful assistant. Answer briefly.\\n"
+analyze_text(text, "one.prompty", Settings())
+gated = [
+    pattern
+    for _, pattern in vocabulary.builtin().task.tasks
+    if pattern.needs is not None
+]
+asked = [p for p in gated if p._needs._compiled is not None]
+print(len(gated), sum(p._compiled is not None for p in gated), len(asked))
+"""

@@ -168,7 +168,7 @@ def alternation(items: Sequence[str], *, words: bool = False) -> str:
 
 
 def compile_option(
-    source: str, flags: int, code: str, name: str, items: Sequence[str]
+    source: str, flags: int, code: str, name: str, items: Sequence[str], needs: str | None = None
 ) -> timed.Pattern:
     """``source`` (built from ``items``, rule ``code``'s option ``name``) compiled.
 
@@ -181,7 +181,7 @@ def compile_option(
     bundled = builtin_options().get(code, {}).get(name, ())
     given = [item for item in items if item not in bundled]
     if not given:
-        return timed.LazyPattern(source, flags)  # compiled if a search reaches it
+        return timed.LazyPattern(source, flags, needs)  # compiled if a search reaches it
     shown = ", ".join(f"`{item}`" for item in given)
     return timed.TimedPattern(source, flags, shown=shown, option=f"{code} `{name}`")
 
@@ -194,6 +194,29 @@ def option_pattern(
     after: str = "",
     flags: int = re.IGNORECASE,
 ) -> timed.Pattern:
-    """``before`` + the alternation of option ``name`` + ``after``, by :func:`compile_option`."""
+    """``before`` + the alternation of option ``name`` + ``after``, by :func:`compile_option`.
+
+    ``before`` and ``after`` are whole patterns (their groups closed), so
+    every match holds a match of the alternation: when the two are longer
+    than it, the alternation alone tells, compiled first, that a text cannot
+    match (``LazyPattern``'s ``needs``).
+    """
     items = options[name]
-    return compile_option(before + alternation(items) + after, flags, code, name, items)
+    words = alternation(items)
+    needs = words if _can_stand_alone(before, words) and len(before + after) > len(words) else None
+    return compile_option(before + words + after, flags, code, name, items, needs)
+
+
+def _can_stand_alone(before: str, words: str) -> bool:
+    """Whether ``words`` means alone what it means after ``before``: no inline
+    flags of ``before`` apply to it, and it refers to no group by number or
+    name (which ``before`` may hold)."""
+    if before.startswith("(?"):
+        end = before.find(")")
+        if end > 2 and all(c in "aiLmsux" for c in before[2:end]):
+            return False  # ``(?x)``: read for the whole pattern
+    return (
+        "(?P=" not in words
+        and "(?(" not in words
+        and not any("\\" + digit in words for digit in "123456789")
+    )

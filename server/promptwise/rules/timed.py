@@ -172,13 +172,26 @@ class LazyPattern:
     pattern's own methods are the instance's (no wrapper in a loop).
     A literal prefilter reads the source (:func:`source_of`), so a pattern
     whose literals never occur in the text is never compiled.
+
+    ``needs`` is a part of the pattern that every match holds (a word list
+    between a long lead and a tail, ``before + needs + after``): it is
+    compiled alone, and while it finds nothing in the searched range the
+    pattern cannot either, so the answer is "no match" and the pattern stays
+    uncompiled. A task pattern is a 1 KB lead before its verbs, and a small
+    prompt seldom holds the verbs of every task kind.
+
+    Threads may share an instance: the worst a race does is compile twice
+    (``re`` caches the result); a call sees either no compiled pattern or a
+    whole one.
     """
 
-    def __init__(self, pattern: str, flags: int) -> None:
+    def __init__(self, pattern: str, flags: int, needs: str | None = None) -> None:
         self.pattern = pattern
         # The flags as given (inline ones not yet read): what a parser of the
         # source needs, which ``flags`` would compile the pattern to answer.
         self.given_flags = flags
+        self.needs = needs
+        self._needs = None if needs is None else LazyPattern(needs, flags)
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -191,26 +204,48 @@ class LazyPattern:
         found = self._compiled
         if found is None:
             found = self._compiled = re.compile(self.pattern, self.given_flags)
-            for method in ("search", "match", "fullmatch", "finditer", "findall"):
+            for method in _METHODS:
                 setattr(self, method, getattr(found, method))
         return found
 
+    def excludes(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """Whether the pattern certainly has no match in ``text[pos:endpos]``,
+        known without compiling it (False once it is compiled)."""
+        needs = self._needs
+        return (
+            self._compiled is None and needs is not None and needs.search(text, pos, endpos) is None
+        )
+
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.excludes(text, pos, endpos):
+            return None
         return self.compiled.search(text, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.excludes(text, pos, endpos):
+            return None
         return self.compiled.match(text, pos, endpos)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.excludes(text, pos, endpos):
+            return None
         return self.compiled.fullmatch(text, pos, endpos)
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int = sys.maxsize
     ) -> Iterator[re.Match[str]]:
+        if self.excludes(text, pos, endpos):
+            return iter(())
         return self.compiled.finditer(text, pos, endpos)
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        if self.excludes(text, pos, endpos):
+            return []
         return self.compiled.findall(text, pos, endpos)
+
+
+# What the compiled pattern answers directly once there is one.
+_METHODS = ("search", "match", "fullmatch", "finditer", "findall")
 
 
 # A pattern a rule runs: its own (``re``, compiled now or on first use), or one

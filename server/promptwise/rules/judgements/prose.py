@@ -113,7 +113,10 @@ def search_from(
     """
     if isinstance(pattern, TimedPattern):
         return _starting_before(pattern.search(text, pos, endpos), before)
-    # A lazy pattern stays uncompiled until its literal occurs (its first ``match``).
+    # A lazy pattern stays uncompiled until its literal occurs (its first
+    # ``match``), and unparsed while the part every match holds is absent.
+    if isinstance(pattern, LazyPattern) and pattern.excludes(text, pos, endpos):
+        return None
     found = _filter(pattern)
     literal = found.literal
     if literal is None:
