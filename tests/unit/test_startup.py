@@ -346,6 +346,23 @@ print(len(lazies), sum(p._compiled is not None for p in lazies))
 """
 
 
+def test_a_lazy_pattern_substitutes_and_splits_as_the_compiled_one() -> None:
+    """Module constants of the judgements and checks are lazy too, and some
+    of them substitute or split."""
+    source = r"(?P<word>\w+)-(\d)"
+    lazy, eager = LazyPattern(source), re.compile(source)
+    text = "a-1 b-2 c"
+    assert lazy.sub(r"\2", text) == eager.sub(r"\2", text)
+    lazy = LazyPattern(source)
+    assert lazy.subn(lambda m: m.group("word"), text, 1) == eager.subn(
+        lambda m: m.group("word"), text, 1
+    )
+    lazy = LazyPattern(source)
+    assert lazy.split(text) == eager.split(text)
+    lazy = LazyPattern(source)
+    assert (lazy.groups, dict(lazy.groupindex)) == (eager.groups, dict(eager.groupindex))
+
+
 # A long lead before a word list, as the task patterns have: ``needs`` is the list.
 _LEAD = r"^[ \t>]*(?:(?:please|now|first)[ \t,]+)*(?:you (?:will|must)[ \t]+)?"
 _WORDS = r"(?:classify|categori[sz]e|label)"
@@ -436,4 +453,37 @@ gated = [
 ]
 asked = [p for p in gated if p._needs._compiled is not None]
 print(len(gated), sum(p._compiled is not None for p in gated), len(asked))
+"""
+
+
+def test_the_judgement_and_check_constants_are_compiled_when_first_used() -> None:
+    """Their ~100 module-level patterns cost a cold start ~15 ms to compile at
+    import, and one prompt reaches about a third of them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_CONSTANTS, str(EXAMPLES / "classify-ticket.prompt")],
+        capture_output=True,
+        text=True,
+        env=source_env(),
+        check=True,
+    )
+    total, reached = map(int, done.stdout.split())
+    assert total >= 80
+    assert 0 < reached < total // 2
+
+
+_COUNT_CONSTANTS = """
+import sys
+from pathlib import Path
+import promptwise.cli
+from promptwise.rules import checks, judgements
+from promptwise.rules.timed import LazyPattern
+
+modules = [m for name, m in sys.modules.items()
+           if name.startswith(("promptwise.rules.checks.", "promptwise.rules.judgements."))]
+constants = [v for m in modules for v in vars(m).values() if isinstance(v, LazyPattern)]
+from promptwise.analysis import analyze_text
+from promptwise.config import Settings
+path = Path(sys.argv[1])
+analyze_text(path.read_text(encoding="utf-8"), path.name, Settings())
+print(len(constants), sum(p._compiled is not None for p in constants))
 """

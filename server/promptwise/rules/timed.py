@@ -26,7 +26,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeAlias
 
@@ -171,7 +171,10 @@ class LazyPattern:
     compiling; the first call compiles, and from then on the compiled
     pattern's own methods are the instance's (no wrapper in a loop).
     A literal prefilter reads the source (:func:`source_of`), so a pattern
-    whose literals never occur in the text is never compiled.
+    whose literals never occur in the text is never compiled. The module
+    constants of the judgements and checks are lazy for the same reason: a
+    hundred patterns, a third of which one prompt reaches, were compiled at
+    import (``sub``, ``split`` and ``groupindex`` are here for them).
 
     ``needs`` is a part of the pattern that every match holds (a word list
     between a long lead and a tail, ``before + needs + after``): it is
@@ -185,7 +188,7 @@ class LazyPattern:
     whole one.
     """
 
-    def __init__(self, pattern: str, flags: int, needs: str | None = None) -> None:
+    def __init__(self, pattern: str, flags: int = 0, needs: str | None = None) -> None:
         self.pattern = pattern
         # The flags as given (inline ones not yet read): what a parser of the
         # source needs, which ``flags`` would compile the pattern to answer.
@@ -207,6 +210,14 @@ class LazyPattern:
             for method in _METHODS:
                 setattr(self, method, getattr(found, method))
         return found
+
+    @property
+    def groups(self) -> int:
+        return self.compiled.groups
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
 
     def excludes(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """Whether the pattern certainly has no match in ``text[pos:endpos]``,
@@ -243,9 +254,20 @@ class LazyPattern:
             return []
         return self.compiled.findall(text, pos, endpos)
 
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
+        return self.compiled.sub(repl, text, count)
+
+    def subn(
+        self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0
+    ) -> tuple[str, int]:
+        return self.compiled.subn(repl, text, count)
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
+        return self.compiled.split(text, maxsplit)
+
 
 # What the compiled pattern answers directly once there is one.
-_METHODS = ("search", "match", "fullmatch", "finditer", "findall")
+_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 
 
 # A pattern a rule runs: its own (``re``, compiled now or on first use), or one

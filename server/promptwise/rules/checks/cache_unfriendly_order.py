@@ -9,17 +9,18 @@ from promptwise.document.model import PromptFormat, TemplateSyntax
 from promptwise.document.text import ForwardFind, Span
 from promptwise.pricing.cost import format_usd
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.timed import LazyPattern
 from promptwise.tokens.counter import count_pieces, pieces_of, utf8_length
 
-_TEMPLATE_TAG = re.compile(
+_TEMPLATE_TAG = LazyPattern(
     r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}|(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?"
     r"(?::[^{}\n]*)?\}(?!\})",
     re.S,
 )
 # The format-string field of ``_TEMPLATE_TAG`` (its other kinds open with
 # ``{{``, ``{%``, ``{#`` or ``${``); it never scans past the next brace.
-_FORMAT_FIELD = re.compile(r"(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?(?::[^{}\n]*)?\}(?!\})")
-_TAG_START = re.compile(r"[{$]")
+_FORMAT_FIELD = LazyPattern(r"(?<!\{)\{[A-Za-z_][\w.\[\]]*(?:![rsa])?(?::[^{}\n]*)?\}(?!\})")
+_TAG_START = LazyPattern(r"[{$]")
 _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 
 

@@ -27,14 +27,14 @@ from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.rules.judgements.directives import directive_spans
 from promptwise.rules.options import alternation, compile_option
 from promptwise.rules.prefilter import contained_literals, fold, trie_regex
-from promptwise.rules.timed import Pattern, compiled
+from promptwise.rules.timed import LazyPattern, Pattern, compiled
 
 # A sentence ends at . ! ? ; or a line end; list markers and emphasis are not part of it.
-_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
-_LEAD = re.compile(r"^[\s>*_#-]*(?:\d+[.)]\s*)?[\s*_]*")
-_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
-_ALWAYS = re.compile(r"(?:you (?:must|should) )?always (?P<action>[a-z][a-z' -]{2,80})", re.I)
-_NEVER = re.compile(
+_SENTENCE = LazyPattern(r"[^.!?;\n]+[.!?;]?")
+_LEAD = LazyPattern(r"^[\s>*_#-]*(?:\d+[.)]\s*)?[\s*_]*")
+_EMPHASIS = LazyPattern(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)")
+_ALWAYS = LazyPattern(r"(?:you (?:must|should) )?always (?P<action>[a-z][a-z' -]{2,80})", re.I)
+_NEVER = LazyPattern(
     r"(?:you (?:must|should) )?(?:never|do not|don't) (?:ever )?(?P<action>[a-z][a-z' -]{2,80})",
     re.I,
 )
@@ -116,7 +116,7 @@ def _claim_words(code: str, options: _Options, scanner: bool = True) -> _Words |
     return _Words(regex, built)
 
 
-_MARKS = re.compile(r"[*_]")
+_MARKS = LazyPattern(r"[*_]")
 
 
 def _word_starts(text: str, spans: Sequence[tuple[int, int]], words: _Words) -> list[int] | None:

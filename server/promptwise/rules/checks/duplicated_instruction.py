@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from promptwise.document import blockfacts
@@ -10,17 +9,18 @@ from promptwise.document.text import Span
 from promptwise.findings import Fix, Related, TextEdit
 from promptwise.rules import judgements
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.timed import LazyPattern
 from promptwise.tokens.counter import count_text
 
 # Table rows, markup lines and checklist boxes repeat by design (headers, templates).
-_STRUCTURAL = re.compile(r"^[ \t]*(?:\||<|[-*+][ \t]+\[[ xX]?\])")
-_MARKER = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
+_STRUCTURAL = LazyPattern(r"^[ \t]*(?:\||<|[-*+][ \t]+\[[ xX]?\])")
+_MARKER = LazyPattern(r"^[ \t>]*(?:[-*+]|\d+[.)]|#{1,6})?[ \t]*")
 
 
-_NON_WORD = re.compile(r"\W+")
+_NON_WORD = LazyPattern(r"\W+")
 
 
-_LINE = re.compile(r"[^\n]+")
+_LINE = LazyPattern(r"[^\n]+")
 # A line kept for comparison, in one block: start, end (block-relative), its words.
 _Line = tuple[int, int, str]
 

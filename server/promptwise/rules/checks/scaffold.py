@@ -12,19 +12,18 @@ edit inside an escaped string is easy to get wrong and hard to review.
 
 from __future__ import annotations
 
-import re
-
 from promptwise.document.model import PromptDocument, PromptFormat, Segment, SegmentKind
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import first_body_line
 from promptwise.rules.judgements import TaskKind, TaskProfile
+from promptwise.rules.timed import LazyPattern
 
-_NEW_BLOCK = re.compile(
+_NEW_BLOCK = LazyPattern(
     r"^[ \t]*(?:$|#{1,6}\s|[-*+]\s|\d+[.)]\s|<|\{|\||```|~~~|>|[\w ]{1,24}:(?:\s|$))"
 )
-_LIST_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d+[.)])[ \t]+)")
-_ROLE_CLOSE = re.compile(r"\{\{~?\s*/role\s*~?\}\}")
+_LIST_ITEM = LazyPattern(r"^([ \t]*(?:[-*+]|\d+[.)])[ \t]+)")
+_ROLE_CLOSE = LazyPattern(r"\{\{~?\s*/role\s*~?\}\}")
 
 
 def _line_bounds(text: str, offset: int) -> tuple[int, int]:

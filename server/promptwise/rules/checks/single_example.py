@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import CheckContext, Hit, register
+from promptwise.rules.timed import LazyPattern
 
-_FIELD = re.compile(r"^[ \t]*([A-Za-z][\w ]{0,24}?)[ \t]*:", re.M)
+_FIELD = LazyPattern(r"^[ \t]*([A-Za-z][\w ]{0,24}?)[ \t]*:", re.M)
 
 
 @register("single-example")

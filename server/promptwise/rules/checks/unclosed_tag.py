@@ -26,10 +26,11 @@ from promptwise.document.text import Span
 from promptwise.findings import Related
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.rules.judgements.prose import BLOCKWISE_FROM
+from promptwise.rules.timed import LazyPattern
 
-_TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)((?:\s[^<>\n]*?)?)(/?)>")
-_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = LazyPattern(r"<(/?)([A-Za-z][\w.:-]*)((?:\s[^<>\n]*?)?)(/?)>")
+_INLINE_CODE = LazyPattern(r"(`+)[^`\n]+?\1")
+_HTML_COMMENT = LazyPattern(r"<!--.*?-->", re.S)
 # Elements that never have an end tag, and those whose end tag HTML makes optional.
 _SKIPPED = frozenset(
     """area base br col embed hr img input link meta source track wbr param keygen command

@@ -21,9 +21,10 @@ from promptwise.document.text import Span
 from promptwise.findings import Fix, TextEdit
 from promptwise.rules.checks import CheckContext, Hit, register
 from promptwise.rules.options import option_pattern
+from promptwise.rules.timed import LazyPattern
 
-_TAG = re.compile(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
-_FIELD_LABEL = re.compile(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
+_TAG = LazyPattern(r"<(/?)([A-Za-z][\w.-]*)(?:\s[^<>]*)?>")
+_FIELD_LABEL = LazyPattern(r"^[ \t]*[\w][\w ()/-]{0,30}:[ \t]*", re.M)
 _QUOTES = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019"}
 
 
@@ -72,8 +73,8 @@ def _block_position(text: str, span: Span) -> bool:
 
 
 # The rest of a line that holds nothing but closing punctuation and blanks.
-_CLOSING_ONLY = re.compile(r"[^\S\n]*[.,;:!?)\"']*[^\S\n]*(?:\n|\Z)")
-_BLANKS = re.compile(r"[^\S\n]*")
+_CLOSING_ONLY = LazyPattern(r"[^\S\n]*[.,;:!?)\"']*[^\S\n]*(?:\n|\Z)")
+_BLANKS = LazyPattern(r"[^\S\n]*")
 
 
 def _last_before(text: str, at: int) -> str:
@@ -181,7 +182,7 @@ def _inside_tags(text: str, open_tags: _OpenTags, segment_start: int, span: Span
 
 # A line that only delimits: a run of one punctuation character (`---`,
 # `"""`, `#####`), alone or around a short title (`=== TEXT ===`).
-_DELIMITER_LINE = re.compile(
+_DELIMITER_LINE = LazyPattern(
     r"[ \t]*(?:([-=#*~_+<>|\"'`])\1{2,}(?:[ \t]*[^\n]{0,40}?[ \t]*\1{3,})?)[ \t]*"
 )
 
@@ -240,7 +241,7 @@ def _message(doc: PromptDocument, offset: int) -> Segment | None:
 
 # Dotprompt helpers whose arguments never become text of the prompt: a media
 # part, a role or history marker, a named section.
-_PART_HELPERS = re.compile(r"\{\{~?[ \t]*(?:media|role|history|section)\b")
+_PART_HELPERS = LazyPattern(r"\{\{~?[ \t]*(?:media|role|history|section)\b")
 
 
 def _part_helper(text: str, tag: Span) -> bool:

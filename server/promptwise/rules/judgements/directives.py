@@ -26,10 +26,11 @@ from promptwise.document.model import PromptDocument, SegmentKind
 from promptwise.document.text import Span
 from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules.judgements import prose
+from promptwise.rules.timed import LazyPattern
 
 # Headings of sections that describe rather than instruct.
 # The whole title must be one of these: "Implement tools" is an instruction.
-_DESCRIPTIVE_HEADING = re.compile(
+_DESCRIPTIVE_HEADING = LazyPattern(
     r"^[\W\d_]*(?:about(?: this [\w-]+| the [\w-]+)?|background|architecture|project "
     r"structure|(?:key )?features|capabilities|glossary|terminology|tech(?:nology)? stack|when "
     r"to use(?: this [\w-]+| it)?|use cases|(?:available )?tools|how it works|what (?:this|it) "
@@ -38,7 +39,7 @@ _DESCRIPTIVE_HEADING = re.compile(
 )
 # The opening of a sentence that describes: a persona's background, what a
 # tool, a file or a system is and does.
-_DESCRIBING = re.compile(
+_DESCRIBING = LazyPattern(
     r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:(?:this|the|our|its) (?:skill|tool|agent|prompt|file|project|repo(?:sitory)?|extension|"
     r"server|api|function|command|module|library|app(?:lication)?|service|workflow|package|"
@@ -50,26 +51,26 @@ _DESCRIBING = re.compile(
 # logs"). The inline code is cut from the prose, so the clause is only what
 # follows it: its verb is matched here and the code term is looked for in
 # front of the clause on its line (``_code_term_before``).
-_TERM_VERB = re.compile(
+_TERM_VERB = LazyPattern(
     r"[ \t]*(?:returns|is|provides|takes|accepts|lists|creates|runs|fetches|reads|writes|"
     r"keeps|shows)\b",
     re.I,
 )
-_CODE_TERM_LEAD = re.compile(
+_CODE_TERM_LEAD = LazyPattern(
     r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?`[^`\n]{1,60}`[ \t]*"
 )
 # A persona's background ("You are a professional translator with a good
 # ear"): only when it names no behaviour, as a relative clause or an -ing
 # form does ("... an assistant that gives concise answers", "an expert at
 # writing ...").
-_PERSONA = re.compile(
+_PERSONA = LazyPattern(
     r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:you are|you're|you have|you were|i am|i'm|we are|we're)\b",
     re.I,
 )
-_BEHAVIOUR = re.compile(r"\b(?:that|who|which|whose|to)\b|\b[a-z]{2,}ing\b", re.I)
+_BEHAVIOUR = LazyPattern(r"\b(?:that|who|which|whose|to)\b|\b[a-z]{2,}ing\b", re.I)
 # ... unless the sentence still tells the model what to do.
-_DIRECTING = re.compile(
+_DIRECTING = LazyPattern(
     r"\b(?:should|must|shall|need to|needs to|have to|has to|always|never|make sure|ensure|"
     r"do not|don't|please|(?:you are|you're) (?:to|expected|required|responsible|asked))\b",
     re.I,
@@ -77,7 +78,7 @@ _DIRECTING = re.compile(
 # Lines that are not instructions in prose: a field of sample data
 # ("answer: Trees are green."), a label standing as a heading ("**Nice to
 # have:**", "Meaningful Quotes:"), a code comment ("// TODO: ...").
-_NOT_INSTRUCTION_LINE = re.compile(
+_NOT_INSTRUCTION_LINE = LazyPattern(
     r"^[ \t]*(?:(?:question|answer|context|input|output|response|text|query|document|"
     r"ground[ _]truth|reference|submission)[ \t]*:[ \t]*\S"
     r"|(?:[-*+][ \t]+)?\*\*[^*\n]{1,80}\*\*[ \t]*:?[ \t]*$"
@@ -92,7 +93,7 @@ _NOT_INSTRUCTION_LINE = re.compile(
 # or a question mark followed only by closing marks at its end
 # (``_asks_or_points``). One regex ``...|\?[ \t*_"')]*$`` searched for both
 # made ``re`` try every character of every clause.
-_ASKS_OR_POINTS_OPENING = re.compile(
+_ASKS_OR_POINTS_OPENING = LazyPattern(
     r"[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*[^*\n]{1,60}\*\*:?[ \t]*)?"
     r"(?:the user (?:has|have|will) (?:provided|given|shared|pasted|sent)"
     r"|see\b(?!\s+(?:if|whether)\b))",
@@ -104,7 +105,7 @@ _QUESTION_TAIL = " \t*_\"')"
 # Each branch opens with its bracket or quote (the single quote's look-behind
 # is checked after it, on the character before it), so ``re`` skips to
 # those characters at C speed instead of trying every position (8x faster).
-_NOT_PROSE = re.compile(
+_NOT_PROSE = LazyPattern(
     r"\[[^\]\n]{1,120}\](?:\([^)\n]*\))?"
     r"|<[a-z][^<>\n]{0,80}>"
     r"|'(?<![\w'’]')[^'\n]{3,160}'(?![\w'’])",
@@ -114,8 +115,8 @@ _EXAMPLE_ROLES = ("assistant", "model", "tool", "function")
 # A list item defining a code term ("- `debug`: Detailed debugging
 # information"): what a value, a level or a flag means. The term itself is
 # inline code, outside the prose, so the item is found on its line.
-_CODE_TERM_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+`[^`\n]{1,60}`[ \t]*:", re.M)
-_CONDITION = re.compile(r"\b(?:if|when|unless)\b", re.I)
+_CODE_TERM_ITEM = LazyPattern(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+`[^`\n]{1,60}`[ \t]*:", re.M)
+_CONDITION = LazyPattern(r"\b(?:if|when|unless)\b", re.I)
 
 
 def _spans_bytes(key: tuple[str, str], spans: tuple[Span, ...]) -> int:

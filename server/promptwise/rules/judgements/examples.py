@@ -19,7 +19,7 @@ from promptwise.document.text import Span
 from promptwise.memo import SizedCache, text_bytes
 from promptwise.rules.judgements.prose import BLOCKWISE_FROM, finditer, first_line, strip_span
 from promptwise.rules.options import RuleOptions, option_pattern
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import LazyPattern, Pattern
 
 
 @dataclass(frozen=True)
@@ -95,21 +95,21 @@ class ExampleWords:
 
 # ------------------------------------------------------------------- examples
 
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = LazyPattern(
     r"\[[^\]\n]{1,60}\]|<[A-Za-z_][^<>\n]{0,40}>|\{\{?[^{}\n\x22:]{1,40}\}?\}|\$\{[^}\n]+\}|\.\.\.|…|"
     r"\b(?:TODO|TBD|xxx+|placeholder|lorem ipsum)\b|\b(?:string|number|integer|boolean)\b",
     re.I,
 )
 # A word numbered ("entity1, entity2", "item_1", "tag 2") stands for any
 # value: a sample written with such stand-ins shows a shape, not an answer.
-_NUMBERED = re.compile(r"\b([^\W\d_]+)[ _-]?(\d)\b")
-_SAMPLE_WORD = re.compile(r"[^\W_]+")
+_NUMBERED = LazyPattern(r"\b([^\W\d_]+)[ _-]?(\d)\b")
+_SAMPLE_WORD = LazyPattern(r"[^\W_]+")
 _JOINERS = frozenset({"and", "or", "etc"})
 
 
 # A hole to fill in a sample ("[Topic]", "<name>", "{{city}}"); a markdown
 # link ("[docs](https://...)") and a filled gauge ("[--7--]") are not.
-_HOLE = re.compile(
+_HOLE = LazyPattern(
     r"\[[A-Za-z][\w .'/-]{0,58}\](?!\()|<[A-Za-z_][^<>\n]{0,40}>|"
     r"\{\{?[^{}\n\x22:]{1,40}\}?\}|\$\{[^}\n]+\}"
 )
@@ -139,15 +139,15 @@ def stands_in(sample: str) -> bool:
     return all(w.lower() in _JOINERS for w in _SAMPLE_WORD.findall(rest))
 
 
-OPEN_SLOT = re.compile(
+OPEN_SLOT = LazyPattern(
     r":[ \t]*\Z|\b(?:A|Answer|Output|Label|Sentiment|Category)[ \t]*:[ \t]*$", re.M
 )
 
 
 # Markup is structure, not a placeholder: a line holding only a tag, and the
 # tags around a complete element (<name>value</name>).
-_TAG_LINE = re.compile(r"^[ \t]*</?[A-Za-z][\w.-]*[^<>\n]*>[ \t]*$")
-_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)[^<>\n]*>(.*?)</\1>")
+_TAG_LINE = LazyPattern(r"^[ \t]*</?[A-Za-z][\w.-]*[^<>\n]*>[ \t]*$")
+_ELEMENT = LazyPattern(r"<([A-Za-z][\w.-]*)[^<>\n]*>(.*?)</\1>")
 
 
 def _is_template(text: str) -> bool:
@@ -267,7 +267,7 @@ def forget() -> None:
     _example_blocks.clear()
 
 
-_INNER_EXAMPLE = re.compile(r"<(example[\w-]*)\b[^<>]*>(.*?)</\1\s*>", re.I | re.S)
+_INNER_EXAMPLE = LazyPattern(r"<(example[\w-]*)\b[^<>]*>(.*?)</\1\s*>", re.I | re.S)
 
 
 def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExample]:
@@ -307,8 +307,8 @@ def _split_block(text: str, span: Span, words: ExampleWords) -> list[WorkedExamp
     return pairs
 
 
-_OUTPUT_TAG = re.compile(r"<(output|answer|response|assistant|label)>(.*?)</\1>", re.I | re.S)
-_OUTPUT_FIELD = re.compile(
+_OUTPUT_TAG = LazyPattern(r"<(output|answer|response|assistant|label)>(.*?)</\1>", re.I | re.S)
+_OUTPUT_FIELD = LazyPattern(
     # The value on the label's line or, when that is blank, on the line under it.
     r"^[ \t]*(?:output|answer|response|a|label|result)[ \t]*:[ \t]*(?:\n[ \t]*)?(\S.*)$",
     re.I | re.M,
@@ -325,7 +325,7 @@ def _tagged_output(text: str, span: Span) -> Span | None:
     return None
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = LazyPattern(r"\n[ \t]*\n")
 
 
 def _without_transcript_turns(
@@ -567,15 +567,15 @@ def _label_rows(
 # A line holding an ASCII letter, tried only at line starts: the letter-free
 # prefix cannot be split two ways, so a line of "{" or digits costs its length
 # once (a lazy prefix tried from every offset cost its length squared).
-_LETTER_LINE = re.compile(r"^[^A-Za-z\n]*[A-Za-z]", re.M)
-_MARKUP_LINE = re.compile(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
+_LETTER_LINE = LazyPattern(r"^[^A-Za-z\n]*[A-Za-z]", re.M)
+_MARKUP_LINE = LazyPattern(r"^[ \t]*(?:[-*+|#>]|\d+[.)])")
 # "A: The answer is False." is an answer field, not a bare few-shot label line.
-_FIELD_START = re.compile(r"^[ \t]*\w+[ \t]*:")
+_FIELD_START = LazyPattern(r"^[ \t]*\w+[ \t]*:")
 
 
 # A heading that names a role ("# user:", "## Assistant"): a turn in a
 # template that writes its roles as headings (Jinja2 prompt files).
-_ROLE_TITLE = re.compile(r"[ \t]*(system|user|human|assistant|ai|model)[ \t]*:?[ \t]*", re.I)
+_ROLE_TITLE = LazyPattern(r"[ \t]*(system|user|human|assistant|ai|model)[ \t]*:?[ \t]*", re.I)
 _TURN_ROLES = {"human": "user", "ai": "assistant", "model": "assistant"}
 
 
@@ -616,10 +616,10 @@ def turn_examples(doc: PromptDocument) -> list[WorkedExample]:
 
 # A line opening with "Example <name>:" ("EXAMPLE CHART for three scores:"),
 # the sample on the lines below it.
-_NAMED_EXAMPLE = re.compile(
+_NAMED_EXAMPLE = LazyPattern(
     r"\bexamples?[ \t][^\n:]{1,80}?(?:\*\*)?:[ \t]*(?:\n[ \t]*)*(?=\S)(.+)", re.I
 )
-_LINE_OPENING = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|\*\*)?\Z")
+_LINE_OPENING = LazyPattern(r"[ \t]*(?:#{1,6}[ \t]+|\*\*)?\Z")
 
 
 def _inline_matches(text: str, spans: Sequence[Span], words: ExampleWords) -> list[re.Match[str]]:
@@ -659,15 +659,15 @@ def inline_examples(
 
 # "(yes/no) Does the essay state a thesis?": a criterion with its answer
 # space, or a bare question: what is asked, not a worked answer.
-_RUBRIC = re.compile(r"\((?:[\w-]+[ \t]*/[ \t]*)+[\w-]+\)|[^\n]*\?[ \t*_\"'`]*$")
+_RUBRIC = LazyPattern(r"\((?:[\w-]+[ \t]*/[ \t]*)+[\w-]+\)|[^\n]*\?[ \t*_\"'`]*$")
 # The answer space a rubric line opens with: "(yes/no)", "(1-5)", "(0 to 10)".
-_ANSWER_SPACE = re.compile(
+_ANSWER_SPACE = LazyPattern(
     r"[ \t*_]*\((?:(?:[\w-]+[ \t]*/[ \t]*)+[\w-]+|\d+[ \t]*(?:-|–|to)[ \t]*\d+)\)", re.I
 )
 # The line under a sample question that answers it: a field ("queries:",
 # "Answer: 4") or the opening of a JSON value; not the next rubric line
 # ("Examples: (1-5) Is it complete?").
-_ANSWER_BELOW = re.compile(r"\n[ \t]*(?!examples?\b)(?:[A-Za-z][\w ]{0,30}:|[\[{])", re.I)
+_ANSWER_BELOW = LazyPattern(r"\n[ \t]*(?!examples?\b)(?:[A-Za-z][\w ]{0,30}:|[\[{])", re.I)
 
 
 def _answered(text: str, end: int) -> bool:
@@ -678,15 +678,17 @@ def _answered(text: str, end: int) -> bool:
 # A line that only titles an example ("EXAMPLE OUTPUT", "Output example:",
 # "**Examples**"), the sample on the lines below it, often closed by an
 # "END EXAMPLE" line.
-_EXAMPLE_TITLE = re.compile(
+_EXAMPLE_TITLE = LazyPattern(
     r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?((?:[\w-]+[ \t]+){0,3}examples?(?:[ \t]+[\w-]+){0,3})"
     r"[ \t]*(?:\*\*)?[ \t]*:?[ \t]*(?:\*\*)?[ \t]*$",
     re.I | re.M,
 )
-_END_EXAMPLE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?end[ \t]+(?:of[ \t]+)?examples?\b", re.I | re.M)
+_END_EXAMPLE = LazyPattern(
+    r"^[ \t]*(?:#{1,6}[ \t]+)?end[ \t]+(?:of[ \t]+)?examples?\b", re.I | re.M
+)
 # Without an end marker the sample runs to the next title: a markdown heading
 # or a line in capitals.
-_NEXT_TITLE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*(?=[^a-z\n]*[A-Z]{3})[^a-z\n]+$", re.M)
+_NEXT_TITLE = LazyPattern(r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*(?=[^a-z\n]*[A-Z]{3})[^a-z\n]+$", re.M)
 # How far below its title an example's end marker is looked for.
 _EXAMPLE_REACH = 4000
 
@@ -760,7 +762,7 @@ def _titles(
 
 # "e.g., \"Removes an API key from the repo.\"": a quoted sample of the
 # output, of two words or more.
-_EG_QUOTED = re.compile(
+_EG_QUOTED = LazyPattern(
     # A few words may lead to the quote ('For instance, from "Anna met Ben"').
     r"\b(?:e\.g\.|for example|for instance),?[ \t]*(?:[\w'’]+[ \t]+){0,3}?"
     r"[\"“]([^\"”\n]{3,160})[\"”]",
@@ -769,8 +771,8 @@ _EG_QUOTED = re.compile(
 
 
 # A markdown table: its header row, then the separator row under it.
-_TABLE_HEAD = re.compile(r"^[ \t]*\|([^\n]*)\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|?[ \t]*$", re.M)
-_TABLE_ROW = re.compile(r"[ \t]*\|([^\n]*)\|?[ \t]*(?:\n|\Z)")
+_TABLE_HEAD = LazyPattern(r"^[ \t]*\|([^\n]*)\|[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|?[ \t]*$", re.M)
+_TABLE_ROW = LazyPattern(r"[ \t]*\|([^\n]*)\|?[ \t]*(?:\n|\Z)")
 _OUTPUT_COLUMNS = frozenset({"expected", "expected output", "example output", "desired output"})
 
 
@@ -866,13 +868,13 @@ def _inline(m: re.Match[str], answer: int | str) -> WorkedExample:
 # and its expected output in one sentence. Both values must be concrete (a
 # quote, a URL or a number), so that "if the user is angry, the tone is
 # calm" stays a rule, not an example.
-_IF_SAMPLE = re.compile(
+_IF_SAMPLE = LazyPattern(
     r"\bif (?:the|an?|your|my) (?:[\w-]+ ){0,3}(?:is|equals|reads|says|contains) "
     r"(?P<given>[^,;\n]{1,200}?),? (?:then )?(?:the|your) (?:[\w-]+ ){0,3}"
     r"(?:is|should be|would be|will be|becomes|must be) (?P<wanted>[^\n]{1,200})",
     re.I,
 )
-_CONCRETE = re.compile(r"://|[\"'`“”‘’]|\d")
+_CONCRETE = LazyPattern(r"://|[\"'`“”‘’]|\d")
 
 
 def conditional_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
@@ -934,7 +936,7 @@ def json_samples(doc: PromptDocument, code_samples: Sequence[WorkedExample]) -> 
 
 
 # A JSON string value: after a colon, an opening bracket or a comma.
-_JSON_VALUE = re.compile(r'(?:[:\[,])[ \t\r\n]*"([^"\n]*)"(?![ \t]*:)')
+_JSON_VALUE = LazyPattern(r'(?:[:\[,])[ \t\r\n]*"([^"\n]*)"(?![ \t]*:)')
 
 
 def _json_template(body: str) -> bool:
@@ -963,11 +965,11 @@ def dedupe(examples: list[WorkedExample]) -> list[WorkedExample]:
 
 
 # A "Name: value" line; the name is a few words before a colon.
-_FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+_FIELD_LINE = LazyPattern(r"^[ \t]*([A-Za-z][\w -]{0,30}?)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
 # How much of the prompt's end the open exchange is looked for in.
 _SLOT_TAIL = 600
 # A template value in a field ("{{review}}", "{input}", "${text}").
-_TEMPLATE_VALUE = re.compile(r"\{\{?|\$\{|\{%")
+_TEMPLATE_VALUE = LazyPattern(r"\{\{?|\$\{|\{%")
 
 
 def mirrored_pairs(doc: PromptDocument) -> list[WorkedExample]:
@@ -1012,7 +1014,7 @@ def mirrored_pairs(doc: PromptDocument) -> list[WorkedExample]:
 
 # A JSON array of strings or objects ('["Acme", "Zip"]') is a value, not a
 # bracketed placeholder.
-_JSON_ARRAY = re.compile(r"\[[ \t]*[\"'{\d]")
+_JSON_ARRAY = LazyPattern(r"\[[ \t]*[\"'{\d]")
 
 
 def _hole(value: str) -> bool:
@@ -1021,7 +1023,7 @@ def _hole(value: str) -> bool:
 
 
 # "apple: fruit", "Broke after two days -> negative": an item, then its label.
-_LABELED_LINE = re.compile(
+_LABELED_LINE = LazyPattern(
     r"^[ \t]*(?:[-*+][ \t]+)?[\"'“]?[^\n:]{1,160}?[\"'”]?[ \t]*(?::|->|=>|→|—)[ \t]*"
     r"[\"'`*]*(?P<label>[\w][\w -]{0,29}?)[\"'`*]*[.]?[ \t]*$",
     re.M,
@@ -1053,13 +1055,13 @@ def labeled_lines(
 
 # "Return the result in this format:", "It should look like this:": the
 # lines below show the answer's form, a sample when their values are concrete.
-_FORMAT_LEAD = re.compile(
+_FORMAT_LEAD = LazyPattern(
     r"\b(?:(?:in|with|using|use|follow(?:ing)?)[ \t]+(?:exactly[ \t]+)?(?:this|the following)"
     r"[ \t]+(?:format|structure|layout|template|form)|(?:looks?|like)[ \t]+(?:exactly[ \t]+)?"
     r"(?:like[ \t]+)?this)[ \t]*:[ \t]*\n(?:[ \t]*\n)?(?:[ \t]*```[\w-]*[ \t]*\n)?",
     re.I,
 )
-_BLOCK_END = re.compile(r"\n[ \t]*(?:\n|```)")
+_BLOCK_END = LazyPattern(r"\n[ \t]*(?:\n|```)")
 
 
 def format_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:
@@ -1088,7 +1090,7 @@ def format_samples(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExa
 
 
 # A word with a digit glued to it ("Word1", "entity_2"), as stand-ins are written.
-_GLUED_NUMBER = re.compile(r"\b([^\W\d_]{3,})_?(\d)\b")
+_GLUED_NUMBER = LazyPattern(r"\b([^\W\d_]{3,})_?(\d)\b")
 
 
 def _numbered_stand_ins(body: str) -> bool:
@@ -1108,7 +1110,7 @@ def _numbered_stand_ins(body: str) -> bool:
 
 
 # "We should ban cars downtown. -> claim": an input and its answer on one line.
-_ARROW_LINE = re.compile(r"^[^\n]*?\S[ \t]+(?:->|=>|→)[ \t]+\S[^\n]*$", re.M)
+_ARROW_LINE = LazyPattern(r"^[^\n]*?\S[ \t]+(?:->|=>|→)[ \t]+\S[^\n]*$", re.M)
 
 
 def arrow_lines(doc: PromptDocument, spans: Sequence[Span]) -> list[WorkedExample]:

@@ -23,13 +23,13 @@ from promptwise.rules.judgements.output_contract import LabelSet
 from promptwise.rules.judgements.prose import Clause, finditer, finditer_from, first_line, search
 from promptwise.rules.judgements.task_kind import TaskKind
 from promptwise.rules.options import RuleOptions, alternation, option_pattern
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import LazyPattern, Pattern
 
 # ------------------------------------------------------------------ the input
 
-_NUMBER_LIST = re.compile(r":[ \t]*-?\d+(?:\.\d+)?(?:[ \t]*,[ \t]*-?\d+(?:\.\d+)?){2,}")
-_LOOSE_PLACEHOLDER = re.compile(r"(?<![{\w$])\{[A-Za-z][\w .-]{0,30}\}(?!\})")
-_TRIPLE_QUOTE = re.compile(r'^[ \t]*"""', re.M)
+_NUMBER_LIST = LazyPattern(r":[ \t]*-?\d+(?:\.\d+)?(?:[ \t]*,[ \t]*-?\d+(?:\.\d+)?){2,}")
+_LOOSE_PLACEHOLDER = LazyPattern(r"(?<![{\w$])\{[A-Za-z][\w .-]{0,30}\}(?!\})")
+_TRIPLE_QUOTE = LazyPattern(r'^[ \t]*"""', re.M)
 
 INPUT_OWNER = "PW301"  # the rule whose options hold the words of input and unusual input
 ANSWER_OWNER = "PW303"  # ... and of answering questions
@@ -226,8 +226,8 @@ def edge_handling(
 
 # A line opening with the situation ("- Empty ticket", "**Goal unclear**")
 # before a colon or an arrow that leads to the action.
-_RULE_HEAD = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?[^\n:→]{0,40}\Z")
-_RULE_ARROW = re.compile(r"[^\n:→]{0,30}?(?:\*\*)?[ \t]*(?::|→|->|⇒|=>)(?:\*\*)?[ \t]*\w")
+_RULE_HEAD = LazyPattern(r"[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?[^\n:→]{0,40}\Z")
+_RULE_ARROW = LazyPattern(r"[^\n:→]{0,30}?(?:\*\*)?[ \t]*(?::|→|->|⇒|=>)(?:\*\*)?[ \t]*\w")
 
 
 def _line_start_within(text: str, at: int, reach: int) -> int:
@@ -263,13 +263,13 @@ def _situation_rule(
 
 
 # "(or Unknown if it is not stated)": a default for a missing value.
-_DEFAULT_IF = re.compile(
+_DEFAULT_IF = LazyPattern(
     r"\((?:or|else|otherwise|defaults?(?: to)?)\b[^()\n]{1,60}?\b(?:if|when)\b[^()\n]{1,60}\)", re.I
 )
 # How far before a condition its main clause is read for what it is about.
 _CLAUSE_BEFORE = 60
 # What an edge-case section must hold to count: a condition, a rule or an action.
-_SECTION_ACTION = re.compile(
+_SECTION_ACTION = LazyPattern(
     r"\b(?:if|when|unless|otherwise)\b|→|->"
     r"|^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?:\*\*)?(?:return|reply|respond|answer|say|output|use"
     r"|set|ask|skip|leave|mark|flag|write)\b"
@@ -298,7 +298,7 @@ def _about_something_else(text: str, m: re.Match[str], words: InputWords) -> boo
 
 
 # Words that make a condition about input whatever else it names.
-_INPUT_SIGN = re.compile(
+_INPUT_SIGN = LazyPattern(
     r"\b(?:provided|given|specified|supplied|passed|stated|data|input|information|details|"
     r"request|question|message|user)\b",
     re.I,
@@ -322,7 +322,7 @@ def _edge_section(doc: PromptDocument, words: InputWords, before: int | None = N
     return None
 
 
-_NEXT_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.M)
+_NEXT_HEADING = LazyPattern(r"^[ \t]*#{1,6}[ \t]", re.M)
 
 
 def unknown_answer_path(

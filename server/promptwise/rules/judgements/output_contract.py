@@ -11,7 +11,7 @@ from promptwise.document.text import Span
 from promptwise.rules.judgements.examples import WorkedExample
 from promptwise.rules.judgements.prose import finditer, search
 from promptwise.rules.options import RuleOptions, compile_option, option_pattern
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import LazyPattern, Pattern
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class LabelSet:
 
 # ------------------------------------------------------------ output contract
 
-_JSON = re.compile(r"\bjson\b", re.I)
+_JSON = LazyPattern(r"\bjson\b", re.I)
 # A list may wrap onto the next line after a comma ("billing,\nshipping").
 _LABEL_LIST = r"(?P<labels>(?:[^.\n;:()?!]|(?<=,)\n){3,160})"
 FORMAT_OWNER = "PW304"  # the rule whose options hold the words of output formats
@@ -101,7 +101,7 @@ _CHOICE_VALUE = (
 _CONDITION = r"[ \t]*,?[ \t]*(?:if|when)\b"
 # The same sentence going on with another answer for another condition
 # ("... or `false` if ...", '... and "0" if not', "..., otherwise 0").
-_MORE_CHOICES = re.compile(
+_MORE_CHOICES = LazyPattern(
     r"(?:(?:\bor\b|\band\b|[,;])[ \t]+"
     r"(?:(?:a|the) (?:score|verdict|label|rating) of[ \t]+|with[ \t]+)?"
     r"|\b(?:otherwise|else)[ \t]*,?[ \t]+"
@@ -112,7 +112,7 @@ _MORE_CHOICES = re.compile(
     + r"|(?=[ \t]*(?:[.;\n]|\Z)))",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.!?](?:[ \t]|\n|\Z)|\n")
+_SENTENCE_END = LazyPattern(r"[.!?](?:[ \t]|\n|\Z)|\n")
 
 
 def _choice_value(m: re.Match[str]) -> str:
@@ -123,18 +123,18 @@ def _choice_value(m: re.Match[str]) -> str:
     return ""
 
 
-_LABEL_SPLIT = re.compile(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
+_LABEL_SPLIT = LazyPattern(r"\s*(?:,|/|\||\bor\b|\band\b)\s*", re.I)
 
 
 # Labels in quotes joined by list words ('"true" and "false" as the verdict'):
 # the quotes say where each label ends, whatever words follow the list.
-_QUOTED_LABEL = re.compile(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”]")
-_QUOTED_JOIN = re.compile(r"[ \t]*(?:,[ \t]*(?:(?:or|and)\b)?|/|\bor\b|\band\b)", re.I)
+_QUOTED_LABEL = LazyPattern(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”]")
+_QUOTED_JOIN = LazyPattern(r"[ \t]*(?:,[ \t]*(?:(?:or|and)\b)?|/|\bor\b|\band\b)", re.I)
 
 
 # A quoted label with a short gloss in parentheses ('"Yes" (1) or "No" (0)');
 # the label lists stop at a parenthesis, so these are read from the text.
-_GLOSSED_LABEL = re.compile(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”][ \t]*\([^()\n]{1,20}\)")
+_GLOSSED_LABEL = LazyPattern(r"[ \t]*([\"'`“])([^\"'`“”\n]{1,30})[\"'`”][ \t]*\([^()\n]{1,20}\)")
 
 
 def _glossed_labels(text: str, at: int) -> tuple[tuple[str, ...], int]:
@@ -172,7 +172,7 @@ def _quoted_labels(raw: str) -> list[str]:
 
 
 # Where the sentence goes on after the last label ("None based on the text").
-_TRAILER = re.compile(
+_TRAILER = LazyPattern(
     r"\s+(?:based|depending|according|for|if|when|where|using|from|in|on|to|with|that|which|"
     r"as|by|given|because|so|after|before|unless|"
     # Verbs sharing an object ("accept or reject the feedback").
@@ -231,7 +231,7 @@ def output_format(doc: PromptDocument, spans: Sequence[Span], words: ContractWor
 
 
 # An object with a quoted key: '{"name": ...', '[{ "id":'.
-_JSON_OBJECT = re.compile(r'(?<!\{)\{[ \t]*(?:\n[ \t]*)?"[\w -]{1,40}"[ \t]*:')
+_JSON_OBJECT = LazyPattern(r'(?<!\{)\{[ \t]*(?:\n[ \t]*)?"[\w -]{1,40}"[ \t]*:')
 
 
 def _chat_output_key(text: str, keys: Sequence[str]) -> Span | None:
@@ -247,7 +247,7 @@ def _chat_output_key(text: str, keys: Sequence[str]) -> Span | None:
 
 
 # "Keep the markdown structure": the input's format, kept; not an output format.
-_KEEP = re.compile(
+_KEEP = LazyPattern(
     r"\b(?:keep|keeping|preserve|preserving|maintain|maintaining|retain|retaining|"
     r"(?:do not|don't|never) (?:change|alter|modify))\b[^.\n]{0,24}\Z",
     re.I,
@@ -299,7 +299,7 @@ def label_set(
 
 # "Answer by selecting one of the following options:" and then one option
 # per line: "(A) The answer is a subset ...", '"Correct": the two agree ...'.
-_OPTIONS_LEAD = re.compile(
+_OPTIONS_LEAD = LazyPattern(
     r"\b(?:one of the following|the following "
     r"(?:options|choices|answers|labels|categories|verdicts))"
     r"(?:[ \t]+(?:options|choices|answers|labels|categories|verdicts))?[ \t]*:[ \t]*\n"
@@ -313,10 +313,10 @@ _OPTIONS_LEAD = re.compile(
 )
 # Under a line that names the labels, a bare bullet of one to three words is
 # a label too ("- Billing"); under "one of the following:" it may be anything.
-_BARE_OPTION = re.compile(
+_BARE_OPTION = LazyPattern(
     r"[ \t]*[-*+][ \t]+[`*]*(?P<bare>[A-Za-z][\w&/-]*(?: [\w&/-]+){0,2})[`*]*[ \t]*(?:\n|\Z)"
 )
-_OPTION_LINE = re.compile(
+_OPTION_LINE = LazyPattern(
     r"[ \t]*(?:[-*+][ \t]+)?(?:\((?P<paren>[A-Za-z0-9])\)|(?P<mark>[A-Z0-9])[.)](?=[ \t])|"
     r"[\"“'`](?P<quoted>[^\"”'`\n]{1,30})[\"”'`][ \t]*[:=–—-]|"
     r"\*\*(?P<bold>[^*\n]{1,30})\*\*[ \t]*[:=–—-]|"
@@ -357,7 +357,7 @@ def option_lines(doc: PromptDocument, spans: Sequence[Span]) -> LabelSet | None:
 
 # A list that is one template variable ("Categories: {options}"), to the end
 # of its line or sentence.
-_VARIABLE_LIST = re.compile(
+_VARIABLE_LIST = LazyPattern(
     r"[ \t]*(?:\{\{-?[ \t]*[\w.$\[\]'\"]+[ \t]*-?\}\}|\$?\{[\w.$]+\}|<[\w -]{1,40}>)"
     r"[ \t]*(?:[.;,]|$)",
     re.M,
@@ -439,7 +439,7 @@ _NUMBER_WORDS = {
         ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
     )
 }
-_NUMBER = re.compile(r"\b(?:\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_NUMBER = LazyPattern(r"\b(?:\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 # A scale of more numbers than this is a measurement, not a set of labels.
 _MAX_SCALE = 11
 

@@ -448,7 +448,7 @@ class Clause:
 # bracket. The blanks are group 1. The punctuation opens the pattern so that
 # ``re`` skips to it at C speed; opening with the look-behind made it try
 # every character of the prose (a third of cutting clauses).
-_SENTENCE_END = re.compile(r"[.!?](?<=[^\d\s][.!?])([ \t]+)(?=[A-Z\"'*(`])")
+_SENTENCE_END = LazyPattern(r"[.!?](?<=[^\d\s][.!?])([ \t]+)(?=[A-Z\"'*(`])")
 
 
 def clauses(doc: PromptDocument, spans: Sequence[Span] | None = None) -> list[Clause]:

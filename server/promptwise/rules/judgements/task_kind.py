@@ -23,7 +23,7 @@ from promptwise.document.model import PromptDocument, PromptFormat, SegmentKind
 from promptwise.document.text import Span
 from promptwise.rules.judgements.prose import Clause, search
 from promptwise.rules.options import RuleOptions, option_pattern
-from promptwise.rules.timed import Pattern
+from promptwise.rules.timed import LazyPattern, Pattern
 
 
 class TaskKind(str, Enum):
@@ -182,21 +182,21 @@ class TaskWords:
 
 
 # Agent, chat-mode and instruction files are personas and guidelines by kind.
-_AGENT_FILES = re.compile(
+_AGENT_FILES = LazyPattern(
     r"(?:\.agent\.md|\.chatmode\.md|\.instructions\.md|^agents\.md|^claude\.md|"
     r"^gemini\.md|copilot-instructions\.md|\.mdc)$",
     re.I,
 )
 # Skills are agent instructions too, unless they open by stating a
 # classification/extraction/conversion the model performs itself.
-_SKILL_FILES = re.compile(r"(?:\.skill\.md|^skill\.md)$", re.I)
+_SKILL_FILES = LazyPattern(r"(?:\.skill\.md|^skill\.md)$", re.I)
 # How far into the prompt the task statement is looked for (characters of prose).
 _OPENING = 1500
 # How far it is looked for after a persona whose background fills the opening.
 PERSONA_REACH = 6000
 _SKILL_OPENING = 300
 # Shell blocks mean the work is done by tools the skill runs, not by the model.
-_SHELL_INFO = re.compile(
+_SHELL_INFO = LazyPattern(
     r"^(?:bash|sh|shell|zsh|console|terminal|powershell|pwsh|ps1|cmd|bat)\b", re.I
 )
 
@@ -205,7 +205,7 @@ _SHELL_INFO = re.compile(
 # what is written, and it is a summary.
 # Minutes, a recap or an abstract are summaries by genre, with or without
 # an article ("You extract minutes from a meeting transcript").
-_EXTRACT_SUMMARY = re.compile(
+_EXTRACT_SUMMARY = LazyPattern(
     r"\bextracts? (?:(?:a|an|the)[ \t]+)?(?:[\w-]+ ){0,2}"
     r"(?:summary|summaries|synopsis|overview|gist|minutes|recap|abstract)\b",
     re.I,
@@ -213,10 +213,10 @@ _EXTRACT_SUMMARY = re.compile(
 
 
 # "Extract the answer to the question from the context": answering.
-_EXTRACT_ANSWER = re.compile(r"\bextracts? (?:the |an? )?(?:final |best )?answers?\b", re.I)
+_EXTRACT_ANSWER = LazyPattern(r"\bextracts? (?:the |an? )?(?:final |best )?answers?\b", re.I)
 # "Identify the customer's problem and suggest a fix": the finding is a step,
 # the written reply is what the prompt asks for.
-_THEN_WRITE = re.compile(
+_THEN_WRITE = LazyPattern(
     r"\b(?:and|then),?[ \t]+(?:then[ \t]+)?(?:suggest|write|draft|compose|create|generate|"
     r"recommend|propose|reply to|respond to)\b",
     re.I,
@@ -224,7 +224,7 @@ _THEN_WRITE = re.compile(
 
 
 # The clause names the input it works on ("the resume below", "{{notes}}").
-_NAMES_INPUT = re.compile(
+_NAMES_INPUT = LazyPattern(
     r"\b(?:below|above|following|provided|given|attached|pasted)\b|\{\{?", re.I
 )
 
@@ -243,7 +243,7 @@ def _format_made_from_input(words: TaskWords, text: str, verb_end: int) -> bool:
 
 
 # "Ask the user whether to go on (yes or no?)": the user decides, not the model.
-ASKS_THE_USER = re.compile(
+ASKS_THE_USER = LazyPattern(
     r"\b(?:ask|asks|asking|prompt|confirm with|check with)[ \t]+(?:the[ \t]+)?"
     r"(?:user|users|customer|caller|them|him|her|me)\b",
     re.I,
@@ -279,7 +279,7 @@ def _clause_kind(words: TaskWords, text: str) -> TaskKind | None:
 _RULE_FILE_KEYS = ("globs", "alwaysApply", "applyTo")
 
 
-_RULE_FILE_HEAD = re.compile(
+_RULE_FILE_HEAD = LazyPattern(
     r"\A---[ \t]*\n(?:[^\n]*\n){0,20}?(?:" + "|".join(_RULE_FILE_KEYS) + r")[ \t]*:", re.M
 )
 
@@ -299,7 +299,7 @@ def _is_skill_file(doc: PromptDocument) -> bool:
     )
 
 
-_TOOLS = re.compile(r"\b(?:MCP|CLI|scripts?|tool calls?|npx|npm|pip install)\b")
+_TOOLS = LazyPattern(r"\b(?:MCP|CLI|scripts?|tool calls?|npx|npm|pip install)\b")
 
 
 # Frontmatter keys that give an agent or a skill its tools (Copilot agent
@@ -331,10 +331,10 @@ def _is_procedure(doc: PromptDocument) -> bool:
     )
 
 
-_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
+_LIST_ITEM = LazyPattern(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]")
 # A markdown heading, or a line in capitals standing as one ("2. EXTRACT NEW
 # INFORMATION"): a title names the topic, it does not state the task.
-_HEADING_LINE = re.compile(
+_HEADING_LINE = LazyPattern(
     r"^[ \t]{0,3}#{1,6}[ \t]|^[ \t]*(?:\d+[.)][ \t]+)?(?=[^a-z\n]*[A-Z]{2})[^a-z\n]+$"
 )
 
@@ -443,7 +443,7 @@ def task_kind(
 
 
 # The question a "True or False?" tags is a variable ("Q: {{question}}?").
-_GIVEN_QUESTION = re.compile(r"[ \t]*(?:[A-Za-z][\w ]{0,20}:[ \t]*)?\{\{[^{}\n]+\}\}[ \t]*")
+_GIVEN_QUESTION = LazyPattern(r"[ \t]*(?:[A-Za-z][\w ]{0,20}:[ \t]*)?\{\{[^{}\n]+\}\}[ \t]*")
 
 
 def _tags_a_given_question(text: str, clause: Clause) -> bool:
@@ -458,14 +458,14 @@ def _tags_a_given_question(text: str, clause: Clause) -> bool:
 
 # A yes/no question (or an "A or B?" one): it opens with an auxiliary verb,
 # not with a request to the model ("Can you ...", "Would you ...").
-_POLAR = re.compile(
+_POLAR = LazyPattern(
     r"(?:[-*>][ \t]*)?(?:[A-Za-z][\w ]{0,20}:[ \t]*)?"
     r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will)\b"
     r"(?![ \t]+(?:you|we)\b)",
     re.I,
 )
 # ... about the material the prompt hands over, named as such.
-_ABOUT_INPUT = re.compile(
+_ABOUT_INPUT = LazyPattern(
     r"\b(?:this|the|that|these|those|first|second|both|sentence [12]|text [12])\b[^?]{0,40}?"
     r"\b(?:sentences?|text|passages?|paragraphs?|reviews?|questions?|query|queries|claims?|"
     r"evidence|responses?|answers?|intent|premise|hypothesis|statements?|documents?|e-?mails?|"
@@ -474,7 +474,7 @@ _ABOUT_INPUT = re.compile(
     re.I,
 )
 # ... or by the value it puts there ("Is it {{ answer }}?", "Is {{ text }} sarcastic?").
-_INPUT_VALUE = re.compile(
+_INPUT_VALUE = LazyPattern(
     r"\{\{-?[ \t]*(?:sentence|text|passage|paragraph|review|question|query|claim|evidence|"
     r"response|answer|premise|hypothesis|statement|document|email|message|tweet|post|comment|"
     r"article|summary|translation|snippet|completion|submission|request|ticket|input)s?"
@@ -485,7 +485,7 @@ _INPUT_VALUE = re.compile(
 # the question (the walk back to its start stops there: no quadratic walk).
 _QUESTION_PROMPT = 1000
 _QUESTION_REACH = 400
-_TEMPLATE_BITS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][\w.]*\}")
+_TEMPLATE_BITS = LazyPattern(r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][\w.]*\}")
 
 
 def verdict_question(doc: PromptDocument, spans: Sequence[Span]) -> Span | None:

@@ -42,7 +42,7 @@ from promptwise.rules.judgements.task_kind import (
     task_kind,
 )
 from promptwise.rules.judgements.vocabulary import Vocabulary
-from promptwise.rules.timed import PatternTimeout
+from promptwise.rules.timed import LazyPattern, PatternTimeout
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def _user_turn_opening(
 # What the line before a label list calls it, when the list is the answer to
 # choose from ("The intent must be one of: ...", "Categories:", "Which of
 # the following teams ...: ...").
-_CHOICE_WORDS = re.compile(
+_CHOICE_WORDS = LazyPattern(
     r"\b(?:categor(?:y|ies)|labels?|class(?:es)?|intents?|sentiments?|verdicts?|"
     r"one of|which of)\b",
     re.I,
@@ -149,7 +149,7 @@ _CHOICE_WORDS = re.compile(
 _YES_NO = frozenset({"yes", "no", "true", "false"})
 # A task statement that offers its answers: an alternative question ("Is the
 # intent implicit or explicit?") or a scale ("a number from 1 to 4").
-_OFFERS_ANSWERS = re.compile(
+_OFFERS_ANSWERS = LazyPattern(
     r"\bor\b[^?\n]{0,40}\?"
     r"|\b(?:(?:number|score|rating|value) (?:from|between)|scale (?:of|from)) "
     r"(?:\{\{[^{}\n]*\}\}|\S+) (?:to|and)\b"
