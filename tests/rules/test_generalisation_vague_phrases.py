@@ -800,3 +800,15 @@ def test_coverage_with_its_items_or_its_extent_given_is_not_vague(text: str) -> 
 def test_a_list_that_offers_items_leaves_their_number_open() -> None:
     text = "To shrink the file, apply a few of the following methods:\n- fewer frames\n"
     assert found(text, "PW201") == ["a few"]
+
+
+# ------------------------------------- frontmatter of a plain file
+
+
+@pytest.mark.parametrize("path", ["rule.md", "notes.txt"])
+def test_frontmatter_of_a_plain_file_is_not_instruction_prose(path: str) -> None:
+    prompt = "---\nname: Keep replies short\nalwaysApply: true\n---\n\nAnswer in one line.\n"
+    assert found(prompt, "PW202", path) == []
+    # The body below it is still read, and a `---` rule over text is no frontmatter.
+    assert found(prompt.replace("one line", "a brief line"), "PW202", path) == ["brief"]
+    assert found("---\nKeep replies short.\n---\n", "PW202", path) == ["short"]

@@ -567,3 +567,18 @@ def test_corpus_dotprompt_unclosed_block() -> None:
     [problem] = doc.problems
     assert problem.code == "PW002" and "{{#if}}" in problem.message
     assert text_at(doc, problem.span).startswith("{{#if")
+
+
+def test_a_plain_file_keeps_its_frontmatter_out_of_the_prose() -> None:
+    # A Continue rule is a plain `.md` with a YAML header: the header is a
+    # segment of its own, not instruction prose, and since plain text defines
+    # no frontmatter, the frontmatter rules still read none.
+    text = "---\nname: Be brief\n---\n\nAnswer in one line.\n"
+    doc = parse_document(text, "rule.md")
+    assert doc.format is PromptFormat.TEXT
+    assert doc.frontmatter is None
+    assert doc.segments[0].kind is SegmentKind.FRONTMATTER
+    assert [text[s.start : s.end].strip() for s in doc.instruction_spans] == ["Answer in one line."]
+    # A `---` rule over a line of text is no frontmatter.
+    plain = parse_document("---\nAnswer in one line.\n---\n", "notes.txt")
+    assert all(s.kind is not SegmentKind.FRONTMATTER for s in plain.segments)

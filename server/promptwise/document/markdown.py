@@ -18,7 +18,13 @@ from promptwise.document.assemble import (
     template_regions,
 )
 from promptwise.document.frontmatter import find_frontmatter
-from promptwise.document.model import PromptDocument, PromptFormat, TemplateSyntax
+from promptwise.document.model import (
+    PromptDocument,
+    PromptFormat,
+    Segment,
+    SegmentKind,
+    TemplateSyntax,
+)
 from promptwise.document.text import Span
 
 
@@ -44,7 +50,11 @@ def parse_text(path: str, text: str) -> PromptDocument:
     start = 1 if text.startswith("\ufeff") else 0
     body = Span(start, len(text))
     syntax = template.detect_syntax(text)
-    segments = blocks.scan_blocks(text, body)
+    header = _text_frontmatter(text)
+    if header is None:
+        segments = blocks.scan_blocks(text, body)
+    else:
+        segments = [header, *blocks.scan_blocks(text, Span(header.span.end, len(text)))]
     return build(
         path=path,
         text=text,
@@ -53,4 +63,25 @@ def parse_text(path: str, text: str) -> PromptDocument:
         segments=segments,
         frontmatter=None,
         scan=scan_template(text, template_regions(text, body, segments), syntax),
+    )
+
+
+def _text_frontmatter(text: str) -> Segment | None:
+    """A leading YAML block of keys in a plain file (Continue's rule files,
+    notes kept as ``.md``), as a segment: configuration, never instruction prose.
+
+    Only a closed block that loads as a non-empty mapping (or as flat
+    ``key: value`` lines) counts, so a ``---`` rule opening a text stays text.
+    The document's ``frontmatter`` stays unset: the frontmatter rules check
+    the formats that define one, and a plain file defines none.
+    """
+    fm = find_frontmatter(text, flat_fallback=True)
+    if fm is None or fm.problems or not fm.data:
+        return None
+    header_end = text.find("\n", fm.span.start)
+    return Segment(
+        SegmentKind.FRONTMATTER,
+        fm.span,
+        header=Span(fm.span.start, fm.span.end if header_end == -1 else header_end),
+        title="frontmatter",
     )
