@@ -802,7 +802,34 @@ def test_a_list_that_offers_items_leaves_their_number_open() -> None:
     assert found(text, "PW201") == ["a few"]
 
 
-# ------------------------------------- frontmatter of a plain file
+# ------------------------------------- sample data under labels, frontmatter
+
+
+def test_a_sample_under_field_labels_is_data_not_instruction() -> None:
+    prompt = (
+        "Rate how polite the reply is, from 1 to 5.\n\n"
+        "Question:\nCan you help me reset my router?\n"
+        "Response:\nSure, unplug it, then keep the cable short and tidy.\n"
+        "Submission:\nJust try to do it properly, it is a fairly simple fix.\n"
+        "Output:\n4\n"
+    )
+    assert found(prompt, "PW202") == []
+    assert found(prompt, "PW203") == []
+    assert found(prompt, "PW204") == []
+
+
+def test_instructions_under_a_heading_label_are_still_instructions() -> None:
+    # "Rules:" names no data field, and one lone "Output:" may head the rules
+    # for the reply: neither makes the lines below it a sample.
+    prompt = "Rules:\nKeep the answer short.\nInput:\nthe ticket\n"
+    assert found(prompt, "PW202") == ["short"]
+    assert found("Output:\nTry to keep it brief.\n", "PW204") == ["try to"]
+    assert found("Output:\nTry to keep it brief.\n", "PW202") == ["keep it brief"]
+
+
+def test_a_sample_ends_at_a_blank_line() -> None:
+    prompt = "Input:\nhi\nOutput:\na short greeting\n\nKeep every reply short.\n"
+    assert found(prompt, "PW202") == ["short"]
 
 
 @pytest.mark.parametrize("path", ["rule.md", "notes.txt"])

@@ -75,17 +75,34 @@ _DIRECTING = LazyPattern(
     r"do not|don't|please|(?:you are|you're) (?:to|expected|required|responsible|asked))\b",
     re.I,
 )
+# The names of sample data's fields.
+_DATA_FIELD = (
+    r"(?:question|answer|context|input|output|response|text|query|document|"
+    r"ground[ _]truth|reference|submission)"
+)
 # Lines that are not instructions in prose: a field of sample data
 # ("answer: Trees are green."), a label standing as a heading ("**Nice to
 # have:**", "Meaningful Quotes:"), a code comment ("// TODO: ...").
 _NOT_INSTRUCTION_LINE = LazyPattern(
-    r"^[ \t]*(?:(?:question|answer|context|input|output|response|text|query|document|"
-    r"ground[ _]truth|reference|submission)[ \t]*:[ \t]*\S"
+    r"^[ \t]*(?:" + _DATA_FIELD + r"[ \t]*:[ \t]*\S"
     r"|(?:[-*+][ \t]+)?\*\*[^*\n]{1,80}\*\*[ \t]*:?[ \t]*$"
     r"|(?:[A-Z][\w'-]*[ \t]+){0,4}[A-Z][\w'-]*[ \t]*:[ \t]*$"
     r"|//)",
     re.M,
 )
+# A data field's label on a line of its own, its value on the lines below
+# ("Submission:" then the submission), and a line that opens any field or
+# stands as a label: where such a value ends.
+_DATA_LABEL_ALONE = LazyPattern(
+    r"^[ \t]*(?:\*\*)?(?:example[ \t]+|sample[ \t]+)?" + _DATA_FIELD + r"(?:\*\*)?[ \t]*:"
+    r"(?:\*\*)?[ \t]*$",
+    re.I | re.M,
+)
+_FIELD_OPENING = LazyPattern(
+    r"[ \t]*(?:\*\*)?(?:example[ \t]+|sample[ \t]+)?" + _DATA_FIELD + r"(?:\*\*)?[ \t]*:",
+    re.I,
+)
+_LABEL_ALONE = LazyPattern(r"[ \t]*(?:[A-Z][\w'-]*[ \t]+){0,4}[A-Z][\w'-]*[ \t]*:[ \t]*$")
 # A sentence that asks (a checklist question for the model to answer), that
 # describes the input ("The user has provided ..."), or points elsewhere
 # ("See the guides for ...", but not "See if the events share a context",
@@ -165,7 +182,7 @@ def _directives(doc: PromptDocument) -> tuple[Span, ...]:
 def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelSpans:
     """What does not direct in one block's kept prose, merged (block-relative).
 
-    Every hole lies on one line of the block, so the blocks' holes, in
+    Every hole lies inside the block, so the blocks' holes, in
     order, are the document's holes, merged. Clauses are read as triples
     and holes kept as pairs: a block has hundreds of clauses and few holes.
     """
@@ -194,6 +211,7 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
         holes.extend([m.span() for m in _NOT_PROSE.finditer(text, span_start, span_end)])
     if rel:
         first_line = text.rfind("\n", 0, rel[0][0]) + 1
+        holes.extend(_sample_values(text, first_line, rel[-1][1]))
         for m in _CODE_TERM_ITEM.finditer(text, first_line, rel[-1][1]):
             line_end = text.find("\n", m.end())
             line_end = len(text) if line_end == -1 else line_end
@@ -204,6 +222,53 @@ def _block_holes(text: str, rel: RelSpans, last: bool, argument: object) -> RelS
             ):
                 holes.append((m.end(), line_end))
     return tuple(_merge_pairs(holes))
+
+
+def _sample_values(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The values of sample data written as labelled fields, between ``start`` and ``end``.
+
+    A worked example often puts each field's label on a line of its own and
+    the value below it ("Input:", a question, "Submission:", a reply). The
+    value is the sample's text, not the author's instruction, so it runs
+    from the label to a blank line or the next label. A paragraph counts only
+    when it labels two fields or more: a lone "Output:" line may head the
+    rules for the reply, and "Rules:" never names a field.
+    """
+    if _DATA_LABEL_ALONE.search(text, start, end) is None:
+        return
+    line_end = text.find("\n", end)
+    end = len(text) if line_end == -1 else line_end
+    paragraph: list[tuple[int, int]] = []
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        if text[pos:stop].strip():
+            paragraph.append((pos, stop))
+        else:
+            yield from _paragraph_values(text, paragraph)
+            paragraph = []
+        pos = stop + 1
+    yield from _paragraph_values(text, paragraph)
+
+
+def _paragraph_values(text: str, lines: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The field values in one paragraph's lines (see ``_sample_values``)."""
+    fields = [_FIELD_OPENING.match(text, a, b) is not None for a, b in lines]
+    if sum(fields) < 2:
+        return
+    value_start: int | None = None
+    value_end = 0
+    for (a, b), field in zip(lines, fields, strict=True):
+        if field or _LABEL_ALONE.match(text, a, b):
+            if value_start is not None and value_end > value_start:
+                yield value_start, value_end
+            value_start = b + 1 if _DATA_LABEL_ALONE.match(text, a, b) else None
+            value_end = 0
+        elif value_start is not None:
+            value_end = b
+    if value_start is not None and value_end > value_start:
+        yield value_start, value_end
 
 
 def _code_term_before(text: str, start: int) -> bool:
