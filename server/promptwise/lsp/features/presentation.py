@@ -38,6 +38,13 @@ def segment_name(segment: Segment) -> str:
     return segment.title or segment.kind.value
 
 
+def unsent(analysis: Analysis, segment: Segment) -> bool:
+    """Whether the segment is configuration the model never sees: the
+    frontmatter of a format that defines one. A plain file's YAML header is
+    kept out of the prose rules but goes to the model with the rest."""
+    return segment.kind is SegmentKind.FRONTMATTER and analysis.document.frontmatter is not None
+
+
 def segment_tokens(analysis: Analysis, segment: Segment) -> int:
     """Tokens the segment sends; for frontmatter, what it would cost if it were sent."""
     if segment.kind is SegmentKind.FRONTMATTER:
@@ -49,7 +56,7 @@ def segment_tokens(analysis: Analysis, segment: Segment) -> int:
 def segment_hint(analysis: Analysis, segment: Segment) -> str:
     n = segment_tokens(analysis, segment)
     label = tokens(n, analysis.approximate)
-    if segment.kind is SegmentKind.FRONTMATTER:
+    if unsent(analysis, segment):
         return f"{label} (not sent)"
     return label
 
@@ -66,7 +73,7 @@ def segment_summary(analysis: Analysis, segment: Segment) -> str:
     n = segment_tokens(analysis, segment)
     approx = analysis.approximate
     name = segment_name(segment)
-    if segment.kind is SegmentKind.FRONTMATTER:
+    if unsent(analysis, segment):
         return (
             f"**{name}**: {tokens(n, approx, 'tokens')}; configuration, not sent to the "
             "model, so it costs nothing per call"

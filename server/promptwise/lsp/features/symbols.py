@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from promptwise.analysis import Analysis
 from promptwise.document.model import Segment, SegmentKind
 from promptwise.lsp import convert
-from promptwise.lsp.features.presentation import segment_name, segment_tokens, tokens
+from promptwise.lsp.features.presentation import segment_name, segment_tokens, tokens, unsent
 
 if TYPE_CHECKING:
     from promptwise.lsp.language_server import PromptwiseServer
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def _detail(analysis: Analysis, segment: Segment) -> str:
     n = segment_tokens(analysis, segment)
     label = tokens(n, analysis.approximate, "tokens")
-    return f"{label} (not sent)" if segment.kind is SegmentKind.FRONTMATTER else label
+    return f"{label} (not sent)" if unsent(analysis, segment) else label
 
 
 async def document_symbols(
