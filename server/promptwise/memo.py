@@ -70,6 +70,27 @@ def text_bytes(text: str) -> int:
     return sys.getsizeof(text)
 
 
+class Tally:
+    """A thread-safe count of work done (units computed rather than taken
+    from a cache), so tests can prove an edit re-derives only what it touched."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self._count = 0
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
 class SizedCache(Generic[K, V]):
     """A thread-safe LRU map holding at most ``share`` of the budget, by estimated bytes."""
 

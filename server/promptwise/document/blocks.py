@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 from dataclasses import dataclass, replace
 
 from promptwise.document import blockfacts
 from promptwise.document.model import Segment, SegmentKind
 from promptwise.document.text import Span
-from promptwise.memo import SizedCache, text_bytes
+from promptwise.memo import SizedCache, Tally, text_bytes
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})([^\n]*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -219,18 +218,16 @@ def _scanned_bytes(key: tuple[str, bool, bool, bool], value: _Scanned) -> int:
 _stretches: SizedCache[tuple[str, bool, bool, bool], _Scanned] = SizedCache(
     "block scans", 0.03, _scanned_bytes
 )
-_counts_lock = threading.Lock()
-_computed = [0]
+_tally = Tally()
 
 
 def analysed() -> int:
     """How many stretches were line-scanned since :func:`reset_counts` (tests read it)."""
-    return _computed[0]
+    return _tally.count
 
 
 def reset_counts() -> None:
-    with _counts_lock:
-        _computed[0] = 0
+    _tally.reset()
 
 
 def clear_cache() -> None:
@@ -289,8 +286,7 @@ def _line_scan(text: str, region: Span, headings: bool) -> tuple[list[_BlockRow]
                 if b == re_:
                     found = replace(found, sealed=True)  # the region ends here too
                 _stretches.put(key, found)
-                with _counts_lock:
-                    _computed[0] += 1
+                _tally.add()
             if found.sealed:
                 out_blocks.extend(
                     [(kind, a + s, a + e, a + hs if hs >= 0 else -1, a + he, title)

@@ -34,7 +34,6 @@ computed rather than found, and the tests assert it.
 from __future__ import annotations
 
 import bisect
-import threading
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from typing import Any
 
 from promptwise.document.blockfacts import takes_newline
 from promptwise.document.text import Span
-from promptwise.memo import SizedCache, text_bytes
+from promptwise.memo import SizedCache, Tally, text_bytes
 from promptwise.rules import matchers
 from promptwise.rules.timed import TimedPattern, source_of
 
@@ -239,18 +238,16 @@ def _kept_bytes(key: tuple[Any, ...], value: _Kept) -> int:
 
 
 _cache: SizedCache[tuple[Any, ...], _Kept] = SizedCache("phrase units", 0.03, _kept_bytes)
-_counts_lock = threading.Lock()
-_computed = [0]
+_tally = Tally()
 
 
 def analysed() -> int:
     """How many units had their kept matches computed since :func:`reset_counts`."""
-    return _computed[0]
+    return _tally.count
 
 
 def reset_counts() -> None:
-    with _counts_lock:
-        _computed[0] = 0
+    _tally.reset()
 
 
 def clear_cache() -> None:
@@ -306,8 +303,7 @@ def kept_matches(
                 rules, plan, scan,
             )  # fmt: skip
             _cache.put(cache_key, found)
-            with _counts_lock:
-                _computed[0] += 1
+            _tally.add()
         base = unit.start
         for code, kept in found.kept.items():
             if kept:
