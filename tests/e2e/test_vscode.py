@@ -21,6 +21,7 @@ missing or ``PROMPTWISE_UPDATE_DOCS=1``.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -86,19 +87,41 @@ def _run(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None =
     return proc.stdout
 
 
+@contextlib.contextmanager
+def _client_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hold the run's lock on ``client-vscode/``'s build outputs.
+
+    ``npm run package`` and the bundle script both rebuild
+    ``client-vscode/out``; a package whose bundle was rewritten while vsce
+    read it is no zip (CI saw that once). Under pytest-xdist the workers
+    share the run's temporary folder, where the lock lives.
+    """
+    with (tmp_path_factory.getbasetemp().parent / "client-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="module")
-def vsix() -> Path:
-    """The extension, packaged exactly as it is shipped."""
+def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The extension, packaged exactly as it is shipped, copied out of the
+    checkout so that a later build cannot change it under a test."""
     reason = _missing_tools()
     if reason:
         pytest.skip(reason)
-    if not (CLIENT / "node_modules" / ".package-lock.json").exists():
-        _run(["npm", "ci", "--no-audit", "--no-fund"], CLIENT, timeout=300)
-    _run(["npm", "run", "package"], CLIENT, timeout=180)
     version = json.loads((CLIENT / "package.json").read_text())["version"]
-    path = CLIENT / f"promptwise-{version}.vsix"
-    assert path.exists(), f"npm run package did not write {path.name}"
-    return path
+    built = CLIENT / f"promptwise-{version}.vsix"
+    kept = tmp_path_factory.mktemp("vsix") / built.name
+    with _client_build(tmp_path_factory):
+        if not (CLIENT / "node_modules" / ".package-lock.json").exists():
+            _run(["npm", "ci", "--no-audit", "--no-fund"], CLIENT, timeout=300)
+        _run(["npm", "run", "package"], CLIENT, timeout=180)
+        assert built.exists(), f"npm run package did not write {built.name}"
+        shutil.copyfile(built, kept)
+    assert zipfile.is_zipfile(kept), f"{built.name} is not a zip archive"
+    return kept
 
 
 def _free_port() -> int:
@@ -470,11 +493,11 @@ def bundled_vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"the {BUNDLE_TARGET} bundle runs only on Linux x86-64")
     pytest.importorskip("build", reason="`build` is a test dependency: pip install -e '.[test]'")
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return _build_bundle(tmp_path_factory.mktemp("bundled-vsix"))
+        with _client_build(tmp_path_factory):
+            return _build_bundle(tmp_path_factory.mktemp("bundled-vsix"))
     shared = tmp_path_factory.getbasetemp().parent / "bundled-vsix"
     shared.mkdir(exist_ok=True)
-    with (shared / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _client_build(tmp_path_factory):
         built = shared / "built.txt"
         if built.exists():
             return Path(built.read_text())
