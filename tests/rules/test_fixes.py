@@ -220,6 +220,17 @@ def test_fallback_label_goes_after_the_label_list() -> None:
     )
 
 
+def test_no_fallback_is_wedged_between_chosen_verbs_and_their_object() -> None:
+    # "accept or reject (or unknown ...) the feedback" would break the phrase.
+    text = "Read the reviewer's note and decide whether to approve or reject the change.\n"
+    text += "Note: {note}\n"
+    [finding] = findings(text, "review.txt", "PW302")
+    assert finding.fix is None
+    # Labels followed by other words still take the fallback.
+    text = 'Use only "yes" or "no" as the verdict.\nText: {input}\n'
+    assert "(or unknown if none of them fits) as the verdict" in fixed(text, "v.txt", "PW302")
+
+
 def test_fallback_label_from_examples_has_no_insertion_point() -> None:
     text = (
         "Text: nice gift\nLabel: Positive\nText: rain again\nLabel: Negative\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from promptwise.document.text import Span
@@ -24,8 +25,11 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
         return
     shown = ", ".join(f"`{label}`" for label in labels.labels[:6])
     fixes: tuple[Fix, ...] = ()
-    if labels.declared and labels.listed:  # a list the fallback can be appended to
-        at = labels.span.end
+    at = labels.span.end
+    # A list the fallback can be appended to, where the list ends its phrase:
+    # in "decide whether to accept or reject the feedback" the words after
+    # the list belong to it, and a parenthesis there would split the phrase.
+    if labels.declared and labels.listed and _ends_phrase(ctx.document.text, at):
         fixes = (
             Fix(
                 "Add a fallback label",
@@ -39,3 +43,17 @@ def missing_fallback_label(ctx: CheckContext) -> Iterator[Hit]:
         fixes=fixes,
         data={"labels": list(labels.labels)},
     )
+
+
+# Words that open the object of verbs chosen between ("accept or reject the
+# feedback"): the labels are actions on what follows.
+_OBJECT_OPENING = re.compile(
+    r"[ \t]+(?:the|a|an|this|that|these|those|its|their|his|her|your|our|it|them)\b", re.I
+)
+
+
+def _ends_phrase(text: str, at: int) -> bool:
+    """Whether the words after the label list ending at ``at`` do not belong
+    to it: labels that are verbs taking an object ("accept or reject the
+    feedback") would be split by a parenthesis appended after them."""
+    return _OBJECT_OPENING.match(text, at) is None
