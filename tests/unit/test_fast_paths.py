@@ -156,6 +156,31 @@ def test_claims_on_real_files_are_found_with_and_without_the_word_scan() -> None
     assert found > 0
 
 
+def test_turning_the_compiled_scanner_off_reaches_the_claim_word_scan() -> None:
+    """The claim words are cached with their automaton; switching the
+    scanner off afterwards must still send the scan down the regex path."""
+    import dataclasses
+
+    from promptwise.rules import keyscan
+
+    words = pw209._claim_words("PW209", _pw209_options(), True)
+    assert words is not None
+
+    class Refuses:
+        def iter(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("the compiled scanner ran while switched off")
+
+    guarded = dataclasses.replace(words, automaton=Refuses())
+    text = "Always answer in English.\nNever answer in English.\n"
+    spans = [(0, len(text))]
+    was = keyscan.enabled()
+    keyscan.set_compiled(False)
+    try:
+        assert _pw209_claims(text, spans, guarded) == _pw209_claims(text, spans, None)
+    finally:
+        keyscan.set_compiled(was)
+
+
 # ------------------------------------------------------------- directives
 
 _WORDS = st.sampled_from(

@@ -141,7 +141,9 @@ def _word_starts(text: str, spans: Sequence[tuple[int, int]], words: _Words) -> 
     if len(folded) != len(text):
         return None
     marked = "*" in folded or "_" in folded
-    if words.automaton is not None:
+    # The switch is read here, not when the words were cached: turning the
+    # compiled scanner off (keyscan.set_compiled) reaches this scan too.
+    if words.automaton is not None and keyscan.enabled():
         hay = folded.replace("*", " ").replace("_", " ") if marked else folded
         found = words.automaton.iter(hay, first, last, ignore_white_space=True)
         return sorted(end - back for end, (back, _) in found)
